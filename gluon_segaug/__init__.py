@@ -1,0 +1,31 @@
+"""gluon_segaug: joint image + mask augmentation for MXNet / Gluon.
+
+An image and its targets (class masks, colour masks, instance ids, continuous maps)
+form one joint sample: positional augmenters draw their parameters once and move every
+channel group identically, each with its own resampling policy; colour augmenters touch
+the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correctly.
+"""
+from __future__ import annotations
+
+from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .compose import Compose, JointTransform
+from .datasets import ImageWithMaskDataset, read_image, read_mask
+from .functional import Interp
+from .geometry import (CropParams, FlipParams, Geometry, ResizedCropParams, ResizeParams,
+                       RotateParams)
+from .joint import Joint, Kind, Layout, Target
+from .mxcompat import MxColour
+from .positional import CenterCrop, HorizontalFlip, RandomCrop, Resize, Rotate, VerticalFlip
+from .tensor import ToTensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Augmenter", "PositionalAugmenter", "ColourAugmenter",
+    "Compose", "JointTransform", "ToTensor", "MxColour",
+    "RandomCrop", "CenterCrop", "Resize", "HorizontalFlip", "VerticalFlip", "Rotate",
+    "Interp", "Kind", "Target", "Layout", "Joint",
+    "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
+    "ImageWithMaskDataset", "read_image", "read_mask",
+    "__version__",
+]

@@ -1,0 +1,120 @@
+"""Augmenter base classes: draw parameters once, apply them with pure functions.
+
+Holds
+-----
+Augmenter
+    ``sample(rng, joint) -> params or None`` (``None``: the step is skipped this time,
+    for example when its probability ``p`` says so) and ``apply(joint, params, layout)``.
+    Called directly on arrays it runs as a one-step pipeline.
+PositionalAugmenter
+    Draws a ``geometry.Geometry`` from the sample's height and width only, so a
+    pipeline can chain several draws and resample once (fusion).
+ColourAugmenter
+    Touches the image only: ``apply_image(image, params)``; targets pass through
+    untouched, by construction of this base class.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from .functional import Interp
+from .geometry import Geometry, warp_joint
+from .joint import Joint, Layout
+
+__all__ = ["Augmenter", "PositionalAugmenter", "ColourAugmenter"]
+
+
+def _check_p(p: float) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1], but got {p!r}")
+    return float(p)
+
+
+class Augmenter:
+    """Base of every augmenter.
+
+    Subclasses keep each ``__init__`` argument as an attribute of the same name; the
+    ``repr`` (and saved pipelines) are built from them.
+    """
+
+    def __init__(self, p: float = 1.0) -> None:
+        self.p = _check_p(p)
+
+    def sample(self, rng: np.random.Generator, joint: Joint) -> Optional[Any]:
+        """Draw this step's parameters for one sample, or ``None`` to skip it."""
+        if self.p < 1.0 and rng.random() >= self.p:
+            return None
+        return self._sample(rng, joint)
+
+    def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
+        raise NotImplementedError
+
+    def apply(self, joint: Joint, params: Any, layout: Layout) -> Joint:
+        """Apply drawn ``params``; never modifies ``joint``'s arrays."""
+        raise NotImplementedError
+
+    def __call__(self, image, *targets):
+        """Run this augmenter alone, as ``Compose([self])(image, *targets)``."""
+        from .compose import Compose  # compose builds on this module
+
+        return Compose([self], targets=("mask",) * len(targets))(image, *targets)
+
+    def init_args(self) -> dict:
+        """The ``__init__`` arguments, read back from the attributes of the same name."""
+        names = [name for name, param in inspect.signature(type(self).__init__).parameters.items()
+                 if name != "self" and param.kind not in (param.VAR_POSITIONAL,
+                                                          param.VAR_KEYWORD)]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.init_args().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Interp):
+        return repr(value.value)
+    return repr(value)
+
+
+class PositionalAugmenter(Augmenter):
+    """Base of augmenters that move pixels: every channel group moves identically.
+
+    Subclasses implement ``_sample_geometry(rng, hw) -> Geometry``.
+    """
+
+    def _sample(self, rng: np.random.Generator, joint: Joint) -> Geometry:
+        return self._sample_geometry(rng, joint.hw)
+
+    def sample_geometry(self, rng: np.random.Generator,
+                        hw: Tuple[int, int]) -> Optional[Geometry]:
+        """Like ``sample``, from the current height and width alone (used for fusion)."""
+        if self.p < 1.0 and rng.random() >= self.p:
+            return None
+        return self._sample_geometry(rng, (int(hw[0]), int(hw[1])))
+
+    def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int]) -> Geometry:
+        raise NotImplementedError
+
+    def apply(self, joint: Joint, params: Geometry, layout: Layout,
+              default_interp: Interp = Interp.LINEAR) -> Joint:
+        return warp_joint(joint, [params], layout, default_interp)
+
+
+class ColourAugmenter(Augmenter):
+    """Base of augmenters that change image values only; targets pass untouched."""
+
+    def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
+        return self._sample_image(rng, joint.image)
+
+    def _sample_image(self, rng: np.random.Generator, image: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def apply(self, joint: Joint, params: Any, layout: Layout) -> Joint:
+        return joint.replace(image=self.apply_image(joint.image, params))
+
+    def apply_image(self, image: np.ndarray, params: Any) -> np.ndarray:
+        raise NotImplementedError

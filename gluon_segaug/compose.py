@@ -1,0 +1,232 @@
+"""Pipelines: a plain callable ``aug(image, *targets) -> (image, *targets)``.
+
+Holds
+-----
+Compose
+    Runs steps in order on one joint sample. Adjacent positional steps are fused: their
+    drawn geometry is composed into one matrix and every channel group is resampled
+    once, over the output window only. Colour steps see the image only.
+JointTransform
+    ``Compose`` spelled as in MXNet's mask tutorial: ``positional=[...]`` then
+    ``colour=[...]``; both lists accept stock ``mx.image`` augmenters.
+
+Arrays come back as they went in: NDArray in, NDArray out (same context), NumPy in,
+NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or an
+``mx.image`` cast says otherwise). The caller's arrays are never written to.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+import mxnet as mx
+import numpy as np
+
+from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .functional import Interp
+from .geometry import Geometry, warp_joint
+from .joint import Joint, Layout, Target
+from .mxcompat import adopt
+from .rng import Streams, pop_sample_key
+from .tensor import ToTensor
+
+__all__ = ["Compose", "JointTransform"]
+
+
+class _Form:
+    """How an input array came in, to give the output back the same way."""
+
+    __slots__ = ("ndarray", "context", "squeeze")
+
+    def __init__(self, ndarray: bool, context: Any, squeeze: bool) -> None:
+        self.ndarray, self.context, self.squeeze = ndarray, context, squeeze
+
+    def restore(self, array: np.ndarray, squeeze: bool = True) -> Any:
+        if squeeze and self.squeeze and array.ndim == 3 and array.shape[2] == 1:
+            array = array[..., 0]
+        if self.ndarray:
+            return mx.nd.array(array, ctx=self.context, dtype=array.dtype)
+        return array
+
+
+def _to_hwc(value: Any, name: str) -> Tuple[np.ndarray, _Form]:
+    if isinstance(value, mx.nd.NDArray):
+        array, form = value.asnumpy(), _Form(True, value.context, value.ndim == 2)
+    elif isinstance(value, np.ndarray):
+        array, form = value, _Form(False, None, value.ndim == 2)
+    else:
+        raise TypeError(f"{name} must be an mx.nd.NDArray or a numpy.ndarray, "
+                        f"but got {type(value).__name__}")
+    if array.ndim == 2:
+        array = array[:, :, None]
+    elif array.ndim != 3:
+        raise ValueError(f"{name} must be (H, W) or (H, W, C), but got shape {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {array.shape}")
+    return array, form
+
+
+class Compose:
+    """Run augmenters on an image and its targets, as one joint sample.
+
+    Parameters
+    ----------
+    transforms : sequence
+        gluon_segaug augmenters and stock ``mx.image`` augmenters, in order;
+        ``ToTensor`` may come last.
+    targets : sequence of kind names or Target
+        What follows the image in a call, in order: ``"mask"`` (class ids, the default),
+        ``"colour_mask"``, ``"instance"``, ``"continuous"``.
+    ignore_index : int
+        Fill of class masks where the geometry leaves no source pixel (255).
+    image_fill : scalar or per-channel sequence
+        Fill of the image there (0).
+    interpolation : Interp, name or mx.image code
+        Image interpolation of steps that do not set their own ("linear").
+    seed : int, optional
+        Makes draws reproducible; see ``rng.Streams`` for how streams are derived.
+    fuse : bool
+        Compose adjacent geometry into one resample (default). ``False`` resamples after
+        every positional step, which cuts content at each intermediate canvas edge.
+
+    Examples
+    --------
+    >>> import numpy as np, gluon_segaug as gsa
+    >>> aug = gsa.Compose([gsa.CenterCrop(2), gsa.HorizontalFlip(p=1)])
+    >>> image = np.arange(16, dtype=np.uint8).reshape(4, 4); mask = image // 4
+    >>> out_image, out_mask = aug(image, mask)
+    >>> out_image
+    array([[ 6,  5],
+           [10,  9]], dtype=uint8)
+    >>> out_mask
+    array([[1, 1],
+           [2, 2]], dtype=uint8)
+    """
+
+    def __init__(self, transforms: Sequence[Any], targets: Sequence[Union[str, Target]] = ("mask",),
+                 ignore_index: int = 255, image_fill: Any = 0,
+                 interpolation: Union[Interp, str, int] = Interp.LINEAR,
+                 seed: Optional[int] = None, fuse: bool = True) -> None:
+        if isinstance(transforms, (Augmenter, ToTensor, mx.image.Augmenter)):
+            raise TypeError("transforms must be a list of augmenters; "
+                            f"write [{type(transforms).__name__}(...)]")
+        steps = list(transforms)
+        self.finisher: Optional[ToTensor] = None
+        if steps and isinstance(steps[-1], ToTensor):
+            self.finisher = steps.pop()
+        for position, step in enumerate(steps):
+            if isinstance(step, ToTensor):
+                raise ValueError(f"ToTensor must be the last step, but it is step {position} "
+                                 f"of {len(transforms)}")
+        self.transforms = [adopt(step) for step in steps]
+        self.layout = Layout(tuple(targets), ignore_index, image_fill)
+        self.interpolation = Interp.coerce(interpolation)
+        self.streams = Streams(seed)
+        self.fuse = bool(fuse)
+
+    @property
+    def seed(self) -> Optional[int]:
+        return self.streams.seed
+
+    def __repr__(self) -> str:
+        steps = self.transforms + ([self.finisher] if self.finisher else [])
+        inner = "".join(f"\n    {step!r}," for step in steps)
+        targets = tuple(t.kind.value for t in self.layout.targets)
+        return (f"{type(self).__name__}([{inner}\n], targets={targets!r}, "
+                f"ignore_index={self.layout.ignore_index!r}, seed={self.seed!r})")
+
+    def __call__(self, image: Any, *targets: Any) -> Any:
+        expected = len(self.layout.targets)
+        if len(targets) != expected:
+            raise TypeError(
+                f"this pipeline was declared with {expected} target(s) "
+                f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
+                f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
+                f"transform_first, so the mask moves with the image)")
+        arrays, forms = zip(*[_to_hwc(value, name) for value, name in
+                              zip((image,) + targets,
+                                  ["image"] + [f"target {i}" for i in range(len(targets))])])
+        joint = Joint(arrays[0], tuple(arrays[1:]))
+        rng = self.streams.generator(pop_sample_key())
+        out = self.run(joint, rng)
+        if self.finisher is not None:
+            finished = self.finisher.finish(out, self.layout)
+            results = [form.restore(a, squeeze=False) for a, form in zip(finished, forms)]
+        else:
+            results = [form.restore(a if not _shares(a, src) else a.copy())
+                       for a, src, form in zip(out.groups, arrays, forms)]
+        return results[0] if not targets else tuple(results)
+
+    def run(self, joint: Joint, rng: np.random.Generator) -> Joint:
+        """Draw and apply every step on a ``Joint``, fusing adjacent geometry."""
+        pending: List[Geometry] = []
+        hw = joint.hw
+        for step in self.transforms:
+            if isinstance(step, PositionalAugmenter):
+                params = step.sample_geometry(rng, hw)
+                if params is not None:
+                    pending.append(params)
+                    hw = params.out_hw
+                    if not self.fuse:
+                        joint, pending = self._flush(joint, pending), []
+                continue
+            joint, pending = self._flush(joint, pending), []
+            params = step.sample(rng, joint)
+            if params is not None:
+                joint = step.apply(joint, params, self.layout)
+        return self._flush(joint, pending)
+
+    def _flush(self, joint: Joint, pending: List[Geometry]) -> Joint:
+        return warp_joint(joint, pending, self.layout, self.interpolation)
+
+
+def _shares(a: np.ndarray, b: np.ndarray) -> bool:
+    return a is b or np.may_share_memory(a, b)
+
+
+class JointTransform(Compose):
+    """A pipeline in two lists, as MXNet's mask tutorial writes it: ``positional``
+    steps move the image and every target together, then ``colour`` steps change the
+    image alone.
+
+    Parameters
+    ----------
+    positional : sequence
+        gluon_segaug positional augmenters, and stock ``mx.image`` ones
+        (``RandomCropAug``, ``CenterCropAug``, ``ResizeAug``, ``ForceResizeAug``,
+        ``RandomSizedCropAug``, ``HorizontalFlipAug``).
+    colour : sequence
+        gluon_segaug colour augmenters and any ``mx.image`` colour augmenter
+        (``BrightnessJitterAug``, ``ColorJitterAug``, ``ColorNormalizeAug``, ...);
+        ``ToTensor`` may come last.
+    **kwargs
+        As ``Compose``: ``targets``, ``ignore_index`` (255), ``image_fill``,
+        ``interpolation``, ``seed``, ``fuse``.
+
+    Examples
+    --------
+    >>> import mxnet as mx, gluon_segaug as gsa
+    >>> aug = gsa.JointTransform(
+    ...     positional=[mx.image.RandomCropAug((200, 200)), mx.image.ResizeAug(100),
+    ...                 gsa.Rotate(15)],
+    ...     colour=[mx.image.BrightnessJitterAug(0.2)], seed=0)
+    >>> image = mx.nd.zeros((427, 640, 3), dtype="uint8")
+    >>> mask = mx.nd.zeros((427, 640), dtype="uint8")
+    >>> [(a.shape, a.dtype.__name__) for a in aug(image, mask)]
+    [((100, 100, 3), 'uint8'), ((100, 100), 'uint8')]
+    """
+
+    def __init__(self, positional: Sequence[Any] = (), colour: Sequence[Any] = (),
+                 **kwargs: Any) -> None:
+        positional = [adopt(step, role="positional") for step in positional]
+        for i, step in enumerate(positional):
+            if not isinstance(step, PositionalAugmenter):
+                raise TypeError(f"positional[{i}] is {step!r}, which does not move pixels; "
+                                f"put it in colour=[...]")
+        colour = list(colour)
+        finisher = [colour.pop()] if colour and isinstance(colour[-1], ToTensor) else []
+        colour = [adopt(step, role="colour") for step in colour]
+        for i, step in enumerate(colour):
+            if not isinstance(step, ColourAugmenter):
+                raise TypeError(f"colour[{i}] is {step!r}, which moves pixels; "
+                                f"put it in positional=[...]")
+        super().__init__(positional + colour + finisher, **kwargs)

@@ -1,0 +1,337 @@
+"""Pure resampling kernels on HWC NumPy arrays; the only module that knows OpenCV.
+
+Holds
+-----
+Interp
+    Interpolation modes, with the one mapping from MXNet / OpenCV integer codes.
+resample
+    Resample an HWC array by a 3x3 affine matrix into an output window, choosing
+    the exact path: an index copy where the matrix is a pure index map, ``cv2.resize``
+    of an integer box where it is one, ``cv2.warpAffine`` otherwise.
+is_index_map
+    Whether a matrix moves whole pixels only (flips, transposes, integer shifts).
+
+Conventions: pixel centres sit on integer coordinates, ``(x, y) = (column, row)``, and a
+matrix maps *input* pixel coordinates to *output* pixel coordinates (the inverse is
+taken here, once). No function here draws random numbers or modifies its input.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+
+__all__ = ["Interp", "resample", "is_index_map"]
+
+Fill = Union[float, Sequence[float]]
+
+_EPS = 1e-9
+# cv2.warpAffine / cv2.resize interpolate these dtypes; others go through float64.
+_CV_INTERPOLABLE = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
+# Nearest copies bytes, so any dtype passes as an unsigned view of the same width.
+_BYTE_VIEWS = {1: np.uint8, 2: np.uint16, 4: np.int32}
+_MAX_SUPERSAMPLE = 8
+
+
+class Interp(enum.Enum):
+    """Interpolation mode of a resample.
+
+    ``AUTO`` is MXNet's code 9: cubic when enlarging, area when shrinking, linear
+    otherwise. MXNet's code 10 (a random mode per call) is not a mode but a draw and
+    is handled by the augmenters that sample it.
+    """
+
+    NEAREST = "nearest"
+    LINEAR = "linear"
+    CUBIC = "cubic"
+    AREA = "area"
+    LANCZOS = "lanczos"
+    AUTO = "auto"
+
+    @classmethod
+    def from_mx(cls, code: int) -> "Interp":
+        """Map an ``mx.image`` ``interp`` code to a mode (note 2 is bicubic, not area).
+
+        >>> Interp.from_mx(2)
+        <Interp.CUBIC: 'cubic'>
+        """
+        try:
+            return _FROM_MX[int(code)]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(
+                f"interp must be an mx.image code in 0-4 or 9, but got {code!r}") from None
+
+    @classmethod
+    def coerce(cls, value: Union["Interp", str, int]) -> "Interp":
+        """Accept an ``Interp``, its name (``"linear"``) or an ``mx.image`` code."""
+        if isinstance(value, Interp):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.lower())
+            except ValueError:
+                names = ", ".join(m.value for m in cls)
+                raise ValueError(
+                    f"interpolation must be one of {names}, but got {value!r}") from None
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return cls.from_mx(value)
+        raise TypeError(f"interpolation must be an Interp, a name or an mx.image code, "
+                        f"but got {value!r}")
+
+
+_FROM_MX = {0: Interp.NEAREST, 1: Interp.LINEAR, 2: Interp.CUBIC, 3: Interp.AREA,
+            4: Interp.LANCZOS, 9: Interp.AUTO}
+_CV_FLAGS = {Interp.NEAREST: cv2.INTER_NEAREST, Interp.LINEAR: cv2.INTER_LINEAR,
+             Interp.CUBIC: cv2.INTER_CUBIC, Interp.AREA: cv2.INTER_AREA,
+             Interp.LANCZOS: cv2.INTER_LANCZOS4}
+
+
+def is_index_map(matrix: np.ndarray) -> bool:
+    """True when ``matrix`` sends every pixel centre onto a pixel centre.
+
+    That is: its linear part is a signed permutation (flips, transposes) and its shift
+    is whole. Such a composite is executed as an array copy and never interpolates.
+
+    >>> is_index_map(np.array([[-1., 0, 9], [0, 1, -2], [0, 0, 1]]))
+    True
+    >>> is_index_map(np.array([[2., 0, 0.5], [0, 2, 0.5], [0, 0, 1]]))
+    False
+    """
+    a = matrix[:2, :2]
+    if not np.all(np.isclose(np.abs(a), np.round(np.abs(a)), atol=_EPS)):
+        return False
+    r = np.round(a)
+    if not (np.all(np.abs(r) <= 1) and np.all(np.abs(r).sum(axis=0) == 1)
+            and np.all(np.abs(r).sum(axis=1) == 1)):
+        return False
+    t = matrix[:2, 2]
+    return bool(np.all(np.abs(t - np.round(t)) < _EPS))
+
+
+def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
+             fill: Fill = 0) -> np.ndarray:
+    """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
+
+    Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
+    per channel). The result is a new array of ``src.dtype``; ``src`` is not modified.
+
+    Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
+    any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
+    float64 otherwise. ``AREA`` that shrinks is done as a whole-factor supersample
+    followed by a box filter, so it works on any channel count.
+
+    >>> src = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    >>> flip = np.array([[-1., 0, 2], [0, 1, 0], [0, 0, 1]])
+    >>> resample(src, flip, (2, 3), Interp.LINEAR)[..., 0]
+    array([[2, 1, 0],
+           [5, 4, 3]], dtype=uint8)
+    """
+    if src.ndim != 3:
+        raise ValueError(f"src must be an (H, W, C) array, but got shape {src.shape}")
+    matrix = np.asarray(matrix, dtype=np.float64)
+    out_h, out_w = int(out_hw[0]), int(out_hw[1])
+    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
+    if is_index_map(matrix):
+        return _index_copy(src, matrix, (out_h, out_w), fill_vec)
+    interp = _resolve(interp, matrix)
+    if interp is Interp.NEAREST:
+        return _nearest(src, matrix, (out_h, out_w), fill_vec)
+    if src.dtype not in _CV_INTERPOLABLE:
+        return _via_float64(src, matrix, (out_h, out_w), interp, fill_vec)
+    box = _box_of(matrix, src.shape[:2], (out_h, out_w))
+    if box is not None:
+        return _box_resize(src, box, (out_h, out_w), interp)
+    if interp is Interp.AREA:
+        return _area_warp(src, matrix, (out_h, out_w), fill_vec)
+    return _warp(src, matrix, (out_h, out_w), _CV_FLAGS[interp], fill_vec)
+
+
+def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+    if values.ndim != 1 or values.size not in (1, channels):
+        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
+                         f"but got {fill!r}")
+    values = np.broadcast_to(values, (channels,))
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        if np.any(values < info.min) or np.any(values > info.max):
+            raise ValueError(f"fill {fill!r} does not fit dtype {dtype}")
+    return values.astype(dtype)
+
+
+def _scales(matrix: np.ndarray) -> np.ndarray:
+    """Singular values of the linear part: how much the map stretches each way."""
+    return np.linalg.svd(matrix[:2, :2], compute_uv=False)
+
+
+def _resolve(interp: Interp, matrix: np.ndarray) -> Interp:
+    s = _scales(matrix)
+    if interp is Interp.AUTO:
+        if np.all(s > 1 + _EPS):
+            return Interp.CUBIC
+        if np.all(s < 1 - _EPS):
+            return Interp.AREA
+        return Interp.LINEAR
+    if interp is Interp.AREA and not np.any(s < 1 - _EPS):
+        # Area only differs from linear when it averages several source pixels.
+        return Interp.LINEAR
+    return interp
+
+
+def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+                fill: np.ndarray) -> np.ndarray:
+    """Copy pixels for a signed-permutation matrix with whole shift: no interpolation."""
+    inv = np.round(np.linalg.inv(matrix)).astype(np.int64)
+    view = src
+    if inv[0, 0] == 0:  # the map swaps axes: read from the transposed source
+        view = src.transpose(1, 0, 2)
+        row_sign, col_sign = inv[1, 0], inv[0, 1]
+        row_shift, col_shift = inv[0, 2], inv[1, 2]
+    else:
+        row_sign, col_sign = inv[1, 1], inv[0, 0]
+        row_shift, col_shift = inv[1, 2], inv[0, 2]
+    # out[r, c] = view[row_sign * r + row_shift, col_sign * c + col_shift]
+    if row_sign < 0:
+        view = view[::-1]
+        row_shift = view.shape[0] - 1 - row_shift
+    if col_sign < 0:
+        view = view[:, ::-1]
+        col_shift = view.shape[1] - 1 - col_shift
+    out_h, out_w = out_hw
+    r0, r1 = max(0, -row_shift), min(out_h, view.shape[0] - row_shift)
+    c0, c1 = max(0, -col_shift), min(out_w, view.shape[1] - col_shift)
+    if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
+        return np.ascontiguousarray(view[row_shift:row_shift + out_h,
+                                         col_shift:col_shift + out_w])
+    out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
+    out[...] = fill
+    if r1 > r0 and c1 > c0:
+        out[r0:r1, c0:c1] = view[r0 + row_shift:r1 + row_shift, c0 + col_shift:c1 + col_shift]
+    return out
+
+
+def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
+    """A dtype OpenCV copies untouched, and how many of it make one element of ``dtype``."""
+    if dtype.itemsize in _BYTE_VIEWS:
+        return np.dtype(_BYTE_VIEWS[dtype.itemsize]), 1
+    if dtype.itemsize % 4 == 0:
+        return np.dtype(np.int32), dtype.itemsize // 4
+    raise ValueError(f"cannot resample dtype {dtype} exactly")
+
+
+def _nearest(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+             fill: np.ndarray) -> np.ndarray:
+    """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
+
+    ``BORDER_TRANSPARENT`` leaves pixels with an outside source untouched, so the fill
+    can differ per channel and the channel count is free (``borderValue`` would repeat
+    every four channels).
+    """
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    out_h, out_w = out_hw
+    out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
+    out[...] = fill
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    out_view = out.view(view_dtype)
+    channels = src.shape[2] * per_element
+    if channels == 1:  # OpenCV hands single-channel results back as 2-D
+        src_view, out_view = src_view[..., 0], out_view[..., 0]
+    cv2.warpAffine(src_view, np.linalg.inv(matrix)[:2], (out_w, out_h), dst=out_view,
+                   flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                   borderMode=cv2.BORDER_TRANSPARENT)
+    return out
+
+
+def _warp(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], flag: int,
+          fill: np.ndarray) -> np.ndarray:
+    out_h, out_w = out_hw
+    channels = src.shape[2]
+    inverse = np.linalg.inv(matrix)[:2]
+    flags = flag | cv2.WARP_INVERSE_MAP
+    uniform = bool(np.all(fill == fill[0]))
+    if channels <= 4 or uniform:
+        border = tuple(float(v) for v in fill[:4]) if channels <= 4 else float(fill[0])
+        out = cv2.warpAffine(src, inverse, (out_w, out_h), flags=flags,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    else:
+        # More than four channels with different fills: borderValue cannot say that.
+        out = np.empty((out_h, out_w, channels), dtype=src.dtype)
+        out[...] = fill
+        cv2.warpAffine(src, inverse, (out_w, out_h), dst=out, flags=flags,
+                       borderMode=cv2.BORDER_TRANSPARENT)
+    return out.reshape(out_h, out_w, channels)
+
+
+def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
+            out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
+    """The integer source box ``(top, left, height, width)`` that ``matrix`` stretches
+    onto the whole output, if it is one: then ``cv2.resize`` of the box is exact."""
+    if abs(matrix[0, 1]) > _EPS or abs(matrix[1, 0]) > _EPS:
+        return None
+    sx, sy = matrix[0, 0], matrix[1, 1]
+    if sx <= 0 or sy <= 0:
+        return None
+    out_h, out_w = out_hw
+    # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
+    left, top = 0.5 - (matrix[0, 2] + 0.5) / sx, 0.5 - (matrix[1, 2] + 0.5) / sy
+    width, height = out_w / sx, out_h / sy
+    box = np.array([top, left, height, width])
+    if np.any(np.abs(box - np.round(box)) > 1e-6):
+        return None
+    top, left, height, width = (int(v) for v in np.round(box))
+    if top < 0 or left < 0 or top + height > in_hw[0] or left + width > in_hw[1]:
+        return None
+    return top, left, height, width
+
+
+def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
+                interp: Interp) -> np.ndarray:
+    top, left, height, width = box
+    out_h, out_w = out_hw
+    window = src[top:top + height, left:left + width]
+    if interp is Interp.AREA and src.shape[2] > 4 and (height % out_h or width % out_w):
+        return _area_resize_any(window, out_hw)
+    out = cv2.resize(window, (out_w, out_h), interpolation=_CV_FLAGS[interp])
+    return out.reshape(out_h, out_w, src.shape[2])
+
+
+def _area_resize_any(window: np.ndarray, out_hw: Tuple[int, int]) -> np.ndarray:
+    """INTER_AREA with a fractional factor asserts on more than 4 channels: do groups
+    of at most 4 channels (each one cv2 call) and stack them."""
+    out_h, out_w = out_hw
+    parts = [cv2.resize(window[..., c:c + 4], (out_w, out_h), interpolation=cv2.INTER_AREA)
+             .reshape(out_h, out_w, -1) for c in range(0, window.shape[2], 4)]
+    return np.concatenate(parts, axis=2)
+
+
+def _area_warp(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+               fill: np.ndarray) -> np.ndarray:
+    """Area resampling under a general affine map: warp linearly onto a grid ``k`` times
+    finer, then average each k x k block (a whole factor, so any channel count works)."""
+    k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / _scales(matrix).min() - _EPS)))
+    out_h, out_w = out_hw
+    finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
+    fine = _warp(src, finer @ matrix, (out_h * k, out_w * k), cv2.INTER_LINEAR, fill)
+    out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return out.reshape(out_h, out_w, src.shape[2])
+
+
+def _via_float64(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+                 interp: Interp, fill: np.ndarray) -> np.ndarray:
+    """Interpolate a dtype OpenCV cannot (int32, int64, int8, bool...) in float64, then
+    round and clip back. Refuses values float64 cannot hold exactly."""
+    if src.dtype == np.bool_:
+        raise ValueError("a bool array can only be resampled with nearest interpolation")
+    if np.issubdtype(src.dtype, np.integer) and src.dtype.itemsize == 8 and src.size:
+        big = max(abs(int(src.min())), abs(int(src.max())))
+        if big > 2 ** 53:
+            raise ValueError(f"{src.dtype} values up to {big} cannot be interpolated exactly "
+                             f"(float64 holds integers up to 2**53); use nearest")
+    as_float = resample(src.astype(np.float64), matrix, out_hw, interp,
+                        fill.astype(np.float64))
+    if np.issubdtype(src.dtype, np.integer):
+        info = np.iinfo(src.dtype)
+        as_float = np.clip(np.rint(as_float), info.min, info.max)
+    return as_float.astype(src.dtype)

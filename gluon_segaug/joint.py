@@ -1,0 +1,168 @@
+"""The joint sample: an image and its targets as channel groups, and their policies.
+
+Holds
+-----
+Kind
+    What a target is: class mask, colour mask, instance ids or a continuous map.
+Target
+    A target's kind with optional overrides of its fill and interpolation.
+Layout
+    The targets of a pipeline, its ``ignore_index`` and image fill: decides, for every
+    channel group, how it is resampled (``Layout.policies``).
+Joint
+    One sample as HWC NumPy arrays, one per channel group, sharing height and width.
+
+Every positional augmenter moves all groups with one set of drawn parameters; each group
+is resampled with one call over all of its channels, with its own interpolation and
+fill, so a class mask is never blended and keeps its dtype.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .functional import Fill, Interp
+
+__all__ = ["Kind", "Target", "Layout", "Joint"]
+
+
+class Kind(enum.Enum):
+    """The kind of a target, which fixes its resampling policy.
+
+    ========== ============ =====================================
+    kind       interpolation border fill
+    ========== ============ =====================================
+    MASK       nearest       the pipeline's ``ignore_index``
+    COLOUR     nearest       0 (black), or ``Target(fill=...)``
+    INSTANCE   nearest       0 (no instance)
+    CONTINUOUS linear        0, or ``Target(fill=...)``
+    ========== ============ =====================================
+    """
+
+    MASK = "mask"
+    COLOUR = "colour_mask"
+    INSTANCE = "instance"
+    CONTINUOUS = "continuous"
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A target of the sample: its kind, and optional overrides of the kind's policy.
+
+    Parameters
+    ----------
+    kind : Kind or str
+        ``"mask"`` (class ids), ``"colour_mask"``, ``"instance"`` or ``"continuous"``.
+    fill : scalar or per-channel sequence, optional
+        Border value; by default the kind's (see ``Kind``).
+    interp : Interp or str, optional
+        Only for continuous targets (label-like kinds are always nearest).
+    """
+
+    kind: Kind = Kind.MASK
+    fill: Optional[Union[float, Tuple[float, ...]]] = None
+    interp: Optional[Interp] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _coerce_kind(self.kind))
+        if isinstance(self.fill, (list, np.ndarray)):
+            object.__setattr__(self, "fill", tuple(float(v) for v in self.fill))
+        if self.interp is not None:
+            interp = Interp.coerce(self.interp)
+            if interp is not Interp.NEAREST and self.kind is not Kind.CONTINUOUS:
+                raise ValueError(f"a {self.kind.value} target is resampled with nearest only, "
+                                 f"but got interp={interp.value!r}")
+            object.__setattr__(self, "interp", interp)
+
+    @classmethod
+    def coerce(cls, value: Union["Target", Kind, str]) -> "Target":
+        return value if isinstance(value, Target) else cls(kind=_coerce_kind(value))
+
+
+def _coerce_kind(value: Union[Kind, str]) -> Kind:
+    if isinstance(value, Kind):
+        return value
+    try:
+        return Kind(value)
+    except ValueError:
+        names = ", ".join(repr(k.value) for k in Kind)
+        raise ValueError(f"target kind must be one of {names}, but got {value!r}") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """The channel groups of a pipeline's samples and how each is resampled.
+
+    Parameters
+    ----------
+    targets : sequence of Target or kind names
+        One entry per target passed after the image, in call order.
+    ignore_index : int
+        Fill of class masks where the geometry leaves no source pixel.
+    image_fill : scalar or per-channel sequence
+        Fill of the image there.
+    """
+
+    targets: Tuple[Target, ...] = (Target(),)
+    ignore_index: int = 255
+    image_fill: Fill = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.targets, (str, Kind, Target)):
+            raise TypeError(f"targets must be a sequence of target kinds, "
+                            f"but got {self.targets!r}; write targets=({self.targets!r},)")
+        object.__setattr__(self, "targets", tuple(Target.coerce(t) for t in self.targets))
+        if isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index,
+                                                                   (int, np.integer)):
+            raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")
+
+    def policies(self, image_interp: Interp) -> Tuple[Tuple[Interp, Fill], ...]:
+        """``(interp, fill)`` for the image, then for each target in order."""
+        out = [(image_interp, self.image_fill)]
+        for target in self.targets:
+            if target.kind is Kind.CONTINUOUS:
+                interp = target.interp or Interp.LINEAR
+            else:
+                interp = Interp.NEAREST
+            if target.fill is not None:
+                fill = target.fill
+            elif target.kind is Kind.MASK:
+                fill = self.ignore_index
+            else:
+                fill = 0
+            out.append((interp, fill))
+        return tuple(out)
+
+
+@dataclasses.dataclass(frozen=True)
+class Joint:
+    """An image and its targets, each an (H, W, C) NumPy array of any dtype.
+
+    Kernels return new ``Joint`` objects (``replace``); the arrays are never written to.
+    """
+
+    image: np.ndarray
+    targets: Tuple[np.ndarray, ...] = ()
+
+    def __post_init__(self) -> None:
+        hw = self.image.shape[:2]
+        for i, target in enumerate(self.targets):
+            if target.shape[:2] != hw:
+                raise ValueError(f"target {i} has height x width {target.shape[0]}x"
+                                 f"{target.shape[1]} but the image has {hw[0]}x{hw[1]}")
+
+    @property
+    def hw(self) -> Tuple[int, int]:
+        return int(self.image.shape[0]), int(self.image.shape[1])
+
+    @property
+    def groups(self) -> Tuple[np.ndarray, ...]:
+        return (self.image,) + tuple(self.targets)
+
+    def replace(self, image: Optional[np.ndarray] = None,
+                targets: Optional[Sequence[np.ndarray]] = None) -> "Joint":
+        return Joint(self.image if image is None else image,
+                     self.targets if targets is None else tuple(targets))

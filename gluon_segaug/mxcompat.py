@@ -1,0 +1,267 @@
+"""Stock ``mx.image`` augmenters, executed mask-correctly.
+
+Holds
+-----
+adopt
+    Turn an ``mx.image`` augmenter into a gluon_segaug one (pipelines call it for you).
+MxRandomCrop, MxCenterCrop, MxResize, MxForceResize, MxRandomSizedCrop, MxHorizontalFlip
+    The positional ``mx.image`` augmenters re-expressed as geometry draws with the same
+    semantics (``size`` is MXNet's ``(width, height)``, crops larger than the sample
+    shrink and are resized back up, ``interp`` is MXNet's code: 2 is bicubic). They draw
+    from the pipeline's generator, once for all channels, and fuse with the others.
+MxColour
+    Runs any ``mx.image`` colour augmenter for real, on a float32 copy of the image
+    (never the caller's array), with Python's and NumPy's global random state seeded
+    from the pipeline's generator and restored afterwards; the result is rounded and
+    clipped back to the image's dtype (``CastAug`` and ``ColorNormalizeAug`` return
+    float32, which is their point).
+"""
+from __future__ import annotations
+
+import contextlib
+import random
+from typing import Any, Tuple
+
+import mxnet as mx
+import numpy as np
+
+from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .functional import Interp
+from .geometry import FlipParams, ResizedCropParams, ResizeParams
+
+__all__ = ["adopt", "MxColour", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
+           "MxRandomSizedCrop", "MxHorizontalFlip"]
+
+_img = mx.image
+
+
+def _draw_interp(rng: np.random.Generator, code: int) -> Interp:
+    """MXNet's code 10 picks a mode at random per call: draw it from our generator."""
+    if int(code) == 10:
+        return Interp.from_mx(int(rng.integers(0, 5)))
+    return Interp.from_mx(code)
+
+
+def _scale_down(src_wh: Tuple[int, int], size_wh: Tuple[int, int]) -> Tuple[int, int]:
+    """``mx.image.scale_down``: shrink a (w, h) crop to fit, keeping its aspect ratio."""
+    w, h = size_wh
+    sw, sh = src_wh
+    if sh < h:
+        w, h = float(w * sh) / h, sh
+    if sw < w:
+        w, h = sw, float(h * sw) / w
+    return int(w), int(h)
+
+
+class _FromMx(PositionalAugmenter):
+    """Base of the positional adapters: keeps the source augmenter for ``repr``."""
+
+    def __init__(self, source: Any) -> None:
+        super().__init__(1.0)
+        self.source = source
+        self.interp_code = int(getattr(source, "interp", 1))
+        if self.interp_code != 10:
+            Interp.from_mx(self.interp_code)  # fail early on an unknown code
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(mx.image.{type(self.source).__name__}" \
+               f"{_mx_args(self.source)})"
+
+    def _crop(self, rng, hw, box_wh_xy, size_wh) -> ResizedCropParams:
+        (x0, y0, cw, ch), (sw, sh) = box_wh_xy, size_wh
+        return ResizedCropParams(hw, top=y0, left=x0, height=ch, width=cw, size=(sh, sw),
+                                 interpolation=_draw_interp(rng, self.interp_code))
+
+
+def _mx_args(source: Any) -> str:
+    kwargs = getattr(source, "_kwargs", {})
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
+
+
+class MxRandomCrop(_FromMx):
+    """``mx.image.RandomCropAug``: random window of ``size`` (w, h), upsampled if the
+    sample is smaller."""
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        size = tuple(self.source.size)
+        new_w, new_h = _scale_down((w, h), size)
+        x0 = int(rng.integers(0, w - new_w + 1))
+        y0 = int(rng.integers(0, h - new_h + 1))
+        return self._crop(rng, hw, (x0, y0, new_w, new_h), size)
+
+
+class MxCenterCrop(_FromMx):
+    """``mx.image.CenterCropAug``."""
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        size = tuple(self.source.size)
+        new_w, new_h = _scale_down((w, h), size)
+        return self._crop(rng, hw, (int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h),
+                          size)
+
+
+class MxResize(_FromMx):
+    """``mx.image.ResizeAug``: shorter side to ``size``, as ``mx.image.resize_short``."""
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        size = int(self.source.size)
+        new_h, new_w = (size * h // w, size) if h > w else (size, size * w // h)
+        return ResizeParams(hw, size=(new_h, new_w),
+                            interpolation=_draw_interp(rng, self.interp_code))
+
+
+class MxForceResize(_FromMx):
+    """``mx.image.ForceResizeAug``: exactly ``size`` (w, h)."""
+
+    def _sample_geometry(self, rng, hw):
+        w, h = self.source.size
+        return ResizeParams(hw, size=(int(h), int(w)),
+                            interpolation=_draw_interp(rng, self.interp_code))
+
+
+class MxRandomSizedCrop(_FromMx):
+    """``mx.image.RandomSizedCropAug``: random area and aspect ratio, ten tries, then
+    a centre crop, as ``mx.image.random_size_crop``."""
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        area = self.source.area
+        if isinstance(area, (int, float)):
+            area = (area, 1.0)
+        ratio = self.source.ratio
+        size = tuple(self.source.size)
+        for _ in range(10):
+            target_area = rng.uniform(area[0], area[1]) * h * w
+            new_ratio = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
+            new_w = int(round(np.sqrt(target_area * new_ratio)))
+            new_h = int(round(np.sqrt(target_area / new_ratio)))
+            if new_w <= w and new_h <= h:
+                x0 = int(rng.integers(0, w - new_w + 1))
+                y0 = int(rng.integers(0, h - new_h + 1))
+                return self._crop(rng, hw, (x0, y0, new_w, new_h), size)
+        new_w, new_h = _scale_down((w, h), size)
+        return self._crop(rng, hw, (int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h),
+                          size)
+
+
+class MxHorizontalFlip(PositionalAugmenter):
+    """``mx.image.HorizontalFlipAug``: mirror with probability ``source.p``."""
+
+    def __init__(self, source: Any) -> None:
+        super().__init__(float(source.p))
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"MxHorizontalFlip(mx.image.HorizontalFlipAug{_mx_args(self.source)})"
+
+    def _sample_geometry(self, rng, hw):
+        return FlipParams(hw, horizontal=True)
+
+
+_POSITIONAL = {
+    _img.RandomCropAug: MxRandomCrop,
+    _img.CenterCropAug: MxCenterCrop,
+    _img.ResizeAug: MxResize,
+    _img.ForceResizeAug: MxForceResize,
+    _img.RandomSizedCropAug: MxRandomSizedCrop,
+    _img.HorizontalFlipAug: MxHorizontalFlip,
+}
+# Colour augmenters whose mx.image code only works on 3 (RGB) channels.
+_RGB_ONLY = (_img.ContrastJitterAug, _img.SaturationJitterAug, _img.HueJitterAug,
+             _img.ColorJitterAug, _img.LightingAug, _img.RandomGrayAug)
+
+
+@contextlib.contextmanager
+def _seeded_globals(seed: int):
+    """Seed Python's and NumPy's global generators (what mx.image augmenters draw from),
+    and put them back as they were afterwards."""
+    py_state, np_state = random.getstate(), np.random.get_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+
+
+class MxColour(ColourAugmenter):
+    """Run an ``mx.image`` augmenter on the image only, safely (see module docstring).
+
+    Parameters
+    ----------
+    source : mx.image.Augmenter
+        Any augmenter that changes pixel values only (``BrightnessJitterAug``,
+        ``ColorJitterAug``, ``LightingAug``, ``ColorNormalizeAug``, your own...).
+
+    Targets
+    -------
+    image
+    """
+
+    def __init__(self, source: Any) -> None:
+        super().__init__(1.0)
+        if not isinstance(source, _img.Augmenter):
+            raise TypeError(f"source must be an mx.image.Augmenter, but got {source!r}")
+        if type(source) in _POSITIONAL:
+            raise TypeError(f"mx.image.{type(source).__name__} moves pixels; pass it as a "
+                            f"positional augmenter so the masks move with the image")
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"MxColour(mx.image.{type(self.source).__name__}{_mx_args(self.source)})"
+
+    def _sample_image(self, rng, image):
+        return int(rng.integers(0, 2 ** 32))
+
+    def apply_image(self, image: np.ndarray, params: int) -> np.ndarray:
+        if isinstance(self.source, _RGB_ONLY) and image.shape[2] != 3:
+            raise ValueError(f"mx.image.{type(self.source).__name__} works on 3-channel RGB "
+                             f"images, but the image has {image.shape[2]} channels")
+        with _seeded_globals(params):
+            out = self.source(mx.nd.array(image, dtype=np.float32)).asnumpy()
+        if isinstance(self.source, _img.CastAug):
+            return out.astype(self.source.typ)
+        if isinstance(self.source, _img.ColorNormalizeAug) or image.dtype == out.dtype:
+            return out
+        if np.issubdtype(image.dtype, np.integer):
+            info = np.iinfo(image.dtype)
+            out = np.clip(np.rint(out), info.min, info.max)
+        return out.astype(image.dtype)
+
+
+def adopt(step: Any, role: str = "any") -> Augmenter:
+    """A gluon_segaug augmenter for ``step``.
+
+    Parameters
+    ----------
+    step : gluon_segaug augmenter or mx.image.Augmenter
+    role : {"positional", "colour", "any"}
+        Where the step was given. An ``mx.image`` augmenter this module does not know
+        is run as a colour augmenter only when given as one: its geometry, if any,
+        could not be replayed on the masks.
+    """
+    if isinstance(step, Augmenter):
+        return step
+    if isinstance(step, _img.Augmenter):
+        kind = type(step)
+        if kind in _POSITIONAL:
+            return _POSITIONAL[kind](step)
+        if role == "colour" or isinstance(step, _COLOUR_TYPES):
+            return MxColour(step)
+        known = ", ".join(sorted(k.__name__ for k in _POSITIONAL))
+        raise TypeError(
+            f"mx.image.{kind.__name__} is not a stock augmenter gluon_segaug can replay on "
+            f"masks (positional ones it knows: {known}); if it only changes colours, put it "
+            f"in colour=[...] or wrap it as gluon_segaug.MxColour(aug), else write it as a "
+            f"gluon_segaug.PositionalAugmenter")
+    raise TypeError(f"a pipeline step must be a gluon_segaug augmenter or an "
+                    f"mx.image.Augmenter, but got {step!r}")
+
+
+_COLOUR_TYPES = (_img.BrightnessJitterAug, _img.ContrastJitterAug, _img.SaturationJitterAug,
+                 _img.HueJitterAug, _img.ColorJitterAug, _img.LightingAug,
+                 _img.ColorNormalizeAug, _img.RandomGrayAug, _img.CastAug)

@@ -1,0 +1,121 @@
+"""Random streams: one explicit generator per sample, never global state.
+
+Holds
+-----
+Streams
+    A pipeline's source of generators. With a sample key ``(index, epoch)`` the stream
+    is derived from ``(seed, epoch, index)``, so an epoch is the same whatever the
+    number of DataLoader workers. Without one, each process draws its own stream: a
+    process forked from the one that made the pipeline (Gluon's DataLoader workers,
+    which share NumPy and MXNet state) re-derives it from its process id.
+SampleCounter
+    Per-index load counts in shared memory: the k-th load of sample i is epoch k.
+    Datasets use it to hand keys to the pipeline (``set_sample_key``).
+set_sample_key, pop_sample_key
+    The hand-over of a key from a dataset's ``__getitem__`` to the next pipeline call
+    in the same thread (this is how ``dataset.transform(aug)`` gets keys too).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from typing import Optional, Tuple
+
+import numpy as np
+
+__all__ = ["Streams", "SampleCounter", "set_sample_key", "pop_sample_key"]
+
+Key = Tuple[int, int]
+_local = threading.local()
+
+
+def set_sample_key(index: int, epoch: int) -> None:
+    """Announce that the next pipeline call in this thread augments sample ``index``
+    for the ``epoch``-th time."""
+    _local.key = (int(index), int(epoch))
+
+
+def pop_sample_key() -> Optional[Key]:
+    """Take the announced key (once), or ``None``."""
+    key = getattr(_local, "key", None)
+    _local.key = None
+    return key
+
+
+class Streams:
+    """Generators for a pipeline with an optional integer ``seed``.
+
+    >>> s = Streams(seed=7)
+    >>> a = s.generator((3, 0)).integers(1000); b = Streams(seed=7).generator((3, 0)).integers(1000)
+    >>> a == b
+    True
+    """
+
+    def __init__(self, seed: Optional[int] = None) -> None:
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                                 or seed < 0):
+            raise ValueError(f"seed must be a non-negative int or None, but got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        self._entropy = self.seed if seed is not None else np.random.SeedSequence().entropy
+        self._owner_pid = os.getpid()
+        self._pid = None
+        self._free: Optional[np.random.Generator] = None
+
+    def generator(self, key: Optional[Key] = None) -> np.random.Generator:
+        """The generator for one sample: keyed, or the process's running stream."""
+        if key is not None:
+            index, epoch = key
+            sequence = np.random.SeedSequence(self._entropy, spawn_key=(1, epoch, index))
+            return np.random.Generator(np.random.PCG64(sequence))
+        pid = os.getpid()
+        if self._free is None or pid != self._pid:
+            spawn = (0,) if pid == self._owner_pid else (2, pid)
+            self._free = np.random.Generator(np.random.PCG64(
+                np.random.SeedSequence(self._entropy, spawn_key=spawn)))
+            self._pid = pid
+        return self._free
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_free"], state["_pid"] = None, None
+        return state
+
+
+class SampleCounter:
+    """How many times each of ``n`` samples has been loaded, shared by forked workers.
+
+    The counts live in shared memory made before the DataLoader forks its workers, so
+    every worker sees and advances the same counts. A pickled copy (a spawned process)
+    starts its own counts at the values it was pickled with.
+    """
+
+    def __init__(self, n: int, start: int = 0) -> None:
+        self._n = int(n)
+        self._counts = multiprocessing.RawArray("q", self._n)
+        self._lock = multiprocessing.Lock()
+        if start:
+            self.set_epoch(start)
+
+    def next(self, index: int) -> int:
+        """The epoch of this load of ``index``, and count it."""
+        with self._lock:
+            epoch = self._counts[index]
+            self._counts[index] = epoch + 1
+        return int(epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next load of every sample count as ``epoch`` (to resume training)."""
+        if epoch < 0:
+            raise ValueError(f"epoch must be >= 0, but got {epoch}")
+        with self._lock:
+            for i in range(self._n):
+                self._counts[i] = epoch
+
+    def __getstate__(self) -> dict:
+        return {"n": self._n, "counts": list(self._counts)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["n"])
+        for i, count in enumerate(state["counts"]):
+            self._counts[i] = count

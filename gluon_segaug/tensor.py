@@ -1,0 +1,115 @@
+"""The last step to the network: CHW float32 images, int32 label maps.
+
+Holds ``ToTensor``, which a pipeline accepts as its final step. Batched by Gluon's
+``DataLoader`` its outputs become an NCHW float32 image batch and an NHW int32 mask batch
+with ignored pixels at ``-1`` (GluonCV's convention).
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+
+from .joint import Joint, Kind, Layout
+
+__all__ = ["ToTensor"]
+
+
+def _per_channel(value: Optional[Sequence[float]], name: str, default: float) -> np.ndarray:
+    if value is None:
+        return np.array([default], dtype=np.float64)
+    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
+    return arr
+
+
+class ToTensor:
+    """Image to (C, H, W) float32 ``(image / max_value - mean) / std``; class masks to
+    int32 with the pipeline's ``ignore_index`` replaced by ``mask_ignore``.
+
+    Like Gluon's ``ToTensor`` followed by ``Normalize(mean, std)``, in one pass: uint8
+    images go through one lookup table per channel straight into the CHW buffer.
+
+    Parameters
+    ----------
+    mean, std : float or one per channel, optional
+        In units of ``image / max_value`` (ImageNet: ``(0.485, 0.456, 0.406)`` and
+        ``(0.229, 0.224, 0.225)``). Default: no normalisation.
+    max_value : float
+        The value that maps to 1.0 before normalising (255 for 8-bit images).
+    mask_ignore : int
+        What the pipeline's ``ignore_index`` becomes in class masks.
+
+    Targets
+    -------
+    image, masks: class and instance masks become int32 (H, W) (or (C, H, W) when they
+    have several channels), continuous maps float32 likewise; colour masks are left as
+    they are.
+
+    Examples
+    --------
+    >>> import numpy as np, gluon_segaug as gsa
+    >>> image = np.full((1, 2, 3), 255, np.uint8); mask = np.array([[3, 255]], np.uint8)
+    >>> x, y = gsa.Compose([gsa.ToTensor(mean=0.5, std=0.5)])(image, mask)
+    >>> x.shape, x.dtype, float(x.max()), y.tolist()
+    ((3, 1, 2), dtype('float32'), 1.0, [[3, -1]])
+    """
+
+    def __init__(self, mean: Optional[Sequence[float]] = None,
+                 std: Optional[Sequence[float]] = None, max_value: float = 255.0,
+                 mask_ignore: int = -1) -> None:
+        self.mean = mean
+        self.std = std
+        self.max_value = float(max_value)
+        self.mask_ignore = int(mask_ignore)
+        self._mean = _per_channel(mean, "mean", 0.0)
+        self._std = _per_channel(std, "std", 1.0)
+        if np.any(self._std == 0):
+            raise ValueError(f"std must not contain 0, but got {std!r}")
+        if self.max_value <= 0:
+            raise ValueError(f"max_value must be positive, but got {max_value!r}")
+
+    def __repr__(self) -> str:
+        return (f"ToTensor(mean={self.mean!r}, std={self.std!r}, max_value={self.max_value!r}, "
+                f"mask_ignore={self.mask_ignore!r})")
+
+    def finish(self, joint: Joint, layout: Layout) -> Tuple[np.ndarray, ...]:
+        """The network-ready arrays: the image, then each target."""
+        out = [self.image_to_tensor(joint.image)]
+        for array, target in zip(joint.targets, layout.targets):
+            out.append(self._target(array, target.kind, layout.ignore_index))
+        return tuple(out)
+
+    def image_to_tensor(self, image: np.ndarray) -> np.ndarray:
+        """(H, W, C) of any dtype -> normalised (C, H, W) float32."""
+        h, w, c = image.shape
+        if self._mean.size not in (1, c) or self._std.size not in (1, c):
+            raise ValueError(f"mean and std need 1 or {c} values for a {c}-channel image, "
+                             f"but got mean={self.mean!r}, std={self.std!r}")
+        mean = np.broadcast_to(self._mean, (c,))
+        std = np.broadcast_to(self._std, (c,))
+        out = np.empty((c, h, w), dtype=np.float32)
+        if image.dtype == np.uint8:
+            levels = np.arange(256, dtype=np.float64) / self.max_value
+            for ch in range(c):
+                lut = ((levels - mean[ch]) / std[ch]).astype(np.float32)
+                np.take(lut, image[..., ch], out=out[ch])
+            return out
+        scale = (1.0 / (self.max_value * std)).astype(np.float32)
+        shift = (mean / std).astype(np.float32)
+        for ch in range(c):
+            np.multiply(image[..., ch], scale[ch], out=out[ch], casting="unsafe")
+            out[ch] -= shift[ch]
+        return out
+
+    def _target(self, array: np.ndarray, kind: Kind, ignore_index: int) -> np.ndarray:
+        if kind is Kind.COLOUR:
+            return array
+        if kind is Kind.CONTINUOUS:
+            out = array.astype(np.float32)
+        else:
+            out = array.astype(np.int32)
+            if kind is Kind.MASK:
+                out[array == ignore_index] = self.mask_ignore
+        return out[..., 0] if out.shape[2] == 1 else np.ascontiguousarray(out.transpose(2, 0, 1))
