@@ -186,8 +186,9 @@ def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
     inv = np.round(np.linalg.inv(matrix)).astype(np.int64)
     view = src
     if inv[0, 0] == 0:  # the map swaps axes: read from the transposed source
+        # out[r, c] = src[inv[1, 0] c + inv[1, 2], inv[0, 1] r + inv[0, 2]]
         view = src.transpose(1, 0, 2)
-        row_sign, col_sign = inv[1, 0], inv[0, 1]
+        row_sign, col_sign = inv[0, 1], inv[1, 0]
         row_shift, col_shift = inv[0, 2], inv[1, 2]
     else:
         row_sign, col_sign = inv[1, 1], inv[0, 0]
@@ -256,11 +257,10 @@ def _warp(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], flag: in
         out = cv2.warpAffine(src, inverse, (out_w, out_h), flags=flags,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=border)
     else:
-        # More than four channels with different fills: borderValue cannot say that.
-        out = np.empty((out_h, out_w, channels), dtype=src.dtype)
-        out[...] = fill
-        cv2.warpAffine(src, inverse, (out_w, out_h), dst=out, flags=flags,
-                       borderMode=cv2.BORDER_TRANSPARENT)
+        # borderValue repeats every four channels: give each group of four its own.
+        parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), matrix, out_hw, flag,
+                       fill[c:c + 4]) for c in range(0, channels, 4)]
+        return np.concatenate(parts, axis=2)
     return out.reshape(out_h, out_w, channels)
 
 

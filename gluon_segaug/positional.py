@@ -77,8 +77,8 @@ class RandomCrop(PositionalAugmenter):
 
 
 class CenterCrop(PositionalAugmenter):
-    """Crop the central window of ``size`` (padded with the fills where the sample is
-    smaller). An odd margin puts the extra pixel after the window, as ``mx.image``.
+    """Crop the central window of ``size``, padded with the fills where the sample is
+    smaller. An odd margin leaves the extra pixel at the bottom / right.
 
     Targets
     -------
@@ -99,7 +99,9 @@ class CenterCrop(PositionalAugmenter):
 
     def _sample_geometry(self, rng, hw):
         (h, w), (ch, cw) = hw, self.size
-        return CropParams(hw, top=(h - ch) // 2, left=(w - cw) // 2, height=ch, width=cw)
+        # Truncation, not floor: an odd margin goes after the window when cropping and
+        # after the sample when padding (as mx.image and torchvision).
+        return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw)
 
 
 class Resize(PositionalAugmenter):

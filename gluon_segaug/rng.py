@@ -59,26 +59,28 @@ class Streams:
         self.seed = None if seed is None else int(seed)
         self._entropy = self.seed if seed is not None else np.random.SeedSequence().entropy
         self._owner_pid = os.getpid()
-        self._pid = None
-        self._free: Optional[np.random.Generator] = None
+        self._pid: Optional[int] = None
+        self._calls = 0
 
     def generator(self, key: Optional[Key] = None) -> np.random.Generator:
-        """The generator for one sample: keyed, or the process's running stream."""
+        """A fresh generator for one sample: from its key, or from this process's call count."""
         if key is not None:
             index, epoch = key
             sequence = np.random.SeedSequence(self._entropy, spawn_key=(1, epoch, index))
             return np.random.Generator(np.random.PCG64(sequence))
         pid = os.getpid()
-        if self._free is None or pid != self._pid:
-            spawn = (0,) if pid == self._owner_pid else (2, pid)
-            self._free = np.random.Generator(np.random.PCG64(
-                np.random.SeedSequence(self._entropy, spawn_key=spawn)))
-            self._pid = pid
-        return self._free
+        if pid != self._pid:
+            self._pid, self._calls = pid, 0
+        self._calls += 1
+        # One fresh generator per call, so how much one sample draws (say, an added
+        # colour step) never shifts the draws of the samples after it.
+        spawn = (0, self._calls) if pid == self._owner_pid else (2, pid, self._calls)
+        return np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(self._entropy, spawn_key=spawn)))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_free"], state["_pid"] = None, None
+        state["_pid"], state["_calls"] = None, 0
         return state
 
 

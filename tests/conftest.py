@@ -1,0 +1,59 @@
+"""Shared fixtures: the real photos of ../shared/data/real and coordinate-coded samples."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = Path(os.environ.get("GLUON_SEGAUG_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
+REAL_NAMES = ["giraffe"] + [f"voc{i}" for i in range(1, 7)]
+
+
+def _real_or_skip() -> Path:
+    if (REAL / "giraffe.jpg").is_file():
+        return REAL
+    reason = (f"real test photos not found at {REAL} (set GLUON_SEGAUG_REAL_DATA to the folder "
+              f"holding giraffe.jpg and voc1..6.jpg with their _mask.png files)")
+    if os.environ.get("GLUON_SEGAUG_REQUIRE_REAL_DATA") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    return _real_or_skip()
+
+
+@pytest.fixture(scope="session")
+def real_samples(real_dir):
+    """[(name, image HWC uint8 numpy, mask HW uint8 class ids)] for every real photo."""
+    import mxnet as mx
+    from PIL import Image
+
+    out = []
+    for name in REAL_NAMES:
+        image = mx.image.imread(str(real_dir / f"{name}.jpg")).asnumpy()
+        with Image.open(real_dir / f"{name}_mask.png") as m:
+            assert m.mode == "P"
+            mask = np.array(m)
+        out.append((name, image, mask))
+    return out
+
+
+def coord_image(h: int, w: int, dtype=np.float32) -> np.ndarray:
+    """(h, w, 2) image whose channels are each pixel's own (x, y)."""
+    ys, xs = np.mgrid[0:h, 0:w]
+    return np.stack([xs, ys], axis=2).astype(dtype)
+
+
+def coord_mask(h: int, w: int) -> np.ndarray:
+    """(h, w) int32 mask whose value encodes the pixel's position, y * w + x."""
+    return np.arange(h * w, dtype=np.int32).reshape(h, w)
+
+
+def decode(mask: np.ndarray, w: int):
+    """(x, y) from a ``coord_mask`` code."""
+    return mask % w, mask // w

@@ -1,0 +1,173 @@
+"""Resampling kernels against NumPy slicing and direct OpenCV calls."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from gluon_segaug.functional import Interp, is_index_map, resample
+
+RNG = np.random.default_rng(0)
+
+
+def rotation(angle, center, scale=1.0):
+    m = np.eye(3)
+    m[:2] = cv2.getRotationMatrix2D(center, angle, scale)
+    return m
+
+
+def random_image(h, w, c, dtype=np.uint8):
+    return RNG.integers(0, 256, (h, w, c)).astype(dtype)
+
+
+@pytest.mark.parametrize("matrix, reference", [
+    (np.array([[-1., 0, 5], [0, 1, 0], [0, 0, 1]]), lambda a: a[:, ::-1]),
+    (np.array([[1., 0, 0], [0, -1, 3], [0, 0, 1]]), lambda a: a[::-1]),
+    (np.array([[0., 1, 0], [1, 0, 0], [0, 0, 1]]), lambda a: a.transpose(1, 0, 2)),
+    (np.array([[0., 1, 0], [-1, 0, 5], [0, 0, 1]]), lambda a: np.rot90(a, 1)),
+    (np.array([[0., -1, 3], [1, 0, 0], [0, 0, 1]]), lambda a: np.rot90(a, -1)),
+    (np.array([[1., 0, -2], [0, 1, -1], [0, 0, 1]]), lambda a: a[1:, 2:]),
+])
+def test_index_maps_copy_pixels_exactly(matrix, reference):
+    src = random_image(4, 6, 3)
+    expected = reference(src)
+    assert is_index_map(matrix)
+    out = resample(src, matrix, expected.shape[:2], Interp.CUBIC)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_index_map_window_past_the_border_is_filled_per_channel():
+    src = random_image(3, 4, 2)
+    shift = np.array([[1., 0, 2], [0, 1, -1], [0, 0, 1]])  # content moves right 2, up 1
+    out = resample(src, shift, (3, 5), Interp.LINEAR, fill=(7, 9))
+    expected = np.empty((3, 5, 2), np.uint8)
+    expected[...] = (7, 9)
+    expected[0:2, 2:5] = src[1:3, 0:3]
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_non_index_maps_are_recognised():
+    assert not is_index_map(rotation(30, (2, 2)))
+    assert not is_index_map(np.array([[1., 0, 0.5], [0, 1, 0], [0, 0, 1]]))
+    assert not is_index_map(np.array([[2., 0, 0], [0, 2, 0], [0, 0, 1]]))
+
+
+@pytest.mark.parametrize("interp, flag", [(Interp.LINEAR, cv2.INTER_LINEAR),
+                                          (Interp.CUBIC, cv2.INTER_CUBIC)])
+def test_rotation_matches_cv2_warp_affine(interp, flag):
+    src = random_image(40, 50, 3)
+    m = rotation(23, (24.5, 19.5), 1.1)
+    expected = cv2.warpAffine(src, m[:2], (50, 40), flags=flag, borderValue=(5, 6, 7))
+    out = resample(src, m, (40, 50), interp, fill=(5, 6, 7))
+    assert out.dtype == np.uint8
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_many_channels_with_different_fills_match_per_channel_warps():
+    src = random_image(30, 30, 7)
+    fills = np.arange(1, 8)
+    m = rotation(40, (14.5, 14.5))
+    for interp, flag in [(Interp.NEAREST, cv2.INTER_NEAREST), (Interp.LINEAR, cv2.INTER_LINEAR)]:
+        out = resample(src, m, (30, 30), interp, fill=fills)
+        for c in range(7):
+            expected = cv2.warpAffine(np.ascontiguousarray(src[..., c]), m[:2], (30, 30),
+                                      flags=flag, borderValue=int(fills[c]))
+            assert np.abs(out[..., c].astype(int) - expected).max() <= 1, (interp, c)
+        corner = out[0, 0]
+        np.testing.assert_array_equal(corner, fills)
+
+
+def test_nearest_moves_int64_ids_beyond_float_precision_exactly():
+    h, w = 25, 30
+    ids = RNG.integers(2 ** 60, 2 ** 62, (h, w, 1), dtype=np.int64)
+    m = rotation(31, (14.5, 12.0), 1.3)
+    out = resample(ids, m, (h, w), Interp.NEAREST, fill=-5)
+    # Reference: OpenCV's own nearest warp of an index image says which source pixel
+    # each output pixel takes (-1: none).
+    index = np.arange(h * w, dtype=np.int32).reshape(h, w)
+    taken = cv2.warpAffine(index, m[:2], (w, h), flags=cv2.INTER_NEAREST,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=-1)
+    expected = np.where(taken >= 0, ids.reshape(-1)[np.maximum(taken, 0)], -5)
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out[..., 0], expected)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint16, np.int32, np.float64])
+def test_nearest_keeps_any_dtype(dtype):
+    src = (RNG.integers(0, 2, (10, 12, 2)) * (1 if dtype == np.bool_ else 100)).astype(dtype)
+    out = resample(src, rotation(10, (5.5, 4.5)), (10, 12), Interp.NEAREST, fill=0)
+    assert out.dtype == np.dtype(dtype)
+    assert set(np.unique(out)) <= set(np.unique(src)) | {0}
+
+
+def test_int32_continuous_values_interpolate_through_float64():
+    src = RNG.integers(-100000, 100000, (20, 20, 1)).astype(np.int32)
+    m = rotation(15, (9.5, 9.5))
+    out = resample(src, m, (20, 20), Interp.LINEAR, fill=0)
+    expected = cv2.warpAffine(src[..., 0].astype(np.float64), m[:2], (20, 20),
+                              flags=cv2.INTER_LINEAR, borderValue=0)
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out[..., 0], np.rint(expected).astype(np.int32))
+
+
+def test_interpolating_huge_int64_values_is_refused():
+    src = np.full((4, 4, 1), 2 ** 60, dtype=np.int64)
+    with pytest.raises(ValueError, match=r"int64 values up to 1152921504606846976 cannot be "
+                                         r"interpolated exactly"):
+        resample(src, rotation(10, (1.5, 1.5)), (4, 4), Interp.LINEAR)
+
+
+def test_crop_then_resize_is_exactly_cv2_resize_of_the_box():
+    src = random_image(50, 60, 3)
+    top, left, bh, bw, out_h, out_w = 5, 7, 30, 40, 45, 20
+    sx, sy = out_w / bw, out_h / bh
+    m = np.array([[sx, 0, sx * (0.5 - left) - 0.5], [0, sy, sy * (0.5 - top) - 0.5], [0, 0, 1]])
+    for interp, flag in [(Interp.LINEAR, cv2.INTER_LINEAR), (Interp.CUBIC, cv2.INTER_CUBIC),
+                         (Interp.AREA, cv2.INTER_AREA), (Interp.NEAREST, cv2.INTER_NEAREST_EXACT)]:
+        expected = cv2.resize(src[top:top + bh, left:left + bw], (out_w, out_h),
+                              interpolation=flag)
+        np.testing.assert_array_equal(resample(src, m, (out_h, out_w), interp), expected)
+
+
+def test_area_shrink_works_on_more_than_four_channels():
+    src = RNG.random((60, 90, 6)).astype(np.float32)
+    m = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]])  # 60x90 -> 30x45, box path
+    out = resample(src, m, (30, 45), Interp.AREA)
+    for c in range(6):
+        expected = cv2.resize(src[..., c], (45, 30), interpolation=cv2.INTER_AREA)
+        np.testing.assert_allclose(out[..., c], expected, atol=1e-6)
+    m = np.array([[0.37, 0, -0.3], [0, 0.37, -0.3], [0, 0, 1]])  # fractional shrink
+    out = resample(src, m, (22, 33), Interp.AREA)
+    assert out.shape == (22, 33, 6)
+    # A box average of values in [0, 1) is smoother than a point sample.
+    assert out.std() < resample(src, m, (22, 33), Interp.NEAREST).std()
+
+
+def test_area_under_rotation_averages_like_a_box_filter():
+    flat = np.full((80, 80, 5), 100, np.uint8)
+    m = rotation(30, (39.5, 39.5), 0.3)
+    out = resample(flat, m, (80, 80), Interp.AREA)
+    assert out.shape == (80, 80, 5)
+    assert np.all(out[38:42, 38:42] == 100)
+
+
+def test_resample_never_writes_to_its_input():
+    src = random_image(10, 10, 3)
+    before = src.copy()
+    for interp in Interp:
+        resample(src, rotation(20, (4.5, 4.5), 0.5), (10, 10), interp)
+        resample(src, np.array([[-1., 0, 9], [0, 1, 0], [0, 0, 1]]), (10, 10), interp)
+    np.testing.assert_array_equal(src, before)
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match=r"src must be an \(H, W, C\) array, but got shape \(4, 4\)"):
+        resample(np.zeros((4, 4)), np.eye(3), (4, 4), Interp.LINEAR)
+    with pytest.raises(ValueError, match=r"fill must be a scalar or one value per channel \(3\)"):
+        resample(np.zeros((4, 4, 3)), np.eye(3), (4, 4), Interp.LINEAR, fill=(1, 2))
+    with pytest.raises(ValueError, match=r"fill 300 does not fit dtype uint8"):
+        resample(np.zeros((4, 4, 1), np.uint8), np.eye(3), (4, 4), Interp.LINEAR, fill=300)
+    with pytest.raises(ValueError, match=r"interp must be an mx.image code in 0-4 or 9, but got 7"):
+        Interp.from_mx(7)
+    with pytest.raises(ValueError, match=r"interpolation must be one of .*but got 'bilinear'"):
+        Interp.coerce("bilinear")

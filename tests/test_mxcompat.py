@@ -1,0 +1,194 @@
+"""Stock mx.image augmenters inside pipelines: MXNet's own functions are the reference."""
+from __future__ import annotations
+
+import json
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from conftest import coord_image, coord_mask, decode
+
+
+def test_tutorial_pipeline_never_invents_labels_on_real_masks(real_samples):
+    aug = gsa.JointTransform(
+        positional=[mx.image.RandomCropAug((200, 200)), mx.image.ResizeAug(100),
+                    gsa.Rotate(30)],
+        colour=[mx.image.BrightnessJitterAug(0.2)], seed=0)
+    for name, image, mask in real_samples:
+        allowed = set(np.unique(mask)) | {255}
+        image_nd, mask_nd = mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="uint8")
+        seen = set()
+        for _ in range(300):
+            _, out_mask = aug(image_nd, mask_nd)
+            seen |= set(np.unique(out_mask.asnumpy()))
+        assert seen <= allowed, (name, seen - allowed)
+        assert len(seen & set(np.unique(mask))) > 1, name
+
+
+def test_the_naive_tutorial_transform_does_invent_labels(real_samples):
+    """The trap this library removes: bicubic ResizeAug on a stacked float mask."""
+    _, image, mask = real_samples[0]
+    joint = mx.nd.concat(mx.nd.array(image, dtype="float32"),
+                         mx.nd.array(mask[:, :, None], dtype="float32"), dim=2)
+    out = mx.image.ResizeAug(100)(mx.image.CenterCropAug((400, 400))(joint))
+    assert not set(np.unique(out[:, :, 3].asnumpy())) <= set(np.unique(mask).astype(np.float32))
+
+
+def _box_draws(aug, hw, n=20, seed=0):
+    rng = np.random.default_rng(seed)
+    return [aug.sample_geometry(rng, hw) for _ in range(n)]
+
+
+@pytest.mark.parametrize("mx_aug", [
+    mx.image.RandomCropAug((200, 150)),
+    mx.image.RandomCropAug((700, 500)),          # larger than the image: shrink then upsample
+    mx.image.CenterCropAug((300, 300), interp=1),
+    mx.image.RandomSizedCropAug((224, 224), 0.3, (0.75, 1.33)),
+])
+def test_crops_match_mx_fixed_crop_on_the_drawn_box(real_samples, mx_aug):
+    _, image, _ = real_samples[0]
+    ours = gsa.mxcompat.adopt(mx_aug)
+    image_nd = mx.nd.array(image, dtype="uint8")
+    for params in _box_draws(ours, image.shape[:2], n=5):
+        expected = mx.image.fixed_crop(image_nd, params.left, params.top, params.width,
+                                       params.height, (mx_aug.size[0], mx_aug.size[1]),
+                                       mx_aug.interp).asnumpy()
+        got = ours.apply(gsa.Joint(image), params, gsa.Layout(targets=())).image
+        assert got.shape == expected.shape
+        assert np.abs(got.astype(int) - expected).max() <= 1
+
+
+@pytest.mark.parametrize("mx_aug", [mx.image.ResizeAug(100), mx.image.ResizeAug(300, interp=1),
+                                    mx.image.ForceResizeAug((120, 90), interp=3)])
+def test_resizes_match_mx(real_samples, mx_aug):
+    _, image, mask = real_samples[1]
+    expected = mx_aug(mx.nd.array(image, dtype="uint8")).asnumpy()
+    out_image, out_mask = gsa.JointTransform(positional=[mx_aug])(image, mask)
+    assert out_image.shape == expected.shape and out_mask.shape == expected.shape[:2]
+    assert np.abs(out_image.astype(int) - expected).max() <= 1
+
+
+def test_random_crop_draws_cover_mx_positions():
+    ours = gsa.mxcompat.adopt(mx.image.RandomCropAug((3, 2)))
+    seen = {(p.top, p.left) for p in _box_draws(ours, (4, 5), n=300)}
+    assert seen == {(t, l) for t in range(3) for l in range(3)}
+
+
+def test_every_stock_positional_augmenter_keeps_mask_aligned():
+    h, w = 60, 80
+    image, mask = coord_image(h, w, np.int32), coord_mask(h, w)
+    stock = [mx.image.RandomCropAug((30, 20), interp=0), mx.image.CenterCropAug((50, 40), 0),
+             mx.image.ResizeAug(45, interp=0), mx.image.ForceResizeAug((33, 71), interp=0),
+             mx.image.RandomSizedCropAug((25, 25), 0.2, (0.5, 2.0), interp=0),
+             mx.image.HorizontalFlipAug(1.0)]
+    for aug in stock:
+        for seed in range(5):
+            out_image, out_mask = gsa.JointTransform(positional=[aug], seed=seed)(image, mask)
+            x, y = decode(out_mask, w)
+            np.testing.assert_array_equal(out_image[..., 0], x, err_msg=repr(aug))
+            np.testing.assert_array_equal(out_image[..., 1], y, err_msg=repr(aug))
+
+
+def test_horizontal_flip_aug_flips_with_its_probability():
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    aug = gsa.JointTransform(positional=[mx.image.HorizontalFlipAug(0.5)], targets=(), seed=0)
+    outs = [aug(image) for _ in range(200)]
+    flipped = sum(np.array_equal(o, image[:, ::-1]) for o in outs)
+    assert all(np.array_equal(o, image) or np.array_equal(o, image[:, ::-1]) for o in outs)
+    assert 70 < flipped < 130
+
+
+def test_brightness_on_uint8_scales_pixels_and_keeps_the_caller_image():
+    image = np.full((20, 30, 3), 100, np.uint8)
+    image_nd = mx.nd.array(image, dtype="uint8")
+    mask = mx.nd.ones((20, 30), dtype="uint8")
+    aug = gsa.JointTransform(colour=[mx.image.BrightnessJitterAug(0.3)], seed=4)
+    seen = set()
+    for _ in range(30):
+        out, out_mask = aug(image_nd, mask)
+        values = np.unique(out.asnumpy())
+        assert out.dtype == np.uint8 and len(values) == 1 and 70 <= values[0] <= 130
+        seen.add(int(values[0]))
+        np.testing.assert_array_equal(out_mask.asnumpy(), 1)
+    assert len(seen) > 10
+    np.testing.assert_array_equal(image_nd.asnumpy(), image)
+
+
+def test_contrast_matches_mx_math_for_the_same_draw(real_samples):
+    _, image, _ = real_samples[2]
+    source = mx.image.ContrastJitterAug(0.5)
+    ours = gsa.MxColour(source)
+    seed = 1234
+    out = ours.apply_image(image, seed)
+    import random
+    random.seed(seed)
+    alpha = 1.0 + random.uniform(-0.5, 0.5)
+    gray = (image.astype(np.float64) * [0.299, 0.587, 0.114]).sum(axis=2).mean()
+    expected = np.clip(np.rint(image * alpha + (1 - alpha) * gray), 0, 255)
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_rgb_only_colour_augmenters_refuse_other_channel_counts():
+    aug = gsa.JointTransform(colour=[mx.image.SaturationJitterAug(0.3)], targets=())
+    with pytest.raises(ValueError, match=r"mx.image.SaturationJitterAug works on 3-channel RGB "
+                                         r"images, but the image has 4 channels"):
+        aug(np.zeros((5, 5, 4), np.uint8))
+
+
+def test_every_stock_colour_augmenter_runs_and_leaves_masks_alone(real_samples):
+    _, image, mask = real_samples[3]
+    eigval = np.array([55.46, 4.794, 1.148])
+    eigvec = np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140],
+                       [-0.5836, -0.6948, 0.4203]])
+    stock = [mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3),
+             mx.image.SaturationJitterAug(0.3), mx.image.HueJitterAug(0.3),
+             mx.image.ColorJitterAug(0.3, 0.3, 0.3), mx.image.LightingAug(0.1, eigval, eigvec),
+             mx.image.RandomGrayAug(1.0), mx.image.ColorNormalizeAug([123., 117., 104.],
+                                                                     [58., 57., 57.]),
+             mx.image.CastAug()]
+    for aug in stock:
+        image_nd = mx.nd.array(image, dtype="uint8")
+        out, out_mask = gsa.JointTransform(colour=[aug], seed=0)(image_nd, mx.nd.array(mask))
+        np.testing.assert_array_equal(out_mask.asnumpy(), mask)
+        np.testing.assert_array_equal(image_nd.asnumpy(), image)
+        assert out.shape == image.shape
+        float_out = isinstance(aug, (mx.image.ColorNormalizeAug, mx.image.CastAug))
+        assert out.dtype == (np.float32 if float_out else np.uint8), aug
+    gray = gsa.JointTransform(colour=[mx.image.RandomGrayAug(1.0)])(image, mask)[0]
+    assert np.abs(gray[..., 0].astype(int) - gray[..., 2]).max() <= 1
+    normalized = gsa.JointTransform(colour=[stock[-2]])(image, mask)[0]
+    np.testing.assert_allclose(normalized, (image - [123., 117., 104.]) / [58., 57., 57.],
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_unknown_mx_augmenters_are_refused_as_positional_and_run_as_colour():
+    class Invert(mx.image.Augmenter):
+        def __call__(self, src):
+            return 255 - src
+
+    with pytest.raises(TypeError, match=r"mx.image.Invert is not a stock augmenter "
+                                        r"gluon_segaug can replay on masks"):
+        gsa.JointTransform(positional=[Invert()])
+    with pytest.raises(TypeError, match=r"mx.image.Invert is not a stock augmenter"):
+        gsa.Compose([Invert()])
+    out, mask = gsa.JointTransform(colour=[Invert()])(np.full((2, 2, 3), 5, np.uint8),
+                                                      np.zeros((2, 2), np.uint8))
+    np.testing.assert_array_equal(out, 250)
+    with pytest.raises(TypeError, match=r"colour\[0\] is MxRandomCrop.*which moves pixels"):
+        gsa.JointTransform(colour=[mx.image.RandomCropAug((2, 2))])
+    with pytest.raises(TypeError, match=r"positional\[0\] is MxColour.*does not move pixels"):
+        gsa.JointTransform(positional=[mx.image.BrightnessJitterAug(0.1)])
+
+
+def test_colour_augmenters_draw_from_the_pipeline_not_global_state():
+    image = np.full((4, 4, 3), 100, np.uint8)
+    aug = gsa.JointTransform(colour=[mx.image.BrightnessJitterAug(0.5)], targets=(), seed=9)
+    first = [aug(image)[0, 0, 0] for _ in range(5)]
+    import random
+    state = random.getstate(), np.random.get_state()
+    again = gsa.JointTransform(colour=[mx.image.BrightnessJitterAug(0.5)], targets=(), seed=9)
+    assert [again(image)[0, 0, 0] for _ in range(5)] == first
+    assert random.getstate() == state[0]
+    assert json.dumps(np.random.get_state()[1].tolist()) == json.dumps(state[1][1].tolist())

@@ -1,0 +1,168 @@
+"""Pipelines: array forms, dtypes, untouched inputs, seeds, fusion, ToTensor."""
+from __future__ import annotations
+
+import pickle
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from conftest import coord_image, coord_mask, decode
+
+POSITIONAL = [mx.image.RandomCropAug((200, 200)), mx.image.ResizeAug(150), gsa.Rotate(20),
+              gsa.HorizontalFlip()]
+
+
+def test_ndarray_in_ndarray_out_numpy_in_numpy_out():
+    image = np.random.default_rng(0).integers(0, 256, (50, 60, 3)).astype(np.uint8)
+    mask = np.random.default_rng(1).integers(0, 5, (50, 60)).astype(np.int32)
+    aug = gsa.Compose([gsa.RandomCrop(20), gsa.Rotate(10)], seed=0)
+    out_image, out_mask = aug(image, mask)
+    assert isinstance(out_image, np.ndarray) and isinstance(out_mask, np.ndarray)
+    assert (out_image.shape, out_mask.shape) == ((20, 20, 3), (20, 20))
+    assert (out_image.dtype, out_mask.dtype) == (np.uint8, np.int32)
+    out_image, out_mask = aug(mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="int32"))
+    assert isinstance(out_image, mx.nd.NDArray) and isinstance(out_mask, mx.nd.NDArray)
+    assert (out_image.dtype, out_mask.dtype) == (np.uint8, np.int32)
+    assert out_mask.shape == (20, 20)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int32, np.int64])
+def test_masks_keep_their_dtype_and_label_set(dtype):
+    rng = np.random.default_rng(2)
+    labels = np.array([0, 7, 250], dtype=dtype)
+    mask = labels[rng.integers(0, 3, (64, 64))]
+    image = rng.integers(0, 256, (64, 64, 3)).astype(np.uint8)
+    aug = gsa.Compose([gsa.Rotate(40), gsa.Resize(50), gsa.RandomCrop(40)], seed=0)
+    for _ in range(10):
+        _, out_mask = aug(image, mask)
+        assert out_mask.dtype == np.dtype(dtype)
+        assert set(np.unique(out_mask)) <= {0, 7, 250, 255}
+
+
+def test_inputs_are_never_modified_and_outputs_never_alias_them():
+    image = np.random.default_rng(0).integers(0, 256, (30, 30, 3)).astype(np.uint8)
+    mask = np.ones((30, 30), np.uint8)
+    before = image.copy(), mask.copy()
+    for steps in ([], [gsa.HorizontalFlip(p=0)], [gsa.CenterCrop(30)],
+                  [gsa.Rotate(30), mx.image.BrightnessJitterAug(0.5)]):
+        out_image, out_mask = gsa.Compose(steps)(image, mask)
+        out_image[...] = 0
+        out_mask[...] = 0
+        np.testing.assert_array_equal(image, before[0])
+        np.testing.assert_array_equal(mask, before[1])
+
+
+def test_colour_steps_never_change_the_mask(real_samples):
+    _, image, mask = real_samples[0]
+    positional_only = gsa.JointTransform(positional=POSITIONAL, seed=5)
+    with_colour = gsa.JointTransform(
+        positional=POSITIONAL, seed=5,
+        colour=[mx.image.ColorJitterAug(0.4, 0.4, 0.4), mx.image.HueJitterAug(0.2)])
+    for _ in range(10):
+        a_image, a_mask = positional_only(image, mask)
+        b_image, b_mask = with_colour(image, mask)
+        np.testing.assert_array_equal(a_mask, b_mask)
+        assert not np.array_equal(a_image, b_image)
+
+
+def test_same_seed_same_draws_other_seed_other_draws(real_samples):
+    _, image, mask = real_samples[1]
+    runs = {}
+    for seed in (1, 1, 2):
+        aug = gsa.JointTransform(positional=POSITIONAL, colour=[mx.image.BrightnessJitterAug(0.3)],
+                                 seed=seed)
+        runs.setdefault(seed, []).append([aug(image, mask)[0] for _ in range(3)])
+    for a, b in zip(*runs[1]):
+        np.testing.assert_array_equal(a, b)
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[1][0], runs[2][0]))
+
+
+def test_pickled_pipeline_replays_the_same_keyed_draws(real_samples):
+    _, image, mask = real_samples[2]
+    aug = gsa.JointTransform(positional=POSITIONAL, colour=[mx.image.BrightnessJitterAug(0.3)],
+                             seed=11)
+    copy = pickle.loads(pickle.dumps(aug))
+    gsa.rng.set_sample_key(3, 0)
+    a = aug(image, mask)
+    gsa.rng.set_sample_key(3, 0)
+    b = copy(image, mask)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert "Rotate(degrees=(-20.0, 20.0)" in repr(copy)
+
+
+def test_fused_geometry_is_exact_where_it_is_an_index_map():
+    h, w = 37, 41
+    image, mask = coord_image(h, w, np.int32), coord_mask(h, w)
+    # A square canvas before the quarter turn: a stepwise rotation of a non-square canvas
+    # cuts corners that the fused one still sees (the documented difference).
+    steps = [gsa.RandomCrop((30, 30)), gsa.HorizontalFlip(), gsa.Rotate((90, 90)),
+             gsa.VerticalFlip(), gsa.CenterCrop((20, 25)), gsa.RandomCrop(18)]
+    for seed in range(10):
+        fused = gsa.Compose(steps, seed=seed, ignore_index=-1)(image, mask)
+        stepwise = gsa.Compose(steps, seed=seed, ignore_index=-1, fuse=False)(image, mask)
+        np.testing.assert_array_equal(fused[0], stepwise[0])
+        np.testing.assert_array_equal(fused[1], stepwise[1])
+        x, y = decode(fused[1], w)
+        inside = fused[1] >= 0
+        np.testing.assert_array_equal(fused[0][..., 0][inside], x[inside])
+        np.testing.assert_array_equal(fused[0][..., 1][inside], y[inside])
+
+
+def test_fused_and_stepwise_masks_agree_off_label_boundaries(real_samples):
+    for name, image, mask in real_samples:
+        steps = [mx.image.ResizeAug(300), gsa.Rotate(15), gsa.RandomCrop(256),
+                 gsa.HorizontalFlip(), mx.image.ForceResizeAug((200, 200), interp=1)]
+        for seed in range(3):
+            _, fused = gsa.Compose(steps, seed=seed)(image, mask)
+            _, stepwise = gsa.Compose(steps, seed=seed, fuse=False)(image, mask)
+            # Interior: pixels whose 3x3 neighbourhood holds one label in both results.
+            padded = np.pad(stepwise, 1, mode="edge")
+            same = np.ones_like(stepwise, bool)
+            for dy in range(3):
+                for dx in range(3):
+                    same &= padded[dy:dy + 200, dx:dx + 200] == stepwise
+            valid = same & (stepwise != 255) & (fused != 255)
+            assert valid.sum() > 1000, name
+            assert np.mean(fused[valid] == stepwise[valid]) >= 0.99, (name, seed)
+
+
+def test_to_tensor_gives_normalised_chw_and_int32_masks_with_ignore_minus_one():
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (6, 7, 3)).astype(np.uint8)
+    mask = rng.choice(np.array([0, 3, 255], np.uint8), (6, 7))
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    x, y = gsa.JointTransform(colour=[gsa.ToTensor(mean, std)])(mx.nd.array(image, dtype="uint8"),
+                                                               mx.nd.array(mask, dtype="uint8"))
+    expected = (image.transpose(2, 0, 1) / 255.0 - np.array(mean)[:, None, None]) \
+        / np.array(std)[:, None, None]
+    assert x.dtype == np.float32 and x.shape == (3, 6, 7)
+    np.testing.assert_allclose(x.asnumpy(), expected, rtol=1e-5, atol=1e-5)
+    assert y.dtype == np.int32
+    np.testing.assert_array_equal(y.asnumpy(), np.where(mask == 255, -1, mask))
+    x2 = gsa.Compose([gsa.ToTensor(mean, std)], targets=())(image.astype(np.float32))
+    np.testing.assert_allclose(x2, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_call_errors_name_what_is_wrong():
+    aug = gsa.JointTransform(positional=[gsa.HorizontalFlip()])
+    image = np.zeros((4, 4, 3), np.uint8)
+    with pytest.raises(TypeError, match=r"declared with 1 target\(s\) \('mask',\) but was called "
+                                        r"with 0.*not transform_first"):
+        aug(image)
+    with pytest.raises(ValueError, match=r"target 0 has height x width 3x4 but the image has 4x4"):
+        aug(image, np.zeros((3, 4), np.uint8))
+    with pytest.raises(TypeError, match=r"image must be an mx.nd.NDArray or a numpy.ndarray, "
+                                        r"but got list"):
+        aug([[1]], np.zeros((4, 4), np.uint8))
+    with pytest.raises(ValueError, match=r"ToTensor must be the last step, but it is step 0 of 2"):
+        gsa.Compose([gsa.ToTensor(), gsa.HorizontalFlip()])
+    with pytest.raises(TypeError, match=r"transforms must be a list of augmenters; "
+                                        r"write \[Rotate\(...\)\]"):
+        gsa.Compose(gsa.Rotate(3))
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int or None, but got 'a'"):
+        gsa.Compose([], seed="a")
+    with pytest.raises(ValueError, match=r"target kind must be one of .*but got 'label'"):
+        gsa.Compose([], targets=("label",))

@@ -1,0 +1,157 @@
+"""Positional augmenters: hand-computed arrays, OpenCV references, coordinate codes."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from conftest import coord_image, coord_mask, decode
+
+
+def test_center_crop_takes_the_middle_window():
+    image = np.arange(30, dtype=np.uint8).reshape(5, 6)
+    out = gsa.CenterCrop((3, 2))(image)
+    np.testing.assert_array_equal(out, image[1:4, 2:4])
+
+
+def test_center_crop_larger_than_the_sample_pads_with_the_fills():
+    image = np.full((2, 2, 3), 9, np.uint8)
+    mask = np.ones((2, 2), np.uint8)
+    out_image, out_mask = gsa.Compose([gsa.CenterCrop((4, 3))])(image, mask)
+    expected_mask = np.full((4, 3), 255, np.uint8)
+    expected_mask[1:3, 0:2] = 1  # (4 - 2) // 2 = 1 row above; (3 - 2) // 2 = 0 columns left
+    np.testing.assert_array_equal(out_mask, expected_mask)
+    np.testing.assert_array_equal(out_image[..., 0], np.where(expected_mask == 1, 9, 0))
+
+
+def test_random_crop_windows_cover_every_position_and_stay_aligned():
+    h, w = 6, 7
+    image, mask = coord_image(h, w, np.uint16), coord_mask(h, w)
+    aug = gsa.Compose([gsa.RandomCrop((3, 4))], seed=1)
+    seen = set()
+    for _ in range(400):
+        out_image, out_mask = aug(image, mask)
+        x, y = decode(out_mask, w)
+        np.testing.assert_array_equal(out_image[..., 0], x)
+        np.testing.assert_array_equal(out_image[..., 1], y)
+        # A crop is a contiguous window of the source.
+        np.testing.assert_array_equal(x - x[0, 0], np.arange(4)[None, :].repeat(3, 0))
+        np.testing.assert_array_equal(y - y[0, 0], np.arange(3)[:, None].repeat(4, 1))
+        seen.add((int(y[0, 0]), int(x[0, 0])))
+    assert seen == {(t, l) for t in range(h - 3 + 1) for l in range(w - 4 + 1)}
+
+
+def test_random_crop_larger_than_the_sample_places_it_inside_the_window():
+    image = np.full((3, 3, 1), 200, np.uint8)
+    mask = np.full((3, 3), 4, np.uint8)
+    out_image, out_mask = gsa.Compose([gsa.RandomCrop(5)], seed=3)(image, mask)
+    assert out_mask.shape == (5, 5)
+    assert np.sum(out_mask == 4) == 9 and np.sum(out_mask == 255) == 16
+    np.testing.assert_array_equal(out_image[..., 0] == 200, out_mask == 4)
+
+
+@pytest.mark.parametrize("aug, reference", [
+    (gsa.HorizontalFlip(p=1), lambda a: a[:, ::-1]),
+    (gsa.VerticalFlip(p=1), lambda a: a[::-1]),
+    (gsa.Rotate((90, 90)), lambda a: np.rot90(a, 1)),
+    (gsa.Rotate((-90, -90), expand=True), lambda a: np.rot90(a, -1)),
+    (gsa.Rotate((180, 180)), lambda a: a[::-1, ::-1]),
+])
+def test_whole_pixel_moves_equal_numpy(aug, reference):
+    h, w = (5, 5) if not getattr(aug, "expand", False) else (4, 6)
+    image = np.random.default_rng(0).integers(0, 256, (h, w, 3)).astype(np.uint8)
+    mask = coord_mask(h, w)
+    out_image, out_mask = gsa.Compose([aug])(image, mask)
+    np.testing.assert_array_equal(out_image, reference(image))
+    np.testing.assert_array_equal(out_mask, reference(mask))
+
+
+def test_flips_with_p_zero_are_the_identity():
+    image = np.random.default_rng(0).integers(0, 256, (4, 5, 3)).astype(np.uint8)
+    out = gsa.Compose([gsa.HorizontalFlip(p=0), gsa.VerticalFlip(p=0),
+                       gsa.Rotate(30, p=0)], targets=())(image)
+    np.testing.assert_array_equal(out, image)
+
+
+def test_rotate_image_matches_cv2_and_mask_is_filled_with_ignore(real_samples):
+    _, image, mask = real_samples[0]
+    aug = gsa.Compose([gsa.Rotate((25, 25))])
+    out_image, out_mask = aug(image, mask)
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), 25, 1.0)
+    expected_image = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR)
+    expected_mask = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=255)
+    assert np.abs(out_image.astype(int) - expected_image).max() <= 1
+    assert np.mean(out_mask == expected_mask) > 0.999
+    assert out_mask[0, 0] == 255 and out_mask.dtype == np.uint8
+
+
+def test_rotation_keeps_coordinates_aligned_within_half_a_pixel():
+    h, w = 40, 50
+    ones = np.ones((h, w, 1), np.float32)
+    image, mask = np.concatenate([coord_image(h, w), ones], axis=2), coord_mask(h, w)
+    aug = gsa.Compose([gsa.Rotate(45)], seed=0, ignore_index=-1)
+    for _ in range(10):
+        out_image, out_mask = aug(image, mask)
+        # Where the ones channel is whole, no fill was blended into the coordinates.
+        inside = (out_image[..., 2] > 1 - 1e-6) & (out_mask >= 0)
+        x, y = decode(out_mask[inside], w)
+        assert inside.sum() > 500
+        assert np.abs(out_image[..., 0][inside] - x).max() <= 0.5 + 1e-3
+        assert np.abs(out_image[..., 1][inside] - y).max() <= 0.5 + 1e-3
+
+
+def test_rotate_expand_holds_the_whole_sample_and_keep_size_cuts_it():
+    h, w, angle = 30, 50, 33
+    ones = np.ones((h, w, 1), np.float32)
+    expanded = gsa.Compose([gsa.Rotate((angle, angle), expand=True)], targets=())(ones)
+    a = np.radians(angle)
+    assert expanded.shape[:2] == (int(np.ceil(h * np.cos(a) + w * np.sin(a))),
+                                  int(np.ceil(w * np.cos(a) + h * np.sin(a))))
+    # Bilinear rotation keeps the total mass of the sample unless the canvas cuts it.
+    assert abs(expanded.sum() - h * w) < 0.01 * h * w
+    kept = gsa.Compose([gsa.Rotate((angle, angle))], targets=())(ones)
+    assert kept.shape[:2] == (h, w) and kept.sum() < 0.9 * h * w
+
+
+@pytest.mark.parametrize("size, side, hw, expected", [
+    (100, "short", (200, 300), (100, 150)),
+    (100, "short", (300, 200), (150, 100)),
+    (100, "long", (200, 300), (66, 100)),
+    ((40, 70), "short", (200, 300), (40, 70)),
+])
+def test_resize_output_sizes(size, side, hw, expected):
+    out = gsa.Resize(size, side=side)(np.zeros(hw + (3,), np.uint8))
+    assert out.shape == expected + (3,)
+
+
+def test_resize_image_is_cv2_resize_and_nearest_mask_stays_aligned():
+    image = np.random.default_rng(0).integers(0, 256, (30, 40, 3)).astype(np.uint8)
+    out = gsa.Resize((45, 70), interp="cubic")(image)
+    np.testing.assert_array_equal(out, cv2.resize(image, (70, 45), interpolation=cv2.INTER_CUBIC))
+    coords, mask = coord_image(30, 40, np.int32), coord_mask(30, 40)
+    out_image, out_mask = gsa.Compose([gsa.Resize((13, 90), interp="nearest")])(coords, mask)
+    x, y = decode(out_mask, 40)
+    np.testing.assert_array_equal(out_image[..., 0], x)
+    np.testing.assert_array_equal(out_image[..., 1], y)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: gsa.RandomCrop((3, 0)), r"size must be positive, but got \(3, 0\)"),
+    (lambda: gsa.RandomCrop("big"), r"size must be an int or a \(height, width\) pair of ints"),
+    (lambda: gsa.Resize(10, side="wide"), r"side must be 'short' or 'long', but got 'wide'"),
+    (lambda: gsa.Rotate((10, -10)), r"degrees must be \(low, high\) with low <= high"),
+    (lambda: gsa.Rotate(-5), r"degrees as a single number must be >= 0, but got -5"),
+    (lambda: gsa.HorizontalFlip(p=1.5), r"p must be a probability in \[0, 1\], but got 1.5"),
+    (lambda: gsa.Rotate(5, interp="bilinear"), r"interpolation must be one of"),
+])
+def test_bad_arguments_are_named(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_reprs_are_readable():
+    assert repr(gsa.Rotate(15)) == "Rotate(degrees=(-15.0, 15.0), expand=False, interp=None, p=1.0)"
+    assert repr(gsa.Resize(100, interp=2)) == "Resize(size=100, side='short', interp='cubic')"
+    assert repr(gsa.RandomCrop(4)) == "RandomCrop(size=(4, 4), p=1.0)"
