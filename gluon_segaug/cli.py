@@ -131,7 +131,7 @@ def _run_preview(args: argparse.Namespace) -> int:
         dataset = ImageWithMaskDataset(args.root, transform=aug)
         names = [os.path.basename(image_path) for image_path, _ in dataset.items]
         pairs = [dataset[i % len(dataset)] for i in range(args.n)]
-    except (FileNotFoundError, ValueError) as err:
+    except (OSError, ValueError) as err:
         raise _Error(str(err)) from None
     titles = _titles(names, args.n)
     try:

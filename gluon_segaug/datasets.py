@@ -146,6 +146,9 @@ class ImageWithMaskDataset(gluon.data.Dataset):
 
 def _pair_folder(root: str, mask_suffix: str,
                  image_exts: Tuple[str, ...]) -> List[Tuple[str, str]]:
+    if os.path.isfile(root):
+        raise NotADirectoryError(f"dataset folder {root} is a file; give the folder that "
+                                 f"holds the images and masks")
     if not os.path.isdir(root):
         raise FileNotFoundError(f"dataset folder {root} does not exist")
     images, masks = {}, {}

@@ -152,6 +152,10 @@ def test_empty_and_missing_folders_say_so(tmp_path):
         gsa.ImageWithMaskDataset(str(tmp_path))
     with pytest.raises(FileNotFoundError, match=rf"dataset folder {tmp_path}/nope does not exist"):
         gsa.ImageWithMaskDataset(str(tmp_path / "nope"))
+    (tmp_path / "x.jpg").write_bytes(b"")
+    with pytest.raises(NotADirectoryError, match=rf"dataset folder {tmp_path}/x.jpg is a file; "
+                                                 rf"give the folder that holds the images"):
+        gsa.ImageWithMaskDataset(str(tmp_path / "x.jpg"))
     with pytest.raises(FileNotFoundError, match=rf"mask file {tmp_path}/x.png does not exist"):
         gsa.read_mask(str(tmp_path / "x.png"))
 
