@@ -8,24 +8,31 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 from __future__ import annotations
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
-from .compose import Compose, JointTransform
+from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, read_image, read_mask
 from .functional import Interp
-from .geometry import (CropParams, FlipParams, Geometry, ResizedCropParams, ResizeParams,
-                       RotateParams)
+from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
+                       MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
 from .joint import Joint, Kind, Layout, Target
 from .mxcompat import MxColour
-from .positional import CenterCrop, HorizontalFlip, RandomCrop, Resize, Rotate, VerticalFlip
+from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
+                         Pad, PadIfNeeded, Perspective, RandomCrop, RandomCropNearClasses,
+                         RandomResizedCrop, RandomRotate90, RandomScale, Resize, Rotate,
+                         SquareSymmetry, VerticalFlip)
 from .tensor import ToTensor
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Augmenter", "PositionalAugmenter", "ColourAugmenter",
-    "Compose", "JointTransform", "ToTensor", "MxColour",
-    "RandomCrop", "CenterCrop", "Resize", "HorizontalFlip", "VerticalFlip", "Rotate",
+    "Compose", "JointTransform", "Draw", "ToTensor", "MxColour",
+    "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
+    "Resize", "RandomScale", "Pad", "PadIfNeeded",
+    "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
+    "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion",
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
+    "MatrixParams", "MapParams", "ElasticParams", "GridParams",
     "ImageWithMaskDataset", "read_image", "read_mask",
     "__version__",
 ]

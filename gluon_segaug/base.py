@@ -21,7 +21,8 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from .functional import Interp
-from .geometry import Geometry, warp_joint
+from .fusion import FrameView, warp_joint
+from .geometry import Geometry
 from .joint import Joint, Layout
 
 __all__ = ["Augmenter", "PositionalAugmenter", "ColourAugmenter"]
@@ -83,20 +84,36 @@ def _short(value: Any) -> str:
 class PositionalAugmenter(Augmenter):
     """Base of augmenters that move pixels: every channel group moves identically.
 
-    Subclasses implement ``_sample_geometry(rng, hw) -> Geometry``.
+    Subclasses implement ``_sample_geometry(rng, hw) -> Geometry`` from the current
+    height and width alone, so that a pipeline can chain several draws and resample
+    once. One that must look at the labels (a class-aware crop) sets ``needs_view`` and
+    implements ``_sample_geometry(rng, hw, view)`` with a ``fusion.FrameView``.
     """
 
-    def _sample(self, rng: np.random.Generator, joint: Joint) -> Geometry:
-        return self._sample_geometry(rng, joint.hw)
+    needs_view = False
 
-    def sample_geometry(self, rng: np.random.Generator,
-                        hw: Tuple[int, int]) -> Optional[Geometry]:
-        """Like ``sample``, from the current height and width alone (used for fusion)."""
+    def _sample(self, rng: np.random.Generator, joint: Joint) -> Geometry:
+        raise TypeError("positional augmenters are sampled with sample_geometry")
+
+    def sample(self, rng: np.random.Generator, joint: Joint,
+               layout: Optional[Layout] = None) -> Optional[Geometry]:
+        view = FrameView(joint, (), layout or Layout()) if self.needs_view else None
+        return self.sample_geometry(rng, joint.hw, view)
+
+    def sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int],
+                        view: Optional[FrameView] = None) -> Optional[Geometry]:
+        """Like ``sample``, from the current height and width (and the ``view`` for a
+        step with ``needs_view``)."""
         if self.p < 1.0 and rng.random() >= self.p:
             return None
-        return self._sample_geometry(rng, (int(hw[0]), int(hw[1])))
+        hw = (int(hw[0]), int(hw[1]))
+        if self.needs_view:
+            if view is None:
+                raise ValueError(f"{type(self).__name__} needs the sample's masks to draw")
+            return self._sample_geometry(rng, hw, view)
+        return self._sample_geometry(rng, hw)
 
-    def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int]) -> Geometry:
+    def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int], *view) -> Geometry:
         raise NotImplementedError
 
     def apply(self, joint: Joint, params: Geometry, layout: Layout,

@@ -16,6 +16,7 @@ NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or a
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
@@ -23,13 +24,14 @@ import numpy as np
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
 from .functional import Interp
-from .geometry import Geometry, warp_joint
+from .fusion import FrameView, invert, warp_joint
+from .geometry import Geometry
 from .joint import Joint, Layout, Target
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
 from .tensor import ToTensor
 
-__all__ = ["Compose", "JointTransform"]
+__all__ = ["Compose", "JointTransform", "Draw"]
 
 
 class _Form:
@@ -135,6 +137,54 @@ class Compose:
                 f"ignore_index={self.layout.ignore_index!r}, seed={self.seed!r})")
 
     def __call__(self, image: Any, *targets: Any) -> Any:
+        results, _ = self._augment(image, targets, None)
+        return results[0] if not targets else tuple(results)
+
+    def with_draw(self, image: Any, *targets: Any) -> Tuple[Any, ...]:
+        """Augment and also return what was drawn: ``(image, *targets, draw)``.
+
+        ``replay(draw, ...)`` applies the same draw to other arrays of the same size;
+        ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation).
+        """
+        results, draw = self._augment(image, targets, None)
+        return tuple(results) + (draw,)
+
+    def replay(self, draw: "Draw", image: Any, *targets: Any) -> Any:
+        """Apply an earlier ``draw`` (from ``with_draw``) to another sample of its size."""
+        if not isinstance(draw, Draw) or len(draw.params) != len(self.transforms):
+            raise ValueError(f"draw must come from with_draw of a pipeline with "
+                             f"{len(self.transforms)} steps, but got {draw!r}")
+        results, _ = self._augment(image, targets, draw)
+        return results[0] if not targets else tuple(results)
+
+    def inverse(self, draw: "Draw", prediction: Any, labels: bool = False,
+                channels_first: bool = False) -> Any:
+        """Map a prediction made on an augmented sample back to the input's frame.
+
+        Parameters
+        ----------
+        draw : Draw
+            From ``with_draw``.
+        prediction : NDArray or numpy.ndarray
+            Class scores (H, W, K) (or (K, H, W) with ``channels_first``), resampled
+            linearly with 0 outside the augmented view; or, with ``labels``, a label map
+            (H, W), resampled nearest with ``ignore_index`` outside.
+        """
+        value, form = _to_hwc(prediction, "prediction")
+        chw = channels_first and prediction.ndim == 3
+        if chw:
+            value = np.ascontiguousarray(value.transpose(1, 2, 0))
+        steps = [p for p, step in zip(draw.params, self.transforms)
+                 if p is not None and isinstance(step, PositionalAugmenter)]
+        interp = Interp.NEAREST if labels else Interp.LINEAR
+        fill = self.layout.ignore_index if labels else 0
+        out = invert(value, steps, draw.in_hw, interp, fill)
+        if chw:
+            return form.restore(np.ascontiguousarray(out.transpose(2, 0, 1)), squeeze=False)
+        return form.restore(out)
+
+    def _augment(self, image: Any, targets: Tuple[Any, ...],
+                 replay: Optional["Draw"]) -> Tuple[List[Any], "Draw"]:
         expected = len(self.layout.targets)
         if len(targets) != expected:
             raise TypeError(
@@ -146,37 +196,66 @@ class Compose:
                               zip((image,) + targets,
                                   ["image"] + [f"target {i}" for i in range(len(targets))])])
         joint = Joint(arrays[0], tuple(arrays[1:]))
-        rng = self.streams.generator(pop_sample_key())
-        out = self.run(joint, rng)
+        if replay is not None and replay.in_hw != joint.hw:
+            raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
+                             f"sample but this one is {joint.hw[0]}x{joint.hw[1]}")
+        key = pop_sample_key()
+        rng = None if replay is not None else self.streams.generator(key)
+        out, params = self.run(joint, rng, replay.params if replay is not None else None)
         if self.finisher is not None:
             finished = self.finisher.finish(out, self.layout)
             results = [form.restore(a, squeeze=False) for a, form in zip(finished, forms)]
         else:
             results = [form.restore(a if not _shares(a, src) else a.copy())
                        for a, src, form in zip(out.groups, arrays, forms)]
-        return results[0] if not targets else tuple(results)
+        return results, Draw(joint.hw, params)
 
-    def run(self, joint: Joint, rng: np.random.Generator) -> Joint:
-        """Draw and apply every step on a ``Joint``, fusing adjacent geometry."""
+    def run(self, joint: Joint, rng: Optional[np.random.Generator],
+            replay: Optional[Sequence[Any]] = None) -> Tuple[Joint, Tuple[Any, ...]]:
+        """Draw (or take from ``replay``) and apply every step on a ``Joint``, fusing
+        adjacent geometry. Returns the result and the parameters of every step."""
         pending: List[Geometry] = []
+        drawn: List[Any] = []
         hw = joint.hw
-        for step in self.transforms:
+        for i, step in enumerate(self.transforms):
             if isinstance(step, PositionalAugmenter):
-                params = step.sample_geometry(rng, hw)
+                if replay is not None:
+                    params = replay[i]
+                else:
+                    view = None
+                    if step.needs_view:
+                        if not all(p.is_projective for p in pending):
+                            joint, pending = self._flush(joint, pending), []
+                        view = FrameView(joint, pending, self.layout)
+                    params = step.sample_geometry(rng, hw, view)
+                drawn.append(params)
                 if params is not None:
+                    if params.in_hw != hw:
+                        raise ValueError(f"step {i} was drawn for a {params.in_hw} sample "
+                                         f"but gets {hw}")
                     pending.append(params)
                     hw = params.out_hw
                     if not self.fuse:
                         joint, pending = self._flush(joint, pending), []
                 continue
             joint, pending = self._flush(joint, pending), []
-            params = step.sample(rng, joint)
+            params = replay[i] if replay is not None else step.sample(rng, joint)
+            drawn.append(params)
             if params is not None:
                 joint = step.apply(joint, params, self.layout)
-        return self._flush(joint, pending)
+        return self._flush(joint, pending), tuple(drawn)
 
     def _flush(self, joint: Joint, pending: List[Geometry]) -> Joint:
         return warp_joint(joint, pending, self.layout, self.interpolation)
+
+
+@dataclasses.dataclass(frozen=True)
+class Draw:
+    """What a pipeline drew for one sample: its input size and, per step, the drawn
+    parameters (``None`` where the step was skipped)."""
+
+    in_hw: Tuple[int, int]
+    params: Tuple[Any, ...]
 
 
 def _shares(a: np.ndarray, b: np.ndarray) -> bool:

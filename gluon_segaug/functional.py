@@ -5,9 +5,12 @@ Holds
 Interp
     Interpolation modes, with the one mapping from MXNet / OpenCV integer codes.
 resample
-    Resample an HWC array by a 3x3 affine matrix into an output window, choosing
-    the exact path: an index copy where the matrix is a pure index map, ``cv2.resize``
-    of an integer box where it is one, ``cv2.warpAffine`` otherwise.
+    Resample an HWC array by a 3x3 matrix (affine or projective) into an output window,
+    choosing the exact path: an index copy where the matrix is a pure index map,
+    ``cv2.resize`` of an integer box where it is one, ``cv2.warpAffine`` or
+    ``cv2.warpPerspective`` otherwise.
+remap
+    Resample an HWC array through per-pixel source coordinates (``cv2.remap``).
 is_index_map
     Whether a matrix moves whole pixels only (flips, transposes, integer shifts).
 
@@ -18,12 +21,12 @@ taken here, once). No function here draws random numbers or modifies its input.
 from __future__ import annotations
 
 import enum
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
 
-__all__ = ["Interp", "resample", "is_index_map"]
+__all__ = ["Interp", "resample", "remap", "is_index_map"]
 
 Fill = Union[float, Sequence[float]]
 
@@ -128,24 +131,83 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     array([[2, 1, 0],
            [5, 4, 3]], dtype=uint8)
     """
-    if src.ndim != 3:
-        raise ValueError(f"src must be an (H, W, C) array, but got shape {src.shape}")
+    _check_src(src)
     matrix = np.asarray(matrix, dtype=np.float64)
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
-    if is_index_map(matrix):
+    projective = not np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12)
+    if not projective and is_index_map(matrix):
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
+    sampler = _Sampler.of_matrix(matrix, projective)
     if interp is Interp.NEAREST:
-        return _nearest(src, matrix, (out_h, out_w), fill_vec)
+        return _nearest(src, sampler, (out_h, out_w), fill_vec)
     if src.dtype not in _CV_INTERPOLABLE:
-        return _via_float64(src, matrix, (out_h, out_w), interp, fill_vec)
-    box = _box_of(matrix, src.shape[:2], (out_h, out_w))
+        return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v), fill_vec)
+    box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
     if box is not None:
         return _box_resize(src, box, (out_h, out_w), interp)
     if interp is Interp.AREA:
-        return _area_warp(src, matrix, (out_h, out_w), fill_vec)
-    return _warp(src, matrix, (out_h, out_w), _CV_FLAGS[interp], fill_vec)
+        return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec)
+    return _warp(src, sampler, (out_h, out_w), _CV_FLAGS[interp], fill_vec)
+
+
+def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
+          fill: Fill = 0) -> np.ndarray:
+    """Resample ``src`` (H, W, C) at the source coordinates ``map_x``, ``map_y``.
+
+    The maps are (out_h, out_w) float32 arrays: output pixel ``(r, c)`` takes the source
+    at ``(map_x[r, c], map_y[r, c])``. Same dtype, channel and fill handling as
+    ``resample``; ``AREA`` and ``AUTO`` interpolate linearly here.
+
+    >>> src = np.arange(4, dtype=np.uint8).reshape(1, 4, 1)
+    >>> xs = np.array([[3, 2, 1, 9]], np.float32); ys = np.zeros((1, 4), np.float32)
+    >>> remap(src, xs, ys, Interp.NEAREST, fill=7)[..., 0]
+    array([[3, 2, 1, 7]], dtype=uint8)
+    """
+    _check_src(src)
+    if map_x.shape != map_y.shape or map_x.ndim != 2:
+        raise ValueError(f"map_x and map_y must be two (H, W) arrays of one shape, but got "
+                         f"{map_x.shape} and {map_y.shape}")
+    out_hw = (int(map_x.shape[0]), int(map_x.shape[1]))
+    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
+    if interp in (Interp.AREA, Interp.AUTO):
+        interp = Interp.LINEAR
+    sampler = _Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
+    if interp is Interp.NEAREST:
+        return _nearest(src, sampler, out_hw, fill_vec)
+    if src.dtype not in _CV_INTERPOLABLE:
+        return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v), fill_vec)
+    return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec)
+
+
+def _check_src(src: np.ndarray) -> None:
+    if not isinstance(src, np.ndarray) or src.ndim != 3:
+        raise ValueError(f"src must be an (H, W, C) array, but got shape "
+                         f"{getattr(src, 'shape', type(src).__name__)}")
+
+
+class _Sampler:
+    """How output pixels find their source: an inverse matrix, or coordinate maps."""
+
+    def __init__(self, inverse: Optional[np.ndarray] = None, projective: bool = False,
+                 maps: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
+        self.inverse, self.projective, self.maps = inverse, projective, maps
+
+    @classmethod
+    def of_matrix(cls, matrix: np.ndarray, projective: bool) -> "_Sampler":
+        inverse = np.linalg.inv(matrix)
+        return cls(inverse if projective else inverse[:2], projective)
+
+    def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
+                 value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
+        size = (out_hw[1], out_hw[0])
+        if self.maps is not None:
+            return cv2.remap(src, self.maps[0], self.maps[1], flag, dst=dst, borderMode=border,
+                             borderValue=value)
+        warp = cv2.warpPerspective if self.projective else cv2.warpAffine
+        return warp(src, self.inverse, size, dst=dst, flags=flag | cv2.WARP_INVERSE_MAP,
+                    borderMode=border, borderValue=value)
 
 
 def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
@@ -222,7 +284,7 @@ def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
     raise ValueError(f"cannot resample dtype {dtype} exactly")
 
 
-def _nearest(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
              fill: np.ndarray) -> np.ndarray:
     """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
 
@@ -236,31 +298,23 @@ def _nearest(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
     out[...] = fill
     src_view = np.ascontiguousarray(src).view(view_dtype)
     out_view = out.view(view_dtype)
-    channels = src.shape[2] * per_element
-    if channels == 1:  # OpenCV hands single-channel results back as 2-D
+    if src.shape[2] * per_element == 1:  # OpenCV hands single-channel results back as 2-D
         src_view, out_view = src_view[..., 0], out_view[..., 0]
-    cv2.warpAffine(src_view, np.linalg.inv(matrix)[:2], (out_w, out_h), dst=out_view,
-                   flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-                   borderMode=cv2.BORDER_TRANSPARENT)
+    sampler(src_view, out_hw, cv2.INTER_NEAREST, cv2.BORDER_TRANSPARENT, dst=out_view)
     return out
 
 
-def _warp(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], flag: int,
+def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
           fill: np.ndarray) -> np.ndarray:
     out_h, out_w = out_hw
     channels = src.shape[2]
-    inverse = np.linalg.inv(matrix)[:2]
-    flags = flag | cv2.WARP_INVERSE_MAP
-    uniform = bool(np.all(fill == fill[0]))
-    if channels <= 4 or uniform:
-        border = tuple(float(v) for v in fill[:4]) if channels <= 4 else float(fill[0])
-        out = cv2.warpAffine(src, inverse, (out_w, out_h), flags=flags,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=border)
-    else:
+    if channels > 4 and not np.all(fill == fill[0]):
         # borderValue repeats every four channels: give each group of four its own.
-        parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), matrix, out_hw, flag,
+        parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), sampler, out_hw, flag,
                        fill[c:c + 4]) for c in range(0, channels, 4)]
         return np.concatenate(parts, axis=2)
+    border = tuple(float(v) for v in fill[:4]) if channels <= 4 else float(fill[0])
+    out = sampler(src, out_hw, flag, cv2.BORDER_CONSTANT, border)
     return out.reshape(out_h, out_w, channels)
 
 
@@ -306,22 +360,24 @@ def _area_resize_any(window: np.ndarray, out_hw: Tuple[int, int]) -> np.ndarray:
     return np.concatenate(parts, axis=2)
 
 
-def _area_warp(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
-               fill: np.ndarray) -> np.ndarray:
-    """Area resampling under a general affine map: warp linearly onto a grid ``k`` times
+def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
+               out_hw: Tuple[int, int], fill: np.ndarray) -> np.ndarray:
+    """Area resampling under a general matrix: warp linearly onto a grid ``k`` times
     finer, then average each k x k block (a whole factor, so any channel count works)."""
     k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / _scales(matrix).min() - _EPS)))
     out_h, out_w = out_hw
     finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
-    fine = _warp(src, finer @ matrix, (out_h * k, out_w * k), cv2.INTER_LINEAR, fill)
+    fine_matrix = finer @ matrix
+    fine = _warp(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
+                 cv2.INTER_LINEAR, fill)
     out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
     return out.reshape(out_h, out_w, src.shape[2])
 
 
-def _via_float64(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
-                 interp: Interp, fill: np.ndarray) -> np.ndarray:
-    """Interpolate a dtype OpenCV cannot (int32, int64, int8, bool...) in float64, then
-    round and clip back. Refuses values float64 cannot hold exactly."""
+def _via_float64(src: np.ndarray, run: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                 fill: np.ndarray) -> np.ndarray:
+    """Interpolate a dtype OpenCV cannot (int32, int64, int8...) in float64 with ``run``,
+    then round and clip back. Refuses values float64 cannot hold exactly."""
     if src.dtype == np.bool_:
         raise ValueError("a bool array can only be resampled with nearest interpolation")
     if np.issubdtype(src.dtype, np.integer) and src.dtype.itemsize == 8 and src.size:
@@ -329,8 +385,7 @@ def _via_float64(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
         if big > 2 ** 53:
             raise ValueError(f"{src.dtype} values up to {big} cannot be interpolated exactly "
                              f"(float64 holds integers up to 2**53); use nearest")
-    as_float = resample(src.astype(np.float64), matrix, out_hw, interp,
-                        fill.astype(np.float64))
+    as_float = run(src.astype(np.float64), fill.astype(np.float64))
     if np.issubdtype(src.dtype, np.integer):
         info = np.iinfo(src.dtype)
         as_float = np.clip(np.rint(as_float), info.min, info.max)

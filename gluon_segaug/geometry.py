@@ -5,15 +5,14 @@ Holds
 Geometry
     Base of positional parameters: ``in_hw``, ``out_hw``, the image interpolation the
     step asks for (``None`` when it only moves whole pixels) and ``matrix()``.
-CropParams, ResizedCropParams, ResizeParams, FlipParams, RotateParams
-    The parameters positional augmenters draw; each knows its 3x3 matrix.
-compose
-    The matrix, output size and image interpolation of a run of steps.
-warp_joint
-    Resample every channel group of a ``Joint`` by a run of steps at once, each group
-    with its own policy (see ``joint.Layout``).
+CropParams, ResizedCropParams, ResizeParams, FlipParams, RotateParams, MatrixParams
+    The parameters positional augmenters draw; each knows its 3x3 matrix (affine, or
+    projective for perspective).
+MapParams, ElasticParams, GridParams
+    Geometry no matrix can say: each maps points of its output frame to source points.
 
 Matrices map input pixel centres to output pixel centres (``functional`` conventions).
+``fusion`` composes runs of these into one resample.
 """
 from __future__ import annotations
 
@@ -21,13 +20,13 @@ import dataclasses
 import math
 from typing import Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
-from .functional import Interp, resample
-from .joint import Joint, Layout
+from .functional import Interp
 
 __all__ = ["Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams",
-           "RotateParams", "compose", "warp_joint"]
+           "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams"]
 
 HW = Tuple[int, int]
 
@@ -57,6 +56,11 @@ class Geometry:
 
     def matrix(self) -> np.ndarray:
         raise NotImplementedError
+
+    @property
+    def is_projective(self) -> bool:
+        """Whether a matrix says this step (else it is a ``MapParams``)."""
+        return True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,28 +179,94 @@ class RotateParams(Geometry):
         return (int(math.ceil(h * c + w * s - 1e-6)), int(math.ceil(w * c + h * s - 1e-6)))
 
 
-def compose(steps: Sequence[Geometry], default_interp: Interp) -> Tuple[np.ndarray, HW, Interp]:
-    """One matrix for a run of steps, its output size, and the image interpolation.
 
-    The image interpolation is that of the last step that asks for one (steps that only
-    move whole pixels ask for none), else ``default_interp``.
+
+@dataclasses.dataclass(frozen=True)
+class MatrixParams(Geometry):
+    """Any 3x3 matrix (row-major ``values``) onto an output of ``size``: affine maps and
+    perspective (projective) ones.
+
+    >>> MatrixParams((4, 4), values=(0, 1, 0, 1, 0, 0, 0, 0, 1), size=(4, 4)).matrix()[0]
+    array([0., 1., 0.])
     """
-    matrix = np.eye(3)
-    interp = None
-    for step in steps:
-        matrix = step.matrix() @ matrix
-        interp = step.interp or interp
-    return matrix, steps[-1].out_hw, interp or default_interp
+
+    values: Tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+    size: HW = (0, 0)
+    interpolation: Optional[Interp] = None
+
+    @property
+    def out_hw(self) -> HW:
+        return self.size
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+    def matrix(self) -> np.ndarray:
+        return np.array(self.values, dtype=np.float64).reshape(3, 3)
 
 
-def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
-               default_interp: Interp) -> Joint:
-    """Apply a run of steps to every channel group with one resample per group."""
-    if not steps:
-        return joint
-    matrix, out_hw, interp = compose(steps, default_interp)
-    if out_hw == joint.hw and np.allclose(matrix, np.eye(3), atol=1e-12):
-        return joint
-    groups = [resample(group, matrix, out_hw, group_interp, fill)
-              for group, (group_interp, fill) in zip(joint.groups, layout.policies(interp))]
-    return Joint(groups[0], tuple(groups[1:]))
+_OUTSIDE = -1.0e6  # a source coordinate no sample has: the resample fills it
+
+
+class MapParams(Geometry):
+    """Geometry given as a map from output points to source points (no matrix).
+
+    Points outside this step's own canvas map outside the source, so they are filled
+    as a step-by-step resample would fill them.
+    """
+
+    @property
+    def is_projective(self) -> bool:
+        return False
+
+    def source_points(self, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Source coordinates of points ``(x, y)`` of this step's output frame."""
+        raise NotImplementedError
+
+    def _outside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        h, w = self.out_hw
+        return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ElasticParams(MapParams):
+    """A displacement field: output pixel ``(x, y)`` takes the source at
+    ``(x + dx[y, x], y + dy[y, x])``; between pixels the field is bilinear."""
+
+    dx: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    dy: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    interpolation: Optional[Interp] = None
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+    def source_points(self, x, y):
+        x32, y32 = x.astype(np.float32), y.astype(np.float32)
+        dx = cv2.remap(self.dx, x32, y32, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        dy = cv2.remap(self.dy, x32, y32, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        outside = self._outside(x, y)
+        return (np.where(outside, _OUTSIDE, x + dx.reshape(x.shape)),
+                np.where(outside, _OUTSIDE, y + dy.reshape(y.shape)))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class GridParams(MapParams):
+    """A separable distortion: output column ``x`` reads source column ``xs[x]`` and
+    output row ``y`` source row ``ys[y]`` (piecewise linear in between)."""
+
+    xs: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.float64))
+    ys: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.float64))
+    interpolation: Optional[Interp] = None
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+    def source_points(self, x, y):
+        h, w = self.out_hw
+        outside = self._outside(x, y)
+        sx = np.interp(x, np.arange(w), self.xs)
+        sy = np.interp(y, np.arange(h), self.ys)
+        return np.where(outside, _OUTSIDE, sx), np.where(outside, _OUTSIDE, sy)

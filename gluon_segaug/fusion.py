@@ -1,0 +1,157 @@
+"""Fusion: a run of drawn geometry executed as one resample per channel group.
+
+Holds
+-----
+compose
+    The matrix, output size and image interpolation of a run of matrix steps.
+warp_joint
+    Apply a run of steps to every group of a ``Joint``: one ``warpAffine`` /
+    ``warpPerspective`` (or index copy, or box resize) per group when every step is a
+    matrix, else one ``remap`` per group through source maps computed once.
+source_maps
+    Per-output-pixel source coordinates of any run of steps.
+FrameView
+    What a data-aware step (a crop that looks for classes) sees of the sample while
+    earlier geometry is still pending: class pixels mapped into the current frame.
+invert
+    Map an array made in the output frame of a run back to its input frame.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .functional import Interp, remap, resample
+from .geometry import Geometry
+from .joint import Joint, Kind, Layout
+
+__all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
+
+HW = Tuple[int, int]
+
+
+def _interp_of(steps: Sequence[Geometry], default_interp: Interp) -> Interp:
+    """That of the last step that asks for one (whole-pixel moves ask for none)."""
+    interp = None
+    for step in steps:
+        interp = step.interp or interp
+    return interp or default_interp
+
+
+def compose(steps: Sequence[Geometry], default_interp: Interp) -> Tuple[np.ndarray, HW, Interp]:
+    """One matrix for a run of matrix steps, its output size, and the image interpolation.
+
+    >>> from gluon_segaug.geometry import CropParams, FlipParams
+    >>> m, hw, _ = compose([CropParams((4, 4), 1, 1, 2, 3), FlipParams((2, 3), True)],
+    ...                    Interp.LINEAR)
+    >>> m[:2], hw
+    (array([[-1.,  0.,  3.],
+           [ 0.,  1., -1.]]), (2, 3))
+    """
+    matrix = np.eye(3)
+    for step in steps:
+        matrix = step.matrix() @ matrix
+    return matrix, steps[-1].out_hw, _interp_of(steps, default_interp)
+
+
+def source_maps(steps: Sequence[Geometry]) -> Tuple[np.ndarray, np.ndarray]:
+    """(out_h, out_w) float32 source x and y of every output pixel of a run of steps."""
+    out_h, out_w = steps[-1].out_hw
+    y, x = np.mgrid[0:out_h, 0:out_w].astype(np.float64)
+    i = len(steps)
+    while i > 0:
+        if steps[i - 1].is_projective:
+            j = i
+            while j > 0 and steps[j - 1].is_projective:
+                j -= 1
+            matrix, _, _ = compose(steps[j:i], Interp.LINEAR)
+            x, y = _apply(np.linalg.inv(matrix), x, y)
+            i = j
+        else:
+            x, y = steps[i - 1].source_points(x, y)
+            i -= 1
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def _apply(matrix: np.ndarray, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    w = matrix[2, 0] * x + matrix[2, 1] * y + matrix[2, 2]
+    return ((matrix[0, 0] * x + matrix[0, 1] * y + matrix[0, 2]) / w,
+            (matrix[1, 0] * x + matrix[1, 1] * y + matrix[1, 2]) / w)
+
+
+def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
+               default_interp: Interp) -> Joint:
+    """Apply a run of steps to every channel group, resampling each group once."""
+    if not steps:
+        return joint
+    policies = layout.policies(_interp_of(steps, default_interp))
+    if all(step.is_projective for step in steps):
+        matrix, out_hw, _ = compose(steps, default_interp)
+        if out_hw == joint.hw and np.allclose(matrix, np.eye(3), atol=1e-12):
+            return joint
+        groups = [resample(group, matrix, out_hw, interp, fill)
+                  for group, (interp, fill) in zip(joint.groups, policies)]
+    else:
+        map_x, map_y = source_maps(steps)
+        groups = [remap(group, map_x, map_y, interp, fill)
+                  for group, (interp, fill) in zip(joint.groups, policies)]
+    return Joint(groups[0], tuple(groups[1:]))
+
+
+class FrameView:
+    """The sample as a data-aware positional step sees it: the arrays of the last
+    resample, plus the matrix of geometry drawn since (not yet executed)."""
+
+    def __init__(self, joint: Joint, pending: Sequence[Geometry], layout: Layout) -> None:
+        self._joint = joint
+        self._layout = layout
+        self._matrix = compose(pending, Interp.LINEAR)[0] if pending else np.eye(3)
+
+    def class_mask(self) -> Optional[np.ndarray]:
+        """The first class-mask target, in the frame of the last resample."""
+        for array, target in zip(self._joint.targets, self._layout.targets):
+            if target.kind is Kind.MASK:
+                return array[..., 0] if array.shape[2] == 1 else array
+        return None
+
+    def points_of(self, classes: Optional[Sequence[int]], rng: np.random.Generator,
+                  hw: HW, most: int = 64) -> np.ndarray:
+        """Up to ``most`` random pixels of ``classes`` (every class but 0 and the ignore
+        value when ``None``), as (x, y) rows in the current frame, inside its canvas."""
+        mask = self.class_mask()
+        if mask is None:
+            raise ValueError("a class-aware crop needs a 'mask' target in the pipeline")
+        if classes is None:
+            hit = (mask != 0) & (mask != self._layout.ignore_index)
+        else:
+            hit = np.isin(mask, np.asarray(classes))
+        if hit.ndim == 3:
+            hit = hit.any(axis=2)
+        ys, xs = np.nonzero(hit)
+        if xs.size == 0:
+            return np.zeros((0, 2))
+        pick = rng.choice(xs.size, size=min(most, xs.size), replace=False)
+        x, y = _apply(self._matrix, xs[pick].astype(np.float64), ys[pick].astype(np.float64))
+        h, w = hw
+        inside = (x > -0.5) & (x < w - 0.5) & (y > -0.5) & (y < h - 0.5)
+        return np.stack([x[inside], y[inside]], axis=1)
+
+
+def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Interp,
+           fill: float) -> np.ndarray:
+    """Map ``array`` (H, W, C), made in the output frame of ``steps``, back to ``in_hw``.
+
+    Only matrix steps can be inverted; a map step (elastic, grid) raises ``ValueError``.
+    """
+    maps: List[Geometry] = [step for step in steps if not step.is_projective]
+    if maps:
+        raise ValueError(f"{type(maps[0]).__name__} cannot be inverted; leave distortions "
+                         f"out of test-time augmentation")
+    if not steps:
+        return array
+    matrix, out_hw, _ = compose(steps, Interp.LINEAR)
+    if tuple(array.shape[:2]) != tuple(out_hw):
+        raise ValueError(f"the prediction is {array.shape[0]}x{array.shape[1]} but the "
+                         f"augmented sample was {out_hw[0]}x{out_hw[1]}")
+    return resample(array, np.linalg.inv(matrix), in_hw, interp, fill)

@@ -1,0 +1,190 @@
+"""Continuous geometry: ``Rotate``, ``Affine``, ``Perspective``.
+
+Angles are in degrees, counter-clockwise on screen (as ``cv2.getRotationMatrix2D`` and
+torchvision). Pixels left without a source get the pipeline's fills.
+"""
+from __future__ import annotations
+
+import math
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+
+from ..base import PositionalAugmenter
+from ..functional import Interp
+from ..geometry import MatrixParams, RotateParams
+from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform
+
+__all__ = ["Rotate", "Affine", "Perspective"]
+
+
+class Rotate(PositionalAugmenter):
+    """Rotate about the centre by an angle drawn uniformly from ``degrees``.
+
+    Parameters
+    ----------
+    degrees : float or (low, high)
+        A number ``d`` means ``(-d, d)``.
+    expand : bool
+        Grow the canvas to hold the whole rotated sample instead of keeping its size.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+    p : float
+        Probability of rotating.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.array([[1, 2], [3, 4]], dtype=np.uint8)
+    >>> Rotate((90, 90))(np.zeros((2, 2, 3), np.uint8), mask)[1]
+    array([[2, 4],
+           [1, 3]], dtype=uint8)
+    """
+
+    def __init__(self, degrees: Range, expand: bool = False,
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.degrees = symmetric_range(degrees, "degrees")
+        self.expand = bool(expand)
+        self.interp = interp_or_none(interp)
+
+    def _sample_geometry(self, rng, hw):
+        angle = uniform(rng, self.degrees)
+        size = RotateParams.expanded_size(hw, angle) if self.expand else hw
+        return RotateParams(hw, angle=angle, size=size, interpolation=self.interp)
+
+
+PerAxis = Union[Range, Dict[str, Range]]
+
+
+def _per_axis(value: PerAxis, name: str, around: float = 0.0,
+              positive: bool = False) -> Tuple[Tuple[float, float], Optional[Tuple[float, float]]]:
+    """``(x_range, y_range)``; ``y_range`` is ``None`` when one draw serves both axes."""
+    def one(v, label):
+        if positive:
+            return ordered_range(v, label, positive=True)
+        low, high = symmetric_range(v, label)
+        return low + around, high + around
+
+    if isinstance(value, dict):
+        if set(value) != {"x", "y"}:
+            raise ValueError(f"{name} as a dict needs exactly the keys 'x' and 'y', "
+                             f"but got {sorted(value)}")
+        return one(value["x"], f"{name}['x']"), one(value["y"], f"{name}['y']")
+    return one(value, name), None
+
+
+class Affine(PositionalAugmenter):
+    """Scale, shear, rotate and translate about the centre, keeping the canvas size.
+
+    Parameters
+    ----------
+    scale : (low, high) or {"x": (low, high), "y": (low, high)}
+        Zoom factor; a single range zooms both axes by one draw.
+    translate : float, (low, high) or per-axis dict
+        Shift as a fraction of the width (x) and height (y); a number ``d`` is
+        ``(-d, d)``. A single range draws x and y separately from it.
+    rotate : float or (low, high)
+        Degrees, counter-clockwise.
+    shear : float, (low, high) or per-axis dict
+        Degrees; a single range shears along x only.
+    interp : Interp, name or mx.image code, optional
+    p : float
+
+    The matrix is ``T(centre + shift) R(rotate) Shear S(scale) T(-centre)``.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = Affine(scale=(2, 2)).sample_geometry(np.random.default_rng(0), (3, 3))
+    >>> a.matrix()[:2]
+    array([[ 2.,  0., -1.],
+           [ 0.,  2., -1.]])
+    """
+
+    def __init__(self, scale: PerAxis = (1.0, 1.0), translate: PerAxis = 0.0,
+                 rotate: Range = 0.0, shear: PerAxis = 0.0,
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.scale = scale
+        self.translate = translate
+        self.rotate = rotate
+        self.shear = shear
+        self.interp = interp_or_none(interp)
+        self._scale = _per_axis(scale, "scale", positive=True)
+        self._translate = _per_axis(translate, "translate")
+        self._rotate = symmetric_range(rotate, "rotate")
+        self._shear = _per_axis(shear, "shear")
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        sx = uniform(rng, self._scale[0])
+        sy = uniform(rng, self._scale[1]) if self._scale[1] else sx
+        tx = uniform(rng, self._translate[0]) * w
+        ty = uniform(rng, self._translate[1] or self._translate[0]) * h
+        angle = math.radians(uniform(rng, self._rotate))
+        shx = math.radians(uniform(rng, self._shear[0]))
+        shy = math.radians(uniform(rng, self._shear[1])) if self._shear[1] else 0.0
+        c, s = math.cos(angle), math.sin(angle)
+        linear = (np.array([[c, s], [-s, c]]) @ np.array([[1.0, math.tan(shx)],
+                                                          [math.tan(shy), 1.0]])
+                  @ np.diag([sx, sy]))
+        centre = np.array([(w - 1) / 2, (h - 1) / 2])
+        matrix = np.eye(3)
+        matrix[:2, :2] = linear
+        matrix[:2, 2] = centre + (tx, ty) - linear @ centre
+        return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()), size=hw,
+                            interpolation=self.interp)
+
+
+class Perspective(PositionalAugmenter):
+    """A random perspective: each corner moves inwards by ``|N(0, s)|`` of the side
+    (at most 0.3), ``s`` drawn from ``scale``, and that quadrilateral is stretched onto
+    the whole canvas (the size is kept).
+
+    Parameters
+    ----------
+    scale : (low, high)
+        Range of the corner jitter's standard deviation, as a fraction of the sides.
+    interp : Interp, name or mx.image code, optional
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Perspective((0.1, 0.1)).sample_geometry(np.random.default_rng(0), (20, 20))
+    >>> m.out_hw, bool(abs(m.matrix()[2, :2]).sum() > 0)
+    ((20, 20), True)
+    """
+
+    def __init__(self, scale: Sequence[float] = (0.05, 0.1),
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.scale = ordered_range(scale, "scale")
+        if self.scale[0] < 0:
+            raise ValueError(f"scale must not be negative, but got {scale!r}")
+        self.interp = interp_or_none(interp)
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        sigma = uniform(rng, self.scale)
+        jitter = np.minimum(np.abs(rng.normal(0.0, sigma, (4, 2))), 0.3) * (w - 1, h - 1)
+        corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float64)
+        inwards = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], dtype=np.float64)
+        quad = corners + inwards * jitter
+        matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), corners.astype(np.float32))
+        return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()), size=hw,
+                            interpolation=self.interp)

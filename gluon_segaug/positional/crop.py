@@ -1,0 +1,211 @@
+"""Crops: ``RandomCrop``, ``CenterCrop``, ``RandomResizedCrop``, ``RandomCropNearClasses``.
+
+A crop window may reach past the sample; the part outside is filled (image fill for
+the image, ``ignore_index`` for class masks), so a crop can pad in the same step.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..base import PositionalAugmenter
+from ..functional import Interp
+from ..geometry import CropParams, ResizedCropParams
+from ._args import Size, interp_or_none, ordered_range, size_pair
+
+__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses"]
+
+
+def _random_window(rng: np.random.Generator, hw: Tuple[int, int],
+                   size: Tuple[int, int]) -> Tuple[int, int]:
+    """Top-left of a window of ``size`` at a uniform position; a window larger than the
+    sample holds it at a uniform position instead."""
+    (h, w), (ch, cw) = hw, size
+    top = int(rng.integers(min(0, h - ch), max(0, h - ch) + 1))
+    left = int(rng.integers(min(0, w - cw), max(0, w - cw) + 1))
+    return top, left
+
+
+class RandomCrop(PositionalAugmenter):
+    """Crop a window of ``size`` at a random position.
+
+    If the sample is smaller than ``size`` along an axis, the window reaches past it:
+    the sample lands at a random place inside the window and the rest is filled (image
+    fill, ``ignore_index`` for class masks), which pads and crops in one step.
+
+    Parameters
+    ----------
+    size : int or (height, width)
+    p : float
+        Probability of cropping; a skipped crop leaves the sample's size unchanged.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = RandomCrop((2, 3)).sample_geometry(np.random.default_rng(0), (4, 4))
+    >>> params.out_hw
+    (2, 3)
+    """
+
+    def __init__(self, size: Size, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.size = size_pair(size)
+
+    def _sample_geometry(self, rng, hw):
+        top, left = _random_window(rng, hw, self.size)
+        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1])
+
+
+class CenterCrop(PositionalAugmenter):
+    """Crop the central window of ``size``, padded with the fills where the sample is
+    smaller. An odd margin leaves the extra pixel at the bottom / right.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(20, dtype=np.uint8).reshape(4, 5)
+    >>> CenterCrop((2, 3))(image)
+    array([[ 6,  7,  8],
+           [11, 12, 13]], dtype=uint8)
+    """
+
+    def __init__(self, size: Size) -> None:
+        super().__init__(1.0)
+        self.size = size_pair(size)
+
+    def _sample_geometry(self, rng, hw):
+        (h, w), (ch, cw) = hw, self.size
+        # Truncation, not floor: an odd margin goes after the window when cropping and
+        # after the sample when padding (as mx.image and torchvision).
+        return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw)
+
+
+class RandomResizedCrop(PositionalAugmenter):
+    """Crop a random area and aspect ratio, resized to ``size`` (torchvision's rule).
+
+    Parameters
+    ----------
+    size : int or (height, width)
+        Output size.
+    scale : (low, high)
+        Fraction of the sample's area the window covers, drawn uniformly.
+    ratio : (low, high)
+        Width / height of the window, drawn log-uniformly.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+
+    After ten draws that do not fit, the central window with the ratio clamped to
+    ``ratio`` is taken.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> RandomResizedCrop(32).sample_geometry(np.random.default_rng(0), (100, 80)).out_hw
+    (32, 32)
+    """
+
+    def __init__(self, size: Size, scale: Sequence[float] = (0.08, 1.0),
+                 ratio: Sequence[float] = (3 / 4, 4 / 3),
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.size = size_pair(size)
+        self.scale = ordered_range(scale, "scale", positive=True)
+        self.ratio = ordered_range(ratio, "ratio", positive=True)
+        self.interp = interp_or_none(interp)
+
+    def _sample_geometry(self, rng, hw):
+        h, w = hw
+        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        for _ in range(10):
+            area = h * w * rng.uniform(*self.scale)
+            aspect = math.exp(rng.uniform(*log_ratio))
+            cw = int(round(math.sqrt(area * aspect)))
+            ch = int(round(math.sqrt(area / aspect)))
+            if 0 < cw <= w and 0 < ch <= h:
+                top = int(rng.integers(0, h - ch + 1))
+                left = int(rng.integers(0, w - cw + 1))
+                return self._params(hw, top, left, ch, cw)
+        aspect = w / h
+        if aspect < self.ratio[0]:
+            cw, ch = w, int(round(w / self.ratio[0]))
+        elif aspect > self.ratio[1]:
+            ch, cw = h, int(round(h * self.ratio[1]))
+        else:
+            ch, cw = h, w
+        return self._params(hw, (h - ch) // 2, (w - cw) // 2, ch, cw)
+
+    def _params(self, hw, top, left, ch, cw):
+        return ResizedCropParams(hw, top=top, left=left, height=ch, width=cw, size=self.size,
+                                 interpolation=self.interp)
+
+
+class RandomCropNearClasses(PositionalAugmenter):
+    """A random crop of ``size`` that holds at least one pixel of ``classes`` when the
+    sample has any (as Albumentations' ``CropNonEmptyMaskIfExists``), else a plain
+    random crop.
+
+    Parameters
+    ----------
+    size : int or (height, width)
+    classes : sequence of int, optional
+        Class ids to look for in the first class mask; ``None`` means every class but
+        background 0 and the pipeline's ``ignore_index``.
+    p : float
+
+    The class pixels are found in the mask as it is before the pending geometry and
+    mapped through it, so the crop still fuses with the steps around it.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np, gluon_segaug as gsa
+    >>> mask = np.zeros((50, 50), np.uint8); mask[40, 45] = 3
+    >>> crop = gsa.Compose([RandomCropNearClasses(8)], seed=0)
+    >>> int((crop(np.zeros((50, 50, 3), np.uint8), mask)[1] == 3).sum())
+    1
+    """
+
+    needs_view = True
+
+    def __init__(self, size: Size, classes: Optional[Sequence[int]] = None,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        self.size = size_pair(size)
+        self.classes = None if classes is None else [int(c) for c in classes]
+
+    def _sample_geometry(self, rng, hw, view):
+        points = view.points_of(self.classes, rng, hw, most=1)
+        if len(points) == 0:
+            top, left = _random_window(rng, hw, self.size)
+        else:
+            (h, w), (ch, cw) = hw, self.size
+            x, y = int(round(points[0][0])), int(round(points[0][1]))
+            top = _window_start(rng, y, ch, h)
+            left = _window_start(rng, x, cw, w)
+        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1])
+
+
+def _window_start(rng: np.random.Generator, point: int, size: int, extent: int) -> int:
+    """A window start that keeps ``point`` inside, and the window inside the sample
+    where the sample is large enough."""
+    low, high = point - size + 1, point
+    if extent >= size:
+        low, high = max(low, 0), min(high, extent - size)
+    return int(rng.integers(low, high + 1))

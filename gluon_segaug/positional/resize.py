@@ -1,0 +1,183 @@
+"""Size changes: ``Resize``, ``RandomScale``, ``Pad``, ``PadIfNeeded``.
+
+Padding uses the pipeline's fills: its ``image_fill`` for the image, ``ignore_index``
+for class masks (declared once, on the pipeline).
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..base import PositionalAugmenter
+from ..functional import Interp
+from ..geometry import CropParams, ResizeParams
+from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform
+
+__all__ = ["Resize", "RandomScale", "Pad", "PadIfNeeded"]
+
+
+class Resize(PositionalAugmenter):
+    """Resize to an exact size, or one side to a length keeping the aspect ratio.
+
+    Parameters
+    ----------
+    size : int or (height, width)
+        A pair is the exact output size. An int is the length of the ``side`` side.
+    side : {"short", "long"}
+        Which side an int ``size`` sets (ignored for a pair). The other side is
+        scaled by the same factor and rounded down, as ``mx.image.resize_short``.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> Resize(100).sample_geometry(None, (200, 300)).out_hw
+    (100, 150)
+    >>> Resize(100, side="long").sample_geometry(None, (200, 300)).out_hw
+    (66, 100)
+    """
+
+    def __init__(self, size: Size, side: str = "short",
+                 interp: Optional[Union[Interp, str, int]] = None) -> None:
+        super().__init__(1.0)
+        pair = size_pair(size)
+        self.size = int(size) if _is_int(size) else pair
+        if side not in ("short", "long"):
+            raise ValueError(f"side must be 'short' or 'long', but got {side!r}")
+        self.side = side
+        self.interp = interp_or_none(interp)
+
+    def _sample_geometry(self, rng, hw):
+        return ResizeParams(hw, size=self.output_size(hw), interpolation=self.interp)
+
+    def output_size(self, hw: Tuple[int, int]) -> Tuple[int, int]:
+        if not isinstance(self.size, int):
+            return self.size
+        h, w = hw
+        set_h = (h <= w) == (self.side == "short")
+        if set_h:
+            return self.size, max(1, self.size * w // h)
+        return max(1, self.size * h // w), self.size
+
+
+class RandomScale(PositionalAugmenter):
+    """Scale both sides by one factor drawn uniformly from ``scale``.
+
+    Parameters
+    ----------
+    scale : (low, high)
+        Factor range, e.g. ``(0.5, 2.0)``; output sides are rounded to whole pixels.
+    interp : Interp, name or mx.image code, optional
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> RandomScale((2.0, 2.0)).sample_geometry(np.random.default_rng(0), (10, 15)).out_hw
+    (20, 30)
+    """
+
+    def __init__(self, scale: Sequence[float] = (0.5, 2.0),
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.scale = ordered_range(scale, "scale", positive=True)
+        self.interp = interp_or_none(interp)
+
+    def _sample_geometry(self, rng, hw):
+        factor = uniform(rng, self.scale)
+        size = (max(1, int(round(hw[0] * factor))), max(1, int(round(hw[1] * factor))))
+        return ResizeParams(hw, size=size, interpolation=self.interp)
+
+
+def _padding(value: Union[int, Sequence[int]]) -> Tuple[int, int, int, int]:
+    if _is_int(value):
+        sides = (int(value),) * 4
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_int, value)):
+        sides = (int(value[0]), int(value[0]), int(value[1]), int(value[1]))
+    elif isinstance(value, (tuple, list)) and len(value) == 4 and all(map(_is_int, value)):
+        sides = tuple(int(v) for v in value)
+    else:
+        raise ValueError(f"padding must be an int, a (vertical, horizontal) pair or "
+                         f"(top, bottom, left, right), but got {value!r}")
+    if min(sides) < 0:
+        raise ValueError(f"padding must not be negative, but got {value!r}")
+    return sides  # type: ignore[return-value]
+
+
+class Pad(PositionalAugmenter):
+    """Pad each side by a fixed number of pixels.
+
+    Parameters
+    ----------
+    padding : int, (vertical, horizontal) or (top, bottom, left, right)
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Pad((0, 0, 1, 2))(np.ones((1, 2), np.uint8))
+    array([[0, 1, 1, 0, 0]], dtype=uint8)
+    """
+
+    def __init__(self, padding: Union[int, Sequence[int]]) -> None:
+        super().__init__(1.0)
+        self.padding = _padding(padding)
+
+    def _sample_geometry(self, rng, hw):
+        top, bottom, left, right = self.padding
+        return CropParams(hw, top=-top, left=-left, height=hw[0] + top + bottom,
+                          width=hw[1] + left + right)
+
+
+class PadIfNeeded(PositionalAugmenter):
+    """Pad to at least ``min_size``; larger sides are left as they are.
+
+    Parameters
+    ----------
+    min_size : int or (height, width)
+    position : {"center", "top_left", "random"}
+        Where the sample sits in the padded canvas (``"center"`` puts an odd extra
+        pixel after it, at the bottom / right).
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> PadIfNeeded((1, 4))(np.ones((1, 1), np.uint8))
+    array([[0, 1, 0, 0]], dtype=uint8)
+    """
+
+    def __init__(self, min_size: Size, position: str = "center") -> None:
+        super().__init__(1.0)
+        self.min_size = size_pair(min_size, "min_size")
+        if position not in ("center", "top_left", "random"):
+            raise ValueError(f"position must be 'center', 'top_left' or 'random', "
+                             f"but got {position!r}")
+        self.position = position
+
+    def _sample_geometry(self, rng, hw):
+        (h, w), (mh, mw) = hw, self.min_size
+        out_h, out_w = max(h, mh), max(w, mw)
+        if self.position == "center":
+            top, left = (out_h - h) // 2, (out_w - w) // 2
+        elif self.position == "top_left":
+            top, left = 0, 0
+        else:
+            top = int(rng.integers(0, out_h - h + 1))
+            left = int(rng.integers(0, out_w - w + 1))
+        return CropParams(hw, top=-top, left=-left, height=out_h, width=out_w)
