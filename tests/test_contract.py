@@ -1,0 +1,155 @@
+"""One contract over every exported augmenter (and the stock mx.image positional ones).
+
+The registry must name every augmenter ``gluon_segaug`` exports: a new export without
+an entry fails ``test_registry_covers_every_export``.
+"""
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from conftest import coord_image, coord_mask, decode
+
+REGISTRY = {
+    gsa.RandomCrop: dict(size=(30, 40)),
+    gsa.CenterCrop: dict(size=(30, 40)),
+    gsa.RandomResizedCrop: dict(size=(32, 48)),
+    gsa.RandomCropNearClasses: dict(size=(30, 30)),
+    gsa.Resize: dict(size=(40, 50)),
+    gsa.RandomScale: dict(scale=(0.5, 1.5)),
+    gsa.Pad: dict(padding=(1, 2, 3, 4)),
+    gsa.PadIfNeeded: dict(min_size=(70, 90)),
+    gsa.HorizontalFlip: dict(p=0.5),
+    gsa.VerticalFlip: dict(p=0.5),
+    gsa.RandomRotate90: dict(),
+    gsa.SquareSymmetry: dict(),
+    gsa.Rotate: dict(degrees=30),
+    gsa.Affine: dict(scale=(0.8, 1.2), translate=0.1, rotate=20, shear={"x": 10, "y": 5}),
+    gsa.Perspective: dict(scale=(0.05, 0.1)),
+    gsa.ElasticTransform: dict(alpha=30.0, sigma=4.0),
+    gsa.GridDistortion: dict(num_steps=4, distort_limit=0.3),
+    gsa.MxColour: dict(source=mx.image.BrightnessJitterAug(0.3)),
+}
+# Bilinear (interp=1): OpenCV's bicubic (a = -0.75) does not reproduce linear ramps, so
+# coordinate codes only bound bilinear and nearest resampling.
+STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1),
+         mx.image.ResizeAug(45, 1), mx.image.ForceResizeAug((50, 35), 1),
+         mx.image.RandomSizedCropAug((25, 25), 0.3, (0.75, 1.33), 1),
+         mx.image.HorizontalFlipAug(0.5)]
+ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColourAugmenter}
+
+CASES = [(cls.__name__, lambda cls=cls, kw=kw: cls(**kw)) for cls, kw in REGISTRY.items()]
+CASES += [(f"mx.{type(a).__name__}", lambda a=a: gsa.mxcompat.adopt(a)) for a in STOCK]
+IDS = [name for name, _ in CASES]
+MAKERS = [make for _, make in CASES]
+
+
+def test_registry_covers_every_export():
+    exported = {getattr(gsa, name) for name in gsa.__all__}
+    augmenters = {obj for obj in exported
+                  if inspect.isclass(obj) and issubclass(obj, gsa.Augmenter)} - ABSTRACT
+    assert augmenters - set(REGISTRY) == set(), "add these to the contract registry"
+
+
+def positional(make) -> bool:
+    return isinstance(make(), gsa.PositionalAugmenter)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_coordinate_codes_stay_aligned(make):
+    h, w = 60, 80
+    image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
+    mask = coord_mask(h, w)
+    if not positional(make):  # colour steps change image values, never positions
+        out_image, out_mask = gsa.Compose([make()], seed=0)(image, mask)
+        assert out_image.shape == image.shape
+        np.testing.assert_array_equal(out_mask, mask)
+        return
+    for interpolation in ("nearest", "linear"):
+        aug = gsa.Compose([make()], seed=0, ignore_index=-1, interpolation=interpolation)
+        for _ in range(8):
+            out_image, out_mask, draw = aug.with_draw(image, mask)
+            step_interp = getattr(draw.params[0], "interp", None)
+            exact = (step_interp or gsa.Interp(interpolation)) is gsa.Interp.NEAREST
+            valid = out_mask >= 0
+            if not exact:
+                # Pixels whose interpolation neighbourhood saw no fill.
+                valid &= np.abs(out_image[..., 2] - 1) < 1e-5
+            x, y = decode(out_mask[valid], w)
+            dx = np.abs(out_image[..., 0][valid] - x)
+            dy = np.abs(out_image[..., 1][valid] - y)
+            if exact:
+                assert dx.max(initial=0) == 0 and dy.max(initial=0) == 0
+            else:
+                assert dx.max(initial=0) <= 0.5 + 1e-3 and dy.max(initial=0) <= 0.5 + 1e-3
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_label_set_on_every_real_mask(make, real_samples):
+    for name, image, mask in real_samples:
+        aug = gsa.Compose([make()], seed=1)
+        allowed = set(np.unique(mask)) | {255}
+        for _ in range(3):
+            out_image, out_mask = aug(image, mask)
+            assert set(np.unique(out_mask)) <= allowed, name
+            assert out_image.shape[:2] == out_mask.shape
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_every_target_keeps_shape_dtype_and_inputs(make):
+    rng = np.random.default_rng(0)
+    h, w = 50, 64
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    mask = rng.integers(0, 4, (h, w)).astype(np.uint8)
+    ids = rng.integers(2 ** 40, 2 ** 41, (h, w)).astype(np.int64)
+    weights = rng.random((h, w, 2)).astype(np.float32)
+    inputs = (image, mask, ids, weights)
+    before = [a.copy() for a in inputs]
+    aug = gsa.Compose([make()], targets=("mask", "instance", "continuous"), seed=2)
+    out = aug(*inputs)
+    assert [o.dtype for o in out] == [a.dtype for a in inputs]
+    assert [o.ndim for o in out] == [a.ndim for a in inputs]
+    assert len({o.shape[:2] for o in out}) == 1
+    assert set(np.unique(out[2])) <= set(np.unique(ids)) | {0}
+    for a, b in zip(inputs, before):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_p_zero_is_the_identity(make):
+    aug = make()
+    if "p" not in inspect.signature(type(aug).__init__).parameters:
+        pytest.skip(f"{type(aug).__name__} has no probability")
+    aug.p = 0.0
+    image = np.random.default_rng(0).integers(0, 256, (20, 30, 3)).astype(np.uint8)
+    mask = np.arange(600, dtype=np.int32).reshape(20, 30)
+    out_image, out_mask = gsa.Compose([aug], seed=0)(image, mask)
+    np.testing.assert_array_equal(out_image, image)
+    np.testing.assert_array_equal(out_mask, mask)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_same_seed_same_output_and_pickling(make):
+    image = np.random.default_rng(0).integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    mask = np.random.default_rng(1).integers(0, 3, (40, 50)).astype(np.uint8)
+    a = gsa.Compose([make()], seed=7)
+    b = pickle.loads(pickle.dumps(gsa.Compose([make()], seed=7)))
+    for _ in range(3):
+        for x, y in zip(a(image, mask), b(image, mask)):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_repr_is_readable(make):
+    aug = make()
+    text = repr(aug)
+    assert text.startswith(type(aug).__name__ + "(") and " object at 0x" not in text
+    if not type(aug).__name__.startswith("Mx"):
+        for name in inspect.signature(type(aug).__init__).parameters:
+            if name != "self":
+                assert f"{name}=" in text

@@ -1,0 +1,254 @@
+"""The geometric family against OpenCV and NumPy references, fusion, inverse, targets."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from conftest import coord_image, coord_mask, decode
+
+RNG = np.random.default_rng(0)
+
+
+def draw_one(aug, image, *targets, seed=0, **kwargs):
+    pipeline = gsa.Compose([aug], targets=("mask",) * len(targets), seed=seed, **kwargs)
+    *outputs, draw = pipeline.with_draw(image, *targets)
+    return outputs, draw.params[0]
+
+
+def test_affine_rotation_is_cv2_rotation_matrix_and_image(real_samples):
+    _, image, mask = real_samples[0]
+    (out_image, out_mask), params = draw_one(gsa.Affine(scale=(1.3, 1.3), rotate=(17, 17)),
+                                             image, mask)
+    h, w = mask.shape
+    expected_matrix = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), 17, 1.3)
+    np.testing.assert_allclose(params.matrix()[:2], expected_matrix, atol=1e-9)
+    expected = cv2.warpAffine(image, expected_matrix, (w, h), flags=cv2.INTER_LINEAR)
+    assert np.abs(out_image.astype(int) - expected).max() <= 1
+    assert np.mean(out_mask == cv2.warpAffine(mask, expected_matrix, (w, h),
+                                              flags=cv2.INTER_NEAREST, borderValue=255)) > 0.999
+
+
+def test_affine_shear_and_translation_match_hand_matrices():
+    h, w = 21, 31
+    image = RNG.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    _, params = draw_one(gsa.Affine(shear=(20, 20)), image)
+    c = np.array([(w - 1) / 2, (h - 1) / 2])
+    shear = np.array([[1, np.tan(np.radians(20))], [0, 1]])
+    np.testing.assert_allclose(params.matrix()[:2, :2], shear, atol=1e-12)
+    np.testing.assert_allclose(params.matrix()[:2, 2], c - shear @ c, atol=1e-12)
+    (out,), params = draw_one(gsa.Affine(translate={"x": (0.1, 0.1), "y": (-0.2, -0.2)}), image)
+    np.testing.assert_allclose(params.matrix()[:2, 2], (0.1 * w, -0.2 * h))
+    expected = cv2.warpAffine(image, params.matrix()[:2], (w, h), flags=cv2.INTER_LINEAR)
+    assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_perspective_matches_cv2_warp_perspective(real_samples):
+    _, image, mask = real_samples[1]
+    (out_image, out_mask), params = draw_one(gsa.Perspective((0.1, 0.1)), image, mask, seed=3)
+    h, w = mask.shape
+    m = params.matrix()
+    expected = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR)
+    assert np.mean(np.abs(out_image.astype(int) - expected) <= 1) > 0.999
+    # The drawn quadrilateral lies inside the image and lands on the canvas corners.
+    quad = cv2.perspectiveTransform(
+        np.array([[[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]], np.float64),
+        np.linalg.inv(m))[0]
+    assert np.all(quad >= -1e-6) and np.all(quad <= [w - 1 + 1e-6, h - 1 + 1e-6])
+    assert set(np.unique(out_mask)) <= set(np.unique(mask))  # no fill: the quad is inside
+
+
+def test_elastic_matches_cv2_remap_of_its_field(real_samples):
+    _, image, mask = real_samples[2]
+    (out_image, out_mask), params = draw_one(gsa.ElasticTransform(40, 5), image, mask, seed=1)
+    h, w = mask.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_x, map_y = xs + params.dx, ys + params.dy
+    expected = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR)
+    assert np.abs(out_image.astype(int) - expected).max() <= 1
+    expected_mask = cv2.remap(mask, map_x, map_y, cv2.INTER_NEAREST, borderValue=255)
+    assert np.mean(out_mask == expected_mask) > 0.999
+    assert np.abs(params.dx).max() > 0.5  # it does move pixels
+
+
+def test_grid_distortion_matches_cv2_remap_of_its_axes(real_samples):
+    _, image, mask = real_samples[3]
+    (out_image, _), params = draw_one(gsa.GridDistortion(5, 0.4), image, mask, seed=2)
+    map_x, map_y = np.meshgrid(params.xs.astype(np.float32), params.ys.astype(np.float32))
+    expected = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR)
+    assert np.abs(out_image.astype(int) - expected).max() <= 1
+    assert np.all(np.diff(params.xs) > 0) and np.all(np.diff(params.ys) > 0)
+
+
+def test_symmetries_are_the_eight_numpy_ones():
+    image = RNG.integers(0, 256, (5, 5, 1)).astype(np.uint8)
+    variants = [np.rot90(f, k) for f in (image, image[:, ::-1]) for k in range(4)]
+    seen = set()
+    aug = gsa.Compose([gsa.SquareSymmetry()], targets=(), seed=0)
+    for _ in range(100):
+        out = aug(image)
+        matches = [i for i, v in enumerate(variants) if np.array_equal(out, v)]
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert seen == set(range(8))
+    rot = gsa.Compose([gsa.RandomRotate90()], targets=(), seed=0)
+    tall = RNG.integers(0, 256, (3, 5, 1)).astype(np.uint8)
+    outs = [rot(tall) for _ in range(40)]
+    assert {o.shape for o in outs} == {(3, 5, 1), (5, 3, 1)}
+    assert all(any(np.array_equal(o, np.rot90(tall, k)) for k in range(4)) for o in outs)
+
+
+def test_pad_and_pad_if_needed_match_numpy_pad():
+    image = RNG.integers(1, 256, (4, 5, 3)).astype(np.uint8)
+    mask = RNG.integers(0, 3, (4, 5)).astype(np.uint8)
+    out_image, out_mask = gsa.Compose([gsa.Pad((1, 2, 3, 4))], image_fill=(7, 8, 9))(image, mask)
+    expected = np.stack([np.pad(image[..., c], ((1, 2), (3, 4)), constant_values=v)
+                         for c, v in enumerate((7, 8, 9))], axis=2)
+    np.testing.assert_array_equal(out_image, expected)
+    np.testing.assert_array_equal(out_mask, np.pad(mask, ((1, 2), (3, 4)), constant_values=255))
+    _, out_mask = gsa.Compose([gsa.PadIfNeeded((7, 5))])(image, mask)
+    np.testing.assert_array_equal(out_mask, np.pad(mask, ((1, 2), (0, 0)), constant_values=255))
+
+
+def test_random_scale_and_resized_crop_sizes():
+    image = np.zeros((100, 200, 3), np.uint8)
+    scale = gsa.Compose([gsa.RandomScale((0.5, 1.5))], targets=(), seed=0)
+    sizes = [scale(image).shape[:2] for _ in range(50)]
+    ratios = np.array([(h / 100, w / 200) for h, w in sizes])
+    assert np.all((ratios >= 0.495) & (ratios <= 1.505))
+    assert np.all(np.abs(ratios[:, 0] - ratios[:, 1]) < 0.011)  # one factor for both sides
+    assert ratios.min() < 0.7 and ratios.max() > 1.3
+    rrc = gsa.RandomResizedCrop((32, 48), scale=(0.2, 0.5))
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        p = rrc.sample_geometry(rng, (100, 200))
+        assert p.out_hw == (32, 48)
+        assert 0 <= p.top and p.top + p.height <= 100 and 0 <= p.left and p.left + p.width <= 200
+        assert 0.19 <= p.height * p.width / 20000 <= 0.51
+        assert 3 / 4 - 0.05 <= p.width / p.height <= 4 / 3 + 0.05
+
+
+def test_crop_near_classes_holds_the_class_even_after_other_geometry():
+    mask = np.zeros((200, 300), np.uint8)
+    mask[150:153, 250:254] = 9
+    image = np.zeros((200, 300, 3), np.uint8)
+    for steps in ([gsa.RandomCropNearClasses(40, classes=[9])],
+                  [gsa.Resize(150), gsa.Rotate(20), gsa.RandomCropNearClasses(40, classes=[9])]):
+        aug = gsa.Compose(steps, seed=0)
+        for _ in range(50):
+            assert (aug(image, mask)[1] == 9).any()
+    plain = gsa.Compose([gsa.RandomCrop(40)], seed=0)
+    assert sum((plain(image, mask)[1] == 9).any() for _ in range(50)) < 10
+    # No pixel of the class: a plain random crop.
+    out = gsa.Compose([gsa.RandomCropNearClasses(40, classes=[4])], seed=0)(image, mask)[1]
+    assert out.shape == (40, 40)
+
+
+@pytest.mark.parametrize("steps", [
+    [gsa.Affine(scale=(0.7, 1.3), rotate=25, shear=8), gsa.RandomCrop(180), gsa.HorizontalFlip()],
+    [gsa.RandomScale((0.6, 1.4)), gsa.Perspective((0.05, 0.1)), gsa.CenterCrop(200)],
+    [gsa.Resize(260), gsa.ElasticTransform(20, 6), gsa.Rotate(10), gsa.RandomCrop(200)],
+    [gsa.GridDistortion(), gsa.SquareSymmetry(), gsa.RandomResizedCrop(160, scale=(0.5, 1.0))],
+], ids=["affine", "perspective", "elastic", "grid"])
+def test_fused_matches_stepwise_off_label_boundaries(steps, real_samples):
+    for name, image, mask in real_samples:
+        for seed in range(2):
+            _, fused = gsa.Compose(steps, seed=seed)(image, mask)
+            _, stepwise = gsa.Compose(steps, seed=seed, fuse=False)(image, mask)
+            h, w = stepwise.shape
+            padded = np.pad(stepwise, 1, mode="edge")
+            interior = np.ones_like(stepwise, bool)
+            for dy in range(3):
+                for dx in range(3):
+                    interior &= padded[dy:dy + h, dx:dx + w] == stepwise
+            valid = interior & (stepwise != 255) & (fused != 255)
+            assert valid.sum() > 0.3 * h * w, name
+            assert np.mean(fused[valid] == stepwise[valid]) >= 0.99, (name, seed)
+
+
+def test_inverse_round_trip_on_coordinate_codes():
+    h, w = 60, 80
+    image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
+    mask = coord_mask(h, w)
+    aug = gsa.Compose([gsa.RandomScale((0.8, 1.5)), gsa.Rotate(30), gsa.RandomCrop(64),
+                       gsa.SquareSymmetry()], ignore_index=-1, seed=0)
+    for _ in range(10):
+        out_image, out_mask, draw = aug.with_draw(image, mask)
+        back = aug.inverse(draw, out_image)
+        assert back.shape == (h, w, 3)
+        full = back[..., 2] > 1 - 1e-4
+        ys, xs = np.mgrid[0:h, 0:w]
+        assert full.sum() > 200
+        # Two warps, each with OpenCV's 1/32-pixel fixed-point coordinates.
+        assert np.abs(back[..., 0][full] - xs[full]).max() < 2.5 / 32
+        assert np.abs(back[..., 1][full] - ys[full]).max() < 2.5 / 32
+        labels = aug.inverse(draw, out_mask, labels=True)
+        known = labels >= 0
+        x, y = decode(labels[known], w)
+        assert np.abs(x - xs[known]).max() <= 1 and np.abs(y - ys[known]).max() <= 1
+        chw = aug.inverse(draw, out_image.transpose(2, 0, 1).copy(), channels_first=True)
+        np.testing.assert_allclose(chw, back.transpose(2, 0, 1), atol=1e-5)
+
+
+def test_inverse_refuses_distortions_and_wrong_sizes():
+    image = np.zeros((30, 30, 3), np.uint8)
+    aug = gsa.Compose([gsa.ElasticTransform()], targets=())
+    out, draw = aug.with_draw(image)
+    with pytest.raises(ValueError, match=r"ElasticParams cannot be inverted"):
+        aug.inverse(draw, out)
+    crop = gsa.Compose([gsa.RandomCrop(10)], targets=())
+    out, draw = crop.with_draw(image)
+    with pytest.raises(ValueError, match=r"the prediction is 11x10 but the augmented sample "
+                                         r"was 10x10"):
+        crop.inverse(draw, np.zeros((11, 10, 2), np.float32))
+
+
+def test_replay_applies_the_same_draw_to_another_sample():
+    a = RNG.integers(0, 256, (50, 60, 3)).astype(np.uint8)
+    b = RNG.integers(0, 256, (50, 60, 3)).astype(np.uint8)
+    mask = RNG.integers(0, 3, (50, 60)).astype(np.uint8)
+    aug = gsa.Compose([gsa.Affine(rotate=30, scale=(0.8, 1.2)), gsa.RandomCrop(32)], seed=4)
+    out_a, out_mask, draw = aug.with_draw(a, mask)
+    out_b, out_mask_b = aug.replay(draw, b, mask)
+    np.testing.assert_array_equal(out_mask, out_mask_b)
+    expected_b = cv2.warpAffine(b, (np.array([[1, 0, -draw.params[1].left],
+                                              [0, 1, -draw.params[1].top], [0, 0, 1.0]])
+                                    @ draw.params[0].matrix())[:2], (32, 32),
+                                flags=cv2.INTER_LINEAR)
+    assert np.abs(out_b.astype(int) - expected_b).max() <= 1
+    with pytest.raises(ValueError, match=r"the draw was made on a 50x60 sample but this one "
+                                         r"is 40x60"):
+        aug.replay(draw, b[:40], mask[:40])
+
+
+def test_multispectral_image_with_three_targets():
+    h, w = 64, 72
+    bands = RNG.random((h, w, 13)).astype(np.float32)
+    mask = RNG.integers(0, 5, (h, w)).astype(np.uint8)
+    instances = (RNG.integers(0, 2 ** 20, (h, w)) * 2 ** 33).astype(np.int64)
+    weights = RNG.random((h, w)).astype(np.float32)
+    aug = gsa.Compose([gsa.RandomScale((0.5, 0.9), interp="area"), gsa.Rotate(20),
+                       gsa.PadIfNeeded(64), gsa.RandomCrop(48), gsa.HorizontalFlip()],
+                      targets=("mask", "instance", "continuous"),
+                      image_fill=tuple(range(13)), seed=0)
+    for _ in range(5):
+        out = aug(bands, mask, instances, weights)
+        assert [o.shape for o in out] == [(48, 48, 13), (48, 48), (48, 48), (48, 48)]
+        assert [o.dtype for o in out] == [np.float32, np.uint8, np.int64, np.float32]
+        assert set(np.unique(out[1])) <= set(range(5)) | {255}
+        assert set(np.unique(out[2])) <= set(np.unique(instances)) | {0}
+        # Well inside the filled area (not at its rim, where bilinear blends), every band
+        # holds its own fill and the weight map its fill, 0.
+        filled = cv2.erode((out[1] == 255).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        if filled.any():
+            np.testing.assert_allclose(out[0][filled], np.broadcast_to(np.arange(13.0),
+                                                                       (filled.sum(), 13)),
+                                       atol=1e-4)
+            np.testing.assert_array_equal(out[3][filled], 0)
+
+
+def test_continuous_int64_beyond_float64_is_refused():
+    aug = gsa.Compose([gsa.Rotate(10)], targets=("continuous",))
+    with pytest.raises(ValueError, match=r"int64 values up to .* cannot be interpolated exactly"):
+        aug(np.zeros((8, 8, 3), np.uint8), np.full((8, 8), 2 ** 60, np.int64))
