@@ -21,6 +21,7 @@ taken here, once). No function here draws random numbers or modifies its input.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import cv2
@@ -199,6 +200,22 @@ class _Sampler:
         inverse = np.linalg.inv(matrix)
         return cls(inverse if projective else inverse[:2], projective)
 
+    def reaches_outside(self, in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> bool:
+        """Whether some output pixel's nearest source pixel lies outside the source."""
+        h, w = in_hw
+        if self.maps is not None:
+            xs, ys = self.maps
+        else:
+            out_h, out_w = out_hw
+            corners = np.array([[0, 0, 1], [out_w - 1, 0, 1], [out_w - 1, out_h - 1, 1],
+                                [0, out_h - 1, 1]], dtype=np.float64).T
+            inverse = self.inverse if self.projective else np.vstack([self.inverse, (0, 0, 1)])
+            mapped = inverse @ corners
+            xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+        margin = 1e-3
+        return bool(xs.min() < -0.5 + margin or xs.max() > w - 0.5 - margin
+                    or ys.min() < -0.5 + margin or ys.max() > h - 0.5 - margin)
+
     def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
                  value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
         size = (out_hw[1], out_hw[0])
@@ -216,6 +233,8 @@ def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
         raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
                          f"but got {fill!r}")
     values = np.broadcast_to(values, (channels,))
+    if dtype == np.bool_ and not np.all(np.isin(values, (0, 1))):
+        raise ValueError(f"fill {fill!r} does not fit dtype bool")
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         if np.any(values < info.min) or np.any(values > info.max):
@@ -266,8 +285,7 @@ def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
     r0, r1 = max(0, -row_shift), min(out_h, view.shape[0] - row_shift)
     c0, c1 = max(0, -col_shift), min(out_w, view.shape[1] - col_shift)
     if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
-        return np.ascontiguousarray(view[row_shift:row_shift + out_h,
-                                         col_shift:col_shift + out_w])
+        return np.array(view[row_shift:row_shift + out_h, col_shift:col_shift + out_w])
     out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
     out[...] = fill
     if r1 > r0 and c1 > c0:
@@ -306,16 +324,29 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
 
 def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
           fill: np.ndarray) -> np.ndarray:
+    """Interpolate with the source edge replicated, then fill the pixels whose nearest
+    source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
+    and fill meet at the same place in every channel group and no fill is blended into
+    content (as it would be with ``BORDER_CONSTANT``)."""
     out_h, out_w = out_hw
     channels = src.shape[2]
-    if channels > 4 and not np.all(fill == fill[0]):
-        # borderValue repeats every four channels: give each group of four its own.
+    if channels > 4 and flag in (cv2.INTER_CUBIC, cv2.INTER_LANCZOS4):
+        # OpenCV interpolates at most four channels with these kernels.
         parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), sampler, out_hw, flag,
                        fill[c:c + 4]) for c in range(0, channels, 4)]
         return np.concatenate(parts, axis=2)
-    border = tuple(float(v) for v in fill[:4]) if channels <= 4 else float(fill[0])
-    out = sampler(src, out_hw, flag, cv2.BORDER_CONSTANT, border)
-    return out.reshape(out_h, out_w, channels)
+    out = sampler(src, out_hw, flag, cv2.BORDER_REPLICATE).reshape(out_h, out_w, channels)
+    if sampler.reaches_outside(src.shape[:2], out_hw):
+        inside = _nearest(_ones(src.shape[:2]), sampler, out_hw, np.zeros(1, np.uint8))
+        np.copyto(out, fill.reshape(1, 1, -1), where=inside == 0)
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _ones(hw: Tuple[int, int]) -> np.ndarray:
+    ones = np.ones(hw + (1,), np.uint8)
+    ones.flags.writeable = False
+    return ones
 
 
 def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],

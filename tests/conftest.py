@@ -57,3 +57,29 @@ def coord_mask(h: int, w: int) -> np.ndarray:
 def decode(mask: np.ndarray, w: int):
     """(x, y) from a ``coord_mask`` code."""
     return mask % w, mask // w
+
+
+def warp_reference(src, matrix, size_wh, flag, fill=0, perspective=False):
+    """OpenCV alone: interpolate with the edge replicated, then put ``fill`` where the
+    nearest source pixel is outside (the library's documented border rule)."""
+    import cv2
+
+    warp = cv2.warpPerspective if perspective else cv2.warpAffine
+    matrix = matrix if perspective else matrix[:2]
+    out = warp(src, matrix, size_wh, flags=flag, borderMode=cv2.BORDER_REPLICATE)
+    inside = warp(np.ones(src.shape[:2], np.uint8), matrix, size_wh, flags=cv2.INTER_NEAREST,
+                  borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    out = out.reshape(out.shape[:2] + (-1,)) if src.ndim == 3 else out
+    out[inside == 0] = fill
+    return out
+
+
+def remap_reference(src, map_x, map_y, flag, fill=0):
+    """``warp_reference`` for per-pixel source maps."""
+    import cv2
+
+    out = cv2.remap(src, map_x, map_y, flag, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.remap(np.ones(src.shape[:2], np.uint8), map_x, map_y, cv2.INTER_NEAREST,
+                       borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    out[inside == 0] = fill
+    return out

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gluon_segaug.functional import Interp, is_index_map, resample
+from conftest import warp_reference
 
 RNG = np.random.default_rng(0)
 
@@ -57,24 +58,34 @@ def test_non_index_maps_are_recognised():
 def test_rotation_matches_cv2_warp_affine(interp, flag):
     src = random_image(40, 50, 3)
     m = rotation(23, (24.5, 19.5), 1.1)
-    expected = cv2.warpAffine(src, m[:2], (50, 40), flags=flag, borderValue=(5, 6, 7))
+    expected = warp_reference(src, m, (50, 40), flag, fill=(5, 6, 7))
     out = resample(src, m, (40, 50), interp, fill=(5, 6, 7))
     assert out.dtype == np.uint8
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
-def test_many_channels_with_different_fills_match_per_channel_warps():
+@pytest.mark.parametrize("fills", [np.arange(1, 8), np.full(7, 9)], ids=["distinct", "same"])
+@pytest.mark.parametrize("interp, flag", [(Interp.NEAREST, cv2.INTER_NEAREST),
+                                          (Interp.LINEAR, cv2.INTER_LINEAR),
+                                          (Interp.CUBIC, cv2.INTER_CUBIC)])
+def test_many_channels_match_per_channel_warps(fills, interp, flag):
     src = random_image(30, 30, 7)
-    fills = np.arange(1, 8)
     m = rotation(40, (14.5, 14.5))
-    for interp, flag in [(Interp.NEAREST, cv2.INTER_NEAREST), (Interp.LINEAR, cv2.INTER_LINEAR)]:
-        out = resample(src, m, (30, 30), interp, fill=fills)
-        for c in range(7):
-            expected = cv2.warpAffine(np.ascontiguousarray(src[..., c]), m[:2], (30, 30),
-                                      flags=flag, borderValue=int(fills[c]))
-            assert np.abs(out[..., c].astype(int) - expected).max() <= 1, (interp, c)
-        corner = out[0, 0]
-        np.testing.assert_array_equal(corner, fills)
+    out = resample(src, m, (30, 30), interp, fill=fills)
+    for c in range(7):
+        expected = warp_reference(np.ascontiguousarray(src[..., c]), m, (30, 30), flag,
+                                  fill=int(fills[c]))
+        assert np.abs(out[..., c].astype(int) - expected).max() <= 1, c
+    np.testing.assert_array_equal(out[0, 0], fills)
+
+
+def test_content_next_to_the_edge_is_not_blended_with_the_fill():
+    flat = np.full((10, 10, 3), 200, np.uint8)
+    # Scale by 1.5 about the centre: the outer ring of output pixels samples the source
+    # within half a pixel of its edge, which is still inside it.
+    m = np.array([[1.5, 0, -2.25], [0, 1.5, -2.25], [0, 0, 1]])
+    out = resample(flat, m, (10, 10), Interp.LINEAR, fill=0)
+    np.testing.assert_array_equal(out, 200)
 
 
 def test_nearest_moves_int64_ids_beyond_float_precision_exactly():
@@ -104,8 +115,7 @@ def test_int32_continuous_values_interpolate_through_float64():
     src = RNG.integers(-100000, 100000, (20, 20, 1)).astype(np.int32)
     m = rotation(15, (9.5, 9.5))
     out = resample(src, m, (20, 20), Interp.LINEAR, fill=0)
-    expected = cv2.warpAffine(src[..., 0].astype(np.float64), m[:2], (20, 20),
-                              flags=cv2.INTER_LINEAR, borderValue=0)
+    expected = warp_reference(src[..., 0].astype(np.float64), m, (20, 20), cv2.INTER_LINEAR)
     assert out.dtype == np.int32
     np.testing.assert_array_equal(out[..., 0], np.rint(expected).astype(np.int32))
 
