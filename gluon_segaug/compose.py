@@ -196,15 +196,17 @@ class Compose:
                               zip((image,) + targets,
                                   ["image"] + [f"target {i}" for i in range(len(targets))])])
         joint = Joint(arrays[0], tuple(arrays[1:]))
+        self.layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
                              f"sample but this one is {joint.hw[0]}x{joint.hw[1]}")
-        key = pop_sample_key()
+        key = pop_sample_key(image)
         rng = None if replay is not None else self.streams.generator(key)
         out, params = self.run(joint, rng, replay.params if replay is not None else None)
         if self.finisher is not None:
             finished = self.finisher.finish(out, self.layout)
-            results = [form.restore(a, squeeze=False) for a, form in zip(finished, forms)]
+            results = [form.restore(a if not _shares(a, src) else a.copy(), squeeze=False)
+                       for a, src, form in zip(finished, arrays, forms)]
         else:
             results = [form.restore(a if not _shares(a, src) else a.copy())
                        for a, src, form in zip(out.groups, arrays, forms)]

@@ -102,6 +102,8 @@ class ImageWithMaskDataset(gluon.data.Dataset):
     def __init__(self, root: str, transform: Optional[Callable] = None,
                  mask_suffix: str = "_mask",
                  image_exts: Sequence[str] = (".jpg", ".jpeg", ".png")) -> None:
+        if not mask_suffix:
+            raise ValueError("mask_suffix must not be empty: masks are told from images by it")
         self._root = root
         self._transform = transform
         self._items = _pair_folder(root, mask_suffix, tuple(e.lower() for e in image_exts))
@@ -135,7 +137,7 @@ class ImageWithMaskDataset(gluon.data.Dataset):
             raise IndexError(f"index {idx} is out of range for {len(self)} samples")
         idx = idx % len(self)
         image, mask = self.load(idx)
-        set_sample_key(idx, self._counter.next(idx))
+        set_sample_key(idx, self._counter.next(idx), owner=image)
         if self._transform is not None:
             return self._transform(image, mask)
         return image, mask
@@ -154,8 +156,8 @@ def _pair_folder(root: str, mask_suffix: str,
     images, masks = {}, {}
     for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
-        if not os.path.isfile(path):
-            continue
+        if name.startswith(".") or not os.path.isfile(path):
+            continue  # hidden files: editor and macOS (._x.jpg) debris
         stem, ext = os.path.splitext(name)
         if stem.endswith(mask_suffix) and ext.lower() == ".png":
             masks[stem[:-len(mask_suffix)]] = path

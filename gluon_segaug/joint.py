@@ -119,6 +119,29 @@ class Layout:
                                                                    (int, np.integer)):
             raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")
 
+    def check(self, joint: "Joint") -> None:
+        """Refuse a sample whose arrays cannot hold their border fill (say, 255 in an int8
+        or bool class mask), naming the array and the setting to change."""
+        names = ["image"] + [f"target {i} ({t.kind.value})" for i, t in enumerate(self.targets)]
+        for name, array, (_, fill), index in zip(names, joint.groups,
+                                                 self.policies(Interp.LINEAR), range(len(names))):
+            values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+            dtype = array.dtype
+            if dtype == np.bool_:
+                ok = np.all(np.isin(values, (0, 1)))
+            elif np.issubdtype(dtype, np.integer):
+                info = np.iinfo(dtype)
+                ok = np.all((values >= info.min) & (values <= info.max))
+            else:
+                ok = True
+            if not ok:
+                source = ("image_fill" if index == 0 else
+                          "ignore_index" if self.targets[index - 1].kind is Kind.MASK
+                          and self.targets[index - 1].fill is None else "Target(fill=...)")
+                raise ValueError(f"{name} has dtype {dtype}, which cannot hold its border "
+                                 f"fill {fill!r} ({source}); choose a fill that fits or a "
+                                 f"wider dtype")
+
     def policies(self, image_interp: Interp) -> Tuple[Tuple[Interp, Fill], ...]:
         """``(interp, fill)`` for the image, then for each target in order."""
         out = [(image_interp, self.image_fill)]

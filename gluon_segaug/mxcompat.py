@@ -19,8 +19,10 @@ MxColour
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
-from typing import Any, Tuple
+import threading
+from typing import Any, Optional, Tuple
 
 import mxnet as mx
 import numpy as np
@@ -174,18 +176,34 @@ _RGB_ONLY = (_img.ContrastJitterAug, _img.SaturationJitterAug, _img.HueJitterAug
              _img.ColorJitterAug, _img.LightingAug, _img.RandomGrayAug)
 
 
+_GLOBALS = threading.Lock()
+
+
 @contextlib.contextmanager
 def _seeded_globals(seed: int):
     """Seed Python's and NumPy's global generators (what mx.image augmenters draw from),
-    and put them back as they were afterwards."""
-    py_state, np_state = random.getstate(), np.random.get_state()
-    random.seed(seed)
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
+    and put them back as they were afterwards. One thread at a time: the state is
+    global (Gluon's ``DataLoader(thread_pool=True)`` runs samples in threads)."""
+    with _GLOBALS:
+        py_state, np_state = random.getstate(), np.random.get_state()
+        random.seed(seed)
+        np.random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+
+
+def _positional_inside(source: Any) -> Optional[Any]:
+    """A positional stock augmenter in ``source`` or in its nested lists, if any."""
+    if type(source) in _POSITIONAL:
+        return source
+    for inner in getattr(source, "ts", None) or ():
+        found = _positional_inside(inner)
+        if found is not None:
+            return found
+    return None
 
 
 class MxColour(ColourAugmenter):
@@ -206,9 +224,11 @@ class MxColour(ColourAugmenter):
         super().__init__(1.0)
         if not isinstance(source, _img.Augmenter):
             raise TypeError(f"source must be an mx.image.Augmenter, but got {source!r}")
-        if type(source) in _POSITIONAL:
-            raise TypeError(f"mx.image.{type(source).__name__} moves pixels; pass it as a "
-                            f"positional augmenter so the masks move with the image")
+        moving = _positional_inside(source)
+        if moving is not None:
+            where = "" if moving is source else f" (inside mx.image.{type(source).__name__})"
+            raise TypeError(f"mx.image.{type(moving).__name__}{where} moves pixels; pass it "
+                            f"as a positional augmenter so the masks move with the image")
         self.source = source
 
     def __repr__(self) -> str:
@@ -221,8 +241,11 @@ class MxColour(ColourAugmenter):
         if isinstance(self.source, _RGB_ONLY) and image.shape[2] != 3:
             raise ValueError(f"mx.image.{type(self.source).__name__} works on 3-channel RGB "
                              f"images, but the image has {image.shape[2]} channels")
+        # A copy per call: some augmenters change themselves (RandomOrderAug shuffles
+        # its own list), which would make the next draw depend on this one.
+        source = copy.deepcopy(self.source)
         with _seeded_globals(params):
-            out = self.source(mx.nd.array(image, dtype=np.float32)).asnumpy()
+            out = source(mx.nd.array(image, dtype=np.float32)).asnumpy()
         if isinstance(self.source, _img.CastAug):
             return out.astype(self.source.typ)
         if isinstance(self.source, _img.ColorNormalizeAug) or image.dtype == out.dtype:

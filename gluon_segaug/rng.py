@@ -12,15 +12,18 @@ SampleCounter
     Per-index load counts in shared memory: the k-th load of sample i is epoch k.
     Datasets use it to hand keys to the pipeline (``set_sample_key``).
 set_sample_key, pop_sample_key
-    The hand-over of a key from a dataset's ``__getitem__`` to the next pipeline call
-    in the same thread (this is how ``dataset.transform(aug)`` gets keys too).
+    The hand-over of a key from a dataset's ``__getitem__`` to the pipeline call on the
+    image it returned, in the same thread (this is how ``dataset.transform(aug)`` gets
+    keys too); a call on any other array never takes it.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import multiprocessing.context
 import os
 import threading
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
@@ -30,16 +33,21 @@ Key = Tuple[int, int]
 _local = threading.local()
 
 
-def set_sample_key(index: int, epoch: int) -> None:
-    """Announce that the next pipeline call in this thread augments sample ``index``
-    for the ``epoch``-th time."""
+def set_sample_key(index: int, epoch: int, owner: Any) -> None:
+    """Announce that the next pipeline call in this thread whose image is ``owner``
+    (the very object the dataset returned) augments sample ``index`` for the
+    ``epoch``-th time. A call on any other array does not take the key."""
     _local.key = (int(index), int(epoch))
+    _local.owner = owner
 
 
-def pop_sample_key() -> Optional[Key]:
-    """Take the announced key (once), or ``None``."""
-    key = getattr(_local, "key", None)
-    _local.key = None
+def pop_sample_key(image: Any) -> Optional[Key]:
+    """Take the announced key if ``image`` is its owner (once), else ``None``."""
+    owner = getattr(_local, "owner", None)
+    if owner is None or owner is not image:
+        return None
+    key = _local.key
+    _local.key, _local.owner = None, None
     return key
 
 
@@ -60,7 +68,7 @@ class Streams:
         self._entropy = self.seed if seed is not None else np.random.SeedSequence().entropy
         self._owner_pid = os.getpid()
         self._pid: Optional[int] = None
-        self._calls = 0
+        self._calls = itertools.count(1)
 
     def generator(self, key: Optional[Key] = None) -> np.random.Generator:
         """A fresh generator for one sample: from its key, or from this process's call count."""
@@ -70,18 +78,25 @@ class Streams:
             return np.random.Generator(np.random.PCG64(sequence))
         pid = os.getpid()
         if pid != self._pid:
-            self._pid, self._calls = pid, 0
-        self._calls += 1
+            self._pid, self._calls = pid, itertools.count(1)
+        calls = next(self._calls)  # atomic under the GIL: threads never share a stream
         # One fresh generator per call, so how much one sample draws (say, an added
         # colour step) never shifts the draws of the samples after it.
-        spawn = (0, self._calls) if pid == self._owner_pid else (2, pid, self._calls)
+        spawn = (0, calls) if pid == self._owner_pid else (2, pid, calls)
         return np.random.Generator(np.random.PCG64(
             np.random.SeedSequence(self._entropy, spawn_key=spawn)))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_pid"], state["_calls"] = None, 0
+        state["_pid"], state["_calls"] = None, None
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._calls = itertools.count(1)
+        if self.seed is None and os.getpid() == self._owner_pid:
+            # An unseeded copy in the same process must not replay the original's draws.
+            self._entropy = np.random.SeedSequence().entropy
 
 
 class SampleCounter:
@@ -95,7 +110,9 @@ class SampleCounter:
     def __init__(self, n: int, start: int = 0) -> None:
         self._n = int(n)
         self._counts = multiprocessing.RawArray("q", self._n)
-        self._lock = multiprocessing.Lock()
+        # A lock of the spawn context serves forked workers (inherited) and spawned
+        # ones (handed over when pickled); a fork-context lock refuses the latter.
+        self._lock = multiprocessing.get_context("spawn").Lock()
         if start:
             self.set_epoch(start)
 
@@ -115,9 +132,16 @@ class SampleCounter:
                 self._counts[i] = epoch
 
     def __getstate__(self) -> dict:
+        if multiprocessing.context.get_spawning_popen() is not None:
+            # Pickled for a spawned worker: hand over the shared memory itself.
+            return {"n": self._n, "shared": (self._counts, self._lock)}
         return {"n": self._n, "counts": list(self._counts)}
 
     def __setstate__(self, state: dict) -> None:
+        if "shared" in state:
+            self._n = state["n"]
+            self._counts, self._lock = state["shared"]
+            return
         self.__init__(state["n"])
         for i, count in enumerate(state["counts"]):
             self._counts[i] = count

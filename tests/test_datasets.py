@@ -38,6 +38,8 @@ def test_pairs_are_sorted_and_read_as_documented(tmp_path):
     _, ids_a = write_pair(tmp_path, "a")
     write_pair(tmp_path, "c", ext=".JPEG")
     (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "._a.jpg").write_bytes(b"macOS resource fork")  # hidden: skipped
+    (tmp_path / ".d_mask.png").write_bytes(b"")
     ds = gsa.ImageWithMaskDataset(str(tmp_path))
     assert [p.split("/")[-1] for p, _ in ds.items] == ["a.jpg", "b.png", "c.JPEG"]
     image, mask = ds[0]
@@ -158,6 +160,12 @@ def test_empty_and_missing_folders_say_so(tmp_path):
         gsa.ImageWithMaskDataset(str(tmp_path / "x.jpg"))
     with pytest.raises(FileNotFoundError, match=rf"mask file {tmp_path}/x.png does not exist"):
         gsa.read_mask(str(tmp_path / "x.png"))
+
+
+def test_empty_mask_suffix_is_refused(tmp_path):
+    write_pair(tmp_path, "a")
+    with pytest.raises(ValueError, match=r"mask_suffix must not be empty"):
+        gsa.ImageWithMaskDataset(str(tmp_path), mask_suffix="")
 
 
 def test_index_out_of_range(tmp_path):

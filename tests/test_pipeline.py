@@ -84,9 +84,9 @@ def test_pickled_pipeline_replays_the_same_keyed_draws(real_samples):
     aug = gsa.JointTransform(positional=POSITIONAL, colour=[mx.image.BrightnessJitterAug(0.3)],
                              seed=11)
     copy = pickle.loads(pickle.dumps(aug))
-    gsa.rng.set_sample_key(3, 0)
+    gsa.rng.set_sample_key(3, 0, owner=image)
     a = aug(image, mask)
-    gsa.rng.set_sample_key(3, 0)
+    gsa.rng.set_sample_key(3, 0, owner=image)
     b = copy(image, mask)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
@@ -166,3 +166,51 @@ def test_call_errors_name_what_is_wrong():
         gsa.Compose([], seed="a")
     with pytest.raises(ValueError, match=r"target kind must be one of .*but got 'label'"):
         gsa.Compose([], targets=("label",))
+
+
+def test_masks_that_cannot_hold_the_fill_are_refused_by_name():
+    image = np.zeros((4, 4, 3), np.uint8)
+    aug = gsa.Compose([gsa.CenterCrop(6)])
+    with pytest.raises(ValueError, match=r"target 0 \(mask\) has dtype bool, which cannot hold "
+                                         r"its border fill 255 \(ignore_index\)"):
+        aug(image, np.zeros((4, 4), bool))
+    with pytest.raises(ValueError, match=r"target 0 \(mask\) has dtype int8, which cannot hold "
+                                         r"its border fill 255 \(ignore_index\)"):
+        aug(image, np.zeros((4, 4), np.int8))
+    with pytest.raises(ValueError, match=r"image has dtype uint8, which cannot hold its border "
+                                         r"fill -1 \(image_fill\)"):
+        gsa.Compose([gsa.CenterCrop(6)], image_fill=-1)(image, np.zeros((4, 4), np.uint8))
+    out = gsa.Compose([gsa.CenterCrop(6)], ignore_index=-1)(image, np.zeros((4, 4), np.int8))[1]
+    assert out.dtype == np.int8 and out[0, 0] == -1
+
+
+def test_unseeded_copies_draw_their_own_streams():
+    image = np.arange(400, dtype=np.int32).reshape(20, 20)
+    aug = gsa.Compose([gsa.RandomCrop(5)], targets=())
+    copy = pickle.loads(pickle.dumps(aug))
+    assert not all(np.array_equal(aug(image), copy(image)) for _ in range(3))
+    seeded = gsa.Compose([gsa.RandomCrop(5)], targets=(), seed=1)
+    twin = pickle.loads(pickle.dumps(seeded))
+    assert all(np.array_equal(seeded(image), twin(image)) for _ in range(3))
+
+
+def test_a_pipeline_call_on_other_arrays_does_not_take_the_sample_key():
+    image = np.arange(900, dtype=np.int32).reshape(30, 30)
+    mask = image.copy()
+    main = gsa.Compose([gsa.RandomCrop(8)], seed=2)
+    helper = gsa.Compose([gsa.HorizontalFlip()])
+    gsa.rng.set_sample_key(5, 0, owner=image)
+    helper(np.zeros((3, 3), np.uint8), np.zeros((3, 3), np.uint8))
+    first = main(image, mask)[0]
+    gsa.rng.set_sample_key(5, 0, owner=image)
+    second = main(image, mask)[0]
+    np.testing.assert_array_equal(first, second)
+
+
+def test_to_tensor_outputs_never_alias_the_inputs():
+    image = np.zeros((4, 4, 3), np.uint8)
+    colours = np.ones((4, 4, 3), np.uint8)
+    aug = gsa.Compose([gsa.ToTensor()], targets=("colour_mask",))
+    _, out = aug(image, colours)
+    out[...] = 9
+    np.testing.assert_array_equal(colours, 1)

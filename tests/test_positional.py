@@ -130,11 +130,11 @@ def test_resize_image_is_cv2_resize_and_nearest_mask_stays_aligned():
     image = np.random.default_rng(0).integers(0, 256, (30, 40, 3)).astype(np.uint8)
     out = gsa.Resize((45, 70), interp="cubic")(image)
     np.testing.assert_array_equal(out, cv2.resize(image, (70, 45), interpolation=cv2.INTER_CUBIC))
-    coords, mask = coord_image(30, 40, np.int32), coord_mask(30, 40)
-    out_image, out_mask = gsa.Compose([gsa.Resize((13, 90), interp="nearest")])(coords, mask)
+    coords, mask = coord_image(30, 40), coord_mask(30, 40)
+    out_image, out_mask = gsa.Compose([gsa.Resize((13, 90), interp="linear")])(coords, mask)
     x, y = decode(out_mask, 40)
-    np.testing.assert_array_equal(out_image[..., 0], x)
-    np.testing.assert_array_equal(out_image[..., 1], y)
+    assert np.abs(out_image[..., 0] - x).max() <= 0.5 + 1e-3
+    assert np.abs(out_image[..., 1] - y).max() <= 0.5 + 1e-3
 
 
 @pytest.mark.parametrize("make, message", [
