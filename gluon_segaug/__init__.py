@@ -8,6 +8,8 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 from __future__ import annotations
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
+                     Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, read_image, read_mask
 from .functional import Interp
@@ -30,6 +32,8 @@ __all__ = [
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion",
+    "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
+    "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColour",
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",

@@ -23,6 +23,7 @@ import mxnet as mx
 import numpy as np
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .colour.linear import LinearColour, apply_colour_matrix, fused_matrix
 from .functional import Interp
 from .fusion import FrameView, invert, warp_joint
 from .geometry import Geometry
@@ -217,9 +218,19 @@ class Compose:
         """Draw (or take from ``replay``) and apply every step on a ``Joint``, fusing
         adjacent geometry. Returns the result and the parameters of every step."""
         pending: List[Geometry] = []
+        colours: List[Tuple[LinearColour, Any]] = []
         drawn: List[Any] = []
         hw = joint.hw
         for i, step in enumerate(self.transforms):
+            if isinstance(step, LinearColour):
+                # Adjacent linear colour steps become one colour matrix.
+                joint, pending = self._flush(joint, pending), []
+                params = replay[i] if replay is not None else step.sample(rng, joint)
+                drawn.append(params)
+                if params is not None:
+                    colours.append((step, params))
+                continue
+            joint, colours = _flush_colour(joint, colours), []
             if isinstance(step, PositionalAugmenter):
                 if replay is not None:
                     params = replay[i]
@@ -245,7 +256,7 @@ class Compose:
             drawn.append(params)
             if params is not None:
                 joint = step.apply(joint, params, self.layout)
-        return self._flush(joint, pending), tuple(drawn)
+        return _flush_colour(self._flush(joint, pending), colours), tuple(drawn)
 
     def _flush(self, joint: Joint, pending: List[Geometry]) -> Joint:
         return warp_joint(joint, pending, self.layout, self.interpolation)
@@ -258,6 +269,16 @@ class Draw:
 
     in_hw: Tuple[int, int]
     params: Tuple[Any, ...]
+
+
+def _flush_colour(joint: Joint, colours: List[Tuple[LinearColour, Any]]) -> Joint:
+    if not colours:
+        return joint
+    if len(colours) == 1:
+        step, params = colours[0]
+        return joint.replace(image=step.apply_image(joint.image, params))
+    matrix = fused_matrix(colours, joint.image)
+    return joint.replace(image=apply_colour_matrix(joint.image, matrix))
 
 
 def _shares(a: np.ndarray, b: np.ndarray) -> bool:

@@ -9,8 +9,12 @@ MxRandomCrop, MxCenterCrop, MxResize, MxForceResize, MxRandomSizedCrop, MxHorizo
     semantics (``size`` is MXNet's ``(width, height)``, crops larger than the sample
     shrink and are resized back up, ``interp`` is MXNet's code: 2 is bicubic). They draw
     from the pipeline's generator, once for all channels, and fuse with the others.
+The stock colour augmenters (``BrightnessJitterAug``, ``ContrastJitterAug``,
+``SaturationJitterAug``, ``HueJitterAug``, ``ColorJitterAug``, ``LightingAug``,
+``RandomGrayAug``, ``ColorNormalizeAug``, ``CastAug``) become the library's own colour
+augmenters with the same formulas: one generator, no global state, uint8 fast paths.
 MxColour
-    Runs any ``mx.image`` colour augmenter for real, on a float32 copy of the image
+    Runs any other ``mx.image`` colour augmenter for real, on a float32 copy of the image
     (never the caller's array), with Python's and NumPy's global random state seeded
     from the pipeline's generator and restored afterwards; the result is rounded and
     clipped back to the image's dtype (``CastAug`` and ``ColorNormalizeAug`` return
@@ -28,6 +32,8 @@ import mxnet as mx
 import numpy as np
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Normalize,
+                     RandomGray, Saturation)
 from .functional import Interp
 from .geometry import FlipParams, ResizedCropParams, ResizeParams
 
@@ -256,6 +262,38 @@ class MxColour(ColourAugmenter):
         return out.astype(image.dtype)
 
 
+def _native_colour(step: Any) -> Optional[Augmenter]:
+    """The library's own equivalent of a stock colour augmenter (same formulas, drawn
+    from the pipeline's generator, uint8 fast paths), or ``None``."""
+    kind = type(step)
+    if kind is _img.BrightnessJitterAug:
+        return Brightness(step.brightness)
+    if kind is _img.ContrastJitterAug:
+        return Contrast(step.contrast)
+    if kind is _img.SaturationJitterAug:
+        return Saturation(step.saturation)
+    if kind is _img.HueJitterAug:
+        return Hue(step.hue)
+    if kind is _img.ColorJitterAug:
+        ratios = {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0}
+        for inner in step.ts:
+            ratios[type(inner).__name__[:-len("JitterAug")].lower()] = next(
+                iter(inner._kwargs.values()))
+        return ColorJitter(**ratios)
+    if kind is _img.LightingAug:
+        return Lighting(step.alphastd, step.eigval, step.eigvec)
+    if kind is _img.RandomGrayAug:
+        return RandomGray(step.p, weights=(0.21, 0.72, 0.07))
+    if kind is _img.ColorNormalizeAug:
+        mean = None if step.mean is None else step.mean.asnumpy().tolist()
+        std = None if step.std is None else step.std.asnumpy().tolist()
+        return Normalize(mean if mean is not None else 0.0, std if std is not None else 1.0,
+                         max_value=1.0)
+    if kind is _img.CastAug:
+        return Cast(step.typ)
+    return None
+
+
 def adopt(step: Any, role: str = "any") -> Augmenter:
     """A gluon_segaug augmenter for ``step``.
 
@@ -273,6 +311,9 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
         kind = type(step)
         if kind in _POSITIONAL:
             return _POSITIONAL[kind](step)
+        native = _native_colour(step)
+        if native is not None:
+            return native
         if role == "colour" or isinstance(step, _COLOUR_TYPES):
             return MxColour(step)
         known = ", ".join(sorted(k.__name__ for k in _POSITIONAL))

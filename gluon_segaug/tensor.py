@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
+from .colour.pointwise import normalise, per_channel
 from .joint import Joint, Kind, Layout
 
 __all__ = ["ToTensor"]
-
-
-def _per_channel(value: Optional[Sequence[float]], name: str, default: float) -> np.ndarray:
-    if value is None:
-        return np.array([default], dtype=np.float64)
-    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
-    return arr
 
 
 class ToTensor:
@@ -63,8 +56,8 @@ class ToTensor:
         self.std = std
         self.max_value = float(max_value)
         self.mask_ignore = int(mask_ignore)
-        self._mean = _per_channel(mean, "mean", 0.0)
-        self._std = _per_channel(std, "std", 1.0)
+        self._mean = per_channel(mean, "mean", 0.0)
+        self._std = per_channel(std, "std", 1.0)
         if np.any(self._std == 0):
             raise ValueError(f"std must not contain 0, but got {std!r}")
         if self.max_value <= 0:
@@ -84,23 +77,12 @@ class ToTensor:
     def image_to_tensor(self, image: np.ndarray) -> np.ndarray:
         """(H, W, C) of any dtype -> normalised (C, H, W) float32."""
         h, w, c = image.shape
-        if self._mean.size not in (1, c) or self._std.size not in (1, c):
-            raise ValueError(f"mean and std need 1 or {c} values for a {c}-channel image, "
-                             f"but got mean={self.mean!r}, std={self.std!r}")
-        mean = np.broadcast_to(self._mean, (c,))
-        std = np.broadcast_to(self._std, (c,))
+        hwc = normalise(image, self._mean, self._std, self.max_value)
         out = np.empty((c, h, w), dtype=np.float32)
-        if image.dtype == np.uint8:
-            levels = np.arange(256, dtype=np.float64) / self.max_value
-            for ch in range(c):
-                lut = ((levels - mean[ch]) / std[ch]).astype(np.float32)
-                np.take(lut, image[..., ch], out=out[ch])
-            return out
-        scale = (1.0 / (self.max_value * std)).astype(np.float32)
-        shift = (mean / std).astype(np.float32)
-        for ch in range(c):
-            np.multiply(image[..., ch], scale[ch], out=out[ch], casting="unsafe")
-            out[ch] -= shift[ch]
+        if c <= 4:
+            cv2.split(hwc, [out[i] for i in range(c)])  # straight into the CHW planes
+        else:
+            out[...] = hwc.transpose(2, 0, 1)
         return out
 
     def _target(self, array: np.ndarray, kind: Kind, ignore_index: int) -> np.ndarray:

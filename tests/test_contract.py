@@ -34,6 +34,18 @@ REGISTRY = {
     gsa.ElasticTransform: dict(alpha=30.0, sigma=4.0),
     gsa.GridDistortion: dict(num_steps=4, distort_limit=0.3),
     gsa.MxColour: dict(source=mx.image.BrightnessJitterAug(0.3)),
+    gsa.Brightness: dict(brightness=0.3),
+    gsa.Contrast: dict(contrast=0.3),
+    gsa.Saturation: dict(saturation=0.3),
+    gsa.Hue: dict(hue=0.1),
+    gsa.ColorJitter: dict(brightness=0.3, contrast=0.3, saturation=0.3, hue=0.05),
+    gsa.RandomGray: dict(p=0.5),
+    gsa.Lighting: dict(alphastd=0.1),
+    gsa.Gamma: dict(gamma=(0.7, 1.4)),
+    gsa.Normalize: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+    gsa.Cast: dict(dtype="float32"),
+    gsa.GaussianNoise: dict(std=(3.0, 8.0)),
+    gsa.GaussianBlur: dict(sigma=(0.5, 1.5)),
 }
 # Bilinear (interp=1): OpenCV's bicubic (a = -0.75) does not reproduce linear ramps, so
 # coordinate codes only bound bilinear and nearest resampling.
@@ -41,7 +53,8 @@ STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1
          mx.image.ResizeAug(45, 1), mx.image.ForceResizeAug((50, 35), 1),
          mx.image.RandomSizedCropAug((25, 25), 0.3, (0.75, 1.33), 1),
          mx.image.HorizontalFlipAug(0.5)]
-ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColourAugmenter}
+CHANGES_DTYPE = {gsa.Normalize, gsa.Cast}
+ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColourAugmenter, gsa.LinearColour}
 
 CASES = [(cls.__name__, lambda cls=cls, kw=kw: cls(**kw)) for cls, kw in REGISTRY.items()]
 CASES += [(f"mx.{type(a).__name__}", lambda a=a: gsa.mxcompat.adopt(a)) for a in STOCK]
@@ -112,7 +125,9 @@ def test_every_target_keeps_shape_dtype_and_inputs(make):
     before = [a.copy() for a in inputs]
     aug = gsa.Compose([make()], targets=("mask", "instance", "continuous"), seed=2)
     out = aug(*inputs)
-    assert [o.dtype for o in out] == [a.dtype for a in inputs]
+    # Normalize and Cast exist to change the image's dtype; the targets never change.
+    image_dtype = np.float32 if type(aug.transforms[0]) in CHANGES_DTYPE else image.dtype
+    assert [o.dtype for o in out] == [image_dtype] + [a.dtype for a in inputs[1:]]
     assert [o.ndim for o in out] == [a.ndim for a in inputs]
     assert len({o.shape[:2] for o in out}) == 1
     assert set(np.unique(out[2])) <= set(np.unique(ids)) | {0}

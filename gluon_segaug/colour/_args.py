@@ -1,0 +1,43 @@
+"""Argument checks shared by the colour augmenters."""
+from __future__ import annotations
+
+from typing import Sequence, Tuple, Union
+
+import numpy as np
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def factor_range(value: Union[float, Sequence[float]], name: str) -> Tuple[float, float]:
+    """``v`` means factors ``(1 - v, 1 + v)`` (``mx.image``'s jitter ratio, ``0 <= v <= 1``);
+    a pair is the factor range itself."""
+    if _number(value):
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name} as a jitter ratio must lie in [0, 1], but got {value!r}")
+        return (1.0 - float(value), 1.0 + float(value))
+    if (isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_number, value))
+            and 0 <= value[0] <= value[1]):
+        return (float(value[0]), float(value[1]))
+    raise ValueError(f"{name} must be a jitter ratio in [0, 1] or a (low, high) factor range "
+                     f"with 0 <= low <= high, but got {value!r}")
+
+
+def positive_range(value: Union[float, Sequence[float]], name: str,
+                   allow_zero: bool = False) -> Tuple[float, float]:
+    """A number (fixed) or an ordered pair of numbers > 0 (>= 0 with ``allow_zero``)."""
+    pair = (value, value) if _number(value) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(map(_number, pair))):
+        raise ValueError(f"{name} must be a number or a (low, high) pair, but got {value!r}")
+    low, high = float(pair[0]), float(pair[1])
+    if low > high or low < 0 or (low == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} with low <= high, "
+                         f"but got {value!r}")
+    return low, high
+
+
+def rgb_only(step, image: np.ndarray) -> None:
+    if image is not None and image.shape[2] != 3:
+        raise ValueError(f"{type(step).__name__} works on 3-channel RGB images, but the image "
+                         f"has {image.shape[2]} channels")

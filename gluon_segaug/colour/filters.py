@@ -1,0 +1,94 @@
+"""Noise and blur: ``GaussianNoise``, ``GaussianBlur``. Any number of bands."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence, Union
+
+import cv2
+import numpy as np
+
+from ..base import ColourAugmenter
+from ._args import positive_range
+
+__all__ = ["GaussianNoise", "GaussianBlur"]
+
+
+def _back_to(image: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if np.issubdtype(image.dtype, np.integer):
+        info = np.iinfo(image.dtype)
+        values = np.clip(np.rint(values), info.min, info.max)
+    return values.astype(image.dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class NoiseParams:
+    """The noise's standard deviation and the seed of its per-pixel draws."""
+
+    std: float
+    seed: int
+
+
+class GaussianNoise(ColourAugmenter):
+    """Add ``N(0, s)`` noise to every value, ``s`` drawn uniformly from ``std`` (in the
+    image's value units); integer images are rounded and clipped back.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = GaussianNoise((10, 10))(np.full((64, 64, 1), 128, np.uint8))
+    >>> 8 < float(out.std()) < 12
+    True
+    """
+
+    def __init__(self, std: Union[float, Sequence[float]] = (5.0, 15.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.std = std
+        self._range = positive_range(std, "std", allow_zero=True)
+
+    def _sample_image(self, rng, image):
+        return NoiseParams(float(rng.uniform(*self._range)), int(rng.integers(0, 2 ** 63)))
+
+    def apply_image(self, image, params):
+        noise = np.random.default_rng(params.seed).standard_normal(image.shape, np.float32)
+        return _back_to(image, image.astype(np.float32) + noise * np.float32(params.std))
+
+
+@dataclasses.dataclass(frozen=True)
+class BlurParams:
+    sigma: float
+
+
+class GaussianBlur(ColourAugmenter):
+    """Blur with a Gaussian of ``sigma`` pixels drawn uniformly from ``sigma`` (kernel
+    size from sigma; edges reflected).
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dot = np.zeros((15, 15, 1), np.float32); dot[7, 7] = 1
+    >>> out = GaussianBlur((1.0, 1.0))(dot)
+    >>> round(float(out.sum()), 3), bool(out[7, 7, 0] < 1)
+    (1.0, True)
+    """
+
+    def __init__(self, sigma: Union[float, Sequence[float]] = (0.1, 2.0), p: float = 1.0) -> None:
+        super().__init__(p)
+        self.sigma = sigma
+        self._range = positive_range(sigma, "sigma")
+
+    def _sample_image(self, rng, image):
+        return BlurParams(float(rng.uniform(*self._range)))
+
+    def apply_image(self, image, params):
+        work = image if image.dtype in (np.uint8, np.uint16, np.int16, np.float32,
+                                        np.float64) else image.astype(np.float64)
+        out = cv2.GaussianBlur(work, (0, 0), params.sigma, borderType=cv2.BORDER_REFLECT_101)
+        return _back_to(image, out.reshape(image.shape))

@@ -1,0 +1,408 @@
+"""Colour steps that are an affine map of each pixel's colour: one matrix each.
+
+Holds ``Brightness``, ``Contrast``, ``Saturation``, ``Hue``, ``ColorJitter``,
+``RandomGray``, ``Lighting`` and ``apply_colour_matrix``. Adjacent steps of this kind
+fuse in a pipeline into one (C, C + 1) matrix and one pass over the image (the mean
+colour a contrast step needs is carried through the earlier matrices, not recomputed),
+with rounding and clipping once at the end, as ``mx.image`` computes on float images.
+
+The formulas are ``mx.image``'s: brightness ``a x``, contrast ``a x + (1 - a) mean_luma``,
+saturation ``a x + (1 - a) luma(x)`` with luma weights (0.299, 0.587, 0.114), hue a
+rotation in YIQ space by ``pi * h``; factors ``a = 1 + U(-v, v)``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+
+from ..base import ColourAugmenter
+from ._args import factor_range, rgb_only
+
+__all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
+           "RandomGray", "Lighting", "apply_colour_matrix", "LUMA"]
+
+LUMA = np.array([0.299, 0.587, 0.114])
+_TYIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.321], [0.211, -0.523, 0.311]])
+_ITYIQ = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.107, 1.705]])
+# AlexNet's PCA of ImageNet RGB (0-255 scale), as GluonCV and MXNet's examples use.
+IMAGENET_EIGVAL = (55.46, 4.794, 1.148)
+IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009), (-0.5808, -0.0045, -0.8140),
+                   (-0.5836, -0.6948, 0.4203))
+
+
+def _affine(linear: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    return np.concatenate([linear, offset.reshape(-1, 1)], axis=1)
+
+
+def compose_colour(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The (C, C + 1) matrix of ``second`` after ``first``."""
+    linear = second[:, :-1] @ first[:, :-1]
+    return _affine(linear, second[:, :-1] @ first[:, -1] + second[:, -1])
+
+
+def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` (C, C + 1) applied to every pixel of ``image`` (H, W, C), rounded and
+    clipped back to an integer dtype. A new array."""
+    channels = image.shape[2]
+    linear, offset = matrix[:, :-1], matrix[:, -1]
+    diagonal = np.allclose(linear, np.diag(np.diag(linear)))
+    if image.dtype == np.uint8 and diagonal:
+        # One lookup table per channel.
+        levels = np.arange(256, dtype=np.float64)[:, None] * np.diag(linear) + offset
+        lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8).reshape(1, 256, channels)
+        return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
+            [cv2.LUT(image[..., c], lut[0, :, c]) for c in range(channels)], axis=2)
+    if channels <= 4 and image.dtype in (np.uint8, np.uint16, np.int16, np.float32, np.float64):
+        return cv2.transform(image, matrix).reshape(image.shape)
+    out = image.astype(np.float64) @ linear.T + offset
+    if np.issubdtype(image.dtype, np.integer):
+        info = np.iinfo(image.dtype)
+        out = np.clip(np.rint(out), info.min, info.max)
+    return out.astype(image.dtype)
+
+
+class LinearColour(ColourAugmenter):
+    """Base of colour steps given by a (C, C + 1) matrix; ``mean`` is the mean colour
+    of the image the step acts on (only steps with ``needs_mean`` look at it)."""
+
+    needs_mean = False
+
+    def colour_matrix(self, params, channels: int, mean: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def apply_image(self, image: np.ndarray, params) -> np.ndarray:
+        mean = image_mean(image) if self.needs_mean else np.zeros(image.shape[2])
+        return apply_colour_matrix(image, self.colour_matrix(params, image.shape[2], mean))
+
+
+def image_mean(image: np.ndarray) -> np.ndarray:
+    """Mean of every channel, in float64."""
+    if image.shape[2] <= 4:
+        return np.array(cv2.mean(image)[:image.shape[2]])
+    return image.reshape(-1, image.shape[2]).mean(axis=0, dtype=np.float64)
+
+
+@dataclasses.dataclass(frozen=True)
+class FactorParams:
+    """A drawn factor (brightness, contrast, saturation) or hue shift."""
+
+    factor: float
+
+
+def _brightness(factor: float, channels: int) -> np.ndarray:
+    return _affine(factor * np.eye(channels), np.zeros(channels))
+
+
+def _contrast(factor: float, channels: int, mean: np.ndarray) -> np.ndarray:
+    # RGB blends towards the mean luma (mx.image); other bands each towards their mean.
+    target = np.full(channels, LUMA @ mean) if channels == 3 else mean
+    return _affine(factor * np.eye(channels), (1.0 - factor) * target)
+
+
+def _saturation(factor: float) -> np.ndarray:
+    return _affine(factor * np.eye(3) + (1.0 - factor) * np.outer(np.ones(3), LUMA), np.zeros(3))
+
+
+def _hue(shift: float) -> np.ndarray:
+    u, w = math.cos(shift * math.pi), math.sin(shift * math.pi)
+    rotation = np.array([[1.0, 0.0, 0.0], [0.0, u, -w], [0.0, w, u]])
+    return _affine(_ITYIQ @ rotation @ _TYIQ, np.zeros(3))
+
+
+class Brightness(LinearColour):
+    """Multiply every channel by a factor drawn uniformly from ``brightness``.
+
+    Parameters
+    ----------
+    brightness : float or (low, high)
+        ``b`` means factors in ``(1 - b, 1 + b)``; a pair is the factor range itself.
+    p : float
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Brightness((1.5, 1.5))(np.array([[[100, 200]]], np.uint8))
+    array([[[150, 255]]], dtype=uint8)
+    """
+
+    def __init__(self, brightness: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.brightness = brightness
+        self._range = factor_range(brightness, "brightness")
+
+    def _sample_image(self, rng, image):
+        return FactorParams(float(rng.uniform(*self._range)))
+
+    def colour_matrix(self, params, channels, mean):
+        return _brightness(params.factor, channels)
+
+
+class Contrast(LinearColour):
+    """Blend towards the mean grey level by a factor drawn from ``contrast``: ``a x + (1 -
+    a) m`` with ``m`` the mean luma (RGB) or each band's own mean (other channel counts).
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Contrast((0.5, 0.5))(np.array([[[0], [100]]], np.uint8))[..., 0]
+    array([[25, 75]], dtype=uint8)
+    """
+
+    needs_mean = True
+
+    def __init__(self, contrast: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.contrast = contrast
+        self._range = factor_range(contrast, "contrast")
+
+    def _sample_image(self, rng, image):
+        return FactorParams(float(rng.uniform(*self._range)))
+
+    def colour_matrix(self, params, channels, mean):
+        return _contrast(params.factor, channels, mean)
+
+
+class Saturation(LinearColour):
+    """Blend each pixel with its own luma by a factor drawn from ``saturation``
+    (0: grey, 1: unchanged, above 1: more saturated). RGB images only.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Saturation((0.0, 0.0))(np.array([[[255, 0, 0]]], np.uint8))
+    array([[[76, 76, 76]]], dtype=uint8)
+    """
+
+    def __init__(self, saturation: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.saturation = saturation
+        self._range = factor_range(saturation, "saturation")
+
+    def _sample_image(self, rng, image):
+        rgb_only(self, image)
+        return FactorParams(float(rng.uniform(*self._range)))
+
+    def colour_matrix(self, params, channels, mean):
+        return _saturation(params.factor)
+
+
+class Hue(LinearColour):
+    """Rotate hue by ``pi * U(-hue, hue)`` radians in YIQ space (``mx.image``'s linear
+    approximation of an HSV hue shift). RGB images only.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grey = np.full((1, 1, 3), 90, np.uint8)
+    >>> Hue(0.5)(grey)  # greys have no hue
+    array([[[90, 90, 90]]], dtype=uint8)
+    """
+
+    def __init__(self, hue: float = 0.1, p: float = 1.0) -> None:
+        super().__init__(p)
+        if isinstance(hue, bool) or not isinstance(hue, (int, float)) or not 0 <= hue <= 1:
+            raise ValueError(f"hue must be a number in [0, 1], but got {hue!r}")
+        self.hue = float(hue)
+
+    def _sample_image(self, rng, image):
+        rgb_only(self, image)
+        return FactorParams(float(rng.uniform(-self.hue, self.hue)))
+
+    def colour_matrix(self, params, channels, mean):
+        return _hue(params.factor)
+
+
+@dataclasses.dataclass(frozen=True)
+class JitterParams:
+    """The order of the jitters and their drawn factors, e.g. ``(("contrast", 1.1), ...)``."""
+
+    steps: Tuple[Tuple[str, float], ...]
+
+
+class ColorJitter(LinearColour):
+    """Brightness, contrast, saturation and hue jitter in a random order (the enabled
+    ones), as one colour matrix.
+
+    Parameters
+    ----------
+    brightness, contrast, saturation : float or (low, high)
+        As ``Brightness``, ``Contrast``, ``Saturation``; 0 leaves that jitter out.
+    hue : float
+        As ``Hue``; 0 leaves it out.
+    p : float
+
+    ``mx.image.ColorJitterAug(b, c, s)`` is this with ``hue=0``.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jitter = ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4)
+    >>> [name for name, _ in jitter._sample_image(np.random.default_rng(0), None).steps]
+    ['saturation', 'brightness', 'contrast']
+    """
+
+    needs_mean = True
+
+    def __init__(self, brightness: Union[float, Sequence[float]] = 0.0,
+                 contrast: Union[float, Sequence[float]] = 0.0,
+                 saturation: Union[float, Sequence[float]] = 0.0, hue: float = 0.0,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        self.brightness, self.contrast, self.saturation, self.hue = (brightness, contrast,
+                                                                     saturation, hue)
+        self._ranges = []
+        for name, value in (("brightness", brightness), ("contrast", contrast),
+                            ("saturation", saturation)):
+            if value != 0:
+                self._ranges.append((name, factor_range(value, name)))
+        if hue:
+            Hue(hue)  # validates
+            self._ranges.append(("hue", (-float(hue), float(hue))))
+
+    def _sample_image(self, rng, image):
+        if image is not None and any(n in ("saturation", "hue") for n, _ in self._ranges):
+            rgb_only(self, image)
+        order = rng.permutation(len(self._ranges))
+        return JitterParams(tuple((self._ranges[i][0], float(rng.uniform(*self._ranges[i][1])))
+                                  for i in order))
+
+    def colour_matrix(self, params, channels, mean):
+        matrix = _affine(np.eye(channels), np.zeros(channels))
+        for name, value in params.steps:
+            current = matrix[:, :-1] @ mean + matrix[:, -1]
+            step = (_brightness(value, channels) if name == "brightness" else
+                    _contrast(value, channels, current) if name == "contrast" else
+                    _saturation(value) if name == "saturation" else _hue(value))
+            matrix = compose_colour(matrix, step)
+        return matrix
+
+
+@dataclasses.dataclass(frozen=True)
+class GrayParams:
+    """Nothing to draw but whether; present means grey."""
+
+
+class RandomGray(LinearColour):
+    """Turn the image grey (every channel the weighted sum of R, G, B) with
+    probability ``p``. RGB images only.
+
+    Parameters
+    ----------
+    p : float
+    weights : (r, g, b)
+        Luma weights; ``mx.image.RandomGrayAug`` uses (0.21, 0.72, 0.07).
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> RandomGray(p=1.0)(np.array([[[255, 0, 0]]], np.uint8))
+    array([[[76, 76, 76]]], dtype=uint8)
+    """
+
+    def __init__(self, p: float = 0.1, weights: Sequence[float] = tuple(LUMA)) -> None:
+        super().__init__(p)
+        self.weights = tuple(float(w) for w in weights)
+        if len(self.weights) != 3:
+            raise ValueError(f"weights must be three numbers (r, g, b), but got {weights!r}")
+
+    def _sample_image(self, rng, image):
+        rgb_only(self, image)
+        return GrayParams()
+
+    def colour_matrix(self, params, channels, mean):
+        return _affine(np.outer(np.ones(3), self.weights), np.zeros(3))
+
+
+@dataclasses.dataclass(frozen=True)
+class LightingParams:
+    """The drawn PCA weights, one per eigenvector."""
+
+    alpha: Tuple[float, float, float]
+
+
+class Lighting(LinearColour):
+    """AlexNet-style PCA lighting noise: add ``eigvec @ (alpha * eigval)`` with
+    ``alpha ~ N(0, alphastd)`` per component (``mx.image.LightingAug``). RGB only.
+
+    Parameters
+    ----------
+    alphastd : float
+    eigval : 3 numbers
+        Eigenvalues of the RGB covariance, in the image's value units (default:
+        ImageNet's on the 0-255 scale).
+    eigvec : 3x3 numbers
+        Eigenvectors as columns.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> light = Lighting(0.1)
+    >>> light.colour_matrix(LightingParams((1.0, 0.0, 0.0)), 3, None)[:, 3].round(2)
+    array([-31.47, -32.21, -32.37])
+    """
+
+    def __init__(self, alphastd: float = 0.1, eigval: Sequence[float] = IMAGENET_EIGVAL,
+                 eigvec: Sequence[Sequence[float]] = IMAGENET_EIGVEC, p: float = 1.0) -> None:
+        super().__init__(p)
+        if isinstance(alphastd, bool) or not isinstance(alphastd, (int, float)) or alphastd < 0:
+            raise ValueError(f"alphastd must be a number >= 0, but got {alphastd!r}")
+        self.alphastd = float(alphastd)
+        self.eigval = tuple(float(v) for v in np.asarray(eigval).ravel())
+        self.eigvec = tuple(tuple(float(v) for v in row) for row in np.asarray(eigvec))
+        if len(self.eigval) != 3 or np.asarray(self.eigvec).shape != (3, 3):
+            raise ValueError(f"eigval must hold 3 numbers and eigvec 3x3, but got "
+                             f"{eigval!r} and {eigvec!r}")
+
+    def _sample_image(self, rng, image):
+        rgb_only(self, image)
+        return LightingParams(tuple(float(a) for a in rng.normal(0.0, self.alphastd, 3)))
+
+    def colour_matrix(self, params, channels, mean):
+        shift = np.asarray(self.eigvec) @ (np.asarray(params.alpha) * np.asarray(self.eigval))
+        return _affine(np.eye(3), shift)
+
+
+def fused_matrix(steps: Sequence[Tuple[LinearColour, object]], image: np.ndarray) -> np.ndarray:
+    """One matrix for adjacent linear colour steps with their drawn parameters; the
+    mean colour is measured once and carried through the matrices."""
+    channels = image.shape[2]
+    needs_mean = any(step.needs_mean for step, _ in steps)
+    mean = image_mean(image) if needs_mean else np.zeros(channels)
+    matrix = _affine(np.eye(channels), np.zeros(channels))
+    for step, params in steps:
+        current = matrix[:, :-1] @ mean + matrix[:, -1]
+        matrix = compose_colour(matrix, step.colour_matrix(params, channels, current))
+    return matrix
+

@@ -1,0 +1,157 @@
+"""Per-value colour steps: ``Gamma``, ``Normalize``, ``Cast``.
+
+They work on any number of bands. ``Normalize`` and ``Cast`` change the dtype (that is
+their point); ``Gamma`` keeps it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional, Sequence, Union
+
+import cv2
+import numpy as np
+
+from ..base import ColourAugmenter
+from ._args import positive_range
+
+__all__ = ["Gamma", "Normalize", "Cast"]
+
+
+@dataclasses.dataclass(frozen=True)
+class GammaParams:
+    gamma: float
+
+
+class Gamma(ColourAugmenter):
+    """``max_value * (x / max_value) ** g`` with ``g`` drawn log-uniformly from ``gamma``.
+
+    Parameters
+    ----------
+    gamma : float or (low, high)
+        Exponent range; above 1 darkens, below 1 brightens.
+    max_value : float
+        The value that stays fixed (255 for 8-bit images).
+    p : float
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Gamma(2.0)(np.array([[[0, 128, 255]]], np.uint8))
+    array([[[  0,  64, 255]]], dtype=uint8)
+    """
+
+    def __init__(self, gamma: Union[float, Sequence[float]] = (0.8, 1.25),
+                 max_value: float = 255.0, p: float = 1.0) -> None:
+        super().__init__(p)
+        self.gamma = gamma
+        self._range = positive_range(gamma, "gamma")
+        self.max_value = float(max_value)
+
+    def _sample_image(self, rng, image):
+        low, high = np.log(self._range)
+        return GammaParams(float(np.exp(rng.uniform(low, high))))
+
+    def apply_image(self, image, params):
+        if image.dtype == np.uint8:
+            levels = self.max_value * (np.arange(256) / self.max_value).clip(0) ** params.gamma
+            lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8)
+            return cv2.LUT(image, lut).reshape(image.shape)
+        out = self.max_value * (np.clip(image, 0, None) / self.max_value) ** params.gamma
+        if np.issubdtype(image.dtype, np.integer):
+            info = np.iinfo(image.dtype)
+            out = np.clip(np.rint(out), info.min, info.max)
+        return out.astype(image.dtype)
+
+
+def per_channel(value, name: str, default: float) -> np.ndarray:
+    if value is None:
+        return np.array([default])
+    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
+    return arr
+
+
+def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: float,
+              out: Optional[np.ndarray] = None) -> np.ndarray:
+    """``(image / max_value - mean) / std`` as float32 (H, W, C); uint8 images go through
+    one lookup table per channel."""
+    channels = image.shape[2]
+    if mean.size not in (1, channels) or std.size not in (1, channels):
+        raise ValueError(f"mean and std need 1 or {channels} values for a {channels}-channel "
+                         f"image, but got {mean.size} and {std.size}")
+    mean = np.broadcast_to(mean, (channels,))
+    std = np.broadcast_to(std, (channels,))
+    if image.dtype == np.uint8 and channels <= 4:
+        levels = np.arange(256, dtype=np.float64)[:, None] / max_value
+        lut = ((levels - mean) / std).astype(np.float32).reshape(1, 256, channels)
+        return cv2.LUT(image, lut).reshape(image.shape)
+    scale = (1.0 / (max_value * std)).astype(np.float32)
+    return image.astype(np.float32) * scale - (mean / std).astype(np.float32)
+
+
+class Normalize(ColourAugmenter):
+    """``(x / max_value - mean) / std`` per channel, as float32 (H, W, C).
+
+    Parameters
+    ----------
+    mean, std : float or one per channel
+        In units of ``x / max_value``.
+    max_value : float
+        255 for 8-bit images; 1 to normalise raw values (``mx.image.ColorNormalizeAug``).
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Normalize(mean=0.5, std=0.5)(np.array([[[0, 255]]], np.uint8))
+    array([[[-1.,  1.]]], dtype=float32)
+    """
+
+    def __init__(self, mean: Union[float, Sequence[float]] = (0.485, 0.456, 0.406),
+                 std: Union[float, Sequence[float]] = (0.229, 0.224, 0.225),
+                 max_value: float = 255.0) -> None:
+        super().__init__(1.0)
+        self.mean, self.std, self.max_value = mean, std, float(max_value)
+        self._mean = per_channel(mean, "mean", 0.0)
+        self._std = per_channel(std, "std", 1.0)
+        if np.any(self._std == 0):
+            raise ValueError(f"std must not contain 0, but got {std!r}")
+
+    def _sample_image(self, rng, image):
+        return ()
+
+    def apply_image(self, image, params):
+        return normalise(image, self._mean, self._std, self.max_value)
+
+
+class Cast(ColourAugmenter):
+    """Change the image's dtype (values unchanged), e.g. ``mx.image.CastAug``.
+
+    Targets
+    -------
+    image
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Cast("float32")(np.array([[7]], np.uint8)).dtype
+    dtype('float32')
+    """
+
+    def __init__(self, dtype: str = "float32") -> None:
+        super().__init__(1.0)
+        self.dtype = str(np.dtype(dtype))
+
+    def _sample_image(self, rng, image):
+        return ()
+
+    def apply_image(self, image, params):
+        return image.astype(self.dtype)
