@@ -103,15 +103,11 @@ def is_index_map(matrix: np.ndarray) -> bool:
     >>> is_index_map(np.array([[2., 0, 0.5], [0, 2, 0.5], [0, 0, 1]]))
     False
     """
-    a = matrix[:2, :2]
-    if not np.all(np.isclose(np.abs(a), np.round(np.abs(a)), atol=_EPS)):
+    values = matrix[:2].ravel().tolist()  # plain floats: this runs for every sample
+    if any(abs(v - round(v)) > _EPS for v in values):
         return False
-    r = np.round(a)
-    if not (np.all(np.abs(r) <= 1) and np.all(np.abs(r).sum(axis=0) == 1)
-            and np.all(np.abs(r).sum(axis=1) == 1)):
-        return False
-    t = matrix[:2, 2]
-    return bool(np.all(np.abs(t - np.round(t)) < _EPS))
+    a, b, _, c, d, _ = (round(v) for v in values)
+    return (abs(a), abs(b), abs(c), abs(d)) in ((1, 0, 0, 1), (0, 1, 1, 0))
 
 
 def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
@@ -200,21 +196,33 @@ class _Sampler:
         inverse = np.linalg.inv(matrix)
         return cls(inverse if projective else inverse[:2], projective)
 
-    def reaches_outside(self, in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> bool:
-        """Whether some output pixel's nearest source pixel lies outside the source."""
-        h, w = in_hw
+    def source_box(self, out_hw: Tuple[int, int]) -> Tuple[float, float, float, float]:
+        """``(x_min, x_max, y_min, y_max)`` of the source points the output samples."""
         if self.maps is not None:
             xs, ys = self.maps
         else:
             out_h, out_w = out_hw
             corners = np.array([[0, 0, 1], [out_w - 1, 0, 1], [out_w - 1, out_h - 1, 1],
                                 [0, out_h - 1, 1]], dtype=np.float64).T
-            inverse = self.inverse if self.projective else np.vstack([self.inverse, (0, 0, 1)])
-            mapped = inverse @ corners
+            mapped = self._inverse3() @ corners
             xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+        return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+
+    def reaches_outside(self, in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> bool:
+        """Whether some output pixel's nearest source pixel lies outside the source."""
+        h, w = in_hw
+        x_min, x_max, y_min, y_max = self.source_box(out_hw)
         margin = 1e-3
-        return bool(xs.min() < -0.5 + margin or xs.max() > w - 0.5 - margin
-                    or ys.min() < -0.5 + margin or ys.max() > h - 0.5 - margin)
+        return bool(x_min < -0.5 + margin or x_max > w - 0.5 - margin
+                    or y_min < -0.5 + margin or y_max > h - 0.5 - margin)
+
+    def shifted(self, dx: float, dy: float) -> "_Sampler":
+        """The same sampling from a source whose origin moved to ``(dx, dy)``."""
+        inverse = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy], [0.0, 0.0, 1.0]]) @ self._inverse3()
+        return _Sampler(inverse if self.projective else inverse[:2], self.projective)
+
+    def _inverse3(self) -> np.ndarray:
+        return self.inverse if self.projective else np.vstack([self.inverse, (0.0, 0.0, 1.0)])
 
     def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
                  value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
@@ -248,6 +256,8 @@ def _scales(matrix: np.ndarray) -> np.ndarray:
 
 
 def _resolve(interp: Interp, matrix: np.ndarray) -> Interp:
+    if interp not in (Interp.AUTO, Interp.AREA):
+        return interp
     s = _scales(matrix)
     if interp is Interp.AUTO:
         if np.all(s > 1 + _EPS):
@@ -313,7 +323,10 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
     view_dtype, per_element = _byte_view_dtype(src.dtype)
     out_h, out_w = out_hw
     out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
-    out[...] = fill
+    if np.all(fill == fill[0]):
+        out.fill(fill[0])
+    else:
+        out[...] = fill
     src_view = np.ascontiguousarray(src).view(view_dtype)
     out_view = out.view(view_dtype)
     if src.shape[2] * per_element == 1:  # OpenCV hands single-channel results back as 2-D
@@ -335,18 +348,56 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
         parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), sampler, out_hw, flag,
                        fill[c:c + 4]) for c in range(0, channels, 4)]
         return np.concatenate(parts, axis=2)
-    out = sampler(src, out_hw, flag, cv2.BORDER_REPLICATE).reshape(out_h, out_w, channels)
-    if sampler.reaches_outside(src.shape[:2], out_hw):
-        inside = _nearest(_ones(src.shape[:2]), sampler, out_hw, np.zeros(1, np.uint8))
-        np.copyto(out, fill.reshape(1, 1, -1), where=inside == 0)
+    if not sampler.reaches_outside(src.shape[:2], out_hw):
+        return sampler(src, out_hw, flag, cv2.BORDER_REPLICATE).reshape(out_h, out_w, channels)
+    if sampler.maps is not None:
+        out = sampler(src, out_hw, flag, cv2.BORDER_REPLICATE)
+    else:
+        # OpenCV's replicate border is a slow per-pixel path: replicate the edge into a
+        # padded copy of just the window the output reads, and warp that with the fast
+        # constant border (pixels it gets wrong are the outside ones, filled below).
+        window, dx, dy = _padded_window(src, sampler.source_box(out_hw), _RADIUS[flag])
+        out = sampler.shifted(dx, dy)(window, out_hw, flag, cv2.BORDER_CONSTANT, 0)
+    out = out.reshape(out_h, out_w, channels)
+    # 1 where the nearest source pixel is outside: a zero source warped onto ones.
+    outside = _nearest(_zeros(src.shape[:2]), sampler, out_hw, np.ones(1, np.uint8))
+    cv2.copyTo(_filled(out.shape, out.dtype.str, fill.tobytes()), outside, out)
     return out
 
 
+_RADIUS = {cv2.INTER_LINEAR: 1, cv2.INTER_CUBIC: 2, cv2.INTER_LANCZOS4: 4}
+
+
+def _padded_window(src: np.ndarray, box: Tuple[float, float, float, float],
+                   radius: int) -> Tuple[np.ndarray, int, int]:
+    """The part of ``src`` that source points in ``box`` read, with the source's own edge
+    replicated ``radius`` pixels outwards; and the source position of its origin."""
+    h, w = src.shape[:2]
+    x_min, x_max, y_min, y_max = box
+    x0 = int(np.clip(np.floor(x_min) - radius, 0, w - 1))
+    x1 = int(np.clip(np.ceil(x_max) + radius, 0, w - 1)) + 1
+    y0 = int(np.clip(np.floor(y_min) - radius, 0, h - 1))
+    y1 = int(np.clip(np.ceil(y_max) + radius, 0, h - 1)) + 1
+    pads = [radius if y0 == 0 else 0, radius if y1 == h else 0,
+            radius if x0 == 0 else 0, radius if x1 == w else 0]
+    window = cv2.copyMakeBorder(src[y0:y1, x0:x1], *pads, cv2.BORDER_REPLICATE)
+    return window.reshape(window.shape[:2] + (src.shape[2],)), x0 - pads[2], y0 - pads[0]
+
+
 @functools.lru_cache(maxsize=4)
-def _ones(hw: Tuple[int, int]) -> np.ndarray:
-    ones = np.ones(hw + (1,), np.uint8)
-    ones.flags.writeable = False
-    return ones
+def _zeros(hw: Tuple[int, int]) -> np.ndarray:
+    zeros = np.zeros(hw + (1,), np.uint8)
+    zeros.flags.writeable = False
+    return zeros
+
+
+@functools.lru_cache(maxsize=8)
+def _filled(shape: Tuple[int, ...], dtype: str, fill: bytes) -> np.ndarray:
+    """A read-only array of ``shape`` holding ``fill`` (one value per channel)."""
+    out = np.empty(shape, dtype)
+    out[...] = np.frombuffer(fill, dtype)
+    out.flags.writeable = False
+    return out
 
 
 def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],

@@ -77,12 +77,17 @@ class ToTensor:
     def image_to_tensor(self, image: np.ndarray) -> np.ndarray:
         """(H, W, C) of any dtype -> normalised (C, H, W) float32."""
         h, w, c = image.shape
-        hwc = normalise(image, self._mean, self._std, self.max_value)
         out = np.empty((c, h, w), dtype=np.float32)
-        if c <= 4:
-            cv2.split(hwc, [out[i] for i in range(c)])  # straight into the CHW planes
-        else:
-            out[...] = hwc.transpose(2, 0, 1)
+        if image.dtype == np.uint8 and c <= 4:
+            # One lookup table per channel, each written straight into its CHW plane.
+            planes = np.empty((c, h, w), dtype=np.uint8)
+            cv2.split(image, [planes[i] for i in range(c)])
+            luts = normalise(np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(c, 2),
+                             self._mean, self._std, self.max_value)[0]
+            for i in range(c):
+                cv2.LUT(planes[i], np.ascontiguousarray(luts[:, i]), dst=out[i])
+            return out
+        out[...] = normalise(image, self._mean, self._std, self.max_value).transpose(2, 0, 1)
         return out
 
     def _target(self, array: np.ndarray, kind: Kind, ignore_index: int) -> np.ndarray:
