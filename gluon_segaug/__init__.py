@@ -8,6 +8,7 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 from __future__ import annotations
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
                      Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
 from .compose import Compose, Draw, JointTransform
@@ -21,6 +22,7 @@ from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, H
                          Pad, PadIfNeeded, Perspective, RandomCrop, RandomCropNearClasses,
                          RandomResizedCrop, RandomRotate90, RandomScale, Resize, Rotate,
                          SquareSymmetry, VerticalFlip)
+from .serialize import from_json, from_mx_dumps, load_pipeline, save_pipeline, to_json
 from .tensor import ToTensor
 
 __version__ = "0.1.0"
@@ -28,6 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Augmenter", "PositionalAugmenter", "ColourAugmenter",
     "Compose", "JointTransform", "Draw", "ToTensor", "MxColour",
+    "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
     "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
@@ -38,5 +41,6 @@ __all__ = [
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",
     "ImageWithMaskDataset", "read_image", "read_mask",
+    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps",
     "__version__",
 ]

@@ -23,13 +23,14 @@ import mxnet as mx
 import numpy as np
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
-from .colour.linear import LinearColour, apply_colour_matrix, fused_matrix
+from .blocks import Block
 from .functional import Interp
-from .fusion import FrameView, invert, warp_joint
+from .fusion import invert
 from .geometry import Geometry
 from .joint import Joint, Layout, Target
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
+from .runner import Runner
 from .tensor import ToTensor
 
 __all__ = ["Compose", "JointTransform", "Draw"]
@@ -120,7 +121,7 @@ class Compose:
             if isinstance(step, ToTensor):
                 raise ValueError(f"ToTensor must be the last step, but it is step {position} "
                                  f"of {len(transforms)}")
-        self.transforms = [adopt(step) for step in steps]
+        self.transforms = [step if isinstance(step, Block) else adopt(step) for step in steps]
         self.layout = Layout(tuple(targets), ignore_index, image_fill)
         self.interpolation = Interp.coerce(interpolation)
         self.streams = Streams(seed)
@@ -129,6 +130,19 @@ class Compose:
     @property
     def seed(self) -> Optional[int]:
         return self.streams.seed
+
+    def to_json(self) -> str:
+        """This pipeline as JSON text (``serialize.to_json``)."""
+        from .serialize import to_json  # serialize builds on this module
+
+        return to_json(self)
+
+    @staticmethod
+    def from_json(text: str) -> "Compose":
+        """A pipeline from ``to_json`` text; registered classes and plain values only."""
+        from .serialize import from_json
+
+        return from_json(text)
 
     def __repr__(self) -> str:
         steps = self.transforms + ([self.finisher] if self.finisher else [])
@@ -175,8 +189,7 @@ class Compose:
         chw = channels_first and prediction.ndim == 3
         if chw:
             value = np.ascontiguousarray(value.transpose(1, 2, 0))
-        steps = [p for p, step in zip(draw.params, self.transforms)
-                 if p is not None and isinstance(step, PositionalAugmenter)]
+        steps = _geometry_of(self.transforms, draw.params)
         interp = Interp.NEAREST if labels else Interp.LINEAR
         fill = self.layout.ignore_index if labels else 0
         out = invert(value, steps, draw.in_hw, interp, fill)
@@ -216,50 +229,11 @@ class Compose:
     def run(self, joint: Joint, rng: Optional[np.random.Generator],
             replay: Optional[Sequence[Any]] = None) -> Tuple[Joint, Tuple[Any, ...]]:
         """Draw (or take from ``replay``) and apply every step on a ``Joint``, fusing
-        adjacent geometry. Returns the result and the parameters of every step."""
-        pending: List[Geometry] = []
-        colours: List[Tuple[LinearColour, Any]] = []
-        drawn: List[Any] = []
-        hw = joint.hw
-        for i, step in enumerate(self.transforms):
-            if isinstance(step, LinearColour):
-                # Adjacent linear colour steps become one colour matrix.
-                joint, pending = self._flush(joint, pending), []
-                params = replay[i] if replay is not None else step.sample(rng, joint)
-                drawn.append(params)
-                if params is not None:
-                    colours.append((step, params))
-                continue
-            joint, colours = _flush_colour(joint, colours), []
-            if isinstance(step, PositionalAugmenter):
-                if replay is not None:
-                    params = replay[i]
-                else:
-                    view = None
-                    if step.needs_view:
-                        if not all(p.is_projective for p in pending):
-                            joint, pending = self._flush(joint, pending), []
-                        view = FrameView(joint, pending, self.layout)
-                    params = step.sample_geometry(rng, hw, view)
-                drawn.append(params)
-                if params is not None:
-                    if params.in_hw != hw:
-                        raise ValueError(f"step {i} was drawn for a {params.in_hw} sample "
-                                         f"but gets {hw}")
-                    pending.append(params)
-                    hw = params.out_hw
-                    if not self.fuse:
-                        joint, pending = self._flush(joint, pending), []
-                continue
-            joint, pending = self._flush(joint, pending), []
-            params = replay[i] if replay is not None else step.sample(rng, joint)
-            drawn.append(params)
-            if params is not None:
-                joint = step.apply(joint, params, self.layout)
-        return _flush_colour(self._flush(joint, pending), colours), tuple(drawn)
-
-    def _flush(self, joint: Joint, pending: List[Geometry]) -> Joint:
-        return warp_joint(joint, pending, self.layout, self.interpolation)
+        adjacent geometry and adjacent linear colour steps. Returns the result and the
+        parameters of every step."""
+        runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
+        drawn = runner.run(self.transforms, replay)
+        return runner.flush(), drawn
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,14 +245,21 @@ class Draw:
     params: Tuple[Any, ...]
 
 
-def _flush_colour(joint: Joint, colours: List[Tuple[LinearColour, Any]]) -> Joint:
-    if not colours:
-        return joint
-    if len(colours) == 1:
-        step, params = colours[0]
-        return joint.replace(image=step.apply_image(joint.image, params))
-    matrix = fused_matrix(colours, joint.image)
-    return joint.replace(image=apply_colour_matrix(joint.image, matrix))
+def _geometry_of(steps: Sequence[Any], params: Sequence[Any]) -> List[Geometry]:
+    """The drawn geometry of a run, in order, through blocks."""
+    out: List[Geometry] = []
+    for step, drawn in zip(steps, params):
+        if drawn is None:
+            continue
+        if isinstance(step, Block):
+            out.extend(_geometry_of([step.transforms[i] for i in drawn.chosen], drawn.params))
+        elif isinstance(step, PositionalAugmenter):
+            out.append(drawn)
+    return out
+
+
+def _leaves(step: Any) -> List[Any]:
+    return step.flatten() if isinstance(step, Block) else [step]
 
 
 def _shares(a: np.ndarray, b: np.ndarray) -> bool:
@@ -319,16 +300,18 @@ class JointTransform(Compose):
 
     def __init__(self, positional: Sequence[Any] = (), colour: Sequence[Any] = (),
                  **kwargs: Any) -> None:
-        positional = [adopt(step, role="positional") for step in positional]
+        positional = [step if isinstance(step, Block) else adopt(step, role="positional")
+                      for step in positional]
         for i, step in enumerate(positional):
-            if not isinstance(step, PositionalAugmenter):
+            if not all(isinstance(s, PositionalAugmenter) for s in _leaves(step)):
                 raise TypeError(f"positional[{i}] is {step!r}, which does not move pixels; "
                                 f"put it in colour=[...]")
         colour = list(colour)
         finisher = [colour.pop()] if colour and isinstance(colour[-1], ToTensor) else []
-        colour = [adopt(step, role="colour") for step in colour]
+        colour = [step if isinstance(step, Block) else adopt(step, role="colour")
+                  for step in colour]
         for i, step in enumerate(colour):
-            if not isinstance(step, ColourAugmenter):
+            if not all(isinstance(s, ColourAugmenter) for s in _leaves(step)):
                 raise TypeError(f"colour[{i}] is {step!r}, which moves pixels; "
                                 f"put it in positional=[...]")
         super().__init__(positional + colour + finisher, **kwargs)

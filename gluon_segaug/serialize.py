@@ -1,0 +1,248 @@
+"""Saved pipelines: JSON for every augmenter, and MXNet's ``Augmenter.dumps()`` output.
+
+Holds
+-----
+to_dict, from_dict, to_json, from_json, save_pipeline, load_pipeline
+    A pipeline (or one step) as plain JSON values and back, exactly: loading what was
+    saved gives the same JSON and, with the same seed, the same draws.
+from_mx_dumps
+    A pipeline from what ``mx.image`` augmenters' ``dumps()`` wrote (MXNet itself has no
+    loader for it), e.g. the list that ``mx.image.CreateAugmenter`` returns.
+
+Loading never runs code: a step is built only from a registered class name
+(``REGISTRY``: the library's augmenters and blocks, ``ToTensor``, and the stock
+``mx.image`` augmenters) with plain values; anything else is refused with an error that
+names it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Sequence, Union
+
+import mxnet as mx
+import numpy as np
+
+from . import blocks, colour, positional
+from .base import Augmenter
+from .blocks import Block
+from .compose import Compose
+from .functional import Interp
+from .joint import Target
+from .mxcompat import MxColour, _FromMx, MxHorizontalFlip
+from .tensor import ToTensor
+
+__all__ = ["REGISTRY", "to_dict", "from_dict", "to_json", "from_json", "save_pipeline",
+           "load_pipeline", "from_mx_dumps"]
+
+FORMAT = "gluon_segaug.pipeline"
+_MX_CLASSES = {cls.__name__: cls for cls in vars(mx.image).values()
+               if isinstance(cls, type) and issubclass(cls, mx.image.Augmenter)
+               and cls is not mx.image.Augmenter}
+REGISTRY: Dict[str, type] = {
+    **{name: getattr(positional, name) for name in positional.__all__},
+    **{name: getattr(colour, name) for name in colour.__all__ if name != "LinearColour"},
+    **{name: getattr(blocks, name) for name in ("OneOf", "SomeOf", "RandomApply", "RandomOrder")},
+    "ToTensor": ToTensor, "MxColour": MxColour, "Compose": Compose,
+    **{f"mx.image.{name}": cls for name, cls in _MX_CLASSES.items()},
+}
+# Strings a saved pipeline may hold: names and numbers, nothing that reads as code.
+_PLAIN = re.compile(r"^[A-Za-z0-9_. -]{0,64}$")
+
+
+def _value(value: Any) -> Any:
+    """A plain JSON value for an argument."""
+    if isinstance(value, (Augmenter, Block, ToTensor)):
+        return to_dict(value)
+    if isinstance(value, Interp):
+        return value.value
+    if isinstance(value, Target):
+        return {"kind": value.kind.value, "fill": _value(value.fill),
+                "interp": _value(value.interp)}
+    if isinstance(value, (list, tuple)):
+        return [_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _value(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, mx.nd.NDArray):
+        return value.asnumpy().tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"cannot save a value of type {type(value).__name__}: {value!r}")
+
+
+def _mx_dict(source: Any) -> Dict[str, Any]:
+    name = type(source).__name__
+    if _MX_CLASSES.get(name) is not type(source):
+        raise ValueError(f"cannot save {name}: only stock mx.image augmenters can be saved")
+    return {"class": f"mx.image.{name}", **{k: _value(v) for k, v in source._kwargs.items()}}
+
+
+def to_dict(step: Any) -> Dict[str, Any]:
+    """A step or pipeline as plain JSON values (``{"class": name, **arguments}``)."""
+    if isinstance(step, Compose):
+        steps = list(step.transforms) + ([step.finisher] if step.finisher else [])
+        return {"class": "Compose", "transforms": [to_dict(s) for s in steps],
+                "targets": [_value(t) for t in step.layout.targets],
+                "ignore_index": step.layout.ignore_index,
+                "image_fill": _value(step.layout.image_fill),
+                "interpolation": step.interpolation.value, "seed": step.seed,
+                "fuse": step.fuse}
+    if isinstance(step, (_FromMx, MxHorizontalFlip)):
+        return _mx_dict(step.source)
+    if isinstance(step, MxColour):
+        return {"class": "MxColour", "source": _mx_dict(step.source)}
+    if isinstance(step, ToTensor):
+        return {"class": "ToTensor", "mean": _value(step.mean), "std": _value(step.std),
+                "max_value": step.max_value, "mask_ignore": step.mask_ignore}
+    name = type(step).__name__
+    if REGISTRY.get(name) is not type(step):
+        raise ValueError(f"cannot save {name}: only registered gluon_segaug augmenters can "
+                         f"be saved (see gluon_segaug.serialize.REGISTRY)")
+    return {"class": name, **{k: _value(v) for k, v in step.init_args().items()}}
+
+
+def _plain(value: Any, where: str) -> Any:
+    """Check a loaded value: JSON scalars, lists, dicts; strings that are names only."""
+    if isinstance(value, str):
+        if not _PLAIN.match(value) or "__" in value:
+            raise ValueError(f"refused {where}: {value!r} is not a plain name or number")
+        return value
+    if isinstance(value, list):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        if "class" in value:
+            return from_dict(value, where)
+        return {_plain(k, where): _plain(v, f"{where}.{k}") for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    raise ValueError(f"refused {where}: a {type(value).__name__} is not a JSON value")
+
+
+def from_dict(spec: Dict[str, Any], where: str = "pipeline") -> Any:
+    """Build a step or pipeline from ``to_dict`` output; registered classes only."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
+        raise ValueError(f"refused {where}: expected an object with a 'class' name, "
+                         f"but got {spec!r}")
+    name = spec["class"]
+    cls = REGISTRY.get(name)
+    if cls is None:
+        raise ValueError(f"refused {where}: unknown class {name!r} (registered: "
+                         f"gluon_segaug.serialize.REGISTRY)")
+    kwargs = {}
+    for key, value in spec.items():
+        inner = f"{where}.{name}.{key}"
+        if key == "transforms" and isinstance(value, list):  # steps, and nothing else
+            kwargs[key] = [from_dict(v, f"{inner}[{i}]") for i, v in enumerate(value)]
+        elif key == "source":
+            kwargs[key] = from_dict(value, inner)
+        elif key != "class":
+            kwargs[key] = _plain(value, inner)
+    if name.startswith("mx.image."):
+        if "size" in kwargs and isinstance(kwargs["size"], list):
+            kwargs["size"] = tuple(kwargs["size"])
+        if "type" in kwargs:  # CastAug records its argument as 'type'
+            kwargs["typ"] = kwargs.pop("type")
+        return cls(**kwargs)
+    if name == "Compose" and "targets" in kwargs:
+        kwargs["targets"] = [Target(**t) if isinstance(t, dict) else t for t in kwargs["targets"]]
+    try:
+        return cls(**kwargs)
+    except TypeError as err:
+        raise ValueError(f"refused {where}: {name} does not take these arguments: {err}") from None
+
+
+def to_json(pipeline: Any, indent: int = 2) -> str:
+    """The JSON text of a pipeline (or step)."""
+    return json.dumps({"format": FORMAT, "version": 1, "pipeline": to_dict(pipeline)},
+                      indent=indent)
+
+
+def from_json(text: str) -> Any:
+    """A pipeline (or step) from ``to_json`` text."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not JSON: {err}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError(f"not a saved gluon_segaug pipeline (no \"format\": \"{FORMAT}\")")
+    return from_dict(doc.get("pipeline"))
+
+
+def save_pipeline(pipeline: Any, path: str) -> None:
+    """Write ``to_json(pipeline)`` to ``path``."""
+    with open(path, "w") as f:
+        f.write(to_json(pipeline) + "\n")
+
+
+def load_pipeline(path: str) -> Any:
+    """Read a pipeline saved with ``save_pipeline``; errors name the file."""
+    try:
+        with open(path) as f:
+            return from_json(f.read())
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+
+
+def _mx_from_dump(entry: Any, where: str) -> Any:
+    """An mx.image augmenter (or block) from one ``dumps()`` entry."""
+    if isinstance(entry, str):
+        try:
+            entry = json.loads(entry)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"refused {where}: not JSON: {err}") from None
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
+        raise ValueError(f"refused {where}: expected [name, arguments] as mx.image writes it, "
+                         f"but got {entry!r}")
+    name, args = entry
+    lowered = {cls_name.lower(): cls_name for cls_name in _MX_CLASSES}
+    if name not in lowered:
+        raise ValueError(f"refused {where}: unknown mx.image augmenter {name!r}")
+    cls_name = lowered[name]
+    if cls_name in ("SequentialAug", "RandomOrderAug", "ColorJitterAug"):
+        if not isinstance(args, list):
+            raise ValueError(f"refused {where}: {cls_name} needs a list of augmenters")
+        children = [_mx_from_dump(child, f"{where}.{cls_name}[{i}]")
+                    for i, child in enumerate(args)]
+        if cls_name == "ColorJitterAug":
+            ratios = {type(c).__name__[:-len("JitterAug")].lower(): next(iter(c._kwargs.values()))
+                      for c in children}
+            return mx.image.ColorJitterAug(ratios.get("brightness", 0), ratios.get("contrast", 0),
+                                           ratios.get("saturation", 0))
+        block = blocks.RandomOrder if cls_name == "RandomOrderAug" else blocks.RandomApply
+        return block(children, p=1.0)
+    return from_dict({"class": f"mx.image.{cls_name}", **args}, where)
+
+
+def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
+    """A pipeline from ``mx.image`` augmenters' ``dumps()`` output.
+
+    Parameters
+    ----------
+    dumps : str or sequence
+        ``[aug.dumps() for aug in augs]``, or that list as one JSON string.
+    **kwargs
+        As ``Compose`` (``targets``, ``ignore_index``, ``seed``...).
+
+    Examples
+    --------
+    >>> import mxnet as mx
+    >>> augs = [mx.image.ResizeAug(64), mx.image.HorizontalFlipAug(0.5)]
+    >>> from_mx_dumps([a.dumps() for a in augs])
+    Compose([
+        MxResize(mx.image.ResizeAug(size=64, interp=2)),
+        MxHorizontalFlip(mx.image.HorizontalFlipAug(p=0.5)),
+    ], targets=('mask',), ignore_index=255, seed=None)
+    """
+    if isinstance(dumps, str):
+        try:
+            dumps = json.loads(dumps)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"not JSON: {err}") from None
+    if not isinstance(dumps, list):
+        raise ValueError(f"expected a list of mx.image dumps, but got {type(dumps).__name__}")
+    steps: List[Any] = [_mx_from_dump(entry, f"dumps[{i}]") for i, entry in enumerate(dumps)]
+    return Compose(steps, **kwargs)
