@@ -12,7 +12,7 @@ from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
                      Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
 from .compose import Compose, Draw, JointTransform
-from .datasets import ImageWithMaskDataset, read_image, read_mask
+from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
@@ -40,7 +40,7 @@ __all__ = [
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",
-    "ImageWithMaskDataset", "read_image", "read_mask",
+    "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps",
     "__version__",
 ]

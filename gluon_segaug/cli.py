@@ -56,6 +56,7 @@ _PREVIEW_EXAMPLES = """\
 examples:
   python -m gluon_segaug preview data
   python -m gluon_segaug preview data --n 12 --size 160 --seed 3 --out out/preview.png
+  python -m gluon_segaug preview data --pipeline my_pipeline.json
 """
 
 
@@ -111,22 +112,38 @@ def _add_preview(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--size", type=_positive_int, default=192, metavar="SIZE",
                         help="side of the square random crop, in pixels; samples smaller "
                              "than that are padded, the padding drawn as ignored "
-                             "(default: 192)")
+                             "(default: 192; ignored with --pipeline)")
+    parser.add_argument("--pipeline", metavar="P.json",
+                        help="a pipeline saved with gluon_segaug.save_pipeline to use instead "
+                             "of the default one (its seed is replaced by --seed)")
     parser.set_defaults(run=_run_preview)
 
 
 def _run_preview(args: argparse.Namespace) -> int:
     import mxnet as mx
 
-    from . import plot
+    from . import plot, serialize
     from .compose import JointTransform
     from .datasets import ImageWithMaskDataset
     from .positional import HorizontalFlip, RandomCrop, Rotate
 
-    aug = JointTransform(
-        positional=[Rotate(15), RandomCrop(args.size), HorizontalFlip()],
-        colour=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)],
-        seed=args.seed)
+    if args.pipeline:
+        try:
+            spec = serialize.to_dict(serialize.load_pipeline(args.pipeline))
+        except OSError as err:
+            raise _Error(f"cannot read pipeline {args.pipeline}: {err.strerror or err}") from None
+        except ValueError as err:
+            raise _Error(str(err)) from None
+        if spec.get("class") != "Compose" or any(
+                t.get("class") == "ToTensor" for t in spec.get("transforms", [])):
+            raise _Error(f"{args.pipeline}: preview needs a pipeline of augmenters without "
+                         f"ToTensor, so that it can draw the samples")
+        aug = serialize.from_dict({**spec, "seed": args.seed})
+    else:
+        aug = JointTransform(
+            positional=[Rotate(15), RandomCrop(args.size), HorizontalFlip()],
+            colour=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)],
+            seed=args.seed)
     try:
         dataset = ImageWithMaskDataset(args.root, transform=aug)
         names = [os.path.basename(image_path) for image_path, _ in dataset.items]

@@ -6,6 +6,8 @@ read_image
     An image file as ``mx.image.imread`` gives it: (H, W, 3) uint8 RGB NDArray.
 read_mask
     A mask file read with Pillow, as class ids or colours (see its docstring).
+SampleDataset, PairDataset
+    The bases every layout builds on: size checks, mask decoding, sample keys.
 ImageWithMaskDataset
     The layout of MXNet's mask tutorial: ``xyz.jpg`` (or ``.jpeg``, ``.png``) beside
     ``xyz_mask.png`` in one folder.
@@ -24,7 +26,7 @@ from PIL import Image
 
 from .rng import SampleCounter, set_sample_key
 
-__all__ = ["read_image", "read_mask", "ImageWithMaskDataset"]
+__all__ = ["read_image", "read_mask", "SampleDataset", "PairDataset", "ImageWithMaskDataset"]
 
 # Pillow modes that hold class ids, and the dtype they come back as. MXNet has no uint16,
 # so 16-bit ids come back as int32.
@@ -75,7 +77,96 @@ def read_mask(path: str) -> np.ndarray:
                      f"(P, L, I;16, I) or colours (RGB)")
 
 
-class ImageWithMaskDataset(gluon.data.Dataset):
+class SampleDataset(gluon.data.Dataset):
+    """Base of the library's datasets: image + mask samples, a transform, sample keys.
+
+    Subclasses implement ``__len__`` and ``_read(idx) -> (image NDArray, mask ndarray,
+    name)``; this class checks that image and mask agree in size (naming the sample),
+    applies ``mask_decoder``, counts epochs and hands each load's key to the pipeline.
+
+    Parameters
+    ----------
+    transform : callable, optional
+        ``transform(image, mask) -> anything``, for example a ``JointTransform``;
+        ``dataset.transform(aug)`` works the same way.
+    mask_decoder : callable, optional
+        ``mask_decoder(mask ndarray) -> mask ndarray`` applied after reading, e.g. an
+        ``encodings.ColourToClass`` or ``encodings.RemapLabels``.
+
+    Each load of sample ``i`` hands the pipeline the key ``(i, epoch)``, where epoch
+    counts that sample's loads (shared by DataLoader workers): with a seeded pipeline an
+    epoch is the same whatever ``num_workers`` is. ``set_epoch`` resumes at an epoch.
+    """
+
+    def __init__(self, transform: Optional[Callable] = None,
+                 mask_decoder: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> None:
+        self._transform = transform
+        self._mask_decoder = mask_decoder
+        self._counter = SampleCounter(len(self))
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _read(self, idx: int) -> Tuple[mx.nd.NDArray, np.ndarray, str]:
+        raise NotImplementedError
+
+    def set_epoch(self, epoch: int) -> None:
+        """Count the next load of every sample as ``epoch``."""
+        self._counter.set_epoch(epoch)
+
+    def load(self, idx: int) -> Tuple[mx.nd.NDArray, mx.nd.NDArray]:
+        """Read sample ``idx`` without transforming it or counting an epoch."""
+        image, mask, name = self._read(idx)
+        if tuple(image.shape[:2]) != mask.shape[:2]:
+            raise ValueError(f"{name}: the image is {image.shape[1]}x{image.shape[0]} but the "
+                             f"mask is {mask.shape[1]}x{mask.shape[0]} (width x height)")
+        if self._mask_decoder is not None:
+            mask = self._mask_decoder(mask)
+        return image, mx.nd.array(mask, dtype=mask.dtype)
+
+    def __getitem__(self, idx: int):
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"index {idx} is out of range for {len(self)} samples")
+        idx = idx % len(self)
+        image, mask = self.load(idx)
+        set_sample_key(idx, self._counter.next(idx), owner=image)
+        if self._transform is not None:
+            return self._transform(image, mask)
+        return image, mask
+
+
+class PairDataset(SampleDataset):
+    """Samples from a list of ``(image_path, mask_path)`` pairs (every layout's base).
+
+    Parameters
+    ----------
+    items : sequence of (str, str)
+    transform, mask_decoder
+        As ``SampleDataset``.
+    """
+
+    def __init__(self, items: Sequence[Tuple[str, str]], transform: Optional[Callable] = None,
+                 mask_decoder: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> None:
+        self._items = [(str(image), str(mask)) for image, mask in items]
+        super().__init__(transform, mask_decoder)
+
+    @property
+    def items(self) -> List[Tuple[str, str]]:
+        """``(image_path, mask_path)`` of every sample, in index order."""
+        return list(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _read(self, idx: int) -> Tuple[mx.nd.NDArray, np.ndarray, str]:
+        image_path, mask_path = self._items[idx]
+        return read_image(image_path), read_mask(mask_path), f"image {image_path} / mask {mask_path}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} samples)"
+
+
+class ImageWithMaskDataset(PairDataset):
     """Pairs ``xyz.jpg|.jpeg|.png`` with ``xyz_mask.png`` in one folder, sorted by name.
 
     Parameters
@@ -89,58 +180,23 @@ class ImageWithMaskDataset(gluon.data.Dataset):
         What ends a mask's file stem (``"_mask"``).
     image_exts : sequence of str
         Image file extensions, matched without regard to case.
+    mask_decoder : callable, optional
+        As ``SampleDataset``.
 
     Samples are ``(image, mask)``: the image as ``mx.image.imread`` gives it, (H, W, 3)
     uint8 RGB NDArray; the mask as ``read_mask`` gives it, as an NDArray ((H, W) uint8
-    or int32 class ids; (H, W, 3) uint8 for colour masks).
-
-    Each load of sample ``i`` hands the pipeline the key ``(i, epoch)``, where epoch
-    counts that sample's loads (shared by DataLoader workers): with a seeded pipeline an
-    epoch is the same whatever ``num_workers`` is. ``set_epoch`` resumes at an epoch.
+    or int32 class ids; (H, W, 3) uint8 for colour masks). Hidden files are skipped.
     """
 
     def __init__(self, root: str, transform: Optional[Callable] = None,
                  mask_suffix: str = "_mask",
-                 image_exts: Sequence[str] = (".jpg", ".jpeg", ".png")) -> None:
+                 image_exts: Sequence[str] = (".jpg", ".jpeg", ".png"),
+                 mask_decoder: Optional[Callable[[np.ndarray], np.ndarray]] = None) -> None:
         if not mask_suffix:
             raise ValueError("mask_suffix must not be empty: masks are told from images by it")
         self._root = root
-        self._transform = transform
-        self._items = _pair_folder(root, mask_suffix, tuple(e.lower() for e in image_exts))
-        self._counter = SampleCounter(len(self._items))
-
-    @property
-    def items(self) -> List[Tuple[str, str]]:
-        """``(image_path, mask_path)`` of every sample, in index order."""
-        return list(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def set_epoch(self, epoch: int) -> None:
-        """Count the next load of every sample as ``epoch``."""
-        self._counter.set_epoch(epoch)
-
-    def load(self, idx: int) -> Tuple[mx.nd.NDArray, mx.nd.NDArray]:
-        """Read sample ``idx`` without transforming it or counting an epoch."""
-        image_path, mask_path = self._items[idx]
-        image = read_image(image_path)
-        mask = read_mask(mask_path)
-        if tuple(image.shape[:2]) != mask.shape[:2]:
-            raise ValueError(
-                f"image {image_path} is {image.shape[1]}x{image.shape[0]} but its mask "
-                f"{mask_path} is {mask.shape[1]}x{mask.shape[0]} (width x height)")
-        return image, mx.nd.array(mask, dtype=mask.dtype)
-
-    def __getitem__(self, idx: int):
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range for {len(self)} samples")
-        idx = idx % len(self)
-        image, mask = self.load(idx)
-        set_sample_key(idx, self._counter.next(idx), owner=image)
-        if self._transform is not None:
-            return self._transform(image, mask)
-        return image, mask
+        items = _pair_folder(root, mask_suffix, tuple(e.lower() for e in image_exts))
+        super().__init__(items, transform, mask_decoder)
 
     def __repr__(self) -> str:
         return f"ImageWithMaskDataset({self._root!r}, {len(self)} samples)"

@@ -100,3 +100,23 @@ def test_python_dash_m_exit_status(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"error: dataset folder {missing} does not exist"
     assert "Traceback" not in result.stderr
+
+
+def test_preview_with_a_saved_pipeline(tmp_path, capsys):
+    import numpy as np
+
+    import gluon_segaug as gsa
+
+    path = tmp_path / "p.json"
+    gsa.save_pipeline(gsa.Compose([gsa.CenterCrop(64), gsa.VerticalFlip(p=1)], seed=9), str(path))
+    out = tmp_path / "grid.png"
+    assert main(["preview", DATA, "--n", "2", "--out", str(out), "--pipeline", str(path)]) == 0
+    assert Image.open(out).size[0] > 0
+    with_tensor = tmp_path / "t.json"
+    gsa.save_pipeline(gsa.Compose([gsa.CenterCrop(64), gsa.ToTensor()]), str(with_tensor))
+    assert main(["preview", DATA, "--pipeline", str(with_tensor), "--out", str(out)]) == 2
+    assert "preview needs a pipeline of augmenters without ToTensor" in capsys.readouterr().err
+    assert main(["preview", DATA, "--pipeline", str(tmp_path / "none.json"),
+                 "--out", str(out)]) == 2
+    assert f"cannot read pipeline {tmp_path / 'none.json'}" in capsys.readouterr().err
+    assert np.asarray(Image.open(out)).ndim == 3

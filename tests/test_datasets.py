@@ -121,8 +121,8 @@ def test_two_images_for_one_mask_are_named(tmp_path):
 def test_size_mismatch_names_both_files_and_sizes(tmp_path):
     write_pair(tmp_path, "a", h=8, w=10, mask_hw=(8, 9))
     ds = gsa.ImageWithMaskDataset(str(tmp_path))
-    with pytest.raises(ValueError, match=rf"image {tmp_path}/a.jpg is 10x8 but its mask "
-                                         rf"{tmp_path}/a_mask.png is 9x8 \(width x height\)"):
+    with pytest.raises(ValueError, match=rf"image {tmp_path}/a.jpg / mask {tmp_path}/a_mask.png: "
+                                         rf"the image is 10x8 but the mask is 9x8 \(width x height\)"):
         ds[0]
 
 
