@@ -9,7 +9,6 @@ Random scale 0.5-2, rotate +-15 degrees, pad to 512 (image 0, mask 255), random 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -17,10 +16,8 @@ import cv2
 import mxnet as mx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import markdown_table, single_thread, time_interleaved  # noqa: E402
-
-import gluon_segaug as gsa  # noqa: E402
+import gluon_segaug as gsa
+from gluon_segaug.bench.harness import markdown_table, single_thread, time_interleaved
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE.parent.parent / "shared" / "data" / "real"

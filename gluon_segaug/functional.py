@@ -236,6 +236,18 @@ class _Sampler:
 
 
 def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
+    try:
+        key = tuple(np.ravel(fill).tolist()) if np.ndim(fill) else np.asarray(fill).item()
+    except (TypeError, ValueError):
+        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
+                         f"but got {fill!r}") from None
+    return _fill_vector_cached(key, channels, np.dtype(dtype).str)
+
+
+@functools.lru_cache(maxsize=256)
+def _fill_vector_cached(fill: Fill, channels: int, dtype_str: str) -> np.ndarray:
+    """The fill as one value per channel in ``dtype`` (read-only: it is shared)."""
+    dtype = np.dtype(dtype_str)
     values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
     if values.ndim != 1 or values.size not in (1, channels):
         raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
@@ -247,7 +259,9 @@ def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
         info = np.iinfo(dtype)
         if np.any(values < info.min) or np.any(values > info.max):
             raise ValueError(f"fill {fill!r} does not fit dtype {dtype}")
-    return values.astype(dtype)
+    out = values.astype(dtype)
+    out.flags.writeable = False
+    return out
 
 
 def _scales(matrix: np.ndarray) -> np.ndarray:
@@ -273,34 +287,69 @@ def _resolve(interp: Interp, matrix: np.ndarray) -> Interp:
 
 def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
                 fill: np.ndarray) -> np.ndarray:
-    """Copy pixels for a signed-permutation matrix with whole shift: no interpolation."""
+    """Copy pixels for a signed-permutation matrix with whole shift: no interpolation.
+
+    The part of the output that has a source is one block of the source, transposed
+    and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
+    (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
+    """
     inv = np.round(np.linalg.inv(matrix)).astype(np.int64)
-    view = src
-    if inv[0, 0] == 0:  # the map swaps axes: read from the transposed source
-        # out[r, c] = src[inv[1, 0] c + inv[1, 2], inv[0, 1] r + inv[0, 2]]
-        view = src.transpose(1, 0, 2)
-        row_sign, col_sign = inv[0, 1], inv[1, 0]
-        row_shift, col_shift = inv[0, 2], inv[1, 2]
-    else:
-        row_sign, col_sign = inv[1, 1], inv[0, 0]
-        row_shift, col_shift = inv[1, 2], inv[0, 2]
-    # out[r, c] = view[row_sign * r + row_shift, col_sign * c + col_shift]
-    if row_sign < 0:
-        view = view[::-1]
-        row_shift = view.shape[0] - 1 - row_shift
-    if col_sign < 0:
-        view = view[:, ::-1]
-        col_shift = view.shape[1] - 1 - col_shift
+    transposed = inv[0, 0] == 0
+    h, w = src.shape[:2]
+    if transposed:  # out[r, c] = src[inv[1, 0] c + inv[1, 2], inv[0, 1] r + inv[0, 2]]
+        row_sign, col_sign, row_shift, col_shift = inv[0, 1], inv[1, 0], inv[0, 2], inv[1, 2]
+        rows, cols = w, h
+    else:  # out[r, c] = src[inv[1, 1] r + inv[1, 2], inv[0, 0] c + inv[0, 2]]
+        row_sign, col_sign, row_shift, col_shift = inv[1, 1], inv[0, 0], inv[1, 2], inv[0, 2]
+        rows, cols = h, w
     out_h, out_w = out_hw
-    r0, r1 = max(0, -row_shift), min(out_h, view.shape[0] - row_shift)
-    c0, c1 = max(0, -col_shift), min(out_w, view.shape[1] - col_shift)
+    # Output rows r0:r1 and columns c0:c1 have a source: row_sign * r + row_shift in range.
+    r0, r1 = _inside(row_sign, row_shift, rows, out_h)
+    c0, c1 = _inside(col_sign, col_shift, cols, out_w)
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    channels = src.shape[2] * per_element
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    fill_view = np.ascontiguousarray(fill).view(view_dtype)
+    if r1 <= r0 or c1 <= c0:
+        block = np.empty((0, 0, channels), view_dtype)
+    else:
+        # The source rows and columns the window reads, in increasing order.
+        ends_r = sorted((row_sign * r0 + row_shift, row_sign * (r1 - 1) + row_shift))
+        ends_c = sorted((col_sign * c0 + col_shift, col_sign * (c1 - 1) + col_shift))
+        if transposed:
+            block = _transpose(src_view[ends_c[0]:ends_c[1] + 1, ends_r[0]:ends_r[1] + 1])
+        else:
+            block = src_view[ends_r[0]:ends_r[1] + 1, ends_c[0]:ends_c[1] + 1]
+        code = {(True, True): -1, (True, False): 0, (False, True): 1}.get(
+            (bool(row_sign < 0), bool(col_sign < 0)))
+        block = np.array(block) if code is None else cv2.flip(block, code)
+        block = block.reshape(r1 - r0, c1 - c0, channels)
     if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
-        return np.array(view[row_shift:row_shift + out_h, col_shift:col_shift + out_w])
-    out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
-    out[...] = fill
-    if r1 > r0 and c1 > c0:
-        out[r0:r1, c0:c1] = view[r0 + row_shift:r1 + row_shift, c0 + col_shift:c1 + col_shift]
-    return out
+        out_view = block
+    elif block.size and (channels <= 4 or np.all(fill_view == fill_view[0])):
+        values = tuple(float(v) for v in fill_view) if channels <= 4 else (float(fill_view[0]),) * 4
+        out_view = cv2.copyMakeBorder(block, r0, out_h - r1, c0, out_w - c1, cv2.BORDER_CONSTANT,
+                                      value=values).reshape(out_h, out_w, channels)
+    else:
+        out_view = np.empty((out_h, out_w, channels), view_dtype)
+        out_view[...] = fill_view
+        if block.size:
+            out_view[r0:r1, c0:c1] = block
+    return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
+
+
+def _inside(sign: int, shift: int, extent: int, size: int) -> Tuple[int, int]:
+    """The output indices ``i`` in ``[0, size)`` with ``0 <= sign * i + shift < extent``."""
+    if sign > 0:
+        return max(0, -shift), min(size, extent - shift)
+    return max(0, shift - extent + 1), min(size, shift + 1)
+
+
+def _transpose(block: np.ndarray) -> np.ndarray:
+    try:
+        return cv2.transpose(block)
+    except cv2.error:  # element sizes OpenCV's transpose does not handle
+        return np.ascontiguousarray(block.transpose(1, 0, 2))
 
 
 def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:

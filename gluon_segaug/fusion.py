@@ -29,6 +29,7 @@ from .joint import Joint, Kind, Layout
 __all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
 
 HW = Tuple[int, int]
+_EYE = np.eye(3)
 
 
 def _interp_of(steps: Sequence[Geometry], default_interp: Interp) -> Interp:
@@ -88,7 +89,7 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     policies = layout.policies(_interp_of(steps, default_interp))
     if all(step.is_projective for step in steps):
         matrix, out_hw, _ = compose(steps, default_interp)
-        if out_hw == joint.hw and np.allclose(matrix, np.eye(3), atol=1e-12):
+        if out_hw == joint.hw and not np.any(np.abs(matrix - _EYE) > 1e-12):
             return joint
         groups = [resample(group, matrix, out_hw, interp, fill)
                   for group, (interp, fill) in zip(joint.groups, policies)]

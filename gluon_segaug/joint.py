@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -115,6 +116,8 @@ class Layout:
             raise TypeError(f"targets must be a sequence of target kinds, "
                             f"but got {self.targets!r}; write targets=({self.targets!r},)")
         object.__setattr__(self, "targets", tuple(Target.coerce(t) for t in self.targets))
+        if isinstance(self.image_fill, (list, np.ndarray)):
+            object.__setattr__(self, "image_fill", tuple(float(v) for v in self.image_fill))
         if isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index,
                                                                    (int, np.integer)):
             raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")
@@ -122,11 +125,14 @@ class Layout:
     def check(self, joint: "Joint") -> None:
         """Refuse a sample whose arrays cannot hold their border fill (say, 255 in an int8
         or bool class mask), naming the array and the setting to change."""
+        _check_fills(self, tuple(group.dtype.str for group in joint.groups))
+
+    def _check(self, dtypes: Tuple[str, ...]) -> None:
         names = ["image"] + [f"target {i} ({t.kind.value})" for i, t in enumerate(self.targets)]
-        for name, array, (_, fill), index in zip(names, joint.groups,
-                                                 self.policies(Interp.LINEAR), range(len(names))):
+        for name, dtype_str, (_, fill), index in zip(names, dtypes, self.policies(Interp.LINEAR),
+                                                     range(len(names))):
             values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
-            dtype = array.dtype
+            dtype = np.dtype(dtype_str)
             if dtype == np.bool_:
                 ok = np.all(np.isin(values, (0, 1)))
             elif np.issubdtype(dtype, np.integer):
@@ -158,6 +164,11 @@ class Layout:
                 fill = 0
             out.append((interp, fill))
         return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _check_fills(layout: Layout, dtypes: Tuple[str, ...]) -> None:
+    layout._check(dtypes)  # raises; only passing combinations are remembered
 
 
 @dataclasses.dataclass(frozen=True)

@@ -190,3 +190,41 @@ def test_bad_arguments_are_named():
         Interp.from_mx(7)
     with pytest.raises(ValueError, match=r"interpolation must be one of .*but got 'bilinear'"):
         Interp.coerce("bilinear")
+
+
+def _gather_reference(src, matrix, out_hw, fill):
+    """Brute force: every output pixel looks its source pixel up through the inverse."""
+    inv = np.round(np.linalg.inv(matrix)).astype(int)
+    out = np.empty(out_hw + src.shape[2:], src.dtype)
+    out[...] = fill
+    for r in range(out_hw[0]):
+        for c in range(out_hw[1]):
+            x = inv[0, 0] * c + inv[0, 1] * r + inv[0, 2]
+            y = inv[1, 0] * c + inv[1, 1] * r + inv[1, 2]
+            if 0 <= y < src.shape[0] and 0 <= x < src.shape[1]:
+                out[r, c] = src[y, x]
+    return out
+
+
+@pytest.mark.parametrize("dtype, channels", [(np.uint8, 1), (np.uint8, 3), (np.int64, 2),
+                                             (np.bool_, 1), (np.float16, 5), (np.uint8, 13),
+                                             (np.float64, 4), (np.int32, 7)])
+def test_index_maps_match_a_brute_force_gather(dtype, channels):
+    rng = np.random.default_rng(channels)
+    linear = [np.array(m, float) for m in ([[1, 0], [0, 1]], [[-1, 0], [0, 1]], [[1, 0], [0, -1]],
+                                           [[-1, 0], [0, -1]], [[0, 1], [1, 0]], [[0, -1], [1, 0]],
+                                           [[0, 1], [-1, 0]], [[0, -1], [-1, 0]])]
+    for trial in range(40):
+        h, w = rng.integers(1, 9, 2)
+        src = (rng.integers(0, 2 ** 40, (h, w, channels)) % (2 if dtype == np.bool_ else 1000)
+               ).astype(dtype)
+        m = np.eye(3)
+        m[:2, :2] = linear[trial % 8]
+        m[:2, 2] = rng.integers(-6, 10, 2)
+        out_hw = tuple(int(v) for v in rng.integers(1, 10, 2))
+        fill = (rng.integers(0, 2, channels) if dtype == np.bool_
+                else rng.integers(0, 100, channels)).astype(dtype)
+        fill = fill if trial % 3 else np.full(channels, fill[0])
+        out = resample(src, m, out_hw, Interp.LINEAR, fill=fill)
+        assert out.dtype == src.dtype
+        np.testing.assert_array_equal(out, _gather_reference(src, m, out_hw, fill))

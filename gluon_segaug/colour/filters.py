@@ -14,6 +14,8 @@ __all__ = ["GaussianNoise", "GaussianBlur"]
 
 
 def _back_to(image: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if values.dtype == image.dtype:
+        return values
     if np.issubdtype(image.dtype, np.integer):
         info = np.iinfo(image.dtype)
         values = np.clip(np.rint(values), info.min, info.max)

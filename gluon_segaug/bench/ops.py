@@ -1,0 +1,141 @@
+"""Per-op benchmark: one augmenter on an image and its mask, against Albumentations.
+
+Each case pairs a gluon_segaug step with the Albumentations transform that does the
+same (probability forced to 1 on both sides). Inputs: the real COCO giraffe (427x640)
+and an upscaled copy (1024x2048), each with its class mask; positional ops also run
+with three targets (class mask, int32 instance ids, float32 weight map) and with a
+13-channel float32 image.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Tuple
+
+import cv2
+import numpy as np
+
+import gluon_segaug as gsa
+
+from .harness import time_interleaved
+
+Case = Tuple[str, Callable[[], object], Optional[Callable[[], object]], str]
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+_CONST = dict(border_mode=cv2.BORDER_CONSTANT, value=0, mask_value=255)
+
+
+def positional_cases() -> List[Case]:
+    """(name, ours, Albumentations, note) for every positional op with a peer."""
+    import albumentations as A
+
+    return [
+        ("random crop 256", lambda: gsa.RandomCrop(256), lambda: A.RandomCrop(256, 256), ""),
+        ("resize to 256x384", lambda: gsa.Resize((256, 384)), lambda: A.Resize(256, 384), ""),
+        ("horizontal flip", lambda: gsa.HorizontalFlip(p=1), lambda: A.HorizontalFlip(p=1), ""),
+        ("vertical flip", lambda: gsa.VerticalFlip(p=1), lambda: A.VerticalFlip(p=1), ""),
+        ("rotate 15", lambda: gsa.Rotate(15), lambda: A.Rotate(15, p=1, **_CONST), ""),
+        ("affine", lambda: gsa.Affine(scale=(0.8, 1.2), translate=0.1, rotate=15, shear=8),
+         lambda: A.Affine(scale=(0.8, 1.2), translate_percent=0.1, rotate=15, shear=8, p=1,
+                          cval_mask=255), ""),
+        ("perspective", lambda: gsa.Perspective((0.05, 0.1)),
+         lambda: A.Perspective((0.05, 0.1), p=1, mask_pad_val=255), ""),
+        ("elastic", lambda: gsa.ElasticTransform(alpha=50, sigma=5),
+         lambda: A.ElasticTransform(alpha=50, sigma=5, alpha_affine=0, p=1, **_CONST), ""),
+        ("grid distortion", lambda: gsa.GridDistortion(),
+         lambda: A.GridDistortion(p=1, **_CONST), ""),
+        ("pad to 1.25x", None, None, "pad"),
+        ("random resized crop 224", lambda: gsa.RandomResizedCrop(224),
+         lambda: A.RandomResizedCrop(224, 224), ""),
+    ]
+
+
+def colour_cases() -> List[Case]:
+    import albumentations as A
+
+    return [
+        ("brightness", lambda: gsa.Brightness(0.3),
+         lambda: A.ColorJitter(brightness=0.3, contrast=0, saturation=0, hue=0, p=1), ""),
+        ("contrast", lambda: gsa.Contrast(0.3),
+         lambda: A.ColorJitter(brightness=0, contrast=0.3, saturation=0, hue=0, p=1), ""),
+        ("saturation", lambda: gsa.Saturation(0.3),
+         lambda: A.ColorJitter(brightness=0, contrast=0, saturation=0.3, hue=0, p=1), ""),
+        ("hue", lambda: gsa.Hue(0.1),
+         lambda: A.ColorJitter(brightness=0, contrast=0, saturation=0, hue=0.1, p=1), ""),
+        ("colour jitter", lambda: gsa.ColorJitter(0.4, 0.4, 0.4, 0.1),
+         lambda: A.ColorJitter(0.4, 0.4, 0.4, 0.1, p=1), ""),
+        ("gamma", lambda: gsa.Gamma((0.8, 1.25)), lambda: A.RandomGamma((80, 125), p=1), ""),
+        ("gray", lambda: gsa.RandomGray(p=1.0), lambda: A.ToGray(p=1), ""),
+        ("gaussian noise", lambda: gsa.GaussianNoise((3.0, 7.0)),
+         lambda: A.GaussNoise(var_limit=(9.0, 49.0), p=1), ""),
+        ("gaussian blur", lambda: gsa.GaussianBlur((0.5, 1.5)),
+         lambda: A.GaussianBlur(blur_limit=(3, 7), sigma_limit=(0.5, 1.5), p=1), ""),
+        ("normalize", lambda: gsa.Normalize(MEAN, STD), lambda: A.Normalize(MEAN, STD), ""),
+    ]
+
+
+def inputs(image: np.ndarray, mask: np.ndarray) -> Dict[str, Tuple[np.ndarray, ...]]:
+    """The input variants of one size."""
+    h, w = mask.shape
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 50, (h, w)).astype(np.int32)
+    weights = rng.random((h, w)).astype(np.float32)
+    bands = np.concatenate([image.astype(np.float32) / 255] * 4 + [weights[..., None]], axis=2)
+    return {"image + mask": (image, mask), "image + 3 targets": (image, mask, ids, weights),
+            "13 bands + mask": (bands, mask)}
+
+
+def _pad_pair(shape) -> Tuple[Callable[[], object], Callable[[], object]]:
+    import albumentations as A
+
+    h, w = shape[:2]
+    size = (int(h * 1.25), int(w * 1.25))
+    return (lambda: gsa.PadIfNeeded(size),
+            lambda: A.PadIfNeeded(size[0], size[1], **_CONST))
+
+
+def _ours(step, arrays):
+    kinds = ("mask", "instance", "continuous")[:len(arrays) - 1]
+    pipeline = gsa.Compose([step], targets=kinds, seed=0)
+    return lambda: pipeline(*arrays)
+
+
+def _theirs(step, arrays):
+    import albumentations as A
+
+    if len(arrays) == 2:
+        pipeline = A.Compose([step])
+        return lambda: pipeline(image=arrays[0], mask=arrays[1])
+    pipeline = A.Compose([step], additional_targets={"ids": "mask", "weights": "image"})
+    return lambda: pipeline(image=arrays[0], mask=arrays[1], ids=arrays[2], weights=arrays[3])
+
+
+def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int) -> List[Dict[str, object]]:
+    """Rows of the per-op table (medians in ms and the ratio to Albumentations)."""
+    rows = []
+    for size, (image, mask) in samples.items():
+        variants = inputs(image, mask)
+        cases = [(c, True) for c in positional_cases()] + [(c, False) for c in colour_cases()]
+        for (name, ours, theirs, note), is_positional in cases:
+            if note == "pad":
+                ours, theirs = _pad_pair(image.shape)
+                note = ""
+            for variant, arrays in variants.items():
+                if variant != "image + mask" and (not is_positional or size != "427x640"):
+                    continue
+                rows.append(_row(name, size, variant, ours, theirs, arrays, rounds))
+    return rows
+
+
+def _row(name, size, variant, ours, theirs, arrays, rounds) -> Dict[str, object]:
+    candidates = {"ours": _ours(ours(), arrays)}
+    note = ""
+    try:
+        candidate = _theirs(theirs(), arrays)
+        candidate()
+        candidates["albumentations"] = candidate
+    except Exception as err:  # a peer that cannot do it is a result, not a crash
+        note = f"Albumentations fails: {type(err).__name__}"
+    medians = time_interleaved(candidates, rounds, warmup=2)
+    ours_ms = 1e3 * medians["ours"]
+    theirs_ms = 1e3 * medians["albumentations"] if "albumentations" in medians else None
+    return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": f"{ours_ms:.2f}",
+            "Albumentations ms": f"{theirs_ms:.2f}" if theirs_ms else "-",
+            "ratio": f"{ours_ms / theirs_ms:.2f}" if theirs_ms else "-", "note": note}
