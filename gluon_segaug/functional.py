@@ -111,7 +111,7 @@ def is_index_map(matrix: np.ndarray) -> bool:
 
 
 def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
-             fill: Fill = 0) -> np.ndarray:
+             fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
     """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
 
     Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
@@ -120,7 +120,9 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
     any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
     float64 otherwise. ``AREA`` that shrinks is done as a whole-factor supersample
-    followed by a box filter, so it works on any channel count.
+    followed by a box filter, so it works on any channel count. Pass the same ``cache``
+    dict when resampling several arrays of one size by one matrix: what they share (the
+    pixels left without a source) is then computed once.
 
     >>> src = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
     >>> flip = np.array([[-1., 0, 2], [0, 1, 0], [0, 0, 1]])
@@ -137,20 +139,23 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
     sampler = _Sampler.of_matrix(matrix, projective)
+    box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
     if interp is Interp.NEAREST:
+        if box is not None:
+            return _box_nearest(src, box, (out_h, out_w))
         return _nearest(src, sampler, (out_h, out_w), fill_vec)
     if src.dtype not in _CV_INTERPOLABLE:
-        return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v), fill_vec)
-    box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
+        return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
+                            fill_vec)
     if box is not None:
         return _box_resize(src, box, (out_h, out_w), interp)
     if interp is Interp.AREA:
-        return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec)
-    return _warp(src, sampler, (out_h, out_w), _CV_FLAGS[interp], fill_vec)
+        return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec, cache)
+    return _warp(src, sampler, (out_h, out_w), _CV_FLAGS[interp], fill_vec, cache)
 
 
 def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
-          fill: Fill = 0) -> np.ndarray:
+          fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
     """Resample ``src`` (H, W, C) at the source coordinates ``map_x``, ``map_y``.
 
     The maps are (out_h, out_w) float32 arrays: output pixel ``(r, c)`` takes the source
@@ -174,8 +179,8 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
     if interp is Interp.NEAREST:
         return _nearest(src, sampler, out_hw, fill_vec)
     if src.dtype not in _CV_INTERPOLABLE:
-        return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v), fill_vec)
-    return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec)
+        return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v, cache), fill_vec)
+    return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)
 
 
 def _check_src(src: np.ndarray) -> None:
@@ -385,7 +390,7 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
 
 
 def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
-          fill: np.ndarray) -> np.ndarray:
+          fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Interpolate with the source edge replicated, then fill the pixels whose nearest
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
@@ -395,7 +400,7 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
     if channels > 4 and flag in (cv2.INTER_CUBIC, cv2.INTER_LANCZOS4):
         # OpenCV interpolates at most four channels with these kernels.
         parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), sampler, out_hw, flag,
-                       fill[c:c + 4]) for c in range(0, channels, 4)]
+                       fill[c:c + 4], cache) for c in range(0, channels, 4)]
         return np.concatenate(parts, axis=2)
     if not sampler.reaches_outside(src.shape[:2], out_hw):
         return sampler(src, out_hw, flag, cv2.BORDER_REPLICATE).reshape(out_h, out_w, channels)
@@ -409,7 +414,11 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
         out = sampler.shifted(dx, dy)(window, out_hw, flag, cv2.BORDER_CONSTANT, 0)
     out = out.reshape(out_h, out_w, channels)
     # 1 where the nearest source pixel is outside: a zero source warped onto ones.
-    outside = _nearest(_zeros(src.shape[:2]), sampler, out_hw, np.ones(1, np.uint8))
+    cache = {} if cache is None else cache
+    key = ("outside", src.shape[:2], tuple(out_hw))
+    if key not in cache:
+        cache[key] = _nearest(_zeros(src.shape[:2]), sampler, out_hw, np.ones(1, np.uint8))
+    outside = cache[key]
     cv2.copyTo(_filled(out.shape, out.dtype.str, fill.tobytes()), outside, out)
     return out
 
@@ -471,6 +480,17 @@ def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
     return top, left, height, width
 
 
+def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
+                 out_hw: Tuple[int, int]) -> np.ndarray:
+    """Nearest resize of an integer box (pixel centres aligned: INTER_NEAREST_EXACT), on
+    a byte view so any dtype passes exactly."""
+    top, left, height, width = box
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    window = np.ascontiguousarray(src[top:top + height, left:left + width]).view(view_dtype)
+    out = cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT)
+    return np.ascontiguousarray(out).reshape(out_hw + (-1,)).view(src.dtype)
+
+
 def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
                 interp: Interp) -> np.ndarray:
     top, left, height, width = box
@@ -492,7 +512,8 @@ def _area_resize_any(window: np.ndarray, out_hw: Tuple[int, int]) -> np.ndarray:
 
 
 def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
-               out_hw: Tuple[int, int], fill: np.ndarray) -> np.ndarray:
+               out_hw: Tuple[int, int], fill: np.ndarray,
+               cache: Optional[dict] = None) -> np.ndarray:
     """Area resampling under a general matrix: warp linearly onto a grid ``k`` times
     finer, then average each k x k block (a whole factor, so any channel count works)."""
     k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / _scales(matrix).min() - _EPS)))
@@ -500,7 +521,7 @@ def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
     finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
     fine_matrix = finer @ matrix
     fine = _warp(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
-                 cv2.INTER_LINEAR, fill)
+                 cv2.INTER_LINEAR, fill, cache)
     out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
     return out.reshape(out_h, out_w, src.shape[2])
 

@@ -59,8 +59,14 @@ def compose(steps: Sequence[Geometry], default_interp: Interp) -> Tuple[np.ndarr
 def source_maps(steps: Sequence[Geometry]) -> Tuple[np.ndarray, np.ndarray]:
     """(out_h, out_w) float32 source x and y of every output pixel of a run of steps."""
     out_h, out_w = steps[-1].out_hw
-    y, x = np.mgrid[0:out_h, 0:out_w].astype(np.float64)
     i = len(steps)
+    if not steps[-1].is_projective:  # a distortion last: its own maps, on its own grid
+        x, y = steps[-1].grid_points()
+        if i == 1:
+            return x, y
+        x, y, i = x.astype(np.float64), y.astype(np.float64), i - 1
+    else:
+        y, x = np.mgrid[0:out_h, 0:out_w].astype(np.float64)
     while i > 0:
         if steps[i - 1].is_projective:
             j = i
@@ -91,11 +97,13 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
         matrix, out_hw, _ = compose(steps, default_interp)
         if out_hw == joint.hw and not np.any(np.abs(matrix - _EYE) > 1e-12):
             return joint
-        groups = [resample(group, matrix, out_hw, interp, fill)
+        cache: dict = {}  # the pixels without a source, shared by the groups
+        groups = [resample(group, matrix, out_hw, interp, fill, cache)
                   for group, (interp, fill) in zip(joint.groups, policies)]
     else:
         map_x, map_y = source_maps(steps)
-        groups = [remap(group, map_x, map_y, interp, fill)
+        cache = {}
+        groups = [remap(group, map_x, map_y, interp, fill, cache)
                   for group, (interp, fill) in zip(joint.groups, policies)]
     return Joint(groups[0], tuple(groups[1:]))
 

@@ -224,6 +224,13 @@ class MapParams(Geometry):
         """Source coordinates of points ``(x, y)`` of this step's output frame."""
         raise NotImplementedError
 
+    def grid_points(self) -> Tuple[np.ndarray, np.ndarray]:
+        """``source_points`` of every pixel centre of the output, as float32 maps."""
+        h, w = self.out_hw
+        y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+        sx, sy = self.source_points(x, y)
+        return sx.astype(np.float32), sy.astype(np.float32)
+
     def _outside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         h, w = self.out_hw
         return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
@@ -241,6 +248,12 @@ class ElasticParams(MapParams):
     @property
     def interp(self) -> Optional[Interp]:
         return self.interpolation
+
+    def grid_points(self):
+        h, w = self.out_hw
+        x = np.arange(w, dtype=np.float32)[None, :] + self.dx
+        y = np.arange(h, dtype=np.float32)[:, None] + self.dy
+        return x, y
 
     def source_points(self, x, y):
         x32, y32 = x.astype(np.float32), y.astype(np.float32)
@@ -263,6 +276,11 @@ class GridParams(MapParams):
     @property
     def interp(self) -> Optional[Interp]:
         return self.interpolation
+
+    def grid_points(self):
+        h, w = self.out_hw
+        return (np.broadcast_to(self.xs.astype(np.float32)[None, :], (h, w)).copy(),
+                np.broadcast_to(self.ys.astype(np.float32)[:, None], (h, w)).copy())
 
     def source_points(self, x, y):
         h, w = self.out_hw

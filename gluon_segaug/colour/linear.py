@@ -51,11 +51,17 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     linear, offset = matrix[:, :-1], matrix[:, -1]
     diagonal = np.allclose(linear, np.diag(np.diag(linear)))
     if image.dtype == np.uint8 and diagonal:
+        scale = np.diag(linear)
+        if np.all(scale == scale[0]) and np.all(offset == offset[0]):
+            # One lookup table for every channel (OpenCV's fastest path).
+            lut = np.clip(np.rint(np.arange(256) * scale[0] + offset[0]), 0, 255)
+            return cv2.LUT(image, lut.astype(np.uint8)).reshape(image.shape)
         # One lookup table per channel.
-        levels = np.arange(256, dtype=np.float64)[:, None] * np.diag(linear) + offset
+        levels = np.arange(256, dtype=np.float64)[:, None] * scale + offset
         lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8).reshape(1, 256, channels)
         return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
-            [cv2.LUT(image[..., c], lut[0, :, c]) for c in range(channels)], axis=2)
+            [cv2.LUT(np.ascontiguousarray(image[..., c]), lut[0, :, c])
+             for c in range(channels)], axis=2)
     if channels <= 4 and image.dtype in (np.uint8, np.uint16, np.int16, np.float32, np.float64):
         return cv2.transform(image, matrix).reshape(image.shape)
     out = image.astype(np.float64) @ linear.T + offset
