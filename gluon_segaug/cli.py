@@ -9,6 +9,8 @@ Commands
 --------
 preview
     Augment samples of an image/mask folder and save them as a grid of overlays.
+pack
+    Pack the image/mask pairs of a dataset into one RecordIO file (``.rec`` + ``.idx``).
 
 Each command is one ``_add_<name>`` function (its arguments and help) and one
 ``_run_<name>`` function (the work); ``main`` only parses and dispatches. Errors that
@@ -21,7 +23,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from .datasets import PairDataset
 
 __all__ = ["main"]
 
@@ -36,8 +41,9 @@ data/). For the options of a command: python -m gluon_segaug COMMAND --help
 """
 
 _EXAMPLES = """\
-example:
+examples:
   python -m gluon_segaug preview data --n 8 --out preview.png
+  python -m gluon_segaug pack data data.rec
 """
 
 _PREVIEW_DESCRIPTION = """\
@@ -91,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND",
                                      required=True)
     _add_preview(commands)
+    _add_pack(commands)
     return parser
 
 
@@ -157,6 +164,78 @@ def _run_preview(args: argparse.Namespace) -> int:
         raise _Error(f"cannot write {args.out}: {err.strerror or err}") from None
     figure.clear()
     print(f"wrote {args.n} augmented samples of {args.root} to {args.out}")
+    return 0
+
+
+_PACK_DESCRIPTION = """\
+Pack every image/mask pair of SRC into OUT.rec and its index OUT.idx (MXNet RecordIO),
+for fast sequential and random reads: gluon_segaug.recordio.ImageWithMaskRecordDataset
+reads them back as samples identical to the folder's. Images are stored as their files'
+bytes, masks losslessly (8-bit, 16-bit and 32-bit ids, colour masks). Nothing is written
+under OUT's names until the pack is complete and reads back.
+"""
+
+_PACK_EXAMPLES = """\
+examples:
+  python -m gluon_segaug pack data data.rec
+  python -m gluon_segaug pack data out/data.rec --overwrite --quiet
+"""
+
+
+def _folder_layout(src: str) -> PairDataset:
+    from .datasets import ImageWithMaskDataset
+
+    return ImageWithMaskDataset(src)
+
+
+# --layout NAME -> (its help, SRC -> PairDataset). A new on-disk layout is one entry here.
+_LAYOUTS: Dict[str, Tuple[str, Callable[[str], PairDataset]]] = {
+    "folder": ("SRC is a folder of xyz.jpg (or .jpeg, .png) images beside xyz_mask.png masks",
+               _folder_layout),
+}
+
+
+def _add_pack(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "pack", help="pack the image/mask pairs of a dataset into OUT.rec + OUT.idx",
+        description=_PACK_DESCRIPTION, epilog=_PACK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("src", metavar="SRC", help="the dataset to pack (see --layout)")
+    parser.add_argument("out", metavar="OUT.rec",
+                        help="the record file to write; the index OUT.idx goes beside it; "
+                             "folders are created")
+    parser.add_argument("--layout", choices=sorted(_LAYOUTS), default="folder",
+                        help="how SRC holds its pairs: "
+                             + "; ".join(f"{name}: {text}" for name, (text, _) in
+                                         sorted(_LAYOUTS.items()))
+                             + " (default: folder)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace OUT.rec and OUT.idx if they exist")
+    parser.add_argument("--quiet", action="store_true",
+                        help="do not print the packed/total progress line to stderr")
+    parser.set_defaults(run=_run_pack)
+
+
+def _run_pack(args: argparse.Namespace) -> int:
+    from .recordio import pack
+
+    try:
+        dataset = _LAYOUTS[args.layout][1](args.src)
+        idx = os.path.splitext(args.out)[0] + ".idx"
+        if not args.overwrite:
+            # Checked here, not only by pack(), so that the message names the flag.
+            for path in (args.out, idx):
+                if os.path.lexists(path):
+                    raise _Error(f"{path} already exists; add --overwrite to replace it")
+        count = pack(dataset, args.out, progress=not args.quiet, overwrite=args.overwrite)
+    except OSError as err:
+        # The library's own errors carry their message; the system's a strerror + file.
+        raise _Error(str(err) if err.errno is None else
+                     f"cannot pack {args.src} into {args.out}: {err.strerror}"
+                     + (f": {err.filename}" if err.filename else "")) from None
+    except ValueError as err:
+        raise _Error(str(err)) from None
+    print(f"packed {count} samples of {args.src} into {args.out} (+ {idx})")
     return 0
 
 

@@ -68,9 +68,9 @@ def read_mask(path: str) -> np.ndarray:
                 array = np.asarray(img)
                 if mode.startswith("I;16"):
                     array = array.astype(np.uint16)
-                return np.ascontiguousarray(array, dtype=_ID_MODES[mode])
+                return np.array(array, dtype=_ID_MODES[mode])  # a writable copy
             if mode in ("RGB", "RGBA"):
-                return np.ascontiguousarray(np.asarray(img.convert("RGB")))
+                return np.array(img.convert("RGB"))
     except (OSError, SyntaxError, ValueError) as err:
         raise ValueError(f"cannot read mask {path}: {err}") from None
     raise ValueError(f"mask {path} has Pillow mode {mode!r}; expected class ids "
@@ -116,6 +116,7 @@ class SampleDataset(gluon.data.Dataset):
 
     def load(self, idx: int) -> Tuple[mx.nd.NDArray, mx.nd.NDArray]:
         """Read sample ``idx`` without transforming it or counting an epoch."""
+        idx = self._index(idx)
         image, mask, name = self._read(idx)
         if tuple(image.shape[:2]) != mask.shape[:2]:
             raise ValueError(f"{name}: the image is {image.shape[1]}x{image.shape[0]} but the "
@@ -124,10 +125,13 @@ class SampleDataset(gluon.data.Dataset):
             mask = self._mask_decoder(mask)
         return image, mx.nd.array(mask, dtype=mask.dtype)
 
-    def __getitem__(self, idx: int):
+    def _index(self, idx: int) -> int:
         if not -len(self) <= idx < len(self):
             raise IndexError(f"index {idx} is out of range for {len(self)} samples")
-        idx = idx % len(self)
+        return idx % len(self)
+
+    def __getitem__(self, idx: int):
+        idx = self._index(idx)
         image, mask = self.load(idx)
         set_sample_key(idx, self._counter.next(idx), owner=image)
         if self._transform is not None:

@@ -138,12 +138,11 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     if not projective and is_index_map(matrix):
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
-    sampler = _Sampler.of_matrix(matrix, projective)
     box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
     if interp is Interp.NEAREST:
         if box is not None:
             return _box_nearest(src, box, (out_h, out_w))
-        return _nearest(src, sampler, (out_h, out_w), fill_vec)
+        return _nearest(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), fill_vec)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
                             fill_vec)
@@ -151,7 +150,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
         return _box_resize(src, box, (out_h, out_w), interp)
     if interp is Interp.AREA:
         return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec, cache)
-    return _warp(src, sampler, (out_h, out_w), _CV_FLAGS[interp], fill_vec, cache)
+    return _warp(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), _CV_FLAGS[interp],
+                 fill_vec, cache)
 
 
 def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
@@ -462,19 +462,15 @@ def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
             out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
     """The integer source box ``(top, left, height, width)`` that ``matrix`` stretches
     onto the whole output, if it is one: then ``cv2.resize`` of the box is exact."""
-    if abs(matrix[0, 1]) > _EPS or abs(matrix[1, 0]) > _EPS:
-        return None
-    sx, sy = matrix[0, 0], matrix[1, 1]
-    if sx <= 0 or sy <= 0:
+    (sx, b, tx), (c, sy, ty) = matrix[:2].tolist()  # plain floats: runs every sample
+    if abs(b) > _EPS or abs(c) > _EPS or sx <= 0 or sy <= 0:
         return None
     out_h, out_w = out_hw
     # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
-    left, top = 0.5 - (matrix[0, 2] + 0.5) / sx, 0.5 - (matrix[1, 2] + 0.5) / sy
-    width, height = out_w / sx, out_h / sy
-    box = np.array([top, left, height, width])
-    if np.any(np.abs(box - np.round(box)) > 1e-6):
+    box = (0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx, out_h / sy, out_w / sx)
+    if any(abs(v - round(v)) > 1e-6 for v in box):
         return None
-    top, left, height, width = (int(v) for v in np.round(box))
+    top, left, height, width = (int(round(v)) for v in box)
     if top < 0 or left < 0 or top + height > in_hw[0] or left + width > in_hw[1]:
         return None
     return top, left, height, width

@@ -49,7 +49,7 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     clipped back to an integer dtype. A new array."""
     channels = image.shape[2]
     linear, offset = matrix[:, :-1], matrix[:, -1]
-    diagonal = np.allclose(linear, np.diag(np.diag(linear)))
+    diagonal = not np.any(linear - np.diag(np.diag(linear)))
     if image.dtype == np.uint8 and diagonal:
         scale = np.diag(linear)
         if np.all(scale == scale[0]) and np.all(offset == offset[0]):
