@@ -1,0 +1,122 @@
+"""Whole pipelines against the ways people write them today.
+
+- ``tutorial``: MXNet's mask tutorial (random crop 200, resize shorter side to 100,
+  brightness 0.2): as the tutorial writes it with ``mx.image`` (float stack, split), with
+  Albumentations, and with gluon_segaug on NDArrays and on NumPy arrays.
+- ``standard``: the usual training pipeline (scale 0.5-2, rotate 15, pad to 512, crop
+  512, flip, colour jitter, normalise to CHW float32) against Albumentations, and
+  gluon_segaug with ``fuse=False`` to show what fusion buys.
+- ``gluoncv``: GluonCV's ``SegmentationDataset._sync_transform`` (mirror, random long
+  side 260-1040, pad, crop 480, PIL blur half the time) against the same steps here.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Tuple
+
+import cv2
+import mxnet as mx
+import numpy as np
+
+import gluon_segaug as gsa
+
+from .harness import time_interleaved
+
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+Candidates = Dict[str, Callable[[], object]]
+
+
+def _tutorial(image: np.ndarray, mask: np.ndarray) -> Candidates:
+    import albumentations as A
+
+    image_nd, mask_nd = mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="uint8")
+    crop, resize, bright = (mx.image.RandomCropAug((200, 200)), mx.image.ResizeAug(100),
+                            mx.image.BrightnessJitterAug(0.2))
+
+    def as_in_the_tutorial():
+        joint = mx.nd.concat(image_nd.astype("float32"),
+                             mask_nd.astype("float32").expand_dims(2), dim=2)
+        joint = resize(crop(joint))
+        out = bright(joint[:, :, :3]), joint[:, :, 3]
+        mx.nd.waitall()
+        return out
+
+    theirs = A.Compose([A.RandomCrop(200, 200), A.SmallestMaxSize(100, interpolation=cv2.INTER_CUBIC),
+                        A.ColorJitter(brightness=0.2, contrast=0, saturation=0, hue=0, p=1)])
+    ours = gsa.JointTransform(positional=[crop, resize], colour=[bright], seed=0)
+    return {"mx.image, as the tutorial": as_in_the_tutorial,
+            "Albumentations 1.3.1": lambda: theirs(image=image, mask=mask),
+            "gluon_segaug, NDArray": lambda: ours(image_nd, mask_nd),
+            "gluon_segaug, NumPy": lambda: ours(image, mask)}
+
+
+def standard_pipeline(fuse: bool = True) -> gsa.Compose:
+    return gsa.Compose([gsa.RandomScale((0.5, 2.0)), gsa.Rotate(15), gsa.PadIfNeeded(512),
+                        gsa.RandomCrop(512), gsa.HorizontalFlip(),
+                        gsa.ColorJitter(0.4, 0.4, 0.4, 0.1), gsa.ToTensor(MEAN, STD)],
+                       seed=0, fuse=fuse)
+
+
+def _standard(image: np.ndarray, mask: np.ndarray) -> Candidates:
+    import albumentations as A
+
+    const = dict(border_mode=cv2.BORDER_CONSTANT, value=0, mask_value=255)
+    theirs = A.Compose([A.RandomScale(scale_limit=(-0.5, 1.0), p=1.0),
+                        A.Rotate(limit=15, p=1.0, **const), A.PadIfNeeded(512, 512, **const),
+                        A.RandomCrop(512, 512), A.HorizontalFlip(),
+                        A.ColorJitter(0.4, 0.4, 0.4, 0.1, p=1.0), A.Normalize(MEAN, STD)])
+
+    def albumentations():
+        out = theirs(image=image, mask=mask)
+        return np.ascontiguousarray(out["image"].transpose(2, 0, 1)), out["mask"].astype(np.int32)
+
+    fused, stepwise = standard_pipeline(True), standard_pipeline(False)
+    return {"Albumentations 1.3.1": albumentations, "gluon_segaug": lambda: fused(image, mask),
+            "gluon_segaug, fuse=False": lambda: stepwise(image, mask)}
+
+
+def _gluoncv(image: np.ndarray, mask: np.ndarray) -> Candidates:
+    from gluoncv.data.segbase import SegmentationDataset
+    from PIL import Image
+
+    class _Sync(SegmentationDataset):  # the transform alone, no files
+        def __init__(self):
+            self.base_size, self.crop_size = 520, 480
+
+    sync = _Sync()
+    pil_image, pil_mask = Image.fromarray(image), Image.fromarray(mask)
+    long_side = max(image.shape[:2])
+    ours = gsa.Compose([gsa.HorizontalFlip(), gsa.RandomScale((260 / long_side, 1040 / long_side)),
+                        gsa.PadIfNeeded(480, position="top_left"), gsa.RandomCrop(480),
+                        gsa.RandomApply([gsa.GaussianBlur((0.01, 1.0))], p=0.5)], seed=0)
+    image_nd, mask_nd = mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="uint8")
+    return {"GluonCV 0.10 _sync_transform": lambda: sync._sync_transform(pil_image, pil_mask),
+            "gluon_segaug, NDArray": lambda: ours(image_nd, mask_nd)}
+
+
+PIPELINES = {"tutorial": (_tutorial, "mx.image, as the tutorial"),
+             "standard": (_standard, "Albumentations 1.3.1"),
+             "gluoncv": (_gluoncv, "GluonCV 0.10 _sync_transform")}
+
+
+def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int) -> List[Dict[str, object]]:
+    """Rows: pipeline, input, candidate, median ms, ratio to the pipeline's reference."""
+    rows = []
+    for pipeline, (make, reference) in PIPELINES.items():
+        for size, (image, mask) in samples.items():
+            if pipeline != "standard" and size != "427x640":
+                continue
+            try:
+                candidates = make(image, mask)
+            except ImportError as err:
+                rows.append({"pipeline": pipeline, "input": size, "candidate": reference,
+                             "median ms": "-", "ratio": "-", "note": f"not installed: {err.name}"})
+                continue
+            medians = time_interleaved(candidates, rounds, warmup=3)
+            albumentations = medians.get("Albumentations 1.3.1")
+            for name, seconds in medians.items():
+                rows.append({"pipeline": pipeline, "input": size, "candidate": name,
+                             "median ms": f"{1e3 * seconds:.2f}",
+                             "x reference": f"{seconds / medians[reference]:.2f}",
+                             "x Albumentations": (f"{seconds / albumentations:.2f}"
+                                                  if albumentations else "-")})
+    return rows
