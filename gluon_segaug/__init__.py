@@ -22,7 +22,11 @@ from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, H
                          Pad, PadIfNeeded, Perspective, RandomCrop, RandomCropNearClasses,
                          RandomResizedCrop, RandomRotate90, RandomScale, Resize, Rotate,
                          SquareSymmetry, VerticalFlip)
+from .encodings import ClassToColour, ColourToClass, RemapLabels, one_hot
+from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
+from .recordio import ImageWithMaskRecordDataset, pack
 from .serialize import from_json, from_mx_dumps, load_pipeline, save_pipeline, to_json
+from .sharding import ShardSampler
 from .tensor import ToTensor
 
 __version__ = "0.1.0"
@@ -41,6 +45,9 @@ __all__ = [
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",
     "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
+    "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
+    "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
+    "ImageWithMaskRecordDataset", "pack", "ShardSampler",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps",
     "__version__",
 ]

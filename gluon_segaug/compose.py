@@ -26,6 +26,7 @@ from .base import Augmenter, ColourAugmenter, PositionalAugmenter
 from .blocks import Block
 from .functional import Interp
 from .fusion import invert
+from .interop import to_ndarray, to_numpy
 from .geometry import Geometry
 from .joint import Joint, Layout, Target
 from .mxcompat import adopt
@@ -48,13 +49,13 @@ class _Form:
         if squeeze and self.squeeze and array.ndim == 3 and array.shape[2] == 1:
             array = array[..., 0]
         if self.ndarray:
-            return mx.nd.array(array, ctx=self.context, dtype=array.dtype)
+            return to_ndarray(np.ascontiguousarray(array), self.context)
         return array
 
 
 def _to_hwc(value: Any, name: str) -> Tuple[np.ndarray, _Form]:
     if isinstance(value, mx.nd.NDArray):
-        array, form = value.asnumpy(), _Form(True, value.context, value.ndim == 2)
+        array, form = to_numpy(value), _Form(True, value.context, value.ndim == 2)
     elif isinstance(value, np.ndarray):
         array, form = value, _Form(False, None, value.ndim == 2)
     else:

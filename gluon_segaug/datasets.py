@@ -24,6 +24,7 @@ import numpy as np
 from mxnet import gluon
 from PIL import Image
 
+from .interop import to_ndarray
 from .rng import SampleCounter, set_sample_key
 
 __all__ = ["read_image", "read_mask", "SampleDataset", "PairDataset", "ImageWithMaskDataset"]
@@ -123,7 +124,7 @@ class SampleDataset(gluon.data.Dataset):
                              f"mask is {mask.shape[1]}x{mask.shape[0]} (width x height)")
         if self._mask_decoder is not None:
             mask = self._mask_decoder(mask)
-        return image, mx.nd.array(mask, dtype=mask.dtype)
+        return image, to_ndarray(np.ascontiguousarray(mask))
 
     def _index(self, idx: int) -> int:
         if not -len(self) <= idx < len(self):

@@ -128,8 +128,7 @@ class SampleCounter:
         if epoch < 0:
             raise ValueError(f"epoch must be >= 0, but got {epoch}")
         with self._lock:
-            for i in range(self._n):
-                self._counts[i] = epoch
+            np.frombuffer(self._counts, dtype=np.int64)[:] = epoch
 
     def __getstate__(self) -> dict:
         if multiprocessing.context.get_spawning_popen() is not None:
