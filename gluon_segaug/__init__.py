@@ -25,7 +25,8 @@ from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, H
 from .encodings import ClassToColour, ColourToClass, RemapLabels, one_hot
 from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
 from .recordio import ImageWithMaskRecordDataset, pack
-from .serialize import from_json, from_mx_dumps, load_pipeline, save_pipeline, to_json
+from .serialize import (from_json, from_mx_dumps, load_pipeline, register, save_pipeline,
+                        to_json)
 from .sharding import ShardSampler
 from .tensor import ToTensor
 
@@ -48,6 +49,6 @@ __all__ = [
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler",
-    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps",
+    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
     "__version__",
 ]

@@ -184,16 +184,35 @@ examples:
 """
 
 
-def _folder_layout(src: str) -> PairDataset:
+def _folder_layout(src: str, split: Optional[str]) -> PairDataset:
     from .datasets import ImageWithMaskDataset
 
     return ImageWithMaskDataset(src)
 
 
-# --layout NAME -> (its help, SRC -> PairDataset). A new on-disk layout is one entry here.
-_LAYOUTS: Dict[str, Tuple[str, Callable[[str], PairDataset]]] = {
+def _layout(name: str, default_split: Optional[str]) -> Callable[[str, Optional[str]], PairDataset]:
+    def make(src: str, split: Optional[str]) -> PairDataset:
+        from . import layouts
+
+        cls = getattr(layouts, name)
+        if default_split is None:
+            return cls(src)
+        return cls(src, split=split or default_split)
+    return make
+
+
+# --layout NAME -> (its help, (SRC, --split) -> PairDataset). A new layout is one entry here.
+_LAYOUTS: Dict[str, Tuple[str, Callable[[str, Optional[str]], PairDataset]]] = {
     "folder": ("SRC is a folder of xyz.jpg (or .jpeg, .png) images beside xyz_mask.png masks",
                _folder_layout),
+    "voc": ("SRC is a PASCAL VOC root (JPEGImages, SegmentationClass, ImageSets/Segmentation/"
+            "SPLIT.txt; --split, default train)", _layout("VOCSegmentation", "train")),
+    "cityscapes": ("SRC is a Cityscapes root (leftImg8bit, gtFine; --split, default train; "
+                   "masks as train ids)", _layout("Cityscapes", "train")),
+    "kitti": ("SRC is a KITTI road root (training/image_2, training/gt_image_2; masks as "
+              "class ids)", _layout("KITTIRoad", "training")),
+    "list": ("SRC is a list file of 'image mask' path pairs, relative to its folder",
+             _layout("ListFileDataset", None)),
 }
 
 
@@ -211,6 +230,8 @@ def _add_pack(commands: argparse._SubParsersAction) -> None:
                              + "; ".join(f"{name}: {text}" for name, (text, _) in
                                          sorted(_LAYOUTS.items()))
                              + " (default: folder)")
+    parser.add_argument("--split", metavar="SPLIT",
+                        help="the split of a voc, cityscapes or kitti layout")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace OUT.rec and OUT.idx if they exist")
     parser.add_argument("--quiet", action="store_true",
@@ -222,7 +243,7 @@ def _run_pack(args: argparse.Namespace) -> int:
     from .recordio import pack
 
     try:
-        dataset = _LAYOUTS[args.layout][1](args.src)
+        dataset = _LAYOUTS[args.layout][1](args.src, args.split)
         idx = os.path.splitext(args.out)[0] + ".idx"
         if not args.overwrite:
             # Checked here, not only by pack(), so that the message names the flag.

@@ -10,15 +10,15 @@ from_mx_dumps
     loader for it), e.g. the list that ``mx.image.CreateAugmenter`` returns.
 
 Loading never runs code: a step is built only from a registered class name
-(``REGISTRY``: the library's augmenters and blocks, ``ToTensor``, and the stock
-``mx.image`` augmenters) with plain values; anything else is refused with an error that
+(``REGISTRY``: the library's augmenters and blocks, ``ToTensor``, the stock
+``mx.image`` augmenters, and classes you ``register``) with plain values; anything else is refused with an error that
 names it.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import mxnet as mx
 import numpy as np
@@ -32,8 +32,8 @@ from .joint import Target
 from .mxcompat import MxColour, _FromMx, MxHorizontalFlip
 from .tensor import ToTensor
 
-__all__ = ["REGISTRY", "to_dict", "from_dict", "to_json", "from_json", "save_pipeline",
-           "load_pipeline", "from_mx_dumps"]
+__all__ = ["REGISTRY", "register", "to_dict", "from_dict", "to_json", "from_json",
+           "save_pipeline", "load_pipeline", "from_mx_dumps"]
 
 FORMAT = "gluon_segaug.pipeline"
 _MX_CLASSES = {cls.__name__: cls for cls in vars(mx.image).values()
@@ -46,6 +46,7 @@ REGISTRY: Dict[str, type] = {
     "ToTensor": ToTensor, "MxColour": MxColour, "Compose": Compose,
     **{f"mx.image.{name}": cls for name, cls in _MX_CLASSES.items()},
 }
+_NAMES: Dict[type, str] = {}  # names of classes registered under another name
 # Strings a saved pipeline may hold: names and numbers, nothing that reads as code.
 _PLAIN = re.compile(r"^[A-Za-z0-9_. -]{0,64}$")
 
@@ -98,10 +99,10 @@ def to_dict(step: Any) -> Dict[str, Any]:
     if isinstance(step, ToTensor):
         return {"class": "ToTensor", "mean": _value(step.mean), "std": _value(step.std),
                 "max_value": step.max_value, "mask_ignore": step.mask_ignore}
-    name = type(step).__name__
+    name = _NAMES.get(type(step), type(step).__name__)
     if REGISTRY.get(name) is not type(step):
-        raise ValueError(f"cannot save {name}: only registered gluon_segaug augmenters can "
-                         f"be saved (see gluon_segaug.serialize.REGISTRY)")
+        raise ValueError(f"cannot save {name}: only registered augmenters can be saved "
+                         f"(gluon_segaug.serialize.register your own class)")
     return {"class": name, **{k: _value(v) for k, v in step.init_args().items()}}
 
 
@@ -173,9 +174,34 @@ def from_json(text: str) -> Any:
 
 
 def save_pipeline(pipeline: Any, path: str) -> None:
-    """Write ``to_json(pipeline)`` to ``path``."""
+    """Write ``to_json(pipeline)`` to ``path`` (nothing is written if it cannot be saved)."""
+    text = to_json(pipeline)
     with open(path, "w") as f:
-        f.write(to_json(pipeline) + "\n")
+        f.write(text + "\n")
+
+
+def register(cls: type, name: Optional[str] = None) -> type:
+    """Let saved pipelines hold your own augmenter class (usable as a decorator).
+
+    Its ``__init__`` arguments must be attributes of the same name holding plain values
+    (numbers, strings, lists, dicts), as the library's own augmenters keep them. Loading
+    builds only registered classes, so registering is how you vouch for one.
+
+    >>> from gluon_segaug import PositionalAugmenter
+    >>> @register
+    ... class Nothing(PositionalAugmenter):
+    ...     pass
+    >>> REGISTRY["Nothing"] is Nothing
+    True
+    """
+    if not (isinstance(cls, type) and issubclass(cls, (Augmenter, Block))):
+        raise TypeError(f"only augmenter and block classes can be registered, but got {cls!r}")
+    key = name or cls.__name__
+    if key in REGISTRY and REGISTRY[key] is not cls:
+        raise ValueError(f"{key!r} is already registered for {REGISTRY[key]!r}; pass name=...")
+    REGISTRY[key] = cls
+    _NAMES[cls] = key
+    return cls
 
 
 def load_pipeline(path: str) -> Any:

@@ -103,8 +103,14 @@ class ShardSampler(gluon.data.Sampler):
     """
 
     def __init__(self, length: int, num_shards: int, index: int, shuffle: bool = True,
-                 seed: int = 0, drop_last: bool = False) -> None:
+                 seed: int = 0, drop_last: bool = False, dataset: Any = None) -> None:
         super().__init__()
+        # The dataset whose augmentation epochs follow this sampler's: a sample this worker
+        # loads for the first time in epoch 3 must draw epoch 3's augmentation, not epoch 0's.
+        self.dataset = dataset
+        if dataset is not None and not hasattr(dataset, "set_epoch"):
+            raise TypeError(f"dataset must have set_epoch (a gluon_segaug dataset), "
+                            f"but got {type(dataset).__name__}")
         self.length = _check_int(length, "length", 0)
         self.num_shards = _check_int(num_shards, "num_shards", 1)
         self.index = _check_int(index, "index", 0, self.num_shards, "num_shards")
@@ -182,6 +188,8 @@ class ShardSampler(gluon.data.Sampler):
 
     def __iter__(self) -> Iterator[int]:
         # Not a generator function: the epoch is read now, at iter(), not at the first next().
+        if self.dataset is not None:
+            self.dataset.set_epoch(self._epoch)
         return self._iterate(self._epoch, self._explicit)
 
     def _iterate(self, epoch: int, explicit: int) -> Iterator[int]:

@@ -80,7 +80,7 @@ def test_bad_sources_are_one_line_errors(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["pack", DATA], "the following arguments are required: OUT.rec"),
-    (["pack", DATA, "x.rec", "--layout", "voc"], "argument --layout: invalid choice: 'voc'"),
+    (["pack", DATA, "x.rec", "--layout", "coco"], "argument --layout: invalid choice: 'coco'"),
 ])
 def test_bad_arguments_return_2_with_usage(argv, message, capsys):
     assert main(argv) == 2
@@ -93,7 +93,7 @@ def test_help_shows_examples(capsys):
     assert "python -m gluon_segaug pack data data.rec" in capsys.readouterr().out
     assert main(["pack", "--help"]) == 0
     text = capsys.readouterr().out
-    for option in ("SRC", "OUT.rec", "--layout {folder}", "--overwrite", "--quiet", "examples:"):
+    for option in ("SRC", "OUT.rec", "--layout {cityscapes,folder,kitti,list,voc}", "--overwrite", "--quiet", "examples:"):
         assert option in text
 
 
@@ -109,3 +109,26 @@ def test_python_dash_m(tmp_path):
     assert result.stderr.splitlines()[-1] == (f"error: {rec} already exists; add --overwrite "
                                               f"to replace it")
     assert "Traceback" not in result.stderr
+
+
+def test_pack_a_voc_layout_by_its_split(tmp_path, capsys, real_dir):
+    import shutil
+
+    from gluon_segaug import ImageWithMaskRecordDataset, VOCSegmentation
+
+    root = tmp_path / "VOC"
+    for sub in ("JPEGImages", "SegmentationClass", "ImageSets/Segmentation"):
+        (root / sub).mkdir(parents=True)
+    for i in (1, 2):
+        shutil.copy(real_dir / f"voc{i}.jpg", root / "JPEGImages" / f"v{i}.jpg")
+        shutil.copy(real_dir / f"voc{i}_mask.png", root / "SegmentationClass" / f"v{i}.png")
+    (root / "ImageSets/Segmentation/val.txt").write_text("v2\nv1\n")
+    rec = tmp_path / "val.rec"
+    assert main(["pack", str(root), str(rec), "--layout", "voc", "--split", "val", "--quiet"]) == 0
+    packed, source = ImageWithMaskRecordDataset(str(rec)), VOCSegmentation(str(root), split="val")
+    assert len(packed) == 2
+    for i in range(2):
+        for a, b in zip(packed.load(i), source.load(i)):
+            np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
+    assert main(["pack", str(root), str(tmp_path / "x.rec"), "--layout", "voc"]) == 2
+    assert "split file" in capsys.readouterr().err

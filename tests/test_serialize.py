@@ -101,3 +101,40 @@ def test_steps_that_cannot_be_saved_say_so(tmp_path):
     bad.write_text("{")
     with pytest.raises(ValueError, match=rf"{bad}: not JSON"):
         gsa.load_pipeline(str(bad))
+
+
+def test_a_refused_pipeline_leaves_an_existing_file_alone(tmp_path):
+    class Invert(mx.image.Augmenter):
+        def __call__(self, src):
+            return 255 - src
+
+    path = tmp_path / "p.json"
+    gsa.save_pipeline(gsa.Compose([gsa.Rotate(5)]), str(path))
+    before = path.read_text()
+    with pytest.raises(ValueError, match=r"cannot save Invert"):
+        gsa.save_pipeline(gsa.JointTransform(colour=[Invert()]), str(path))
+    assert path.read_text() == before
+
+
+def test_registered_custom_augmenters_save_and_load(real_samples):
+    _, image, mask = real_samples[3]
+
+    class Tilt(gsa.PositionalAugmenter):
+        def __init__(self, angles=(-5.0, 5.0), p=1.0):
+            super().__init__(p)
+            self.angles = tuple(angles)
+
+        def _sample_geometry(self, rng, hw):
+            angle = float(rng.choice(self.angles))
+            return gsa.RotateParams(hw, angle=angle, size=hw)
+
+    with pytest.raises(ValueError, match=r"cannot save Tilt: only registered augmenters"):
+        gsa.Compose([Tilt()]).to_json()
+    gsa.register(Tilt, name="test.Tilt")
+    pipeline = gsa.Compose([Tilt((10.0, -10.0)), gsa.CenterCrop(128)], seed=1)
+    loaded = gsa.from_json(pipeline.to_json())
+    assert '"class": "test.Tilt"' in pipeline.to_json()
+    for a, b in zip(pipeline(image, mask), loaded(image, mask)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match=r"only augmenter and block classes can be registered"):
+        gsa.register(dict)
