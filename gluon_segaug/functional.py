@@ -134,7 +134,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     matrix = np.asarray(matrix, dtype=np.float64)
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
-    projective = not np.allclose(matrix[2], (0.0, 0.0, 1.0), atol=1e-12)
+    p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
+    projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
     if not projective and is_index_map(matrix):
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)

@@ -12,15 +12,20 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import mxnet as mx
+import numpy as np
 from mxnet import gluon
 
 import gluon_segaug as gsa
+from gluon_segaug.interop import to_ndarray, to_numpy
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
 def _decode_only(image, mask):
-    return image[:256, :256], mask[:256, :256]
+    """The ceiling: a fixed window of the decoded arrays, so that batches stack (views
+    of the NDArrays' memory, copied once, as an augmenting pipeline's output would be)."""
+    return (to_ndarray(np.ascontiguousarray(to_numpy(image)[:256, :256])),
+            to_ndarray(np.ascontiguousarray(to_numpy(mask)[:256, :256])))
 
 
 def augment_pipeline() -> gsa.Compose:

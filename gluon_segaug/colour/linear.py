@@ -26,6 +26,7 @@ __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "Color
            "RandomGray", "Lighting", "apply_colour_matrix", "LUMA"]
 
 LUMA = np.array([0.299, 0.587, 0.114])
+_LEVELS = np.arange(256, dtype=np.float64)
 _TYIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.321], [0.211, -0.523, 0.311]])
 _ITYIQ = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.107, 1.705]])
 # AlexNet's PCA of ImageNet RGB (0-255 scale), as GluonCV and MXNet's examples use.
@@ -49,15 +50,17 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     clipped back to an integer dtype. A new array."""
     channels = image.shape[2]
     linear, offset = matrix[:, :-1], matrix[:, -1]
-    diagonal = not np.any(linear - np.diag(np.diag(linear)))
+    rows = linear.tolist()  # plain floats: the checks below run for every sample
+    diagonal = all(v == 0.0 for i, row in enumerate(rows) for j, v in enumerate(row) if i != j)
     if image.dtype == np.uint8 and diagonal:
-        scale = np.diag(linear)
-        if np.all(scale == scale[0]) and np.all(offset == offset[0]):
+        scale = [rows[i][i] for i in range(channels)]
+        shift = offset.tolist()
+        if len(set(scale)) == 1 and len(set(shift)) == 1:
             # One lookup table for every channel (OpenCV's fastest path).
-            lut = np.clip(np.rint(np.arange(256) * scale[0] + offset[0]), 0, 255)
-            return cv2.LUT(image, lut.astype(np.uint8)).reshape(image.shape)
+            lut = np.clip(np.rint(_LEVELS * scale[0] + shift[0]), 0, 255).astype(np.uint8)
+            return cv2.LUT(image, lut).reshape(image.shape)
         # One lookup table per channel.
-        levels = np.arange(256, dtype=np.float64)[:, None] * scale + offset
+        levels = _LEVELS[:, None] * np.asarray(scale) + offset
         lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8).reshape(1, 256, channels)
         return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
             [cv2.LUT(np.ascontiguousarray(image[..., c]), lut[0, :, c])
