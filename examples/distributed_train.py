@@ -80,7 +80,8 @@ def train_worker(args: argparse.Namespace) -> dict:
     """One worker's training; returns its report (also written to ``--out-dir``)."""
     kv = mx.kv.create(args.kvstore)
     dataset = make_dataset(args)
-    sampler = ShardSampler.from_kvstore(kv, len(dataset), seed=args.seed)
+    # dataset=: every pass also sets the dataset's augmentation epoch (see README).
+    sampler = ShardSampler.from_kvstore(kv, len(dataset), seed=args.seed, dataset=dataset)
     loader = gluon.data.DataLoader(dataset, batch_size=args.batch_size, sampler=sampler,
                                    num_workers=args.loader_workers)
     # The same seed on every worker gives the same initial parameters (the Trainer also
@@ -97,10 +98,9 @@ def train_worker(args: argparse.Namespace) -> dict:
     losses: List[float] = []
     loaded = 0
     for epoch in range(args.epochs):
-        # Both on every epoch: the sampler's permutation and the augmentation keys
-        # (index, epoch) then match a single-process run with the same seeds.
+        # The sampler's permutation for this epoch; being given the dataset, the sampler
+        # also sets its augmentation epoch, so keys (index, epoch) match a one-process run.
         sampler.set_epoch(epoch)
-        dataset.set_epoch(epoch)
         shards.append(sampler.indices())
         for images, masks in loader:
             # ToTensor maps ignore_index to -1: those pixels get weight 0 (and a valid

@@ -136,7 +136,7 @@ class ShardSampler(gluon.data.Sampler):
         length : int
             ``len(dataset)``.
         **kwargs
-            ``shuffle``, ``seed``, ``drop_last``.
+            ``shuffle``, ``seed``, ``drop_last``, ``dataset``.
 
         Examples
         --------
@@ -158,7 +158,7 @@ class ShardSampler(gluon.data.Sampler):
         length : int
             ``len(dataset)``.
         **kwargs
-            ``shuffle``, ``seed``, ``drop_last``.
+            ``shuffle``, ``seed``, ``drop_last``, ``dataset``.
         """
         return cls(length, num_shards=hvd.size(), index=hvd.rank(), **kwargs)
 
