@@ -301,18 +301,20 @@ class JointTransform(Compose):
 
     def __init__(self, positional: Sequence[Any] = (), colour: Sequence[Any] = (),
                  **kwargs: Any) -> None:
-        positional = [step if isinstance(step, Block) else adopt(step, role="positional")
-                      for step in positional]
-        for i, step in enumerate(positional):
-            if not all(isinstance(s, PositionalAugmenter) for s in _leaves(step)):
-                raise TypeError(f"positional[{i}] is {step!r}, which does not move pixels; "
-                                f"put it in colour=[...]")
         colour = list(colour)
         finisher = [colour.pop()] if colour and isinstance(colour[-1], ToTensor) else []
-        colour = [step if isinstance(step, Block) else adopt(step, role="colour")
-                  for step in colour]
-        for i, step in enumerate(colour):
-            if not all(isinstance(s, ColourAugmenter) for s in _leaves(step)):
-                raise TypeError(f"colour[{i}] is {step!r}, which moves pixels; "
-                                f"put it in positional=[...]")
-        super().__init__(positional + colour + finisher, **kwargs)
+        super().__init__(
+            _checked(positional, "positional", PositionalAugmenter,
+                     "does not move pixels; put it in colour=[...]")
+            + _checked(colour, "colour", ColourAugmenter,
+                       "moves pixels; put it in positional=[...]")
+            + finisher, **kwargs)
+
+
+def _checked(steps: Sequence[Any], role: str, kind: type, complaint: str) -> List[Any]:
+    """``steps`` adopted for ``role``, each (and all inside its blocks) of ``kind``."""
+    adopted = [step if isinstance(step, Block) else adopt(step, role=role) for step in steps]
+    for i, step in enumerate(adopted):
+        if not all(isinstance(leaf, kind) for leaf in _leaves(step)):
+            raise TypeError(f"{role}[{i}] is {step!r}, which {complaint}")
+    return adopted
