@@ -128,14 +128,31 @@ def _add_preview(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_preview)
 
 
-def _run_preview(args: argparse.Namespace) -> int:
+def preview_samples(root: str, n: int = 8, seed: int = 0, size: int = 192,
+                    pipeline: Optional[object] = None) -> Tuple[List[Tuple], List[str]]:
+    """The augmented ``(image, mask)`` pairs ``preview`` draws, and their file names.
+
+    Sample ``i`` is dataset item ``i % len(dataset)``; ``pipeline`` defaults to a rotation
+    of up to 15 degrees, a random ``size`` crop, a flip and brightness/contrast jitter.
+    """
     import mxnet as mx
 
-    from . import plot, serialize
     from .compose import JointTransform
     from .datasets import ImageWithMaskDataset
     from .positional import HorizontalFlip, RandomCrop, Rotate
 
+    aug = pipeline or JointTransform(
+        positional=[Rotate(15), RandomCrop(size), HorizontalFlip()],
+        colour=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)], seed=seed)
+    dataset = ImageWithMaskDataset(root, transform=aug)
+    names = [os.path.basename(image_path) for image_path, _ in dataset.items]
+    return [dataset[i % len(dataset)] for i in range(n)], _titles(names, n)
+
+
+def _run_preview(args: argparse.Namespace) -> int:
+    from . import plot, serialize
+
+    pipeline = None
     if args.pipeline:
         try:
             spec = serialize.to_dict(serialize.load_pipeline(args.pipeline))
@@ -147,19 +164,11 @@ def _run_preview(args: argparse.Namespace) -> int:
                 t.get("class") == "ToTensor" for t in spec.get("transforms", [])):
             raise _Error(f"{args.pipeline}: preview needs a pipeline of augmenters without "
                          f"ToTensor, so that it can draw the samples")
-        aug = serialize.from_dict({**spec, "seed": args.seed})
-    else:
-        aug = JointTransform(
-            positional=[Rotate(15), RandomCrop(args.size), HorizontalFlip()],
-            colour=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)],
-            seed=args.seed)
+        pipeline = serialize.from_dict({**spec, "seed": args.seed})
     try:
-        dataset = ImageWithMaskDataset(args.root, transform=aug)
-        names = [os.path.basename(image_path) for image_path, _ in dataset.items]
-        pairs = [dataset[i % len(dataset)] for i in range(args.n)]
+        pairs, titles = preview_samples(args.root, args.n, args.seed, args.size, pipeline)
     except (OSError, ValueError) as err:
         raise _Error(str(err)) from None
-    titles = _titles(names, args.n)
     try:
         figure = plot.plot_grid(pairs, path=args.out, titles=titles)
     except OSError as err:

@@ -118,3 +118,32 @@ def test_preview_with_a_saved_pipeline(tmp_path, capsys):
     assert main(["preview", DATA, "--pipeline", str(tmp_path / "none.json"),
                  "--out", str(out)]) == 2
     assert f"cannot read pipeline {tmp_path / 'none.json'}" in capsys.readouterr().err
+
+
+def test_preview_draws_masks_that_line_up_with_their_images(tmp_path):
+    """On the arrays behind the grid: a checkerboard image with the same checkerboard as
+    its mask must still agree after the default preview pipeline (rotation, crop, flip,
+    brightness and contrast), away from the squares' edges."""
+    import numpy as np
+
+    from gluon_segaug.cli import preview_samples
+
+    ys, xs = np.mgrid[0:120, 0:160]
+    board = (((ys // 12) + (xs // 12)) % 2).astype(np.uint8)
+    Image.fromarray(np.repeat(board[..., None] * 200 + 30, 3, axis=2).astype(np.uint8)).save(
+        tmp_path / "board.png")
+    Image.fromarray(board, mode="L").save(tmp_path / "board_mask.png")
+    pairs, titles = preview_samples(str(tmp_path), n=6, seed=1, size=96)
+    assert titles[0].startswith("board.png")
+    for image, mask in pairs:
+        image, mask = image.asnumpy().astype(float), mask.asnumpy()
+        bright = image.mean(axis=2) > image.mean()  # the jitter keeps the two levels apart
+        labelled = mask != 255
+        # Interior pixels: a 5x5 neighbourhood of one label.
+        interior = labelled.copy()
+        for dy in range(-2, 3):
+            for dx in range(-2, 3):
+                interior &= np.roll(np.roll(mask, dy, 0), dx, 1) == mask
+        interior[:2], interior[-2:], interior[:, :2], interior[:, -2:] = False, False, False, False
+        assert interior.sum() > 1000
+        np.testing.assert_array_equal(bright[interior], mask[interior] == 1)
