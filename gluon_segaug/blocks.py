@@ -82,7 +82,8 @@ class OneOf(Block):
             self.weights = None
         else:
             w = np.asarray(weights, dtype=np.float64)
-            if w.shape != (len(self.transforms),) or np.any(w < 0) or w.sum() <= 0:
+            if (w.shape != (len(self.transforms),) or not np.all(np.isfinite(w))
+                    or np.any(w < 0) or w.sum() <= 0):
                 raise ValueError(f"weights must be {len(self.transforms)} non-negative numbers "
                                  f"with a positive sum, but got {weights!r}")
             self.weights = [float(v) for v in w]
@@ -110,7 +111,13 @@ class SomeOf(Block):
     def __init__(self, transforms: Sequence[Any], n: Union[int, Sequence[int]] = 1,
                  random_order: bool = False, p: float = 1.0) -> None:
         super().__init__(transforms, p)
-        low, high = (n, n) if isinstance(n, (int, np.integer)) else tuple(n)
+        pair = (n, n) if isinstance(n, (int, np.integer)) else n
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)
+                and 0 <= pair[0] <= pair[1] <= len(self.transforms)):
+            raise ValueError(f"n must be a count or (low, high) range within "
+                             f"0..{len(transforms)}, but got {n!r}")
+        low, high = pair
         if not (0 <= int(low) <= int(high) <= len(self.transforms)):
             raise ValueError(f"n must be a count or (low, high) range within 0..{len(transforms)},"
                              f" but got {n!r}")

@@ -37,6 +37,7 @@ _CV_INTERPOLABLE = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.floa
 # Nearest copies bytes, so any dtype passes as an unsigned view of the same width.
 _BYTE_VIEWS = {1: np.uint8, 2: np.uint16, 4: np.int32}
 _MAX_SUPERSAMPLE = 8
+_MAX_CHANNELS = 512  # OpenCV's CV_CN_MAX
 
 
 class Interp(enum.Enum):
@@ -136,6 +137,10 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
     p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
     projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
+    if projective and _crosses_horizon(matrix, (out_h, out_w)):
+        # Part of the output sees the plane behind the camera: no source there.
+        map_x, map_y = _projective_maps(matrix, src.shape[:2], (out_h, out_w))
+        return remap(src, map_x, map_y, interp, fill, cache)
     if not projective and is_index_map(matrix):
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
@@ -184,10 +189,44 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
     return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)
 
 
+def _crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
+    """Whether the inverse of a projective map has a non-positive denominator somewhere
+    in the output window (it is affine in x and y, so the corners decide)."""
+    inverse = np.linalg.inv(matrix)
+    h, w = out_hw
+    corners = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1],
+                        [-0.5, h - 0.5, 1]]).T
+    denominators = inverse[2] @ corners
+    return not (np.all(denominators > 1e-9) or np.all(denominators < -1e-9))
+
+
+def _projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
+                     out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    """Source maps of a projective matrix; points beyond the horizon map far outside."""
+    inverse = np.linalg.inv(matrix)
+    centre = matrix @ np.array([(in_hw[1] - 1) / 2, (in_hw[0] - 1) / 2, 1.0])
+    # The side of the horizon the sample itself is seen on.
+    sign = 1.0 if inverse[2] @ (centre / centre[2]) > 0 else -1.0
+    h, w = out_hw
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    den = inverse[2, 0] * x + inverse[2, 1] * y + inverse[2, 2]
+    behind = den * sign <= 1e-9
+    safe = np.where(behind, 1.0, den)
+    map_x = (inverse[0, 0] * x + inverse[0, 1] * y + inverse[0, 2]) / safe
+    map_y = (inverse[1, 0] * x + inverse[1, 1] * y + inverse[1, 2]) / safe
+    map_x[behind] = map_y[behind] = -1.0e6
+    return map_x.astype(np.float32), map_y.astype(np.float32)
+
+
 def _check_src(src: np.ndarray) -> None:
     if not isinstance(src, np.ndarray) or src.ndim != 3:
         raise ValueError(f"src must be an (H, W, C) array, but got shape "
                          f"{getattr(src, 'shape', type(src).__name__)}")
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    if src.shape[2] * per_element > _MAX_CHANNELS:
+        raise ValueError(f"an array of {src.shape[2]} {src.dtype} channels is more than OpenCV "
+                         f"handles at once ({_MAX_CHANNELS} channels of up to 4 bytes); split "
+                         f"it into several targets")
 
 
 class _Sampler:
@@ -396,32 +435,50 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
     content (as it would be with ``BORDER_CONSTANT``)."""
+    out = _interpolate(src, sampler, out_hw, flag)
+    if sampler.reaches_outside(src.shape[:2], out_hw):
+        _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
+    return out
+
+
+def _interpolate(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
+                 flag: int, replicate_all: bool = False) -> np.ndarray:
+    """Interpolate with the source's edge pixels replicated outwards (no fill). Only
+    points near the source come out right unless ``replicate_all``: the rest are
+    outside and filled afterwards."""
     out_h, out_w = out_hw
     channels = src.shape[2]
     if channels > 4 and flag in (cv2.INTER_CUBIC, cv2.INTER_LANCZOS4):
         # OpenCV interpolates at most four channels with these kernels.
-        parts = [_warp(np.ascontiguousarray(src[..., c:c + 4]), sampler, out_hw, flag,
-                       fill[c:c + 4], cache) for c in range(0, channels, 4)]
-        return np.concatenate(parts, axis=2)
-    if not sampler.reaches_outside(src.shape[:2], out_hw):
-        return sampler(src, out_hw, flag, cv2.BORDER_REPLICATE).reshape(out_h, out_w, channels)
-    if sampler.maps is not None:
+        return np.concatenate([_interpolate(np.ascontiguousarray(src[..., c:c + 4]), sampler,
+                                            out_hw, flag, replicate_all)
+                               for c in range(0, channels, 4)], axis=2)
+    if (replicate_all or sampler.maps is not None
+            or not sampler.reaches_outside(src.shape[:2], out_hw)):
         out = sampler(src, out_hw, flag, cv2.BORDER_REPLICATE)
     else:
         # OpenCV's replicate border is a slow per-pixel path: replicate the edge into a
         # padded copy of just the window the output reads, and warp that with the fast
-        # constant border (pixels it gets wrong are the outside ones, filled below).
+        # constant border (pixels it gets wrong are outside ones, filled afterwards).
         window, dx, dy = _padded_window(src, sampler.source_box(out_hw), _RADIUS[flag])
         out = sampler.shifted(dx, dy)(window, out_hw, flag, cv2.BORDER_CONSTANT, 0)
-    out = out.reshape(out_h, out_w, channels)
-    # 1 where the nearest source pixel is outside: a zero source warped onto ones.
+    return out.reshape(out_h, out_w, channels)
+
+
+def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: _Sampler,
+                  out_hw: Tuple[int, int], fill: np.ndarray, cache: Optional[dict]) -> None:
+    """Write ``fill`` where the nearest source pixel is outside the source (in place)."""
     cache = {} if cache is None else cache
-    key = ("outside", src.shape[:2], tuple(out_hw))
+    key = ("outside", tuple(in_hw), tuple(out_hw))
     if key not in cache:
-        cache[key] = _nearest(_zeros(src.shape[:2]), sampler, out_hw, np.ones(1, np.uint8))
-    outside = cache[key]
-    cv2.copyTo(_filled(out.shape, out.dtype.str, fill.tobytes()), outside, out)
-    return out
+        # 1 where the nearest source pixel is outside: a zero source warped onto ones.
+        cache[key] = _nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
+    filler = np.empty_like(out)
+    if np.all(fill == fill[0]):
+        filler.fill(fill[0])
+    else:
+        filler[...] = fill
+    cv2.copyTo(filler, cache[key], out)
 
 
 _RADIUS = {cv2.INTER_LINEAR: 1, cv2.INTER_CUBIC: 2, cv2.INTER_LANCZOS4: 4}
@@ -448,15 +505,6 @@ def _zeros(hw: Tuple[int, int]) -> np.ndarray:
     zeros = np.zeros(hw + (1,), np.uint8)
     zeros.flags.writeable = False
     return zeros
-
-
-@functools.lru_cache(maxsize=8)
-def _filled(shape: Tuple[int, ...], dtype: str, fill: bytes) -> np.ndarray:
-    """A read-only array of ``shape`` holding ``fill`` (one value per channel)."""
-    out = np.empty(shape, dtype)
-    out[...] = np.frombuffer(fill, dtype)
-    out.flags.writeable = False
-    return out
 
 
 def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
@@ -517,10 +565,17 @@ def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
     out_h, out_w = out_hw
     finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
     fine_matrix = finer @ matrix
-    fine = _warp(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
-                 cv2.INTER_LINEAR, fill, cache)
+    # Average content only (edge replicated), then fill at the output's own grid, exactly
+    # where a mask would be filled: the fill never leaks into the averages.
+    # Every fine sample of a pixel that keeps content must be content (edge replicated).
+    fine = _interpolate(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
+                        cv2.INTER_LINEAR, replicate_all=True)
     out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
-    return out.reshape(out_h, out_w, src.shape[2])
+    out = out.reshape(out_h, out_w, src.shape[2])
+    sampler = _Sampler.of_matrix(matrix, projective)
+    if sampler.reaches_outside(src.shape[:2], out_hw):
+        _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
+    return out
 
 
 def _via_float64(src: np.ndarray, run: Callable[[np.ndarray, np.ndarray], np.ndarray],

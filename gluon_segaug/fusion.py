@@ -138,13 +138,14 @@ class FrameView:
         if hit.ndim == 3:
             hit = hit.any(axis=2)
         ys, xs = np.nonzero(hit)
-        if xs.size == 0:
-            return np.zeros((0, 2))
-        pick = rng.choice(xs.size, size=min(most, xs.size), replace=False)
-        x, y = _apply(self._matrix, xs[pick].astype(np.float64), ys[pick].astype(np.float64))
+        # Map every class pixel first: only those inside the current canvas may be picked.
+        x, y = _apply(self._matrix, xs.astype(np.float64), ys.astype(np.float64))
         h, w = hw
-        inside = (x > -0.5) & (x < w - 0.5) & (y > -0.5) & (y < h - 0.5)
-        return np.stack([x[inside], y[inside]], axis=1)
+        inside = np.flatnonzero((x > -0.5) & (x < w - 0.5) & (y > -0.5) & (y < h - 0.5))
+        if inside.size == 0:
+            return np.zeros((0, 2))
+        pick = inside[rng.choice(inside.size, size=min(most, inside.size), replace=False)]
+        return np.stack([x[pick], y[pick]], axis=1)
 
 
 def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Interp,
@@ -158,7 +159,7 @@ def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Inte
         raise ValueError(f"{type(maps[0]).__name__} cannot be inverted; leave distortions "
                          f"out of test-time augmentation")
     if not steps:
-        return array
+        return array.copy()
     matrix, out_hw, _ = compose(steps, Interp.LINEAR)
     if tuple(array.shape[:2]) != tuple(out_hw):
         raise ValueError(f"the prediction is {array.shape[0]}x{array.shape[1]} but the "

@@ -19,8 +19,17 @@ from mxnet.base import _LIB, check_call
 __all__ = ["to_numpy", "to_ndarray"]
 
 # What MXNet can hold (no uint16, uint32, uint64 or float16 through from_numpy).
-_ZERO_COPY = {np.dtype(t) for t in (np.uint8, np.int8, np.int32, np.int64, np.float32,
-                                    np.float64, np.bool_)}
+_ZERO_COPY = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float32, np.float64,
+                                    np.bool_)}
+
+
+class _Memory:
+    """Exposes an NDArray's memory to NumPy and keeps the NDArray alive as the view's base."""
+
+    def __init__(self, value: mx.nd.NDArray, address: int, dtype: np.dtype) -> None:
+        self.value = value
+        self.__array_interface__ = {"data": (address, True), "shape": tuple(value.shape),
+                                    "typestr": dtype.str, "version": 3}
 
 
 def to_numpy(value: mx.nd.NDArray) -> np.ndarray:
@@ -36,9 +45,7 @@ def to_numpy(value: mx.nd.NDArray) -> np.ndarray:
     value.wait_to_read()
     pointer = ctypes.c_void_p()
     check_call(_LIB.MXNDArrayGetData(value.handle, ctypes.byref(pointer)))
-    dtype = np.dtype(value.dtype)
-    buffer = (ctypes.c_char * (value.size * dtype.itemsize)).from_address(pointer.value)
-    view = np.frombuffer(buffer, dtype=dtype).reshape(value.shape)
+    view = np.asarray(_Memory(value, pointer.value, np.dtype(value.dtype)))
     view.flags.writeable = False
     return view
 

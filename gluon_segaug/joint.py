@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-from typing import Optional, Sequence, Tuple, Union
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -69,8 +69,7 @@ class Target:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", _coerce_kind(self.kind))
-        if isinstance(self.fill, (list, np.ndarray)):
-            object.__setattr__(self, "fill", tuple(float(v) for v in self.fill))
+        object.__setattr__(self, "fill", _plain_fill(self.fill, "Target fill"))
         if self.interp is not None:
             interp = Interp.coerce(self.interp)
             if interp is not Interp.NEAREST and self.kind is not Kind.CONTINUOUS:
@@ -81,6 +80,20 @@ class Target:
     @classmethod
     def coerce(cls, value: Union["Target", Kind, str]) -> "Target":
         return value if isinstance(value, Target) else cls(kind=_coerce_kind(value))
+
+
+def _plain_fill(value: Any, name: str) -> Any:
+    """A fill as a Python number or a tuple of them (as saved pipelines hold it)."""
+    if value is None:
+        return None
+    try:
+        values = np.asarray(value).ravel().tolist()
+    except (TypeError, ValueError):
+        values = None
+    if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                             for v in values):
+        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
+    return values[0] if np.ndim(value) == 0 else tuple(values)
 
 
 def _coerce_kind(value: Union[Kind, str]) -> Kind:
@@ -116,8 +129,8 @@ class Layout:
             raise TypeError(f"targets must be a sequence of target kinds, "
                             f"but got {self.targets!r}; write targets=({self.targets!r},)")
         object.__setattr__(self, "targets", tuple(Target.coerce(t) for t in self.targets))
-        if isinstance(self.image_fill, (list, np.ndarray)):
-            object.__setattr__(self, "image_fill", tuple(float(v) for v in self.image_fill))
+        object.__setattr__(self, "image_fill", _plain_fill(self.image_fill, "image_fill"))
+        object.__setattr__(self, "ignore_index", int(self.ignore_index))
         if isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index,
                                                                    (int, np.integer)):
             raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")

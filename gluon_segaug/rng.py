@@ -31,6 +31,7 @@ __all__ = ["Streams", "SampleCounter", "set_sample_key", "pop_sample_key"]
 
 Key = Tuple[int, int]
 _local = threading.local()
+_RESET = threading.Lock()
 
 
 def set_sample_key(index: int, epoch: int, owner: Any) -> None:
@@ -78,7 +79,9 @@ class Streams:
             return np.random.Generator(np.random.PCG64(sequence))
         pid = os.getpid()
         if pid != self._pid:
-            self._pid, self._calls = pid, itertools.count(1)
+            with _RESET:  # two threads must not both restart the count
+                if pid != self._pid:
+                    self._calls, self._pid = itertools.count(1), pid
         calls = next(self._calls)  # atomic under the GIL: threads never share a stream
         # One fresh generator per call, so how much one sample draws (say, an added
         # colour step) never shifts the draws of the samples after it.

@@ -66,14 +66,14 @@ class Runner:
     def _positional(self, step: PositionalAugmenter, recorded: Any, replaying: bool,
                     index: int) -> Any:
         self._flush_colour()
+        if step.needs_view and not all(p.is_projective for p in self.pending):
+            # A data-aware step reads the sample through matrices only; replaying must
+            # resample at the same place as drawing did, or the fusion would differ.
+            self._flush_geometry()
         if replaying:
             params = recorded
         else:
-            view = None
-            if step.needs_view:
-                if not all(p.is_projective for p in self.pending):
-                    self._flush_geometry()
-                view = FrameView(self.joint, self.pending, self.layout)
+            view = FrameView(self.joint, self.pending, self.layout) if step.needs_view else None
             params = step.sample_geometry(self.rng, self.hw, view)
         if params is not None:
             if tuple(params.in_hw) != tuple(self.hw):

@@ -109,7 +109,7 @@ def to_dict(step: Any) -> Dict[str, Any]:
 def _plain(value: Any, where: str) -> Any:
     """Check a loaded value: JSON scalars, lists, dicts; strings that are names only."""
     if isinstance(value, str):
-        if not _PLAIN.match(value) or "__" in value:
+        if not _PLAIN.fullmatch(value) or "__" in value:
             raise ValueError(f"refused {where}: {value!r} is not a plain name or number")
         return value
     if isinstance(value, list):

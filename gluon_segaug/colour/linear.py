@@ -27,6 +27,8 @@ __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "Color
 
 LUMA = np.array([0.299, 0.587, 0.114])
 _LEVELS = np.arange(256, dtype=np.float64)
+_CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
+                                  np.float64)}
 _TYIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.321], [0.211, -0.523, 0.311]])
 _ITYIQ = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.107, 1.705]])
 # AlexNet's PCA of ImageNet RGB (0-255 scale), as GluonCV and MXNet's examples use.
@@ -90,7 +92,7 @@ class LinearColour(ColourAugmenter):
 
 def image_mean(image: np.ndarray) -> np.ndarray:
     """Mean of every channel, in float64."""
-    if image.shape[2] <= 4:
+    if image.shape[2] <= 4 and image.dtype in _CV_MEAN:
         return np.array(cv2.mean(image)[:image.shape[2]])
     return image.reshape(-1, image.shape[2]).mean(axis=0, dtype=np.float64)
 

@@ -36,7 +36,7 @@ def interp_or_none(value: Optional[Union[Interp, str, int]]) -> Optional[Interp]
 def symmetric_range(value: Range, name: str) -> Tuple[float, float]:
     """A number ``d`` means ``(-d, d)``; a pair is ``(low, high)``."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        if value < 0:
+        if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name} as a single number must be >= 0, but got {value!r}")
         return (-float(value), float(value))
     return ordered_range(value, name)
@@ -49,7 +49,7 @@ def ordered_range(value: Sequence[float], name: str, positive: bool = False) -> 
                     and not isinstance(v, bool) for v in value)):
         raise ValueError(f"{name} must be a (low, high) pair of numbers, but got {value!r}")
     low, high = float(value[0]), float(value[1])
-    if low > high:
+    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
         raise ValueError(f"{name} must be (low, high) with low <= high, but got {value!r}")
     if positive and low <= 0:
         raise ValueError(f"{name} must be positive, but got {value!r}")

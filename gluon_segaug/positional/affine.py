@@ -181,6 +181,9 @@ class Perspective(PositionalAugmenter):
     def _sample_geometry(self, rng, hw):
         h, w = hw
         sigma = uniform(rng, self.scale)
+        if h < 2 or w < 2:  # no quadrilateral to jitter: the identity
+            return MatrixParams(hw, values=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0),
+                                size=hw, interpolation=self.interp)
         jitter = np.minimum(np.abs(rng.normal(0.0, sigma, (4, 2))), 0.3) * (w - 1, h - 1)
         corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float64)
         inwards = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], dtype=np.float64)

@@ -188,6 +188,9 @@ class RandomCropNearClasses(PositionalAugmenter):
                  p: float = 1.0) -> None:
         super().__init__(p)
         self.size = size_pair(size)
+        if classes is not None and (isinstance(classes, (str, bytes)) or not all(
+                isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in classes)):
+            raise ValueError(f"classes must be a list of int class ids, but got {classes!r}")
         self.classes = None if classes is None else [int(c) for c in classes]
 
     def _sample_geometry(self, rng, hw, view):

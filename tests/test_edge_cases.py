@@ -1,0 +1,141 @@
+"""Edge cases: NDArray dtypes, tiny samples, horizons, area borders, replay after
+distortions, saved fills, argument checks."""
+from __future__ import annotations
+
+import gc
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+from gluon_segaug.interop import to_numpy
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "float32", "float64"])
+def test_ndarray_inputs_of_every_dtype_come_back_unaliased(dtype):
+    image = mx.nd.array(np.arange(60).reshape(4, 5, 3) % 100, dtype=dtype)
+    mask = mx.nd.array(np.arange(20).reshape(4, 5) % 7, dtype="int32")
+    for steps in ([], [gsa.HorizontalFlip(p=1)], [gsa.Rotate((30, 30))]):
+        out_image, out_mask = gsa.Compose(steps, ignore_index=-1)(image, mask)
+        assert out_image.dtype == np.dtype(dtype) and out_mask.dtype == np.int32
+        before = image.asnumpy().copy(), mask.asnumpy().copy()
+        out_image[:] = 1
+        out_mask[:] = 1
+        np.testing.assert_array_equal(image.asnumpy(), before[0])
+        np.testing.assert_array_equal(mask.asnumpy(), before[1])
+
+
+def test_views_of_ndarrays_keep_them_alive():
+    view = to_numpy(mx.nd.ones((300, 300)) * 3)  # the NDArray is a temporary
+    gc.collect()
+    for _ in range(20):
+        mx.nd.ones((300, 300)).asnumpy()
+    assert float(view.min()) == 3.0 and not view.flags.writeable
+
+
+def test_one_pixel_samples_go_through_every_positional_step():
+    image, mask = np.full((1, 1, 3), 7, np.uint8), np.ones((1, 1), np.uint8)
+    for step in (gsa.Perspective(), gsa.Rotate(30), gsa.Affine(scale=(0.5, 2.0), shear=10),
+                 gsa.ElasticTransform(), gsa.GridDistortion(), gsa.SquareSymmetry(),
+                 gsa.RandomResizedCrop(3), gsa.RandomCrop(2), gsa.Resize(4)):
+        out_image, out_mask = gsa.Compose([step], seed=0)(image, mask)
+        assert set(np.unique(out_mask)) <= {1, 255}, step
+
+
+def test_nothing_beyond_a_perspective_horizon_gets_content():
+    image = np.random.default_rng(0).integers(0, 255, (20, 20, 3)).astype(np.uint8)
+    mask = np.ones((20, 20), np.uint8)
+    for seed in range(60):
+        aug = gsa.Compose([gsa.Perspective((0.3, 0.3)), gsa.Pad(300)], seed=seed)
+        _, out_mask, draw = aug.with_draw(image, mask)
+        matrix = draw.params[1].matrix() @ draw.params[0].matrix()
+        inverse = np.linalg.inv(matrix)
+        ys, xs = np.mgrid[0:out_mask.shape[0], 0:out_mask.shape[1]]
+        den = inverse[2, 0] * xs + inverse[2, 1] * ys + inverse[2, 2]
+        centre = matrix @ np.array([9.5, 9.5, 1.0])
+        beyond = den * np.sign(inverse[2] @ (centre / centre[2])) <= 0
+        assert not (out_mask[beyond] == 1).any(), seed
+
+
+def test_area_never_blends_the_fill_into_content():
+    flat = np.full((64, 64, 3), 200, np.uint8)
+    image, mask = gsa.Compose([gsa.Affine(scale=(0.5, 0.5), rotate=(30, 30))],
+                              interpolation="area")(flat, np.ones((64, 64), np.uint8))
+    assert set(np.unique(image[mask == 1])) == {200}
+    assert set(np.unique(image[mask == 255])) == {0}
+
+
+def test_replay_matches_a_class_crop_drawn_after_a_distortion():
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 255, (40, 40, 3)).astype(np.uint8)
+    mask = rng.integers(0, 3, (40, 40)).astype(np.uint8)
+    aug = gsa.Compose([gsa.GridDistortion(3, 0.3), gsa.RandomCropNearClasses(20),
+                       gsa.Rotate(20)], seed=0)
+    for _ in range(5):
+        out_image, out_mask, draw = aug.with_draw(image, mask)
+        again_image, again_mask = aug.replay(draw, image, mask)
+        np.testing.assert_array_equal(out_image, again_image)
+        np.testing.assert_array_equal(out_mask, again_mask)
+
+
+def test_class_crop_finds_classes_inside_the_current_canvas():
+    mask = np.zeros((100, 100), np.uint8)
+    mask[45:55, 45:55] = 1
+    mask[:40] = 1  # most class pixels lie outside the centre crop that comes first
+    image = np.zeros((100, 100, 3), np.uint8)
+    for seed in range(60):
+        aug = gsa.Compose([gsa.CenterCrop(20), gsa.RandomCropNearClasses(5, classes=[1])],
+                          seed=seed)
+        assert (aug(image, mask)[1] == 1).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.uint32, np.bool_])
+def test_contrast_on_dtypes_opencv_cannot_average(dtype):
+    image = (np.arange(48).reshape(4, 4, 3) % 2).astype(dtype)
+    out = gsa.Compose([gsa.ColorJitter(contrast=0.5)], targets=(), seed=0)(image)
+    assert out.dtype == np.dtype(dtype) and out.shape == image.shape
+
+
+def test_inverse_without_geometry_returns_a_copy():
+    aug = gsa.Compose([gsa.Brightness()], targets=())
+    image = np.zeros((4, 4, 3), np.uint8)
+    _, draw = aug.with_draw(image)
+    scores = np.ones((4, 4, 2), np.float32)
+    back = aug.inverse(draw, scores)
+    assert back is not scores and not np.shares_memory(back, scores)
+
+
+def test_saved_fills_round_trip_as_they_were_given():
+    aug = gsa.Compose([gsa.Rotate(5)], targets=(gsa.Target("continuous", fill=(1, 2)),),
+                      image_fill=(1, 2, 3), ignore_index=np.int64(7))
+    text = aug.to_json()
+    assert gsa.from_json(text).to_json() == text
+    assert '"ignore_index": 7' in text
+
+
+def test_too_many_channels_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"an array of 300 float64 channels is more than OpenCV"):
+        gsa.Compose([gsa.Rotate(5)], targets=())(np.zeros((4, 4, 300)))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: gsa.Rotate(float("nan")), r"degrees as a single number must be >= 0"),
+    (lambda: gsa.Rotate((0.0, float("inf"))), r"degrees must be \(low, high\)"),
+    (lambda: gsa.Target("continuous", fill="x"), r"Target fill must be a number"),
+    (lambda: gsa.Compose([], image_fill="x"), r"image_fill must be a number"),
+    (lambda: gsa.OneOf([gsa.Gamma(), gsa.Gamma()], weights=[1, float("nan")]),
+     r"weights must be 2 non-negative numbers"),
+    (lambda: gsa.SomeOf([gsa.Gamma()], n=1.0), r"n must be a count or \(low, high\) range"),
+    (lambda: gsa.RandomCropNearClasses(5, classes="1"), r"classes must be a list of int"),
+])
+def test_more_bad_arguments_are_named(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_saved_strings_with_a_trailing_newline_are_refused():
+    text = ('{"format": "gluon_segaug.pipeline", "version": 1, "pipeline": {"class": '
+            '"Compose", "transforms": [{"class": "Cast", "dtype": "float32\\n"}]}}')
+    with pytest.raises(ValueError, match=r"is not a plain name or number"):
+        gsa.from_json(text)
