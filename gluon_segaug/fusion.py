@@ -22,7 +22,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .functional import Interp, remap, resample
+from .functional import Interp, inverse3, remap, resample
 from .geometry import Geometry
 from .joint import Joint, Kind, Layout
 
@@ -73,7 +73,7 @@ def source_maps(steps: Sequence[Geometry]) -> Tuple[np.ndarray, np.ndarray]:
             while j > 0 and steps[j - 1].is_projective:
                 j -= 1
             matrix, _, _ = compose(steps[j:i], Interp.LINEAR)
-            x, y = _apply(np.linalg.inv(matrix), x, y)
+            x, y = _apply(inverse3(matrix), x, y)
             i = j
         else:
             x, y = steps[i - 1].source_points(x, y)
@@ -164,4 +164,4 @@ def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Inte
     if tuple(array.shape[:2]) != tuple(out_hw):
         raise ValueError(f"the prediction is {array.shape[0]}x{array.shape[1]} but the "
                          f"augmented sample was {out_hw[0]}x{out_hw[1]}")
-    return resample(array, np.linalg.inv(matrix), in_hw, interp, fill)
+    return resample(array, inverse3(matrix), in_hw, interp, fill)
