@@ -13,7 +13,8 @@ import numpy as np
 
 from .base import PositionalAugmenter
 from .blocks import Block, BlockParams
-from .colour.linear import LinearColour, apply_colour_matrix, fused_matrix
+from .colour.linear import LinearColour
+from .colour.matrix import apply_colour_matrix, fused_matrix
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry

@@ -1,10 +1,11 @@
 """Colour steps that are an affine map of each pixel's colour: one matrix each.
 
 Holds ``Brightness``, ``Contrast``, ``Saturation``, ``Hue``, ``ColorJitter``,
-``RandomGray``, ``Lighting`` and ``apply_colour_matrix``. Adjacent steps of this kind
-fuse in a pipeline into one (C, C + 1) matrix and one pass over the image (the mean
-colour a contrast step needs is carried through the earlier matrices, not recomputed),
-with rounding and clipping once at the end, as ``mx.image`` computes on float images.
+``RandomGray`` and ``Lighting``; ``colour.matrix`` applies their matrices. Adjacent steps
+of this kind fuse in a pipeline into one (C, C + 1) matrix and one pass over the image
+(the mean colour a contrast step needs is carried through the earlier matrices, not
+recomputed), with rounding and clipping once at the end, as ``mx.image`` computes on
+float images.
 
 The formulas are ``mx.image``'s: brightness ``a x``, contrast ``a x + (1 - a) mean_luma``,
 saturation ``a x + (1 - a) luma(x)`` with luma weights (0.299, 0.587, 0.114), hue a
@@ -16,64 +17,22 @@ import dataclasses
 import math
 from typing import Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from ..base import ColourAugmenter
 from ._args import factor_range, rgb_only
+from .matrix import _affine, apply_colour_matrix, compose_colour, image_mean
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
-           "RandomGray", "Lighting", "apply_colour_matrix", "LUMA"]
+           "RandomGray", "Lighting", "LUMA"]
 
 LUMA = np.array([0.299, 0.587, 0.114])
-_LEVELS = np.arange(256, dtype=np.float64)
-_CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
-                                  np.float64)}
 _TYIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.321], [0.211, -0.523, 0.311]])
 _ITYIQ = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.107, 1.705]])
 # AlexNet's PCA of ImageNet RGB (0-255 scale), as GluonCV and MXNet's examples use.
 IMAGENET_EIGVAL = (55.46, 4.794, 1.148)
 IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009), (-0.5808, -0.0045, -0.8140),
                    (-0.5836, -0.6948, 0.4203))
-
-
-def _affine(linear: np.ndarray, offset: np.ndarray) -> np.ndarray:
-    return np.concatenate([linear, offset.reshape(-1, 1)], axis=1)
-
-
-def compose_colour(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """The (C, C + 1) matrix of ``second`` after ``first``."""
-    linear = second[:, :-1] @ first[:, :-1]
-    return _affine(linear, second[:, :-1] @ first[:, -1] + second[:, -1])
-
-
-def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``matrix`` (C, C + 1) applied to every pixel of ``image`` (H, W, C), rounded and
-    clipped back to an integer dtype. A new array."""
-    channels = image.shape[2]
-    linear, offset = matrix[:, :-1], matrix[:, -1]
-    rows = linear.tolist()  # plain floats: the checks below run for every sample
-    diagonal = all(v == 0.0 for i, row in enumerate(rows) for j, v in enumerate(row) if i != j)
-    if image.dtype == np.uint8 and diagonal:
-        scale = [rows[i][i] for i in range(channels)]
-        shift = offset.tolist()
-        if len(set(scale)) == 1 and len(set(shift)) == 1:
-            # One lookup table for every channel (OpenCV's fastest path).
-            lut = np.clip(np.rint(_LEVELS * scale[0] + shift[0]), 0, 255).astype(np.uint8)
-            return cv2.LUT(image, lut).reshape(image.shape)
-        # One lookup table per channel.
-        levels = _LEVELS[:, None] * np.asarray(scale) + offset
-        lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8).reshape(1, 256, channels)
-        return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
-            [cv2.LUT(np.ascontiguousarray(image[..., c]), lut[0, :, c])
-             for c in range(channels)], axis=2)
-    if channels <= 4 and image.dtype in (np.uint8, np.uint16, np.int16, np.float32, np.float64):
-        return cv2.transform(image, matrix).reshape(image.shape)
-    out = image.astype(np.float64) @ linear.T + offset
-    if np.issubdtype(image.dtype, np.integer):
-        info = np.iinfo(image.dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
-    return out.astype(image.dtype)
 
 
 class LinearColour(ColourAugmenter):
@@ -88,13 +47,6 @@ class LinearColour(ColourAugmenter):
     def apply_image(self, image: np.ndarray, params) -> np.ndarray:
         mean = image_mean(image) if self.needs_mean else np.zeros(image.shape[2])
         return apply_colour_matrix(image, self.colour_matrix(params, image.shape[2], mean))
-
-
-def image_mean(image: np.ndarray) -> np.ndarray:
-    """Mean of every channel, in float64."""
-    if image.shape[2] <= 4 and image.dtype in _CV_MEAN:
-        return np.array(cv2.mean(image)[:image.shape[2]])
-    return image.reshape(-1, image.shape[2]).mean(axis=0, dtype=np.float64)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,7 +76,24 @@ def _hue(shift: float) -> np.ndarray:
     return _affine(_ITYIQ @ rotation @ _TYIQ, np.zeros(3))
 
 
-class Brightness(LinearColour):
+class _FactorJitter(LinearColour):
+    """A jitter by one factor drawn from ``(1 - v, 1 + v)`` or a given factor range; the
+    argument is named after the jitter (``brightness=``, ``contrast=``...)."""
+
+    _name = ""
+
+    def _init_factor(self, value: Union[float, Sequence[float]], p: float) -> None:
+        LinearColour.__init__(self, p)
+        setattr(self, self._name, value)
+        self._range = factor_range(value, self._name)
+
+    def _sample_image(self, rng, image):
+        if self._name == "saturation":
+            rgb_only(self, image)
+        return FactorParams(float(rng.uniform(*self._range)))
+
+
+class Brightness(_FactorJitter):
     """Multiply every channel by a factor drawn uniformly from ``brightness``.
 
     Parameters
@@ -144,19 +113,16 @@ class Brightness(LinearColour):
     array([[[150, 255]]], dtype=uint8)
     """
 
-    def __init__(self, brightness: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
-        super().__init__(p)
-        self.brightness = brightness
-        self._range = factor_range(brightness, "brightness")
+    _name = "brightness"
 
-    def _sample_image(self, rng, image):
-        return FactorParams(float(rng.uniform(*self._range)))
+    def __init__(self, brightness: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        self._init_factor(brightness, p)
 
     def colour_matrix(self, params, channels, mean):
         return _brightness(params.factor, channels)
 
 
-class Contrast(LinearColour):
+class Contrast(_FactorJitter):
     """Blend towards the mean grey level by a factor drawn from ``contrast``: ``a x + (1 -
     a) m`` with ``m`` the mean luma (RGB) or each band's own mean (other channel counts).
 
@@ -173,19 +139,16 @@ class Contrast(LinearColour):
 
     needs_mean = True
 
-    def __init__(self, contrast: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
-        super().__init__(p)
-        self.contrast = contrast
-        self._range = factor_range(contrast, "contrast")
+    _name = "contrast"
 
-    def _sample_image(self, rng, image):
-        return FactorParams(float(rng.uniform(*self._range)))
+    def __init__(self, contrast: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        self._init_factor(contrast, p)
 
     def colour_matrix(self, params, channels, mean):
         return _contrast(params.factor, channels, mean)
 
 
-class Saturation(LinearColour):
+class Saturation(_FactorJitter):
     """Blend each pixel with its own luma by a factor drawn from ``saturation``
     (0: grey, 1: unchanged, above 1: more saturated). RGB images only.
 
@@ -200,14 +163,10 @@ class Saturation(LinearColour):
     array([[[76, 76, 76]]], dtype=uint8)
     """
 
-    def __init__(self, saturation: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
-        super().__init__(p)
-        self.saturation = saturation
-        self._range = factor_range(saturation, "saturation")
+    _name = "saturation"
 
-    def _sample_image(self, rng, image):
-        rgb_only(self, image)
-        return FactorParams(float(rng.uniform(*self._range)))
+    def __init__(self, saturation: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
+        self._init_factor(saturation, p)
 
     def colour_matrix(self, params, channels, mean):
         return _saturation(params.factor)
@@ -403,17 +362,3 @@ class Lighting(LinearColour):
     def colour_matrix(self, params, channels, mean):
         shift = np.asarray(self.eigvec) @ (np.asarray(params.alpha) * np.asarray(self.eigval))
         return _affine(np.eye(3), shift)
-
-
-def fused_matrix(steps: Sequence[Tuple[LinearColour, object]], image: np.ndarray) -> np.ndarray:
-    """One matrix for adjacent linear colour steps with their drawn parameters; the
-    mean colour is measured once and carried through the matrices."""
-    channels = image.shape[2]
-    needs_mean = any(step.needs_mean for step, _ in steps)
-    mean = image_mean(image) if needs_mean else np.zeros(channels)
-    matrix = _affine(np.eye(channels), np.zeros(channels))
-    for step, params in steps:
-        current = matrix[:, :-1] @ mean + matrix[:, -1]
-        matrix = compose_colour(matrix, step.colour_matrix(params, channels, current))
-    return matrix
-

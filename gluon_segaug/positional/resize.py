@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple, Union
 
-import numpy as np
 
 from ..base import PositionalAugmenter
 from ..functional import Interp

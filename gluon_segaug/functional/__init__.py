@@ -1,0 +1,207 @@
+"""Pure resampling kernels on HWC NumPy arrays; the only module that knows OpenCV.
+
+Holds
+-----
+Interp
+    Interpolation modes, with the one mapping from MXNet / OpenCV integer codes.
+resample
+    Resample an HWC array by a 3x3 matrix (affine or projective) into an output window,
+    choosing the exact path: an index copy where the matrix is a pure index map,
+    ``cv2.resize`` of an integer box where it is one, ``cv2.warpAffine`` or
+    ``cv2.warpPerspective`` otherwise.
+remap
+    Resample an HWC array through per-pixel source coordinates (``cv2.remap``).
+is_index_map
+    Whether a matrix moves whole pixels only (flips, transposes, integer shifts).
+
+Conventions: pixel centres sit on integer coordinates, ``(x, y) = (column, row)``, and a
+matrix maps *input* pixel coordinates to *output* pixel coordinates (the inverse is
+taken here, once). No function here draws random numbers or modifies its input.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Callable, Optional, Tuple
+
+import numpy as np
+
+from .copying import _box_nearest, _box_of, _box_resize, _index_copy
+from .interp import _CV_FLAGS, Fill, Interp
+from .sampling import (_EPS, _area_warp, _byte_view_dtype, _crosses_horizon, _nearest,
+                       _projective_maps, _Sampler, _scales, _warp, inverse3)
+
+__all__ = ["Interp", "Fill", "resample", "remap", "is_index_map", "inverse3"]
+
+# cv2.warpAffine / cv2.resize interpolate these dtypes; others go through float64.
+_CV_INTERPOLABLE = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
+_MAX_CHANNELS = 512  # OpenCV's CV_CN_MAX
+
+
+def is_index_map(matrix: np.ndarray) -> bool:
+    """True when ``matrix`` sends every pixel centre onto a pixel centre.
+
+    That is: its linear part is a signed permutation (flips, transposes) and its shift
+    is whole. Such a composite is executed as an array copy and never interpolates.
+
+    >>> is_index_map(np.array([[-1., 0, 9], [0, 1, -2], [0, 0, 1]]))
+    True
+    >>> is_index_map(np.array([[2., 0, 0.5], [0, 2, 0.5], [0, 0, 1]]))
+    False
+    """
+    values = matrix[:2].ravel().tolist()  # plain floats: this runs for every sample
+    if any(abs(v - round(v)) > _EPS for v in values):
+        return False
+    a, b, _, c, d, _ = (round(v) for v in values)
+    return (abs(a), abs(b), abs(c), abs(d)) in ((1, 0, 0, 1), (0, 1, 1, 0))
+
+
+def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
+             fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
+    """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
+
+    Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
+    per channel). The result is a new array of ``src.dtype``; ``src`` is not modified.
+
+    Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
+    any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
+    float64 otherwise. ``AREA`` that shrinks is done as a whole-factor supersample
+    followed by a box filter, so it works on any channel count. Pass the same ``cache``
+    dict when resampling several arrays of one size by one matrix: what they share (the
+    pixels left without a source) is then computed once.
+
+    >>> src = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    >>> flip = np.array([[-1., 0, 2], [0, 1, 0], [0, 0, 1]])
+    >>> resample(src, flip, (2, 3), Interp.LINEAR)[..., 0]
+    array([[2, 1, 0],
+           [5, 4, 3]], dtype=uint8)
+    """
+    _check_src(src)
+    matrix = np.asarray(matrix, dtype=np.float64)
+    out_h, out_w = int(out_hw[0]), int(out_hw[1])
+    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
+    p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
+    projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
+    if projective and _crosses_horizon(matrix, (out_h, out_w)):
+        # Part of the output sees the plane behind the camera: no source there.
+        map_x, map_y = _projective_maps(matrix, src.shape[:2], (out_h, out_w))
+        return remap(src, map_x, map_y, interp, fill, cache)
+    if not projective and is_index_map(matrix):
+        return _index_copy(src, matrix, (out_h, out_w), fill_vec)
+    interp = _resolve(interp, matrix)
+    box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
+    if interp is Interp.NEAREST:
+        if box is not None:
+            return _box_nearest(src, box, (out_h, out_w))
+        return _nearest(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), fill_vec)
+    if src.dtype not in _CV_INTERPOLABLE:
+        return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
+                            fill_vec)
+    if box is not None:
+        return _box_resize(src, box, (out_h, out_w), interp)
+    if interp is Interp.AREA:
+        return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec, cache)
+    return _warp(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), _CV_FLAGS[interp],
+                 fill_vec, cache)
+
+
+def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
+          fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
+    """Resample ``src`` (H, W, C) at the source coordinates ``map_x``, ``map_y``.
+
+    The maps are (out_h, out_w) float32 arrays: output pixel ``(r, c)`` takes the source
+    at ``(map_x[r, c], map_y[r, c])``. Same dtype, channel and fill handling as
+    ``resample``; ``AREA`` and ``AUTO`` interpolate linearly here.
+
+    >>> src = np.arange(4, dtype=np.uint8).reshape(1, 4, 1)
+    >>> xs = np.array([[3, 2, 1, 9]], np.float32); ys = np.zeros((1, 4), np.float32)
+    >>> remap(src, xs, ys, Interp.NEAREST, fill=7)[..., 0]
+    array([[3, 2, 1, 7]], dtype=uint8)
+    """
+    _check_src(src)
+    if map_x.shape != map_y.shape or map_x.ndim != 2:
+        raise ValueError(f"map_x and map_y must be two (H, W) arrays of one shape, but got "
+                         f"{map_x.shape} and {map_y.shape}")
+    out_hw = (int(map_x.shape[0]), int(map_x.shape[1]))
+    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
+    if interp in (Interp.AREA, Interp.AUTO):
+        interp = Interp.LINEAR
+    sampler = _Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
+    if interp is Interp.NEAREST:
+        return _nearest(src, sampler, out_hw, fill_vec)
+    if src.dtype not in _CV_INTERPOLABLE:
+        return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v, cache), fill_vec)
+    return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)
+
+
+def _check_src(src: np.ndarray) -> None:
+    if not isinstance(src, np.ndarray) or src.ndim != 3:
+        raise ValueError(f"src must be an (H, W, C) array, but got shape "
+                         f"{getattr(src, 'shape', type(src).__name__)}")
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    if src.shape[2] * per_element > _MAX_CHANNELS:
+        raise ValueError(f"an array of {src.shape[2]} {src.dtype} channels is more than OpenCV "
+                         f"handles at once ({_MAX_CHANNELS} channels of up to 4 bytes); split "
+                         f"it into several targets")
+
+
+def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
+    try:
+        key = tuple(np.ravel(fill).tolist()) if np.ndim(fill) else np.asarray(fill).item()
+    except (TypeError, ValueError):
+        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
+                         f"but got {fill!r}") from None
+    return _fill_vector_cached(key, channels, np.dtype(dtype).str)
+
+
+@functools.lru_cache(maxsize=256)
+def _fill_vector_cached(fill: Fill, channels: int, dtype_str: str) -> np.ndarray:
+    """The fill as one value per channel in ``dtype`` (read-only: it is shared)."""
+    dtype = np.dtype(dtype_str)
+    values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
+    if values.ndim != 1 or values.size not in (1, channels):
+        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
+                         f"but got {fill!r}")
+    values = np.broadcast_to(values, (channels,))
+    if dtype == np.bool_ and not np.all(np.isin(values, (0, 1))):
+        raise ValueError(f"fill {fill!r} does not fit dtype bool")
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        if np.any(values < info.min) or np.any(values > info.max):
+            raise ValueError(f"fill {fill!r} does not fit dtype {dtype}")
+    out = values.astype(dtype)
+    out.flags.writeable = False
+    return out
+
+
+def _resolve(interp: Interp, matrix: np.ndarray) -> Interp:
+    if interp not in (Interp.AUTO, Interp.AREA):
+        return interp
+    s = _scales(matrix)
+    if interp is Interp.AUTO:
+        if np.all(s > 1 + _EPS):
+            return Interp.CUBIC
+        if np.all(s < 1 - _EPS):
+            return Interp.AREA
+        return Interp.LINEAR
+    if interp is Interp.AREA and not np.any(s < 1 - _EPS):
+        # Area only differs from linear when it averages several source pixels.
+        return Interp.LINEAR
+    return interp
+
+
+def _via_float64(src: np.ndarray, run: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                 fill: np.ndarray) -> np.ndarray:
+    """Interpolate a dtype OpenCV cannot (int32, int64, int8...) in float64 with ``run``,
+    then round and clip back. Refuses values float64 cannot hold exactly."""
+    if src.dtype == np.bool_:
+        raise ValueError("a bool array can only be resampled with nearest interpolation")
+    if np.issubdtype(src.dtype, np.integer) and src.dtype.itemsize == 8 and src.size:
+        big = max(abs(int(src.min())), abs(int(src.max())))
+        if big > 2 ** 53:
+            raise ValueError(f"{src.dtype} values up to {big} cannot be interpolated exactly "
+                             f"(float64 holds integers up to 2**53); use nearest")
+    as_float = run(src.astype(np.float64), fill.astype(np.float64))
+    if np.issubdtype(src.dtype, np.integer):
+        info = np.iinfo(src.dtype)
+        as_float = np.clip(np.rint(as_float), info.min, info.max)
+    return as_float.astype(src.dtype)

@@ -1,0 +1,131 @@
+"""Resampling that moves whole pixels or whole boxes: exact, and OpenCV's fastest paths.
+
+An index map (flips, quarter turns, integer shifts) is one transposed and/or flipped block
+of the source plus a constant border; an integer box stretched onto the output is one
+``cv2.resize`` of the box. Both run on byte views, so any dtype passes exactly.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import cv2
+import numpy as np
+
+from .interp import _CV_FLAGS, Interp
+from .sampling import _EPS, _byte_view_dtype, inverse3
+
+
+def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
+                fill: np.ndarray) -> np.ndarray:
+    """Copy pixels for a signed-permutation matrix with whole shift: no interpolation.
+
+    The part of the output that has a source is one block of the source, transposed
+    and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
+    (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
+    """
+    inv = np.round(inverse3(matrix)).astype(np.int64)
+    transposed = inv[0, 0] == 0
+    h, w = src.shape[:2]
+    if transposed:  # out[r, c] = src[inv[1, 0] c + inv[1, 2], inv[0, 1] r + inv[0, 2]]
+        row_sign, col_sign, row_shift, col_shift = inv[0, 1], inv[1, 0], inv[0, 2], inv[1, 2]
+        rows, cols = w, h
+    else:  # out[r, c] = src[inv[1, 1] r + inv[1, 2], inv[0, 0] c + inv[0, 2]]
+        row_sign, col_sign, row_shift, col_shift = inv[1, 1], inv[0, 0], inv[1, 2], inv[0, 2]
+        rows, cols = h, w
+    out_h, out_w = out_hw
+    # Output rows r0:r1 and columns c0:c1 have a source: row_sign * r + row_shift in range.
+    r0, r1 = _inside(row_sign, row_shift, rows, out_h)
+    c0, c1 = _inside(col_sign, col_shift, cols, out_w)
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    channels = src.shape[2] * per_element
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    fill_view = np.ascontiguousarray(fill).view(view_dtype)
+    if r1 <= r0 or c1 <= c0:
+        block = np.empty((0, 0, channels), view_dtype)
+    else:
+        # The source rows and columns the window reads, in increasing order.
+        ends_r = sorted((row_sign * r0 + row_shift, row_sign * (r1 - 1) + row_shift))
+        ends_c = sorted((col_sign * c0 + col_shift, col_sign * (c1 - 1) + col_shift))
+        if transposed:
+            block = _transpose(src_view[ends_c[0]:ends_c[1] + 1, ends_r[0]:ends_r[1] + 1])
+        else:
+            block = src_view[ends_r[0]:ends_r[1] + 1, ends_c[0]:ends_c[1] + 1]
+        code = {(True, True): -1, (True, False): 0, (False, True): 1}.get(
+            (bool(row_sign < 0), bool(col_sign < 0)))
+        block = np.array(block) if code is None else cv2.flip(block, code)
+        block = block.reshape(r1 - r0, c1 - c0, channels)
+    if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
+        out_view = block
+    elif block.size and (channels <= 4 or np.all(fill_view == fill_view[0])):
+        values = tuple(float(v) for v in fill_view) if channels <= 4 else (float(fill_view[0]),) * 4
+        out_view = cv2.copyMakeBorder(block, r0, out_h - r1, c0, out_w - c1, cv2.BORDER_CONSTANT,
+                                      value=values).reshape(out_h, out_w, channels)
+    else:
+        out_view = np.empty((out_h, out_w, channels), view_dtype)
+        out_view[...] = fill_view
+        if block.size:
+            out_view[r0:r1, c0:c1] = block
+    return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
+
+
+def _inside(sign: int, shift: int, extent: int, size: int) -> Tuple[int, int]:
+    """The output indices ``i`` in ``[0, size)`` with ``0 <= sign * i + shift < extent``."""
+    if sign > 0:
+        return max(0, -shift), min(size, extent - shift)
+    return max(0, shift - extent + 1), min(size, shift + 1)
+
+
+def _transpose(block: np.ndarray) -> np.ndarray:
+    try:
+        return cv2.transpose(block)
+    except cv2.error:  # element sizes OpenCV's transpose does not handle
+        return np.ascontiguousarray(block.transpose(1, 0, 2))
+
+
+def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
+            out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
+    """The integer source box ``(top, left, height, width)`` that ``matrix`` stretches
+    onto the whole output, if it is one: then ``cv2.resize`` of the box is exact."""
+    (sx, b, tx), (c, sy, ty) = matrix[:2].tolist()  # plain floats: runs every sample
+    if abs(b) > _EPS or abs(c) > _EPS or sx <= 0 or sy <= 0:
+        return None
+    out_h, out_w = out_hw
+    # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
+    box = (0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx, out_h / sy, out_w / sx)
+    if any(abs(v - round(v)) > 1e-6 for v in box):
+        return None
+    top, left, height, width = (int(round(v)) for v in box)
+    if top < 0 or left < 0 or top + height > in_hw[0] or left + width > in_hw[1]:
+        return None
+    return top, left, height, width
+
+
+def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
+                 out_hw: Tuple[int, int]) -> np.ndarray:
+    """Nearest resize of an integer box (pixel centres aligned: INTER_NEAREST_EXACT), on
+    a byte view so any dtype passes exactly."""
+    top, left, height, width = box
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    window = np.ascontiguousarray(src[top:top + height, left:left + width]).view(view_dtype)
+    out = cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT)
+    return np.ascontiguousarray(out).reshape(out_hw + (-1,)).view(src.dtype)
+
+
+def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
+                interp: Interp) -> np.ndarray:
+    top, left, height, width = box
+    out_h, out_w = out_hw
+    window = src[top:top + height, left:left + width]
+    if interp is Interp.AREA and src.shape[2] > 4 and (height % out_h or width % out_w):
+        return _area_resize_any(window, out_hw)
+    out = cv2.resize(window, (out_w, out_h), interpolation=_CV_FLAGS[interp])
+    return out.reshape(out_h, out_w, src.shape[2])
+
+
+def _area_resize_any(window: np.ndarray, out_hw: Tuple[int, int]) -> np.ndarray:
+    """INTER_AREA with a fractional factor asserts on more than 4 channels: do groups
+    of at most 4 channels (each one cv2 call) and stack them."""
+    out_h, out_w = out_hw
+    parts = [cv2.resize(window[..., c:c + 4], (out_w, out_h), interpolation=cv2.INTER_AREA)
+             .reshape(out_h, out_w, -1) for c in range(0, window.shape[2], 4)]
+    return np.concatenate(parts, axis=2)

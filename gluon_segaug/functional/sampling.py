@@ -1,0 +1,259 @@
+"""Resampling through OpenCV: samplers, nearest on byte views, warps with exact borders.
+
+A sampler says where each output pixel reads (an inverse matrix, or per-pixel maps).
+Interpolation replicates the source's edge; the fill then goes exactly where the nearest
+source pixel is outside the source, the pixels a nearest-resampled mask fills.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Optional, Tuple
+
+import cv2
+import numpy as np
+
+_EPS = 1e-9
+_BYTE_VIEWS = {1: np.uint8, 2: np.uint16, 4: np.int32}
+_MAX_SUPERSAMPLE = 8
+
+
+def inverse3(matrix: np.ndarray) -> np.ndarray:
+    """The inverse of a 3x3 matrix, in closed form.
+
+    ``np.linalg.inv`` goes through LAPACK, whose thread pool stalls in forked processes
+    (Gluon's DataLoader workers): there it cost a millisecond a call.
+
+    >>> inverse3(np.array([[2., 0, 1], [0, 4, 2], [0, 0, 1]]))
+    array([[ 0.5 ,  0.  , -0.5 ],
+           [ 0.  ,  0.25, -0.5 ],
+           [ 0.  ,  0.  ,  1.  ]])
+    """
+    (a, b, c), (d, e, f), (g, h, i) = np.asarray(matrix, dtype=np.float64).tolist()
+    cofactors = [e * i - f * h, c * h - b * i, b * f - c * e,
+                 f * g - d * i, a * i - c * g, c * d - a * f,
+                 d * h - e * g, b * g - a * h, a * e - b * d]
+    det = a * cofactors[0] + b * cofactors[3] + c * cofactors[6]
+    if det == 0 or not np.isfinite(det):
+        raise ValueError(f"the geometry matrix is not invertible: {np.asarray(matrix).tolist()}")
+    return np.array(cofactors, dtype=np.float64).reshape(3, 3) / det
+
+
+def _scales(matrix: np.ndarray) -> np.ndarray:
+    """Singular values of the linear part: how much the map stretches each way."""
+    (a, b), (c, d) = matrix[:2, :2].tolist()
+    # Closed form (LAPACK would start threads, which stall in forked DataLoader workers).
+    s1 = np.hypot(a + d, c - b) / 2
+    s2 = np.hypot(a - d, c + b) / 2
+    return np.array([s1 + s2, abs(s1 - s2)])
+
+
+class _Sampler:
+    """How output pixels find their source: an inverse matrix, or coordinate maps."""
+
+    def __init__(self, inverse: Optional[np.ndarray] = None, projective: bool = False,
+                 maps: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> None:
+        self.inverse, self.projective, self.maps = inverse, projective, maps
+
+    @classmethod
+    def of_matrix(cls, matrix: np.ndarray, projective: bool) -> "_Sampler":
+        inverse = inverse3(matrix)
+        return cls(inverse if projective else inverse[:2], projective)
+
+    def source_box(self, out_hw: Tuple[int, int]) -> Tuple[float, float, float, float]:
+        """``(x_min, x_max, y_min, y_max)`` of the source points the output samples."""
+        if self.maps is not None:
+            xs, ys = self.maps
+        else:
+            out_h, out_w = out_hw
+            corners = np.array([[0, 0, 1], [out_w - 1, 0, 1], [out_w - 1, out_h - 1, 1],
+                                [0, out_h - 1, 1]], dtype=np.float64).T
+            mapped = self._inverse3() @ corners
+            xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
+        return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+
+    def reaches_outside(self, in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> bool:
+        """Whether some output pixel's nearest source pixel lies outside the source."""
+        h, w = in_hw
+        x_min, x_max, y_min, y_max = self.source_box(out_hw)
+        margin = 1e-3
+        return bool(x_min < -0.5 + margin or x_max > w - 0.5 - margin
+                    or y_min < -0.5 + margin or y_max > h - 0.5 - margin)
+
+    def shifted(self, dx: float, dy: float) -> "_Sampler":
+        """The same sampling from a source whose origin moved to ``(dx, dy)``."""
+        inverse = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy], [0.0, 0.0, 1.0]]) @ self._inverse3()
+        return _Sampler(inverse if self.projective else inverse[:2], self.projective)
+
+    def _inverse3(self) -> np.ndarray:
+        return self.inverse if self.projective else np.vstack([self.inverse, (0.0, 0.0, 1.0)])
+
+    def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
+                 value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
+        size = (out_hw[1], out_hw[0])
+        if self.maps is not None:
+            return cv2.remap(src, self.maps[0], self.maps[1], flag, dst=dst, borderMode=border,
+                             borderValue=value)
+        warp = cv2.warpPerspective if self.projective else cv2.warpAffine
+        return warp(src, self.inverse, size, dst=dst, flags=flag | cv2.WARP_INVERSE_MAP,
+                    borderMode=border, borderValue=value)
+
+
+def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
+    """A dtype OpenCV copies untouched, and how many of it make one element of ``dtype``."""
+    if dtype.itemsize in _BYTE_VIEWS:
+        return np.dtype(_BYTE_VIEWS[dtype.itemsize]), 1
+    if dtype.itemsize % 4 == 0:
+        return np.dtype(np.int32), dtype.itemsize // 4
+    raise ValueError(f"cannot resample dtype {dtype} exactly")
+
+
+def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
+             fill: np.ndarray) -> np.ndarray:
+    """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
+
+    ``BORDER_TRANSPARENT`` leaves pixels with an outside source untouched, so the fill
+    can differ per channel and the channel count is free (``borderValue`` would repeat
+    every four channels).
+    """
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    out_h, out_w = out_hw
+    out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
+    if np.all(fill == fill[0]):
+        out.fill(fill[0])
+    else:
+        out[...] = fill
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    out_view = out.view(view_dtype)
+    if src.shape[2] * per_element == 1:  # OpenCV hands single-channel results back as 2-D
+        src_view, out_view = src_view[..., 0], out_view[..., 0]
+    sampler(src_view, out_hw, cv2.INTER_NEAREST, cv2.BORDER_TRANSPARENT, dst=out_view)
+    return out
+
+
+def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
+          fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
+    """Interpolate with the source edge replicated, then fill the pixels whose nearest
+    source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
+    and fill meet at the same place in every channel group and no fill is blended into
+    content (as it would be with ``BORDER_CONSTANT``)."""
+    out = _interpolate(src, sampler, out_hw, flag)
+    if sampler.reaches_outside(src.shape[:2], out_hw):
+        _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
+    return out
+
+
+def _interpolate(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
+                 flag: int, replicate_all: bool = False) -> np.ndarray:
+    """Interpolate with the source's edge pixels replicated outwards (no fill). Only
+    points near the source come out right unless ``replicate_all``: the rest are
+    outside and filled afterwards."""
+    out_h, out_w = out_hw
+    channels = src.shape[2]
+    if channels > 4 and flag in (cv2.INTER_CUBIC, cv2.INTER_LANCZOS4):
+        # OpenCV interpolates at most four channels with these kernels.
+        return np.concatenate([_interpolate(np.ascontiguousarray(src[..., c:c + 4]), sampler,
+                                            out_hw, flag, replicate_all)
+                               for c in range(0, channels, 4)], axis=2)
+    if (replicate_all or sampler.maps is not None
+            or not sampler.reaches_outside(src.shape[:2], out_hw)):
+        out = sampler(src, out_hw, flag, cv2.BORDER_REPLICATE)
+    else:
+        # OpenCV's replicate border is a slow per-pixel path: replicate the edge into a
+        # padded copy of just the window the output reads, and warp that with the fast
+        # constant border (pixels it gets wrong are outside ones, filled afterwards).
+        window, dx, dy = _padded_window(src, sampler.source_box(out_hw), _RADIUS[flag])
+        out = sampler.shifted(dx, dy)(window, out_hw, flag, cv2.BORDER_CONSTANT, 0)
+    return out.reshape(out_h, out_w, channels)
+
+
+def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: _Sampler,
+                  out_hw: Tuple[int, int], fill: np.ndarray, cache: Optional[dict]) -> None:
+    """Write ``fill`` where the nearest source pixel is outside the source (in place)."""
+    cache = {} if cache is None else cache
+    key = ("outside", tuple(in_hw), tuple(out_hw))
+    if key not in cache:
+        # 1 where the nearest source pixel is outside: a zero source warped onto ones.
+        cache[key] = _nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
+    filler = np.empty_like(out)
+    if np.all(fill == fill[0]):
+        filler.fill(fill[0])
+    else:
+        filler[...] = fill
+    cv2.copyTo(filler, cache[key], out)
+
+
+_RADIUS = {cv2.INTER_LINEAR: 1, cv2.INTER_CUBIC: 2, cv2.INTER_LANCZOS4: 4}
+
+
+def _padded_window(src: np.ndarray, box: Tuple[float, float, float, float],
+                   radius: int) -> Tuple[np.ndarray, int, int]:
+    """The part of ``src`` that source points in ``box`` read, with the source's own edge
+    replicated ``radius`` pixels outwards; and the source position of its origin."""
+    h, w = src.shape[:2]
+    x_min, x_max, y_min, y_max = box
+    x0 = int(np.clip(np.floor(x_min) - radius, 0, w - 1))
+    x1 = int(np.clip(np.ceil(x_max) + radius, 0, w - 1)) + 1
+    y0 = int(np.clip(np.floor(y_min) - radius, 0, h - 1))
+    y1 = int(np.clip(np.ceil(y_max) + radius, 0, h - 1)) + 1
+    pads = [radius if y0 == 0 else 0, radius if y1 == h else 0,
+            radius if x0 == 0 else 0, radius if x1 == w else 0]
+    window = cv2.copyMakeBorder(src[y0:y1, x0:x1], *pads, cv2.BORDER_REPLICATE)
+    return window.reshape(window.shape[:2] + (src.shape[2],)), x0 - pads[2], y0 - pads[0]
+
+
+@functools.lru_cache(maxsize=4)
+def _zeros(hw: Tuple[int, int]) -> np.ndarray:
+    zeros = np.zeros(hw + (1,), np.uint8)
+    zeros.flags.writeable = False
+    return zeros
+
+
+def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
+               out_hw: Tuple[int, int], fill: np.ndarray,
+               cache: Optional[dict] = None) -> np.ndarray:
+    """Area resampling under a general matrix: warp linearly onto a grid ``k`` times
+    finer, then average each k x k block (a whole factor, so any channel count works)."""
+    k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / _scales(matrix).min() - _EPS)))
+    out_h, out_w = out_hw
+    finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
+    fine_matrix = finer @ matrix
+    # Average content only (edge replicated), then fill at the output's own grid, exactly
+    # where a mask would be filled: the fill never leaks into the averages.
+    # Every fine sample of a pixel that keeps content must be content (edge replicated).
+    fine = _interpolate(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
+                        cv2.INTER_LINEAR, replicate_all=True)
+    out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    out = out.reshape(out_h, out_w, src.shape[2])
+    sampler = _Sampler.of_matrix(matrix, projective)
+    if sampler.reaches_outside(src.shape[:2], out_hw):
+        _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
+    return out
+
+
+def _crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
+    """Whether the inverse of a projective map has a non-positive denominator somewhere
+    in the output window (it is affine in x and y, so the corners decide)."""
+    inverse = inverse3(matrix)
+    h, w = out_hw
+    corners = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1],
+                        [-0.5, h - 0.5, 1]]).T
+    denominators = inverse[2] @ corners
+    return not (np.all(denominators > 1e-9) or np.all(denominators < -1e-9))
+
+
+def _projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
+                     out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    """Source maps of a projective matrix; points beyond the horizon map far outside."""
+    inverse = inverse3(matrix)
+    centre = matrix @ np.array([(in_hw[1] - 1) / 2, (in_hw[0] - 1) / 2, 1.0])
+    # The side of the horizon the sample itself is seen on.
+    sign = 1.0 if inverse[2] @ (centre / centre[2]) > 0 else -1.0
+    h, w = out_hw
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    den = inverse[2, 0] * x + inverse[2, 1] * y + inverse[2, 2]
+    behind = den * sign <= 1e-9
+    safe = np.where(behind, 1.0, den)
+    map_x = (inverse[0, 0] * x + inverse[0, 1] * y + inverse[0, 2]) / safe
+    map_y = (inverse[1, 0] * x + inverse[1, 1] * y + inverse[1, 2]) / safe
+    map_x[behind] = map_y[behind] = -1.0e6
+    return map_x.astype(np.float32), map_y.astype(np.float32)
