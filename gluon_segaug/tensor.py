@@ -6,7 +6,7 @@ with ignored pixels at ``-1`` (GluonCV's convention).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -60,6 +60,7 @@ class ToTensor:
         self._std = per_channel(std, "std", 1.0)
         if np.any(self._std == 0):
             raise ValueError(f"std must not contain 0, but got {std!r}")
+        self._lut_cache: Dict[int, List[np.ndarray]] = {}
         if self.max_value <= 0:
             raise ValueError(f"max_value must be positive, but got {max_value!r}")
 
@@ -82,13 +83,20 @@ class ToTensor:
             # One lookup table per channel, each written straight into its CHW plane.
             planes = np.empty((c, h, w), dtype=np.uint8)
             cv2.split(image, [planes[i] for i in range(c)])
-            luts = normalise(np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(c, 2),
-                             self._mean, self._std, self.max_value)[0]
-            for i in range(c):
-                cv2.LUT(planes[i], np.ascontiguousarray(luts[:, i]), dst=out[i])
+            for i, lut in enumerate(self._luts(c)):
+                cv2.LUT(planes[i], lut, dst=out[i])
             return out
         out[...] = normalise(image, self._mean, self._std, self.max_value).transpose(2, 0, 1)
         return out
+
+    def _luts(self, channels: int) -> List[np.ndarray]:
+        """One float32 lookup table per channel, made once per channel count."""
+        if channels not in self._lut_cache:
+            levels = np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(channels, 2)
+            table = normalise(levels, self._mean, self._std, self.max_value)[0]
+            self._lut_cache[channels] = [np.ascontiguousarray(table[:, i])
+                                         for i in range(channels)]
+        return self._lut_cache[channels]
 
     def _target(self, array: np.ndarray, kind: Kind, ignore_index: int) -> np.ndarray:
         if kind is Kind.COLOUR:

@@ -61,6 +61,12 @@ class _Sampler:
 
     def source_box(self, out_hw: Tuple[int, int]) -> Tuple[float, float, float, float]:
         """``(x_min, x_max, y_min, y_max)`` of the source points the output samples."""
+        key = tuple(out_hw)
+        if getattr(self, "_box_key", None) != key:  # asked twice per warp: remember it
+            self._box, self._box_key = self._source_box(key), key
+        return self._box
+
+    def _source_box(self, out_hw: Tuple[int, int]) -> Tuple[float, float, float, float]:
         if self.maps is not None:
             xs, ys = self.maps
         else:
