@@ -132,7 +132,7 @@ def test_preview_draws_masks_that_line_up_with_their_images(tmp_path):
     board = (((ys // 12) + (xs // 12)) % 2).astype(np.uint8)
     Image.fromarray(np.repeat(board[..., None] * 200 + 30, 3, axis=2).astype(np.uint8)).save(
         tmp_path / "board.png")
-    Image.fromarray(board, mode="L").save(tmp_path / "board_mask.png")
+    Image.fromarray(board).save(tmp_path / "board_mask.png")
     pairs, titles = preview_samples(str(tmp_path), n=6, seed=1, size=96)
     assert titles[0].startswith("board.png")
     for image, mask in pairs:

@@ -21,7 +21,8 @@ def folder(tmp_path_factory):
     for i in range(6):
         image = rng.integers(0, 256, (48, 64, 3)).astype(np.uint8)
         Image.fromarray(image).save(root / f"s{i}.png")
-        mask = Image.fromarray(rng.integers(0, 5, (48, 64)).astype(np.uint8), mode="P")
+        ids = rng.integers(0, 5, (48, 64)).astype(np.uint8)
+        mask = Image.frombytes("P", (64, 48), ids.tobytes())
         mask.save(root / f"s{i}_mask.png")
     return str(root)
 

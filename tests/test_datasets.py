@@ -18,17 +18,17 @@ def write_pair(folder, stem, h=8, w=10, ext=".jpg", mask_mode="P", mask_hw=None)
     mh, mw = mask_hw or (h, w)
     ids = rng.integers(0, 4, (mh, mw)).astype(np.uint8)
     if mask_mode == "P":
-        img = Image.fromarray(ids, mode="P")
+        img = Image.frombytes("P", (ids.shape[1], ids.shape[0]), ids.tobytes())
         img.putpalette([0, 0, 0, 128, 0, 0, 0, 128, 0, 128, 128, 0] + [0] * 756)
     elif mask_mode == "L":
-        img = Image.fromarray(ids, mode="L")
+        img = Image.fromarray(ids)
     elif mask_mode == "I;16":
         ids = ids.astype(np.uint16) * 1000
         img = Image.fromarray(ids)
         assert img.mode == "I;16"
     elif mask_mode == "RGB":
         ids = np.stack([ids * 60, ids * 20, 255 - ids * 60], axis=2).astype(np.uint8)
-        img = Image.fromarray(ids, mode="RGB")
+        img = Image.fromarray(ids)
     img.save(folder / f"{stem}_mask.png")
     return image, ids
 
@@ -143,7 +143,7 @@ def test_corrupt_mask_is_named(tmp_path):
 
 def test_unsupported_mask_mode_is_named(tmp_path):
     write_pair(tmp_path, "a")
-    Image.fromarray(np.zeros((8, 10), np.float32), mode="F").save(tmp_path / "a_mask.tiff")
+    Image.fromarray(np.zeros((8, 10), np.float32)).save(tmp_path / "a_mask.tiff")
     with pytest.raises(ValueError, match=rf"mask {tmp_path}/a_mask.tiff has Pillow mode 'F'"):
         gsa.read_mask(str(tmp_path / "a_mask.tiff"))
 
