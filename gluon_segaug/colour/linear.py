@@ -21,12 +21,14 @@ import numpy as np
 
 from ..base import ColourAugmenter
 from ._args import factor_range, rgb_only
-from .matrix import _affine, apply_colour_matrix, compose_colour, image_mean
+from .matrix import _affine, apply_colour_matrix, image_mean
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "LUMA"]
 
 LUMA = np.array([0.299, 0.587, 0.114])
+_GREY = np.outer(np.ones(3), LUMA)  # every channel becomes the luma
+_EYE3, _ZERO3 = np.eye(3), np.zeros(3)
 _TYIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.321], [0.211, -0.523, 0.311]])
 _ITYIQ = np.array([[1.0, 0.956, 0.621], [1.0, -0.272, -0.647], [1.0, -1.107, 1.705]])
 # AlexNet's PCA of ImageNet RGB (0-255 scale), as GluonCV and MXNet's examples use.
@@ -67,13 +69,13 @@ def _contrast(factor: float, channels: int, mean: np.ndarray) -> np.ndarray:
 
 
 def _saturation(factor: float) -> np.ndarray:
-    return _affine(factor * np.eye(3) + (1.0 - factor) * np.outer(np.ones(3), LUMA), np.zeros(3))
+    return _affine(factor * _EYE3 + (1.0 - factor) * _GREY, _ZERO3)
 
 
 def _hue(shift: float) -> np.ndarray:
     u, w = math.cos(shift * math.pi), math.sin(shift * math.pi)
     rotation = np.array([[1.0, 0.0, 0.0], [0.0, u, -w], [0.0, w, u]])
-    return _affine(_ITYIQ @ rotation @ _TYIQ, np.zeros(3))
+    return _affine(_ITYIQ @ rotation @ _TYIQ, _ZERO3)
 
 
 class _FactorJitter(LinearColour):
@@ -261,14 +263,20 @@ class ColorJitter(LinearColour):
                                   for i in order))
 
     def colour_matrix(self, params, channels, mean):
-        matrix = _affine(np.eye(channels), np.zeros(channels))
+        # The composite as x -> L x + t, built step by step without intermediate (C, C+1)
+        # matrices: this runs for every sample.
+        linear, shift = np.eye(channels), np.zeros(channels)
         for name, value in params.steps:
-            current = matrix[:, :-1] @ mean + matrix[:, -1]
-            step = (_brightness(value, channels) if name == "brightness" else
-                    _contrast(value, channels, current) if name == "contrast" else
-                    _saturation(value) if name == "saturation" else _hue(value))
-            matrix = compose_colour(matrix, step)
-        return matrix
+            if name == "brightness":
+                linear, shift = value * linear, value * shift
+            elif name == "contrast":
+                current = linear @ mean + shift
+                target = LUMA @ current if channels == 3 else current
+                linear, shift = value * linear, value * shift + (1.0 - value) * target
+            else:
+                step = _saturation(value) if name == "saturation" else _hue(value)
+                linear, shift = step[:, :3] @ linear, step[:, :3] @ shift
+        return _affine(linear, shift)
 
 
 @dataclasses.dataclass(frozen=True)
