@@ -122,7 +122,19 @@ class PositionalAugmenter(Augmenter):
 
 
 class ColourAugmenter(Augmenter):
-    """Base of augmenters that change image values only; targets pass untouched."""
+    """Base of augmenters that change image values only; targets pass untouched.
+
+    A subclass that only makes sense for RGB sets ``rgb_only``: other channel counts are
+    then refused on every call, not only on the calls where its probability fires.
+    """
+
+    rgb_only = False
+
+    def sample(self, rng: np.random.Generator, joint: Joint) -> Optional[Any]:
+        if self.rgb_only and joint.image.shape[2] != 3:
+            raise ValueError(f"{type(self).__name__} works on 3-channel RGB images, but the "
+                             f"image has {joint.image.shape[2]} channels")
+        return super().sample(rng, joint)
 
     def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
         return self._sample_image(rng, joint.image)

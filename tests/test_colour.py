@@ -195,3 +195,12 @@ def test_per_band_steps_work_on_13_bands_and_rgb_steps_refuse_them():
 def test_bad_colour_arguments_are_named(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_rgb_only_steps_refuse_other_channel_counts_even_when_they_would_not_fire():
+    bands = np.zeros((4, 4, 4), np.uint8)
+    for step in (gsa.RandomGray(p=0.0), gsa.Saturation(0.2, p=0.0), gsa.Lighting(p=0.0)):
+        with pytest.raises(ValueError, match=rf"{type(step).__name__} works on 3-channel RGB"):
+            gsa.Compose([step], targets=())(bands)
+    out = gsa.Compose([gsa.ColorJitter(brightness=0.2)], targets=(), seed=0)(bands)
+    assert out.shape == bands.shape  # brightness alone works on any channel count

@@ -35,9 +35,3 @@ def positive_range(value: Union[float, Sequence[float]], name: str,
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} with low <= high, "
                          f"but got {value!r}")
     return low, high
-
-
-def rgb_only(step, image: np.ndarray) -> None:
-    if image is not None and image.shape[2] != 3:
-        raise ValueError(f"{type(step).__name__} works on 3-channel RGB images, but the image "
-                         f"has {image.shape[2]} channels")

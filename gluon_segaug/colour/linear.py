@@ -20,7 +20,7 @@ from typing import Sequence, Tuple, Union
 import numpy as np
 
 from ..base import ColourAugmenter
-from ._args import factor_range, rgb_only
+from ._args import factor_range
 from .matrix import _affine, apply_colour_matrix, image_mean
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
@@ -90,8 +90,6 @@ class _FactorJitter(LinearColour):
         self._range = factor_range(value, self._name)
 
     def _sample_image(self, rng, image):
-        if self._name == "saturation":
-            rgb_only(self, image)
         return FactorParams(float(rng.uniform(*self._range)))
 
 
@@ -166,6 +164,7 @@ class Saturation(_FactorJitter):
     """
 
     _name = "saturation"
+    rgb_only = True
 
     def __init__(self, saturation: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
         self._init_factor(saturation, p)
@@ -190,6 +189,8 @@ class Hue(LinearColour):
     array([[[90, 90, 90]]], dtype=uint8)
     """
 
+    rgb_only = True
+
     def __init__(self, hue: float = 0.1, p: float = 1.0) -> None:
         super().__init__(p)
         if isinstance(hue, bool) or not isinstance(hue, (int, float)) or not 0 <= hue <= 1:
@@ -197,7 +198,6 @@ class Hue(LinearColour):
         self.hue = float(hue)
 
     def _sample_image(self, rng, image):
-        rgb_only(self, image)
         return FactorParams(float(rng.uniform(-self.hue, self.hue)))
 
     def colour_matrix(self, params, channels, mean):
@@ -254,10 +254,9 @@ class ColorJitter(LinearColour):
         if hue:
             Hue(hue)  # validates
             self._ranges.append(("hue", (-float(hue), float(hue))))
+        self.rgb_only = any(name in ("saturation", "hue") for name, _ in self._ranges)
 
     def _sample_image(self, rng, image):
-        if image is not None and any(n in ("saturation", "hue") for n, _ in self._ranges):
-            rgb_only(self, image)
         order = rng.permutation(len(self._ranges))
         return JitterParams(tuple((self._ranges[i][0], float(rng.uniform(*self._ranges[i][1])))
                                   for i in order))
@@ -305,6 +304,8 @@ class RandomGray(LinearColour):
     array([[[76, 76, 76]]], dtype=uint8)
     """
 
+    rgb_only = True
+
     def __init__(self, p: float = 0.1, weights: Sequence[float] = tuple(LUMA)) -> None:
         super().__init__(p)
         self.weights = tuple(float(w) for w in weights)
@@ -312,7 +313,6 @@ class RandomGray(LinearColour):
             raise ValueError(f"weights must be three numbers (r, g, b), but got {weights!r}")
 
     def _sample_image(self, rng, image):
-        rgb_only(self, image)
         return GrayParams()
 
     def colour_matrix(self, params, channels, mean):
@@ -351,6 +351,8 @@ class Lighting(LinearColour):
     array([-31.47, -32.21, -32.37])
     """
 
+    rgb_only = True
+
     def __init__(self, alphastd: float = 0.1, eigval: Sequence[float] = IMAGENET_EIGVAL,
                  eigvec: Sequence[Sequence[float]] = IMAGENET_EIGVEC, p: float = 1.0) -> None:
         super().__init__(p)
@@ -364,7 +366,6 @@ class Lighting(LinearColour):
                              f"{eigval!r} and {eigvec!r}")
 
     def _sample_image(self, rng, image):
-        rgb_only(self, image)
         return LightingParams(tuple(float(a) for a in rng.normal(0.0, self.alphastd, 3)))
 
     def colour_matrix(self, params, channels, mean):
