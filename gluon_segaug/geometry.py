@@ -63,6 +63,18 @@ class Geometry:
         return True
 
 
+class _Resized:
+    """For parameters with an output ``size`` and an ``interpolation`` of their own."""
+
+    @property
+    def out_hw(self) -> HW:
+        return self.size
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+
 @dataclasses.dataclass(frozen=True)
 class CropParams(Geometry):
     """A window of the input; it may reach past the border, which is then filled.
@@ -86,15 +98,11 @@ class CropParams(Geometry):
 
 
 @dataclasses.dataclass(frozen=True)
-class ResizedCropParams(CropParams):
+class ResizedCropParams(_Resized, CropParams):
     """A window of the input stretched to ``size`` (height, width)."""
 
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
-
-    @property
-    def out_hw(self) -> HW:
-        return self.size
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -106,15 +114,11 @@ class ResizedCropParams(CropParams):
 
 
 @dataclasses.dataclass(frozen=True)
-class ResizeParams(Geometry):
+class ResizeParams(_Resized, Geometry):
     """The whole input stretched to ``size`` (height, width)."""
 
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
-
-    @property
-    def out_hw(self) -> HW:
-        return self.size
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -144,21 +148,13 @@ class FlipParams(Geometry):
 
 
 @dataclasses.dataclass(frozen=True)
-class RotateParams(Geometry):
+class RotateParams(_Resized, Geometry):
     """Rotation by ``angle`` degrees counter-clockwise about the input centre, onto an
     output of ``size`` centred on the same point (``size == in_hw`` keeps the canvas)."""
 
     angle: float = 0.0
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
-
-    @property
-    def out_hw(self) -> HW:
-        return self.size
-
-    @property
-    def interp(self) -> Optional[Interp]:
-        return self.interpolation
 
     def matrix(self) -> np.ndarray:
         h, w = self.in_hw
@@ -182,7 +178,7 @@ class RotateParams(Geometry):
 
 
 @dataclasses.dataclass(frozen=True)
-class MatrixParams(Geometry):
+class MatrixParams(_Resized, Geometry):
     """Any 3x3 matrix (row-major ``values``) onto an output of ``size``: affine maps and
     perspective (projective) ones.
 
@@ -193,14 +189,6 @@ class MatrixParams(Geometry):
     values: Tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
-
-    @property
-    def out_hw(self) -> HW:
-        return self.size
-
-    @property
-    def interp(self) -> Optional[Interp]:
-        return self.interpolation
 
     def matrix(self) -> np.ndarray:
         return np.array(self.values, dtype=np.float64).reshape(3, 3)
