@@ -97,14 +97,21 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
         matrix, out_hw, _ = compose(steps, default_interp)
         if out_hw == joint.hw and not np.any(np.abs(matrix - _EYE) > 1e-12):
             return joint
-        cache: dict = {}  # the pixels without a source, shared by the groups
-        groups = [resample(group, matrix, out_hw, interp, fill, cache)
-                  for group, (interp, fill) in zip(joint.groups, policies)]
+
+        def run(group, interp, fill, cache):
+            return resample(group, matrix, out_hw, interp, fill, cache)
     else:
         map_x, map_y = source_maps(steps)
-        cache = {}
-        groups = [remap(group, map_x, map_y, interp, fill, cache)
-                  for group, (interp, fill) in zip(joint.groups, policies)]
+
+        def run(group, interp, fill, cache):
+            return remap(group, map_x, map_y, interp, fill, cache)
+    # Nearest groups first: a class mask's warp also yields the pixels without a
+    # source, which the interpolated groups then fill from the shared cache.
+    cache: dict = {}
+    order = sorted(range(len(policies)), key=lambda i: policies[i][0] is not Interp.NEAREST)
+    groups: List[np.ndarray] = [None] * len(policies)  # type: ignore[list-item]
+    for i in order:
+        groups[i] = run(joint.groups[i], *policies[i], cache)
     return Joint(groups[0], tuple(groups[1:]))
 
 

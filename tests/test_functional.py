@@ -88,6 +88,32 @@ def test_content_next_to_the_edge_is_not_blended_with_the_fill():
     np.testing.assert_array_equal(out, 200)
 
 
+@pytest.mark.parametrize("dtype, fill", [(np.uint8, 255), (np.int8, -1), (np.uint16, 65535),
+                                         (np.int16, -1)])
+def test_a_shared_cache_fills_the_image_exactly_where_the_mask_is_filled(dtype, fill):
+    # The mask is resampled first and its warp also yields the pixels without a source,
+    # which the image then takes from the cache: both must match OpenCV alone.
+    info = np.iinfo(dtype)
+    h, w = 30, 40
+    mask = RNG.integers(max(info.min, -100), min(info.max, 30000), (h, w, 1)).astype(dtype)
+    mask[0, 0] = fill  # the fill value may occur in the source: it must stay content
+    image = random_image(h, w, 3)
+    m = rotation(33, (19.5, 14.5), 0.8)
+    cache: dict = {}
+    out_mask = resample(mask, m, (h, w), Interp.NEAREST, fill=fill, cache=cache)
+    out_image = resample(image, m, (h, w), Interp.LINEAR, fill=(1, 2, 3), cache=cache)
+    index = np.arange(h * w, dtype=np.int32).reshape(h, w)
+    taken = cv2.warpAffine(index, m[:2], (w, h), flags=cv2.INTER_NEAREST,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=-1)
+    assert (taken < 0).any() and (taken == 0).any()
+    expected = np.where(taken >= 0, mask.reshape(-1)[np.maximum(taken, 0)], fill)
+    assert out_mask.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out_mask[..., 0], expected)
+    np.testing.assert_array_equal(out_image[taken < 0], np.tile([1, 2, 3], ((taken < 0).sum(), 1)))
+    reference = warp_reference(image, m, (w, h), cv2.INTER_LINEAR, fill=(1, 2, 3))
+    assert np.abs(out_image.astype(int) - reference).max() <= 1
+
+
 def test_nearest_moves_int64_ids_beyond_float_precision_exactly():
     h, w = 25, 30
     ids = RNG.integers(2 ** 60, 2 ** 62, (h, w, 1), dtype=np.int64)

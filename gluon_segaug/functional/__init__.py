@@ -92,7 +92,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     if interp is Interp.NEAREST:
         if box is not None:
             return _box_nearest(src, box, (out_h, out_w))
-        return _nearest(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), fill_vec)
+        return _nearest(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), fill_vec,
+                        cache)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
                             fill_vec)
@@ -127,7 +128,7 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
         interp = Interp.LINEAR
     sampler = _Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
     if interp is Interp.NEAREST:
-        return _nearest(src, sampler, out_hw, fill_vec)
+        return _nearest(src, sampler, out_hw, fill_vec, cache)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v, cache), fill_vec)
     return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)

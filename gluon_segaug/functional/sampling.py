@@ -114,14 +114,19 @@ def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
 
 
 def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
-             fill: np.ndarray) -> np.ndarray:
+             fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
 
     ``BORDER_TRANSPARENT`` leaves pixels with an outside source untouched, so the fill
     can differ per channel and the channel count is free (``borderValue`` would repeat
-    every four channels).
+    every four channels). With a ``cache`` that still lacks the map of pixels without a
+    source, a one-channel target of one or two bytes computes that map in the same warp.
     """
     view_dtype, per_element = _byte_view_dtype(src.dtype)
+    if (cache is not None and src.shape[2] * per_element == 1 and view_dtype.itemsize <= 2
+            and _outside_key(src.shape[:2], out_hw) not in cache
+            and sampler.reaches_outside(src.shape[:2], out_hw)):
+        return _nearest_marked(src, view_dtype, sampler, out_hw, fill, cache)
     out_h, out_w = out_hw
     out = np.empty((out_h, out_w, src.shape[2]), dtype=src.dtype)
     if np.all(fill == fill[0]):
@@ -134,6 +139,27 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
         src_view, out_view = src_view[..., 0], out_view[..., 0]
     sampler(src_view, out_hw, cv2.INTER_NEAREST, cv2.BORDER_TRANSPARENT, dst=out_view)
     return out
+
+
+_WIDER = {1: (np.uint16, 8), 2: (np.int32, 16)}
+
+
+def _nearest_marked(src: np.ndarray, view_dtype: np.dtype, sampler: _Sampler,
+                    out_hw: Tuple[int, int], fill: np.ndarray, cache: dict) -> np.ndarray:
+    """Nearest neighbour of a one-channel target whose values ride in the low half of a
+    type twice as wide, with a constant border whose high half is 1: one warp gives the
+    target, with its fill, and the map of pixels without a source, which goes in
+    ``cache`` for the interpolated groups (see ``_fill_outside``)."""
+    wide, shift = _WIDER[view_dtype.itemsize]
+    values = np.ascontiguousarray(src[..., 0]).view(view_dtype).astype(wide)
+    border = (1 << shift) | int(fill.view(view_dtype)[0])
+    out = sampler(values, out_hw, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT, float(border))
+    cache[_outside_key(src.shape[:2], out_hw)] = (out >> shift).astype(np.uint8)
+    return out.astype(view_dtype).view(src.dtype).reshape(out_hw + (1,))
+
+
+def _outside_key(in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> tuple:
+    return ("outside", tuple(in_hw), tuple(out_hw))
 
 
 def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
@@ -176,16 +202,29 @@ def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: _Sampler,
                   out_hw: Tuple[int, int], fill: np.ndarray, cache: Optional[dict]) -> None:
     """Write ``fill`` where the nearest source pixel is outside the source (in place)."""
     cache = {} if cache is None else cache
-    key = ("outside", tuple(in_hw), tuple(out_hw))
+    key = _outside_key(in_hw, out_hw)
     if key not in cache:
         # 1 where the nearest source pixel is outside: a zero source warped onto ones.
         cache[key] = _nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
-    filler = np.empty_like(out)
-    if np.all(fill == fill[0]):
-        filler.fill(fill[0])
+    if out.nbytes <= _KEPT_BYTES:
+        filler = _constant(out.shape, out.dtype.str, tuple(fill.tolist()))
     else:
+        filler = np.empty_like(out)
         filler[...] = fill
     cv2.copyTo(filler, cache[key], out)
+
+
+_KEPT_BYTES = 1 << 22
+
+
+@functools.lru_cache(maxsize=4)
+def _constant(shape: Tuple[int, ...], dtype: str, values: tuple) -> np.ndarray:
+    """A read-only array of ``values`` (one per channel), kept for the next sample of
+    the same size (the usual case: a fixed crop)."""
+    out = np.empty(shape, dtype=dtype)
+    out[...] = values
+    out.flags.writeable = False
+    return out
 
 
 _RADIUS = {cv2.INTER_LINEAR: 1, cv2.INTER_CUBIC: 2, cv2.INTER_LANCZOS4: 4}
