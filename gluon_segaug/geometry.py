@@ -161,10 +161,11 @@ class RotateParams(_Resized, Geometry):
         out_h, out_w = self.size
         a = math.radians(self.angle)
         c, s = math.cos(a), math.sin(a)
-        # y points down, so a counter-clockwise turn on screen is this matrix.
-        rot = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
-        return _translate((out_w - 1) / 2, (out_h - 1) / 2) @ rot @ _translate(
-            -(w - 1) / 2, -(h - 1) / 2)
+        # y points down, so a counter-clockwise turn on screen is this matrix; it turns
+        # about the input centre, which lands on the output centre.
+        cx, cy, ox, oy = (w - 1) / 2, (h - 1) / 2, (out_w - 1) / 2, (out_h - 1) / 2
+        return np.array([[c, s, ox - c * cx - s * cy], [-s, c, oy + s * cx - c * cy],
+                         [0.0, 0.0, 1.0]])
 
     @staticmethod
     def expanded_size(in_hw: HW, angle: float) -> HW:

@@ -146,6 +146,8 @@ def _check_src(src: np.ndarray) -> None:
 
 
 def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
+    if isinstance(fill, (int, float)):  # the usual case, without NumPy's per-call cost
+        return _fill_vector_cached(fill, channels, np.dtype(dtype).str)
     try:
         key = tuple(np.ravel(fill).tolist()) if np.ndim(fill) else np.asarray(fill).item()
     except (TypeError, ValueError):

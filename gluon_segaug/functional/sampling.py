@@ -7,6 +7,7 @@ source pixel is outside the source, the pixels a nearest-resampled mask fills.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Optional, Tuple
 
 import cv2
@@ -69,13 +70,17 @@ class _Sampler:
     def _source_box(self, out_hw: Tuple[int, int]) -> Tuple[float, float, float, float]:
         if self.maps is not None:
             xs, ys = self.maps
-        else:
-            out_h, out_w = out_hw
-            corners = np.array([[0, 0, 1], [out_w - 1, 0, 1], [out_w - 1, out_h - 1, 1],
-                                [0, out_h - 1, 1]], dtype=np.float64).T
-            mapped = self._inverse3() @ corners
-            xs, ys = mapped[0] / mapped[2], mapped[1] / mapped[2]
-        return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+            return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+        # Plain floats: this runs for every warp of every sample.
+        rows = self.inverse.tolist()
+        (a, b, c), (d, e, f), (g, h, i) = rows if self.projective else rows + [[0.0, 0.0, 1.0]]
+        out_h, out_w = out_hw
+        xs, ys = [], []
+        for x, y in ((0, 0), (out_w - 1, 0), (out_w - 1, out_h - 1), (0, out_h - 1)):
+            w = g * x + h * y + i
+            xs.append((a * x + b * y + c) / w)
+            ys.append((d * x + e * y + f) / w)
+        return min(xs), max(xs), min(ys), max(ys)
 
     def reaches_outside(self, in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> bool:
         """Whether some output pixel's nearest source pixel lies outside the source."""
@@ -87,11 +92,14 @@ class _Sampler:
 
     def shifted(self, dx: float, dy: float) -> "_Sampler":
         """The same sampling from a source whose origin moved to ``(dx, dy)``."""
-        inverse = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy], [0.0, 0.0, 1.0]]) @ self._inverse3()
-        return _Sampler(inverse if self.projective else inverse[:2], self.projective)
-
-    def _inverse3(self) -> np.ndarray:
-        return self.inverse if self.projective else np.vstack([self.inverse, (0.0, 0.0, 1.0)])
+        inverse = self.inverse.copy()
+        if self.projective:
+            inverse[0] -= dx * inverse[2]
+            inverse[1] -= dy * inverse[2]
+        else:
+            inverse[0, 2] -= dx
+            inverse[1, 2] -= dy
+        return _Sampler(inverse, self.projective)
 
     def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
                  value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
@@ -236,10 +244,10 @@ def _padded_window(src: np.ndarray, box: Tuple[float, float, float, float],
     replicated ``radius`` pixels outwards; and the source position of its origin."""
     h, w = src.shape[:2]
     x_min, x_max, y_min, y_max = box
-    x0 = int(np.clip(np.floor(x_min) - radius, 0, w - 1))
-    x1 = int(np.clip(np.ceil(x_max) + radius, 0, w - 1)) + 1
-    y0 = int(np.clip(np.floor(y_min) - radius, 0, h - 1))
-    y1 = int(np.clip(np.ceil(y_max) + radius, 0, h - 1)) + 1
+    x0 = min(max(math.floor(x_min) - radius, 0), w - 1)
+    x1 = min(max(math.ceil(x_max) + radius, 0), w - 1) + 1
+    y0 = min(max(math.floor(y_min) - radius, 0), h - 1)
+    y1 = min(max(math.ceil(y_max) + radius, 0), h - 1) + 1
     pads = [radius if y0 == 0 else 0, radius if y1 == h else 0,
             radius if x0 == 0 else 0, radius if x1 == w else 0]
     window = cv2.copyMakeBorder(src[y0:y1, x0:x1], *pads, cv2.BORDER_REPLICATE)
