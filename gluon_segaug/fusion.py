@@ -29,7 +29,7 @@ from .joint import Joint, Kind, Layout
 __all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
 
 HW = Tuple[int, int]
-_EYE = np.eye(3)
+_EYE_VALUES = np.eye(3).ravel().tolist()
 
 
 def _interp_of(steps: Sequence[Geometry], default_interp: Interp) -> Interp:
@@ -87,6 +87,10 @@ def _apply(matrix: np.ndarray, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray
             (matrix[1, 0] * x + matrix[1, 1] * y + matrix[1, 2]) / w)
 
 
+def _is_identity(matrix: np.ndarray) -> bool:
+    return all(abs(v - w) <= 1e-12 for v, w in zip(matrix.ravel().tolist(), _EYE_VALUES))
+
+
 def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
                default_interp: Interp) -> Joint:
     """Apply a run of steps to every channel group, resampling each group once."""
@@ -95,7 +99,7 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     policies = layout.policies(_interp_of(steps, default_interp))
     if all(step.is_projective for step in steps):
         matrix, out_hw, _ = compose(steps, default_interp)
-        if out_hw == joint.hw and not np.any(np.abs(matrix - _EYE) > 1e-12):
+        if out_hw == joint.hw and _is_identity(matrix):
             return joint
 
         def run(group, interp, fill, cache):

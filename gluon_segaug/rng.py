@@ -70,13 +70,13 @@ class Streams:
         self._owner_pid = os.getpid()
         self._pid: Optional[int] = None
         self._calls = itertools.count(1)
+        self._key: Optional[np.ndarray] = None
 
     def generator(self, key: Optional[Key] = None) -> np.random.Generator:
         """A fresh generator for one sample: from its key, or from this process's call count."""
         if key is not None:
             index, epoch = key
-            sequence = np.random.SeedSequence(self._entropy, spawn_key=(1, epoch, index))
-            return np.random.Generator(np.random.PCG64(sequence))
+            return self._stream(1, epoch, index)
         pid = os.getpid()
         if pid != self._pid:
             with _RESET:  # two threads must not both restart the count
@@ -85,9 +85,17 @@ class Streams:
         calls = next(self._calls)  # atomic under the GIL: threads never share a stream
         # One fresh generator per call, so how much one sample draws (say, an added
         # colour step) never shifts the draws of the samples after it.
-        spawn = (0, calls) if pid == self._owner_pid else (2, pid, calls)
-        return np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(self._entropy, spawn_key=spawn)))
+        return self._stream(0, calls, 0) if pid == self._owner_pid else self._stream(2, pid, calls)
+
+    def _stream(self, kind: int, a: int, b: int) -> np.random.Generator:
+        """Philox, a counter-based generator: the pipeline's key (hashed from the seed)
+        and a counter that starts at the sample's identity. A sample's draws advance
+        only the counter's lowest word, so no two identities ever overlap; and making
+        one costs less than hashing a new seed per sample."""
+        if self._key is None:
+            self._key = np.random.SeedSequence(self._entropy).generate_state(2, np.uint64)
+        counter = np.array([0, kind, a, b], dtype=np.uint64)
+        return np.random.Generator(np.random.Philox(counter=counter, key=self._key))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -99,7 +107,7 @@ class Streams:
         self._calls = itertools.count(1)
         if self.seed is None and os.getpid() == self._owner_pid:
             # An unseeded copy in the same process must not replay the original's draws.
-            self._entropy = np.random.SeedSequence().entropy
+            self._entropy, self._key = np.random.SeedSequence().entropy, None
 
 
 class SampleCounter:

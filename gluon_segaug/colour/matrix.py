@@ -12,7 +12,7 @@ from typing import Any, Sequence, Tuple
 import cv2
 import numpy as np
 
-__all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix"]
+__all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix", "uint8_table"]
 
 _LEVELS = np.arange(256, dtype=np.float64)
 _CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
@@ -41,11 +41,11 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         shift = offset.tolist()
         if len(set(scale)) == 1 and len(set(shift)) == 1:
             # One lookup table for every channel (OpenCV's fastest path).
-            lut = np.clip(np.rint(_LEVELS * scale[0] + shift[0]), 0, 255).astype(np.uint8)
+            lut = uint8_table(_LEVELS * scale[0] + shift[0])
             return cv2.LUT(image, lut).reshape(image.shape)
         # One lookup table per channel.
         levels = _LEVELS[:, None] * np.asarray(scale) + offset
-        lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8).reshape(1, 256, channels)
+        lut = uint8_table(levels).reshape(1, 256, channels)
         return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
             [cv2.LUT(np.ascontiguousarray(image[..., c]), lut[0, :, c])
              for c in range(channels)], axis=2)
@@ -56,6 +56,15 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         info = np.iinfo(image.dtype)
         out = np.clip(np.rint(out), info.min, info.max)
     return out.astype(image.dtype)
+
+
+def uint8_table(levels: np.ndarray) -> np.ndarray:
+    """Float levels rounded and saturated to uint8 (in place; ufuncs, not ``np.clip``,
+    whose Python wrapper costs more than the table: this runs for every sample)."""
+    np.rint(levels, out=levels)
+    np.minimum(levels, 255.0, out=levels)
+    np.maximum(levels, 0.0, out=levels)
+    return levels.astype(np.uint8)
 
 
 def image_mean(image: np.ndarray) -> np.ndarray:

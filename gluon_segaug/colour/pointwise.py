@@ -13,6 +13,7 @@ import numpy as np
 
 from ..base import ColourAugmenter
 from ._args import positive_range
+from .matrix import uint8_table
 
 __all__ = ["Gamma", "Normalize", "Cast"]
 
@@ -58,8 +59,7 @@ class Gamma(ColourAugmenter):
     def apply_image(self, image, params):
         if image.dtype == np.uint8:
             levels = self.max_value * (np.arange(256) / self.max_value).clip(0) ** params.gamma
-            lut = np.clip(np.rint(levels), 0, 255).astype(np.uint8)
-            return cv2.LUT(image, lut).reshape(image.shape)
+            return cv2.LUT(image, uint8_table(levels)).reshape(image.shape)
         out = self.max_value * (np.clip(image, 0, None) / self.max_value) ** params.gamma
         if np.issubdtype(image.dtype, np.integer):
             info = np.iinfo(image.dtype)

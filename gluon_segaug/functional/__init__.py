@@ -79,30 +79,58 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     matrix = np.asarray(matrix, dtype=np.float64)
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
-    p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
-    projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
-    if projective and _crosses_horizon(matrix, (out_h, out_w)):
+    plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
+    if plan.horizon:
         # Part of the output sees the plane behind the camera: no source there.
         map_x, map_y = _projective_maps(matrix, src.shape[:2], (out_h, out_w))
         return remap(src, map_x, map_y, interp, fill, cache)
-    if not projective and is_index_map(matrix):
+    if plan.index_map:
         return _index_copy(src, matrix, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
-    box = None if projective else _box_of(matrix, src.shape[:2], (out_h, out_w))
     if interp is Interp.NEAREST:
-        if box is not None:
-            return _box_nearest(src, box, (out_h, out_w))
-        return _nearest(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), fill_vec,
-                        cache)
+        if plan.box is not None:
+            return _box_nearest(src, plan.box, (out_h, out_w))
+        return _nearest(src, plan.sampler(), (out_h, out_w), fill_vec, cache)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
                             fill_vec)
-    if box is not None:
-        return _box_resize(src, box, (out_h, out_w), interp)
+    if plan.box is not None:
+        return _box_resize(src, plan.box, (out_h, out_w), interp)
     if interp is Interp.AREA:
-        return _area_warp(src, matrix, projective, (out_h, out_w), fill_vec, cache)
-    return _warp(src, _Sampler.of_matrix(matrix, projective), (out_h, out_w), _CV_FLAGS[interp],
-                 fill_vec, cache)
+        return _area_warp(src, matrix, plan.projective, (out_h, out_w), fill_vec, cache)
+    return _warp(src, plan.sampler(), (out_h, out_w), _CV_FLAGS[interp], fill_vec, cache)
+
+
+class _Plan:
+    """What one matrix means for every array of one size (a joint sample's groups):
+    worked out once per resample, not once per group."""
+
+    def __init__(self, matrix: np.ndarray, in_hw: Tuple[int, int],
+                 out_hw: Tuple[int, int]) -> None:
+        self.matrix = matrix
+        p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
+        self.projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
+        self.horizon = self.projective and _crosses_horizon(matrix, out_hw)
+        self.index_map = not self.projective and is_index_map(matrix)
+        self.box = (None if self.projective or self.index_map
+                    else _box_of(matrix, in_hw, out_hw))
+        self._sampler: Optional[_Sampler] = None
+
+    def sampler(self) -> _Sampler:
+        if self._sampler is None:
+            self._sampler = _Sampler.of_matrix(self.matrix, self.projective)
+        return self._sampler
+
+
+def _plan_of(matrix: np.ndarray, in_hw: Tuple[int, int], out_hw: Tuple[int, int],
+             cache: Optional[dict]) -> _Plan:
+    if cache is None:
+        return _Plan(matrix, in_hw, out_hw)
+    key = ("plan", tuple(in_hw), out_hw)
+    plan = cache.get(key)
+    if plan is None or (plan.matrix is not matrix and not np.array_equal(plan.matrix, matrix)):
+        plan = cache[key] = _Plan(matrix, in_hw, out_hw)
+    return plan
 
 
 def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,

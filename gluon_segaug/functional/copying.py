@@ -23,14 +23,15 @@ def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
     and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
     (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
     """
-    inv = np.round(inverse3(matrix)).astype(np.int64)
-    transposed = inv[0, 0] == 0
+    # Whole numbers as plain ints: this runs for every sample.
+    (a, b, tx), (d, e, ty) = ([round(v) for v in row] for row in inverse3(matrix)[:2].tolist())
+    transposed = a == 0
     h, w = src.shape[:2]
-    if transposed:  # out[r, c] = src[inv[1, 0] c + inv[1, 2], inv[0, 1] r + inv[0, 2]]
-        row_sign, col_sign, row_shift, col_shift = inv[0, 1], inv[1, 0], inv[0, 2], inv[1, 2]
+    if transposed:  # out[r, c] = src[d c + ty, b r + tx]
+        row_sign, col_sign, row_shift, col_shift = b, d, tx, ty
         rows, cols = w, h
-    else:  # out[r, c] = src[inv[1, 1] r + inv[1, 2], inv[0, 0] c + inv[0, 2]]
-        row_sign, col_sign, row_shift, col_shift = inv[1, 1], inv[0, 0], inv[1, 2], inv[0, 2]
+    else:  # out[r, c] = src[e r + ty, a c + tx]
+        row_sign, col_sign, row_shift, col_shift = e, a, ty, tx
         rows, cols = h, w
     out_h, out_w = out_hw
     # Output rows r0:r1 and columns c0:c1 have a source: row_sign * r + row_shift in range.
@@ -51,7 +52,7 @@ def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
         else:
             block = src_view[ends_r[0]:ends_r[1] + 1, ends_c[0]:ends_c[1] + 1]
         code = {(True, True): -1, (True, False): 0, (False, True): 1}.get(
-            (bool(row_sign < 0), bool(col_sign < 0)))
+            (row_sign < 0, col_sign < 0))
         block = np.array(block) if code is None else cv2.flip(block, code)
         block = block.reshape(r1 - r0, c1 - c0, channels)
     if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
