@@ -50,8 +50,8 @@ def compose(steps: Sequence[Geometry], default_interp: Interp) -> Tuple[np.ndarr
     (array([[-1.,  0.,  3.],
            [ 0.,  1., -1.]]), (2, 3))
     """
-    matrix = np.eye(3)
-    for step in steps:
+    matrix = steps[0].matrix()
+    for step in steps[1:]:
         matrix = step.matrix() @ matrix
     return matrix, steps[-1].out_hw, _interp_of(steps, default_interp)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -134,11 +133,17 @@ class Layout:
         if isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index,
                                                                    (int, np.integer)):
             raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")
+        # Per-sample lookups, remembered (not fields: equality and repr ignore them).
+        object.__setattr__(self, "_passed", set())
+        object.__setattr__(self, "_policies", {})
 
     def check(self, joint: "Joint") -> None:
         """Refuse a sample whose arrays cannot hold their border fill (say, 255 in an int8
         or bool class mask), naming the array and the setting to change."""
-        _check_fills(self, tuple(group.dtype.str for group in joint.groups))
+        dtypes = tuple(group.dtype.str for group in joint.groups)
+        if dtypes not in self._passed:
+            self._check(dtypes)  # raises; only passing combinations are remembered
+            self._passed.add(dtypes)
 
     def _check(self, dtypes: Tuple[str, ...]) -> None:
         names = ["image"] + [f"target {i} ({t.kind.value})" for i, t in enumerate(self.targets)]
@@ -163,6 +168,11 @@ class Layout:
 
     def policies(self, image_interp: Interp) -> Tuple[Tuple[Interp, Fill], ...]:
         """``(interp, fill)`` for the image, then for each target in order."""
+        if image_interp not in self._policies:
+            self._policies[image_interp] = self._policies_of(image_interp)
+        return self._policies[image_interp]
+
+    def _policies_of(self, image_interp: Interp) -> Tuple[Tuple[Interp, Fill], ...]:
         out = [(image_interp, self.image_fill)]
         for target in self.targets:
             if target.kind is Kind.CONTINUOUS:
@@ -177,11 +187,6 @@ class Layout:
                 fill = 0
             out.append((interp, fill))
         return tuple(out)
-
-
-@functools.lru_cache(maxsize=64)
-def _check_fills(layout: Layout, dtypes: Tuple[str, ...]) -> None:
-    layout._check(dtypes)  # raises; only passing combinations are remembered
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from .copying import _box_nearest, _box_of, _box_resize, _index_copy
+from .copying import _box_nearest, _box_of, _box_resize, _index_copy, index_inverse
 from .interp import _CV_FLAGS, Fill, Interp
 from .sampling import (_EPS, _area_warp, _byte_view_dtype, _crosses_horizon, _nearest,
                        _projective_maps, _Sampler, _scales, _warp, inverse3)
@@ -85,7 +85,7 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
         map_x, map_y = _projective_maps(matrix, src.shape[:2], (out_h, out_w))
         return remap(src, map_x, map_y, interp, fill, cache)
     if plan.index_map:
-        return _index_copy(src, matrix, (out_h, out_w), fill_vec)
+        return _index_copy(src, plan.index_inverse, (out_h, out_w), fill_vec)
     interp = _resolve(interp, matrix)
     if interp is Interp.NEAREST:
         if plan.box is not None:
@@ -112,6 +112,7 @@ class _Plan:
         self.projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
         self.horizon = self.projective and _crosses_horizon(matrix, out_hw)
         self.index_map = not self.projective and is_index_map(matrix)
+        self.index_inverse = index_inverse(matrix) if self.index_map else None
         self.box = (None if self.projective or self.index_map
                     else _box_of(matrix, in_hw, out_hw))
         self._sampler: Optional[_Sampler] = None

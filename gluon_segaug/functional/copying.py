@@ -15,16 +15,21 @@ from .interp import _CV_FLAGS, Interp
 from .sampling import _EPS, _byte_view_dtype, inverse3
 
 
-def _index_copy(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int],
-                fill: np.ndarray) -> np.ndarray:
+def index_inverse(matrix: np.ndarray) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+    """The first two rows of an index map's inverse, as whole numbers."""
+    rows = inverse3(matrix)[:2].tolist()
+    return tuple(round(v) for v in rows[0]), tuple(round(v) for v in rows[1])
+
+
+def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
+                out_hw: Tuple[int, int], fill: np.ndarray) -> np.ndarray:
     """Copy pixels for a signed-permutation matrix with whole shift: no interpolation.
 
     The part of the output that has a source is one block of the source, transposed
     and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
     (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
     """
-    # Whole numbers as plain ints: this runs for every sample.
-    (a, b, tx), (d, e, ty) = ([round(v) for v in row] for row in inverse3(matrix)[:2].tolist())
+    (a, b, tx), (d, e, ty) = inverse  # see index_inverse
     transposed = a == 0
     h, w = src.shape[:2]
     if transposed:  # out[r, c] = src[d c + ty, b r + tx]
