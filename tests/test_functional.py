@@ -165,6 +165,23 @@ def test_crop_then_resize_is_exactly_cv2_resize_of_the_box():
         np.testing.assert_array_equal(resample(src, m, (out_h, out_w), interp), expected)
 
 
+@pytest.mark.parametrize("dtype, channels", [(np.uint8, 1), (np.int64, 1), (np.uint16, 3)])
+@pytest.mark.parametrize("layout", ["contiguous", "column slice", "every other column"])
+def test_nearest_box_resize_reads_any_strided_source_exactly(dtype, channels, layout):
+    full = RNG.integers(0, 30000, (50, 120, channels)).astype(dtype)
+    src = {"contiguous": full[:, :60], "column slice": full[:, 30:90],
+           "every other column": full[:, ::2]}[layout]
+    top, left, bh, bw, out_h, out_w = 5, 7, 30, 40, 45, 20
+    sx, sy = out_w / bw, out_h / bh
+    m = np.array([[sx, 0, sx * (0.5 - left) - 0.5], [0, sy, sy * (0.5 - top) - 0.5], [0, 0, 1]])
+    # Nearest with pixel centres aligned: output i reads floor((i + 0.5) * in / out).
+    rows = top + np.floor((np.arange(out_h) + 0.5) * bh / out_h).astype(int)
+    cols = left + np.floor((np.arange(out_w) + 0.5) * bw / out_w).astype(int)
+    out = resample(src, m, (out_h, out_w), Interp.NEAREST)
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out, src[rows][:, cols])
+
+
 def test_area_shrink_works_on_more_than_four_channels():
     src = RNG.random((60, 90, 6)).astype(np.float32)
     m = np.array([[0.5, 0, -0.25], [0, 0.5, -0.25], [0, 0, 1]])  # 60x90 -> 30x45, box path

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix", "uint8_table"]
 
 _LEVELS = np.arange(256, dtype=np.float64)
+_CV_ARITHMETIC = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
 _CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
                                   np.float64)}
 
@@ -36,13 +37,16 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     linear, offset = matrix[:, :-1], matrix[:, -1]
     rows = linear.tolist()  # plain floats: the checks below run for every sample
     diagonal = all(v == 0.0 for i, row in enumerate(rows) for j, v in enumerate(row) if i != j)
+    scale = [rows[i][i] for i in range(channels)]
+    shift = offset.tolist()
+    if (diagonal and len(set(scale)) == 1 and len(set(shift)) == 1
+            and image.dtype in _CV_ARITHMETIC):
+        # One scale and shift for every channel (brightness, contrast): OpenCV's
+        # vectorised saturating x * a + b, many times faster than a lookup table or
+        # cv2.transform of a diagonal matrix, which both run element by element.
+        flat = image.reshape(image.shape[0], -1)
+        return cv2.addWeighted(flat, scale[0], flat, 0.0, shift[0]).reshape(image.shape)
     if image.dtype == np.uint8 and diagonal:
-        scale = [rows[i][i] for i in range(channels)]
-        shift = offset.tolist()
-        if len(set(scale)) == 1 and len(set(shift)) == 1:
-            # One lookup table for every channel (OpenCV's fastest path).
-            lut = uint8_table(_LEVELS * scale[0] + shift[0])
-            return cv2.LUT(image, lut).reshape(image.shape)
         # One lookup table per channel.
         levels = _LEVELS[:, None] * np.asarray(scale) + offset
         lut = uint8_table(levels).reshape(1, 256, channels)

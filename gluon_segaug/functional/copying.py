@@ -112,7 +112,13 @@ def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
     a byte view so any dtype passes exactly."""
     top, left, height, width = box
     view_dtype, per_element = _byte_view_dtype(src.dtype)
-    window = np.ascontiguousarray(src[top:top + height, left:left + width]).view(view_dtype)
+    window = src[top:top + height, left:left + width]
+    try:  # OpenCV reads the box in place (rows may have any stride)
+        window = window.view(view_dtype)
+    except ValueError:  # the pixels of a row are not contiguous
+        window = np.ascontiguousarray(window).view(view_dtype)
+    if window.shape[2] == 1:
+        window = window[..., 0]
     out = cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT)
     return np.ascontiguousarray(out).reshape(out_hw + (-1,)).view(src.dtype)
 
