@@ -162,7 +162,8 @@ def _nearest_marked(src: np.ndarray, view_dtype: np.dtype, sampler: _Sampler,
     values = np.ascontiguousarray(src[..., 0]).view(view_dtype).astype(wide)
     border = (1 << shift) | int(fill.view(view_dtype)[0])
     out = sampler(values, out_hw, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT, float(border))
-    cache[_outside_key(src.shape[:2], out_hw)] = (out >> shift).astype(np.uint8)
+    outside = np.greater_equal(out, 1 << shift)  # the marked border, one byte a pixel
+    cache[_outside_key(src.shape[:2], out_hw)] = outside.view(np.uint8)
     return out.astype(view_dtype).view(src.dtype).reshape(out_hw + (1,))
 
 
