@@ -4,7 +4,8 @@ Holds ``to_numpy`` and ``to_ndarray``. ``NDArray.asnumpy()`` and ``mx.nd.array()
 through MXNet's engine and copy; in a forked DataLoader worker they cost milliseconds a
 sample. A dense CPU NDArray is read here through a NumPy view of its memory (after
 waiting for pending writes), and a result the library owns becomes an NDArray that
-takes over its memory (``mx.nd.from_numpy(zero_copy=True)``). Pipelines never write to
+takes over its memory (``mx.nd.from_numpy(zero_copy=True)``), or, below 128 KiB, one
+memmove into a new NDArray (cheaper than that hand-over). Pipelines never write to
 their inputs and never return views of them, so sharing memory is safe.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import mxnet as mx
 import numpy as np
 from mxnet.base import _LIB, check_call
+from mxnet.ndarray.ndarray import _new_alloc_handle
 
 __all__ = ["to_numpy", "to_ndarray"]
 
@@ -23,12 +25,17 @@ _ZERO_COPY = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float32, np
                                     np.bool_)}
 
 
+_CPU = mx.cpu()
+_COPY_BYTES = 1 << 17
+
+
 class _Memory:
     """Exposes an NDArray's memory to NumPy and keeps the NDArray alive as the view's base."""
 
-    def __init__(self, value: mx.nd.NDArray, address: int, dtype: np.dtype) -> None:
+    def __init__(self, value: mx.nd.NDArray, shape: tuple, address: int,
+                 dtype: np.dtype) -> None:
         self.value = value
-        self.__array_interface__ = {"data": (address, True), "shape": tuple(value.shape),
+        self.__array_interface__ = {"data": (address, True), "shape": shape,
                                     "typestr": dtype.str, "version": 3}
 
 
@@ -40,14 +47,19 @@ def to_numpy(value: mx.nd.NDArray) -> np.ndarray:
     array([[1, 2],
            [3, 4]], dtype=uint8)
     """
-    if value.stype != "default" or value.context.device_type != "cpu" or value.size == 0:
+    shape = value.shape
+    if value.stype != "default" or value.context.device_type != "cpu" or 0 in shape:
         return value.asnumpy()
     value.wait_to_read()
-    pointer = ctypes.c_void_p()
-    check_call(_LIB.MXNDArrayGetData(value.handle, ctypes.byref(pointer)))
-    view = np.asarray(_Memory(value, pointer.value, np.dtype(value.dtype)))
+    view = np.asarray(_Memory(value, shape, _data_pointer(value.handle), np.dtype(value.dtype)))
     view.flags.writeable = False
     return view
+
+
+def _data_pointer(handle: Any) -> int:
+    pointer = ctypes.c_void_p()
+    check_call(_LIB.MXNDArrayGetData(handle, ctypes.byref(pointer)))
+    return pointer.value
 
 
 def to_ndarray(array: np.ndarray, context: Any = None) -> mx.nd.NDArray:
@@ -57,9 +69,16 @@ def to_ndarray(array: np.ndarray, context: Any = None) -> mx.nd.NDArray:
     >>> to_ndarray(np.arange(3, dtype=np.int32)).asnumpy()
     array([0, 1, 2], dtype=int32)
     """
-    context = context or mx.cpu()
-    if (array.dtype in _ZERO_COPY and array.flags.c_contiguous and array.flags.writeable
-            and array.size and context.device_type == "cpu"):
+    context = context or _CPU
+    if not (array.dtype in _ZERO_COPY and array.flags.c_contiguous and array.size
+            and context.device_type == "cpu"):
+        return mx.nd.array(array, ctx=context, dtype=array.dtype)
+    if array.nbytes <= _COPY_BYTES:
+        # Small: a new NDArray and one memmove cost a third of the DLPack hand-over.
+        out = mx.nd.NDArray(handle=_new_alloc_handle(array.shape, _CPU, False, array.dtype))
+        ctypes.memmove(_data_pointer(out.handle), array.ctypes.data, array.nbytes)
+    elif array.flags.writeable:
         out = mx.nd.from_numpy(array, zero_copy=True)
-        return out if context == mx.cpu() else out.as_in_context(context)
-    return mx.nd.array(array, ctx=context, dtype=array.dtype)
+    else:
+        return mx.nd.array(array, ctx=context, dtype=array.dtype)
+    return out if context == _CPU else out.as_in_context(context)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gluon_segaug as gsa
-from gluon_segaug.interop import to_numpy
+from gluon_segaug.interop import to_ndarray, to_numpy
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "float32", "float64"])
@@ -32,6 +32,20 @@ def test_views_of_ndarrays_keep_them_alive():
     for _ in range(20):
         mx.nd.ones((300, 300)).asnumpy()
     assert float(view.min()) == 3.0 and not view.flags.writeable
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "float32", "float64", "bool"])
+@pytest.mark.parametrize("shape", [(5, 7, 3), (300, 300, 3)], ids=["copied", "handed over"])
+def test_numpy_results_become_ndarrays_with_their_values(dtype, shape):
+    array = (np.arange(np.prod(shape)).reshape(shape) % 97).astype(dtype)
+    expected = array.copy()
+    out = to_ndarray(array)
+    assert out.dtype == np.dtype(dtype) and out.shape == shape
+    np.testing.assert_array_equal(out.asnumpy(), expected)
+    np.testing.assert_array_equal((out + 0).asnumpy(), expected.astype(out.dtype))  # engine
+    readonly = expected.copy()
+    readonly.flags.writeable = False
+    np.testing.assert_array_equal(to_ndarray(readonly).asnumpy(), expected)
 
 
 def test_one_pixel_samples_go_through_every_positional_step():
