@@ -114,6 +114,24 @@ def test_a_shared_cache_fills_the_image_exactly_where_the_mask_is_filled(dtype, 
     assert np.abs(out_image.astype(int) - reference).max() <= 1
 
 
+@pytest.mark.parametrize("dtype, channels, fill", [(np.uint8, 3, (1, 2, 3)), (np.int16, 1, (-7,)),
+                                                   (np.uint16, 4, (0, 0, 0, 0)),
+                                                   (np.float32, 2, (5, 6))])
+def test_large_outputs_are_filled_exactly_where_the_source_is_missing(dtype, channels, fill):
+    # Outputs above a few MB are filled in place rather than from a kept constant.
+    h, w = 1100, 1300
+    src = RNG.integers(0, 200, (h, w, channels)).astype(dtype)
+    m = rotation(20, ((w - 1) / 2, (h - 1) / 2), 0.9)
+    out = resample(src, m, (h, w), Interp.LINEAR, fill=fill)
+    assert out.nbytes > 4 * 2 ** 20 or dtype == np.int16
+    reference = warp_reference(src, m, (w, h), cv2.INTER_LINEAR, fill=fill)
+    reference = reference.reshape(h, w, channels)
+    outside = cv2.warpAffine(np.ones((h, w), np.uint8), m[:2], (w, h), flags=cv2.INTER_NEAREST) == 0
+    assert outside.any()
+    np.testing.assert_array_equal(out[outside], np.broadcast_to(fill, (outside.sum(), channels)))
+    assert np.abs(out[~outside].astype(float) - reference[~outside]).max() <= 1
+
+
 def test_nearest_moves_int64_ids_beyond_float_precision_exactly():
     h, w = 25, 30
     ids = RNG.integers(2 ** 60, 2 ** 62, (h, w, 1), dtype=np.int64)

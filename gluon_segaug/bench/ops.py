@@ -134,12 +134,13 @@ _WHY = {
     "resize to 256x384": "per-call cost of a joint pipeline (the resize itself is one cv2.resize)",
     "random resized crop 224": "per-call cost of a joint pipeline; the crop is copied",
     "rotate 15": "exact borders: the edge is replicated and the fill goes exactly where the "
-                 "mask is filled (one more nearest warp); Albumentations blends the fill in",
+                 "mask is filled (a pass over the output, and one more nearest warp when no "
+                 "one-channel mask gives that map); Albumentations blends the fill in",
     "affine": "exact borders, as rotate",
     "perspective": "exact borders, as rotate",
     "grid distortion": "per-pixel source maps built in NumPy, then one remap per group",
-    "brightness": "per-call cost of a joint pipeline (the op itself is one LUT)",
-    "contrast": "per-call cost of a joint pipeline plus the mean (one LUT)",
+    "brightness": "per-call cost of a joint pipeline (the op itself is one cv2.addWeighted)",
+    "contrast": "per-call cost of a joint pipeline plus the mean (one cv2.addWeighted)",
     "saturation": "per-call cost of a joint pipeline (one colour matrix)",
     "gamma": "per-call cost of a joint pipeline (the op itself is one LUT)",
     "gray": "per-call cost of a joint pipeline (one colour matrix)",

@@ -215,15 +215,24 @@ def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: _Sampler,
     if key not in cache:
         # 1 where the nearest source pixel is outside: a zero source warped onto ones.
         cache[key] = _nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
+    outside = cache[key]
     if out.nbytes <= _KEPT_BYTES:
-        filler = _constant(out.shape, out.dtype.str, tuple(fill.tolist()))
+        cv2.copyTo(_constant(out.shape, out.dtype.str, tuple(fill.tolist())), outside, out)
+    elif out.dtype in _CV_INTEGERS and out.shape[2] <= 4:
+        # Large: no filler as big as the output; x - x, then + fill, where outside only.
+        plane = out[..., 0] if out.shape[2] == 1 else out
+        cv2.subtract(plane, plane, dst=plane, mask=outside)
+        if fill.any():
+            cv2.add(plane, tuple(fill.tolist()) + (0,) * (4 - out.shape[2]), dst=plane,
+                    mask=outside)
     else:
         filler = np.empty_like(out)
         filler[...] = fill
-    cv2.copyTo(filler, cache[key], out)
+        cv2.copyTo(filler, outside, out)
 
 
 _KEPT_BYTES = 1 << 22
+_CV_INTEGERS = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32)}
 
 
 @functools.lru_cache(maxsize=4)
