@@ -126,7 +126,8 @@ def test_large_outputs_are_filled_exactly_where_the_source_is_missing(dtype, cha
     assert out.nbytes > 4 * 2 ** 20 or dtype == np.int16
     reference = warp_reference(src, m, (w, h), cv2.INTER_LINEAR, fill=fill)
     reference = reference.reshape(h, w, channels)
-    outside = cv2.warpAffine(np.ones((h, w), np.uint8), m[:2], (w, h), flags=cv2.INTER_NEAREST) == 0
+    ones = np.ones((h, w), np.uint8)
+    outside = cv2.warpAffine(ones, m[:2], (w, h), flags=cv2.INTER_NEAREST) == 0
     assert outside.any()
     np.testing.assert_array_equal(out[outside], np.broadcast_to(fill, (outside.sum(), channels)))
     assert np.abs(out[~outside].astype(float) - reference[~outside]).max() <= 1
