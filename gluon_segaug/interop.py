@@ -70,14 +70,13 @@ def to_ndarray(array: np.ndarray, context: Any = None) -> mx.nd.NDArray:
     array([0, 1, 2], dtype=int32)
     """
     context = context or _CPU
-    if not (array.dtype in _ZERO_COPY and array.flags.c_contiguous and array.size
-            and context.device_type == "cpu"):
-        return mx.nd.array(array, ctx=context, dtype=array.dtype)
-    if array.nbytes <= _COPY_BYTES:
+    direct = (array.dtype in _ZERO_COPY and array.flags.c_contiguous and array.size
+              and context.device_type == "cpu")
+    if direct and array.nbytes <= _COPY_BYTES:
         # Small: a new NDArray and one memmove cost a third of the DLPack hand-over.
         out = mx.nd.NDArray(handle=_new_alloc_handle(array.shape, _CPU, False, array.dtype))
         ctypes.memmove(_data_pointer(out.handle), array.ctypes.data, array.nbytes)
-    elif array.flags.writeable:
+    elif direct and array.flags.writeable:
         out = mx.nd.from_numpy(array, zero_copy=True)
     else:
         return mx.nd.array(array, ctx=context, dtype=array.dtype)

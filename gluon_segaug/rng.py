@@ -70,7 +70,7 @@ class Streams:
         self._owner_pid = os.getpid()
         self._pid: Optional[int] = None
         self._calls = itertools.count(1)
-        self._key: Optional[np.ndarray] = None
+        self._key = _philox_key(self._entropy)
 
     def generator(self, key: Optional[Key] = None) -> np.random.Generator:
         """A fresh generator for one sample: from its key, or from this process's call count."""
@@ -92,8 +92,6 @@ class Streams:
         and a counter that starts at the sample's identity. A sample's draws advance
         only the counter's lowest word, so no two identities ever overlap; and making
         one costs less than hashing a new seed per sample."""
-        if self._key is None:
-            self._key = np.random.SeedSequence(self._entropy).generate_state(2, np.uint64)
         counter = np.array([0, kind, a, b], dtype=np.uint64)
         return np.random.Generator(np.random.Philox(counter=counter, key=self._key))
 
@@ -107,7 +105,13 @@ class Streams:
         self._calls = itertools.count(1)
         if self.seed is None and os.getpid() == self._owner_pid:
             # An unseeded copy in the same process must not replay the original's draws.
-            self._entropy, self._key = np.random.SeedSequence().entropy, None
+            self._entropy = np.random.SeedSequence().entropy
+            self._key = _philox_key(self._entropy)
+
+
+def _philox_key(entropy: int) -> np.ndarray:
+    """A stream key hashed from the seed (or fresh entropy), made once per pipeline."""
+    return np.random.SeedSequence(entropy).generate_state(2, np.uint64)
 
 
 class SampleCounter:

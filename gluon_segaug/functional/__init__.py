@@ -25,7 +25,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from .copying import _box_nearest, _box_of, _box_resize, _index_copy, index_inverse
+from .copying import _box_nearest, _box_of, _box_resize, _index_copy, _index_inverse
 from .interp import _CV_FLAGS, Fill, Interp
 from .sampling import (_EPS, _area_warp, _byte_view_dtype, _crosses_horizon, _nearest,
                        _projective_maps, _Sampler, _scales, _warp, inverse3)
@@ -112,7 +112,7 @@ class _Plan:
         self.projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
         self.horizon = self.projective and _crosses_horizon(matrix, out_hw)
         self.index_map = not self.projective and is_index_map(matrix)
-        self.index_inverse = index_inverse(matrix) if self.index_map else None
+        self.index_inverse = _index_inverse(matrix) if self.index_map else None
         self.box = (None if self.projective or self.index_map
                     else _box_of(matrix, in_hw, out_hw))
         self._sampler: Optional[_Sampler] = None

@@ -15,7 +15,7 @@ from .interp import _CV_FLAGS, Interp
 from .sampling import _EPS, _byte_view_dtype, inverse3
 
 
-def index_inverse(matrix: np.ndarray) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+def _index_inverse(matrix: np.ndarray) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
     """The first two rows of an index map's inverse, as whole numbers."""
     rows = inverse3(matrix)[:2].tolist()
     return tuple(round(v) for v in rows[0]), tuple(round(v) for v in rows[1])
@@ -29,7 +29,7 @@ def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]
     and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
     (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
     """
-    (a, b, tx), (d, e, ty) = inverse  # see index_inverse
+    (a, b, tx), (d, e, ty) = inverse  # see _index_inverse
     transposed = a == 0
     h, w = src.shape[:2]
     if transposed:  # out[r, c] = src[d c + ty, b r + tx]
