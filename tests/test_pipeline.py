@@ -146,6 +146,21 @@ def test_to_tensor_gives_normalised_chw_and_int32_masks_with_ignore_minus_one():
     np.testing.assert_allclose(x2, expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("ignore_index, mask_ignore", [(255, -1), (7, -100), (0, 255)])
+def test_to_tensor_maps_every_uint8_class_and_only_the_ignore_value(ignore_index, mask_ignore):
+    mask = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    instances = mask.astype(np.uint16) * 3  # an instance target keeps its ids as they are
+    aug = gsa.Compose([gsa.ToTensor(mask_ignore=mask_ignore)], targets=("mask", "instance"),
+                      ignore_index=ignore_index)
+    _, classes, ids = aug(np.zeros((16, 16, 3), np.uint8), mask, instances)
+    expected = np.where(mask == ignore_index, mask_ignore, mask.astype(np.int64))
+    assert classes.dtype == np.int32 and classes.shape == (16, 16)
+    np.testing.assert_array_equal(classes, expected)
+    assert ids.dtype == np.int32
+    np.testing.assert_array_equal(ids, instances)
+    np.testing.assert_array_equal(mask, np.arange(256).reshape(16, 16))  # input untouched
+
+
 def test_call_errors_name_what_is_wrong():
     aug = gsa.JointTransform(positional=[gsa.HorizontalFlip()])
     image = np.zeros((4, 4, 3), np.uint8)
