@@ -1,6 +1,7 @@
 """The benchmark runs end to end in quick mode (speeds are reported, never asserted)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gluon_segaug.cli import main
@@ -18,7 +19,8 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
                 "| colour jitter |", "| tutorial | 427x640 | mx.image, as the tutorial |",
                 "| standard | 427x640 | Albumentations 1.3.1 |",
                 "| standard | 427x640 | gluon_segaug, fuse=False |",
-                "| 2 | decode + augment |"):
+                "| 2 | decode + augment |", "| standard | 427x640 | OpenCV calls alone (floor) |",
+                "| 2 | decode + OpenCV calls alone (floor) |"):
         assert row in report, row
     with open(tmp_path / "ratios.png", "rb") as chart:
         assert chart.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -28,3 +30,26 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
 def test_bench_without_photos_says_where_to_find_them(tmp_path, capsys):
     assert main(["bench", "--quick", "--real", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "pass the folder of the real test photos" in capsys.readouterr().err
+
+
+def test_floors_give_the_outputs_of_the_pipelines_they_stand_for():
+    from gluon_segaug.bench import floor, pipelines
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (300, 400, 3)).astype(np.uint8)
+    mask = rng.choice(np.array([0, 5, 255], np.uint8), (300, 400))
+    before = image.copy(), mask.copy()
+    ours = pipelines.standard_pipeline()(image, mask)
+    bare = floor.standard_floor(512, pipelines.MEAN, pipelines.STD)(image, mask)
+    for a, b in zip(ours, bare):
+        assert (a.shape, a.dtype) == (b.shape, b.dtype)
+    assert set(np.unique(bare[1])) <= {0, 5, -1}
+    assert np.isin(-1, bare[1])  # a 512 window of a 300x400 image always has a border
+    # Normalised levels of uint8 values: every value is one of the 256 table entries.
+    levels = (np.arange(256) / 255.0 - pipelines.MEAN[0]) / pipelines.STD[0]
+    assert np.isin(bare[0][0], levels.astype(np.float32)).all()
+    tut = floor.tutorial_floor()(image, mask)
+    assert [(a.shape, a.dtype) for a in tut] == [((100, 100, 3), np.uint8), ((100, 100), np.uint8)]
+    assert set(np.unique(tut[1])) <= {0, 5, 255}
+    np.testing.assert_array_equal(image, before[0])
+    np.testing.assert_array_equal(mask, before[1])

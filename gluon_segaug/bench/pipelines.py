@@ -6,6 +6,8 @@
 - ``standard``: the usual training pipeline (scale 0.5-2, rotate 15, pad to 512, crop
   512, flip, colour jitter, normalise to CHW float32) against Albumentations, and
   gluon_segaug with ``fuse=False`` to show what fusion buys.
+- Both also against their floor: the same OpenCV calls with no library around them
+  (``floor``), the least any candidate built on OpenCV can cost.
 - ``gluoncv``: GluonCV's ``SegmentationDataset._sync_transform`` (mirror, random long
   side 260-1040, pad, crop 480, PIL blur half the time) against the same steps here.
 """
@@ -19,10 +21,12 @@ import numpy as np
 
 import gluon_segaug as gsa
 
+from .floor import standard_floor, tutorial_floor
 from .harness import time_interleaved
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 Candidates = Dict[str, Callable[[], object]]
+FLOOR = "OpenCV calls alone (floor)"
 
 
 def _tutorial(image: np.ndarray, mask: np.ndarray) -> Candidates:
@@ -43,10 +47,12 @@ def _tutorial(image: np.ndarray, mask: np.ndarray) -> Candidates:
     theirs = A.Compose([A.RandomCrop(200, 200), A.SmallestMaxSize(100, interpolation=cv2.INTER_CUBIC),
                         A.ColorJitter(brightness=0.2, contrast=0, saturation=0, hue=0, p=1)])
     ours = gsa.JointTransform(positional=[crop, resize], colour=[bright], seed=0)
+    floor = tutorial_floor()
     return {"mx.image, as the tutorial": as_in_the_tutorial,
             "Albumentations 1.3.1": lambda: theirs(image=image, mask=mask),
             "gluon_segaug, NDArray": lambda: ours(image_nd, mask_nd),
-            "gluon_segaug, NumPy": lambda: ours(image, mask)}
+            "gluon_segaug, NumPy": lambda: ours(image, mask),
+            FLOOR: lambda: floor(image, mask)}
 
 
 def standard_pipeline(fuse: bool = True) -> gsa.Compose:
@@ -70,8 +76,10 @@ def _standard(image: np.ndarray, mask: np.ndarray) -> Candidates:
         return np.ascontiguousarray(out["image"].transpose(2, 0, 1)), out["mask"].astype(np.int32)
 
     fused, stepwise = standard_pipeline(True), standard_pipeline(False)
+    floor = standard_floor(512, MEAN, STD)
     return {"Albumentations 1.3.1": albumentations, "gluon_segaug": lambda: fused(image, mask),
-            "gluon_segaug, fuse=False": lambda: stepwise(image, mask)}
+            "gluon_segaug, fuse=False": lambda: stepwise(image, mask),
+            FLOOR: lambda: floor(image, mask)}
 
 
 def _gluoncv(image: np.ndarray, mask: np.ndarray) -> Candidates:

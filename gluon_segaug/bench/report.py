@@ -61,7 +61,7 @@ def run_all(real: Path, out_dir: Path, quick: bool = False) -> str:
     op_rows = ops.run(data, rounds)
     pipeline_rows = pipelines.run(data, 3 if quick else 60)
     loader_rows = loader.run(Path(real), REAL_NAMES, repeat=2 if quick else 8,
-                             epochs=1 if quick else 3)
+                             epochs=1 if quick else 15)
     out_dir.mkdir(parents=True, exist_ok=True)
     _chart(op_rows, out_dir / "ratios.png")
     text = "\n\n".join([
