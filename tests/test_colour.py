@@ -53,6 +53,22 @@ def test_jitters_match_mx_image_for_the_same_draw(ours, theirs, draw, photo, mon
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_brightness_and_contrast_are_the_hand_formula_in_every_dtype(dtype):
+    image = (RNG.random((9, 11, 3)) * 250).astype(dtype)
+    luma_mean = float(np.array([0.299, 0.587, 0.114]) @ image.reshape(-1, 3).mean(axis=0))
+    for step, factor, expected in (
+            (gsa.Brightness(0.5), 1.3, 1.3 * image.astype(np.float64)),
+            (gsa.Contrast(0.5), 0.6, 0.6 * image.astype(np.float64) + 0.4 * luma_mean)):
+        out = step.apply_image(image, FactorParams(factor))
+        assert out.dtype == image.dtype
+        if np.issubdtype(dtype, np.integer):
+            expected = np.clip(np.rint(expected), 0, np.iinfo(dtype).max)
+            assert np.abs(out.astype(np.float64) - expected).max() <= 1
+        else:
+            np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-3)
+
+
 def test_color_jitter_matches_mx_steps_in_the_drawn_order(photo, monkeypatch):
     params = JitterParams((("saturation", 1.3), ("brightness", 0.8), ("contrast", 1.25)))
     out = gsa.ColorJitter(0.4, 0.4, 0.4).apply_image(photo, params)

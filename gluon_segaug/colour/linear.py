@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ..base import ColourAugmenter
 from ._args import factor_range
-from .matrix import _affine, apply_colour_matrix, image_mean
+from .matrix import CV_ARITHMETIC, _affine, apply_colour_matrix, image_mean, scale_shift
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "LUMA"]
@@ -46,8 +46,20 @@ class LinearColour(ColourAugmenter):
     def colour_matrix(self, params, channels: int, mean: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def uniform(self, params, channels: int, mean: Optional[np.ndarray]
+                ) -> Optional[Tuple[float, float]]:
+        """``(a, b)`` when this step maps every channel by the same ``a x + b`` (then one
+        vectorised pass applies it, with no matrix to build); ``None`` otherwise."""
+        return None
+
     def apply_image(self, image: np.ndarray, params) -> np.ndarray:
-        mean = image_mean(image) if self.needs_mean else np.zeros(image.shape[2])
+        mean = image_mean(image) if self.needs_mean else None
+        if image.dtype in CV_ARITHMETIC:
+            uniform = self.uniform(params, image.shape[2], mean)
+            if uniform is not None:
+                return scale_shift(image, *uniform)
+        if mean is None:
+            mean = np.zeros(image.shape[2])
         return apply_colour_matrix(image, self.colour_matrix(params, image.shape[2], mean))
 
 
@@ -121,6 +133,9 @@ class Brightness(_FactorJitter):
     def colour_matrix(self, params, channels, mean):
         return _brightness(params.factor, channels)
 
+    def uniform(self, params, channels, mean):
+        return params.factor, 0.0
+
 
 class Contrast(_FactorJitter):
     """Blend towards the mean grey level by a factor drawn from ``contrast``: ``a x + (1 -
@@ -146,6 +161,12 @@ class Contrast(_FactorJitter):
 
     def colour_matrix(self, params, channels, mean):
         return _contrast(params.factor, channels, mean)
+
+    def uniform(self, params, channels, mean):
+        if channels not in (1, 3):  # other bands each blend towards their own mean
+            return None
+        target = float(LUMA @ mean) if channels == 3 else float(mean[0])
+        return params.factor, (1.0 - params.factor) * target
 
 
 class Saturation(_FactorJitter):

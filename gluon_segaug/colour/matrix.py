@@ -1,6 +1,7 @@
 """Colour matrices: an affine map of each pixel's channel vector, (C, C + 1).
 
-Holds ``apply_colour_matrix`` (one LUT when every channel shares it, one per channel when
+Holds ``apply_colour_matrix`` (``scale_shift`` when every channel gets the same ``a x + b``,
+one LUT when every channel shares it, one per channel when
 the matrix is diagonal, ``cv2.transform`` otherwise), ``compose_colour``, ``image_mean``
 and ``fused_matrix``, which turns adjacent linear colour steps into one matrix, carrying
 the mean colour a contrast step needs through the earlier matrices.
@@ -12,10 +13,11 @@ from typing import Any, Sequence, Tuple
 import cv2
 import numpy as np
 
-__all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix", "uint8_table"]
+__all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix", "scale_shift",
+           "uint8_table"]
 
 _LEVELS = np.arange(256, dtype=np.float64)
-_CV_ARITHMETIC = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
+CV_ARITHMETIC = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
 _CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
                                   np.float64)}
 
@@ -40,12 +42,11 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     scale = [rows[i][i] for i in range(channels)]
     shift = offset.tolist()
     if (diagonal and len(set(scale)) == 1 and len(set(shift)) == 1
-            and image.dtype in _CV_ARITHMETIC):
+            and image.dtype in CV_ARITHMETIC):
         # One scale and shift for every channel (brightness, contrast): OpenCV's
         # vectorised saturating x * a + b, many times faster than a lookup table or
         # cv2.transform of a diagonal matrix, which both run element by element.
-        flat = image.reshape(image.shape[0], -1)
-        return cv2.addWeighted(flat, scale[0], flat, 0.0, shift[0]).reshape(image.shape)
+        return scale_shift(image, scale[0], shift[0])
     if image.dtype == np.uint8 and diagonal:
         # One lookup table per channel.
         levels = _LEVELS[:, None] * np.asarray(scale) + offset
@@ -60,6 +61,13 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         info = np.iinfo(image.dtype)
         out = np.clip(np.rint(out), info.min, info.max)
     return out.astype(image.dtype)
+
+
+def scale_shift(image: np.ndarray, scale: float, shift: float) -> np.ndarray:
+    """``scale * x + shift`` on every channel, saturated to ``image.dtype`` (one of
+    ``cv2.addWeighted``'s: uint8, uint16, int16, float32, float64). A new array."""
+    flat = image.reshape(image.shape[0], -1)
+    return cv2.addWeighted(flat, scale, flat, 0.0, shift).reshape(image.shape)
 
 
 def uint8_table(levels: np.ndarray) -> np.ndarray:
