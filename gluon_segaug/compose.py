@@ -26,7 +26,7 @@ from .base import Augmenter, ColourAugmenter, PositionalAugmenter
 from .blocks import Block
 from .functional import Interp
 from .fusion import invert
-from .interop import to_ndarray, to_numpy
+from .interop import read, to_ndarray
 from .geometry import Geometry
 from .joint import Joint, Layout, Target
 from .mxcompat import adopt
@@ -55,7 +55,8 @@ class _Form:
 
 def _to_hwc(value: Any, name: str) -> Tuple[np.ndarray, _Form]:
     if isinstance(value, mx.nd.NDArray):
-        array, form = to_numpy(value), _Form(True, value.context, value.ndim == 2)
+        array, context = read(value)
+        form = _Form(True, context, array.ndim == 2)
     elif isinstance(value, np.ndarray):
         array, form = value, _Form(False, None, value.ndim == 2)
     else:
@@ -264,7 +265,8 @@ def _leaves(step: Any) -> List[Any]:
 
 
 def _shares(a: np.ndarray, b: np.ndarray) -> bool:
-    return a is b or np.may_share_memory(a, b)
+    # An array that owns its memory was made by the pipeline: it cannot overlap an input.
+    return a is b or (a.base is not None and np.may_share_memory(a, b))
 
 
 class JointTransform(Compose):

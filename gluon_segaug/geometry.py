@@ -109,8 +109,10 @@ class ResizedCropParams(_Resized, CropParams):
         return None if self.size == (self.height, self.width) else self.interpolation
 
     def matrix(self) -> np.ndarray:
-        scale = _scale_pixels(self.size[1] / self.width, self.size[0] / self.height)
-        return scale @ _translate(-self.left, -self.top)
+        # The scale of ResizeParams after the shift of CropParams, multiplied out.
+        sx, sy = self.size[1] / self.width, self.size[0] / self.height
+        return np.array([[sx, 0.0, sx * (0.5 - self.left) - 0.5],
+                         [0.0, sy, sy * (0.5 - self.top) - 0.5], [0.0, 0.0, 1.0]])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ their inputs and never return views of them, so sharing memory is safe.
 from __future__ import annotations
 
 import ctypes
-from typing import Any
+from typing import Any, Tuple
 
 import mxnet as mx
 import numpy as np
@@ -47,13 +47,19 @@ def to_numpy(value: mx.nd.NDArray) -> np.ndarray:
     array([[1, 2],
            [3, 4]], dtype=uint8)
     """
+    return read(value)[0]
+
+
+def read(value: mx.nd.NDArray) -> Tuple[np.ndarray, mx.Context]:
+    """``to_numpy(value)`` and the NDArray's context, each asked of MXNet once."""
+    context = value.context
     shape = value.shape
-    if value.stype != "default" or value.context.device_type != "cpu" or 0 in shape:
-        return value.asnumpy()
+    if value.stype != "default" or context.device_type != "cpu" or 0 in shape:
+        return value.asnumpy(), context
     value.wait_to_read()
     view = np.asarray(_Memory(value, shape, _data_pointer(value.handle), np.dtype(value.dtype)))
     view.flags.writeable = False
-    return view
+    return view, context
 
 
 def _data_pointer(handle: Any) -> int:
