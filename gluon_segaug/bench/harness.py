@@ -23,12 +23,17 @@ def single_thread() -> None:
 
 
 def time_interleaved(candidates: Mapping[str, Callable[[], object]], rounds: int,
-                     warmup: int = 5, seed: int = 0) -> Dict[str, float]:
-    """Median seconds per call of each candidate."""
+                     warmup: int = 5, seed: int = 0, seconds: float = 0.0) -> Dict[str, float]:
+    """Median seconds per call of each candidate, over ``rounds`` rounds or as many more
+    as fill about ``seconds`` (fast candidates get more rounds, steadier medians)."""
     names = list(candidates)
+    start = time.perf_counter()
     for _ in range(warmup):
         for name in names:
             candidates[name]()
+    if seconds and warmup:
+        per_round = (time.perf_counter() - start) / warmup
+        rounds = max(rounds, int(seconds / max(per_round, 1e-9)))
     times: Dict[str, List[float]] = {name: [] for name in names}
     order = random.Random(seed)
     for _ in range(rounds):

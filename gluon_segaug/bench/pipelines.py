@@ -106,8 +106,10 @@ PIPELINES = {"tutorial": (_tutorial, "mx.image, as the tutorial"),
              "gluoncv": (_gluoncv, "GluonCV 0.10 _sync_transform")}
 
 
-def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int) -> List[Dict[str, object]]:
-    """Rows: pipeline, input, candidate, median ms, ratio to the pipeline's reference."""
+def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
+        seconds: float = 0.0) -> List[Dict[str, object]]:
+    """Rows: pipeline, input, candidate, median ms, ratio to the pipeline's reference;
+    at least ``rounds`` rounds each, more to fill ``seconds`` per pipeline and input."""
     rows = []
     for pipeline, (make, reference) in PIPELINES.items():
         for size, (image, mask) in samples.items():
@@ -119,7 +121,7 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int) -> List[
                 rows.append({"pipeline": pipeline, "input": size, "candidate": reference,
                              "median ms": "-", "ratio": "-", "note": f"not installed: {err.name}"})
                 continue
-            medians = time_interleaved(candidates, rounds, warmup=3)
+            medians = time_interleaved(candidates, rounds, warmup=3, seconds=seconds)
             albumentations = medians.get("Albumentations 1.3.1")
             for name, seconds in medians.items():
                 rows.append({"pipeline": pipeline, "input": size, "candidate": name,

@@ -59,7 +59,7 @@ def run_all(real: Path, out_dir: Path, quick: bool = False) -> str:
     if quick:
         data = {"427x640": data["427x640"]}
     op_rows = ops.run(data, rounds)
-    pipeline_rows = pipelines.run(data, 3 if quick else 60)
+    pipeline_rows = pipelines.run(data, 3 if quick else 60, seconds=0 if quick else 4)
     loader_rows = loader.run(Path(real), REAL_NAMES, repeat=2 if quick else 8,
                              epochs=1 if quick else 15)
     out_dir.mkdir(parents=True, exist_ok=True)

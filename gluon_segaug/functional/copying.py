@@ -98,9 +98,9 @@ def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
     out_h, out_w = out_hw
     # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
     box = (0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx, out_h / sy, out_w / sx)
-    if any(abs(v - round(v)) > 1e-6 for v in box):
+    top, left, height, width = whole = [round(v) for v in box]
+    if max(abs(v - w) for v, w in zip(box, whole)) > 1e-6:
         return None
-    top, left, height, width = (int(round(v)) for v in box)
     if top < 0 or left < 0 or top + height > in_hw[0] or left + width > in_hw[1]:
         return None
     return top, left, height, width
