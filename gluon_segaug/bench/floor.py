@@ -23,10 +23,11 @@ from typing import Callable, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..colour.linear import LUMA
+
 __all__ = ["tutorial_floor", "standard_floor"]
 
 Arrays = Tuple[np.ndarray, np.ndarray]
-_GREY = np.array([0.299, 0.587, 0.114])
 
 
 def tutorial_floor(seed: int = 0) -> Callable[[np.ndarray, np.ndarray], Arrays]:
@@ -71,7 +72,7 @@ def standard_floor(size: int, mean: Sequence[float], std: Sequence[float],
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         labels = cv2.warpAffine(mask, matrix, (size, size), flags=cv2.INTER_NEAREST,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-        grey = float(np.dot(cv2.mean(warped)[:3], _GREY))
+        grey = float(np.dot(cv2.mean(warped)[:3], LUMA))
         warped = cv2.transform(warped, _jitter_matrix(draw, grey))
         out = np.empty((3, size, size), np.float32)
         for plane, table, dst in zip(cv2.split(warped), tables, out):
@@ -86,7 +87,7 @@ def _jitter_matrix(draw: random.Random, grey_mean: float) -> np.ndarray:
     axis) as one 3x4 matrix."""
     brightness, contrast = draw.uniform(0.6, 1.4), draw.uniform(0.6, 1.4)
     saturation, hue = draw.uniform(0.6, 1.4), draw.uniform(-0.1, 0.1) * 2 * math.pi
-    grey = np.tile(_GREY, (3, 1))
+    grey = np.tile(LUMA, (3, 1))
     turn = np.cos(hue) * (np.eye(3) - 1 / 3) + np.sin(hue) / math.sqrt(3) * np.array(
         [[0, -1, 1], [1, 0, -1], [-1, 1, 0]]) + 1 / 3
     linear = brightness * contrast * (saturation * np.eye(3) + (1 - saturation) * grey) @ turn

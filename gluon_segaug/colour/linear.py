@@ -74,10 +74,13 @@ def _brightness(factor: float, channels: int) -> np.ndarray:
     return _affine(factor * np.eye(channels), np.zeros(channels))
 
 
-def _contrast(factor: float, channels: int, mean: np.ndarray) -> np.ndarray:
+def _contrast_target(channels: int, mean: np.ndarray) -> np.ndarray:
     # RGB blends towards the mean luma (mx.image); other bands each towards their mean.
-    target = np.full(channels, LUMA @ mean) if channels == 3 else mean
-    return _affine(factor * np.eye(channels), (1.0 - factor) * target)
+    return np.full(channels, LUMA @ mean) if channels == 3 else mean
+
+
+def _contrast(factor: float, channels: int, mean: np.ndarray) -> np.ndarray:
+    return _affine(factor * np.eye(channels), (1.0 - factor) * _contrast_target(channels, mean))
 
 
 def _saturation(factor: float) -> np.ndarray:
@@ -163,10 +166,9 @@ class Contrast(_FactorJitter):
         return _contrast(params.factor, channels, mean)
 
     def uniform(self, params, channels, mean):
-        if channels not in (1, 3):  # other bands each blend towards their own mean
+        if channels not in (1, 3):  # several bands blend towards several means
             return None
-        target = float(LUMA @ mean) if channels == 3 else float(mean[0])
-        return params.factor, (1.0 - params.factor) * target
+        return params.factor, (1.0 - params.factor) * float(_contrast_target(channels, mean)[0])
 
 
 class Saturation(_FactorJitter):
