@@ -1,8 +1,14 @@
-"""Resampling through OpenCV: samplers, nearest on byte views, warps with exact borders.
+"""Resampling: samplers, nearest on byte views, warps with exact borders.
 
 A sampler says where each output pixel reads (an inverse matrix, or per-pixel maps).
 Interpolation replicates the source's edge; the fill then goes exactly where the nearest
 source pixel is outside the source, the pixels a nearest-resampled mask fills.
+
+Affine nearest warps (any dtype and channel count) and bilinear warps of 3- and
+4-channel uint8 images run in the compiled kernels of ``gluon_segaug._native``, which
+apply that border rule in the same pass; everything else, and every warp when the
+kernels did not build, goes through OpenCV. Every nearest decision of a sample comes
+from the same kernel, so all its channel groups are filled at the same pixels.
 """
 from __future__ import annotations
 
@@ -12,6 +18,11 @@ from typing import Any, Optional, Tuple
 
 import cv2
 import numpy as np
+
+try:
+    from .. import _native
+except ImportError:  # not built: OpenCV does all the resampling
+    _native = None
 
 _EPS = 1e-9
 _BYTE_VIEWS = {1: np.uint8, 2: np.uint16, 4: np.int32}
@@ -90,6 +101,19 @@ class _Sampler:
         return bool(x_min < -0.5 + margin or x_max > w - 0.5 - margin
                     or y_min < -0.5 + margin or y_max > h - 0.5 - margin)
 
+    def native(self, out_hw: Tuple[int, int]) -> Optional[tuple]:
+        """The inverse matrix as six floats for the compiled kernels, or None where they
+        do not apply: not built, per-pixel maps, projective, or source points so far
+        out that their fixed-point coordinates could overflow."""
+        if _native is None or self.maps is not None or self.projective:
+            return None
+        inverse = tuple(self.inverse.ravel().tolist())
+        a, b, c, d, e, f = inverse
+        last_y, last_x = out_hw[0] - 1, out_hw[1] - 1
+        reach = max(abs(a * last_x), abs(d * last_x), abs(c), abs(f),
+                    abs(b * last_y + c), abs(e * last_y + f))
+        return inverse if reach < _NATIVE_REACH else None
+
     def shifted(self, dx: float, dy: float) -> "_Sampler":
         """The same sampling from a source whose origin moved to ``(dx, dy)``."""
         inverse = self.inverse.copy()
@@ -112,6 +136,11 @@ class _Sampler:
                     borderMode=border, borderValue=value)
 
 
+# OpenCV computes source points in int32 units of 1/1024 pixel; the kernels take the
+# matrices whose terms stay well inside that (the same bound as theirs).
+_NATIVE_REACH = float(1 << 20)
+
+
 def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
     """A dtype OpenCV copies untouched, and how many of it make one element of ``dtype``."""
     if dtype.itemsize in _BYTE_VIEWS:
@@ -130,6 +159,12 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
     every four channels). With a ``cache`` that still lacks the map of pixels without a
     source, a one-channel target of one or two bytes computes that map in the same warp.
     """
+    inverse = sampler.native(out_hw)
+    if inverse is not None:
+        out = np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype)
+        _native.warp_nearest(np.ascontiguousarray(src), out, inverse,
+                             fill.astype(src.dtype, copy=False).tobytes())
+        return out
     view_dtype, per_element = _byte_view_dtype(src.dtype)
     if (cache is not None and src.shape[2] * per_element == 1 and view_dtype.itemsize <= 2
             and _outside_key(src.shape[:2], out_hw) not in cache
@@ -177,6 +212,13 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
     content (as it would be with ``BORDER_CONSTANT``)."""
+    if (flag == cv2.INTER_LINEAR and src.dtype == np.uint8 and src.shape[2] in (3, 4)
+            and _native is not None and _native.simd()):
+        inverse = sampler.native(out_hw)
+        if inverse is not None:
+            out = np.empty(tuple(out_hw) + src.shape[2:], dtype=np.uint8)
+            _native.warp_linear(np.ascontiguousarray(src), out, inverse, fill.tobytes())
+            return out
     out = _interpolate(src, sampler, out_hw, flag)
     if sampler.reaches_outside(src.shape[:2], out_hw):
         _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)

@@ -1,0 +1,157 @@
+"""The compiled warp kernels give the same bytes as the OpenCV path they replace.
+
+The reference is OpenCV itself: the same ``resample`` call with the kernels switched
+off goes through ``cv2.warpAffine`` (edge replicated, then the fill where the nearest
+source pixel is outside). Every case must agree byte for byte, with the SIMD loop and
+with the scalar one.
+"""
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from gluon_segaug.bench.pipelines import standard_pipeline
+from gluon_segaug.functional import Interp, resample, sampling
+
+_native = sampling._native
+if _native is None:
+    reason = "the compiled kernels (gluon_segaug._native) did not build here"
+    if os.environ.get("GLUON_SEGAUG_REQUIRE_NATIVE") == "1":
+        raise RuntimeError(reason)
+    pytestmark = pytest.mark.skip(reason=reason)
+
+
+@pytest.fixture(params=[True, False], ids=["simd", "scalar"])
+def simd(request):
+    previous = _native.use_simd(request.param)
+    yield request.param
+    _native.use_simd(previous)
+
+
+def _through_opencv(monkeypatch, *args, **kwargs):
+    with monkeypatch.context() as patch:
+        patch.setattr(sampling, "_native", None)
+        return resample(*args, **kwargs)
+
+
+def _random_affine(rng, h, w):
+    matrix = np.vstack([cv2.getRotationMatrix2D((rng.uniform(0, w), rng.uniform(0, h)),
+                                                rng.uniform(-180, 180), rng.uniform(0.2, 4)),
+                        [0, 0, 1]])
+    matrix[:2, 2] += rng.uniform(-20, 20, 2)
+    matrix[0, 1] += rng.uniform(-0.5, 0.5)  # a shear too
+    return matrix
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_kernels_match_the_opencv_path_byte_for_byte(seed, simd, monkeypatch):
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(1, 70, 2))
+    channels = int(rng.choice([1, 2, 3, 4, 5]))
+    dtype = [np.uint8, np.uint8, np.uint16, np.int32, np.float32, np.int64][seed % 6]
+    src = rng.integers(0, 200, (h, w, channels)).astype(dtype)
+    before = src.copy()
+    matrix = _random_affine(rng, h, w)
+    out_hw = tuple(int(v) for v in rng.integers(1, 90, 2))
+    fill = [int(v) for v in rng.integers(0, 200, channels)]
+    for interp in (Interp.NEAREST, Interp.LINEAR):
+        ours = resample(src, matrix, out_hw, interp, fill=fill)
+        reference = _through_opencv(monkeypatch, src, matrix, out_hw, interp, fill=fill)
+        assert ours.dtype == reference.dtype and ours.shape == reference.shape
+        assert np.array_equal(ours, reference), (interp, int((ours != reference).sum()))
+    assert np.array_equal(src, before)
+
+
+@pytest.mark.parametrize("fuse", [True, False])
+def test_real_photos_through_the_standard_pipeline_match_the_opencv_path(real_samples, fuse,
+                                                                         monkeypatch):
+    """Scale, rotate, pad, crop, flip, colour jitter, to tensor: two pipelines with one
+    seed draw the same; one runs with the kernels, one without."""
+    ours, reference = standard_pipeline(fuse), standard_pipeline(fuse)
+    for name, image, mask in real_samples:
+        for _ in range(2):
+            a = ours(image, mask)
+            with monkeypatch.context() as patch:
+                patch.setattr(sampling, "_native", None)
+                b = reference(image, mask)
+            for x, y in zip(a, b):
+                assert np.array_equal(_numpy(x), _numpy(y)), name
+
+
+def _numpy(value):
+    return value.asnumpy() if hasattr(value, "asnumpy") else np.asarray(value)
+
+
+def test_the_image_is_filled_exactly_where_the_mask_is(simd):
+    """Both decisions come from one rule, so an all-content image and an all-zero mask
+    show the same fill pixels."""
+    rng = np.random.default_rng(7)
+    image = np.full((37, 53, 3), 200, np.uint8)
+    mask = np.zeros((37, 53, 1), np.uint8)
+    for _ in range(20):
+        matrix = _random_affine(rng, 37, 53)
+        warped = resample(image, matrix, (64, 48), Interp.LINEAR, fill=(1, 2, 3))
+        labels = resample(mask, matrix, (64, 48), Interp.NEAREST, fill=255)
+        filled = np.all(warped == (1, 2, 3), axis=2)
+        assert np.array_equal(filled, labels[..., 0] == 255)
+        assert np.all(warped[~filled] == 200)
+
+
+def test_far_away_source_points_fall_back_to_opencv(monkeypatch):
+    """Matrices whose source points overflow OpenCV's int32 fixed point are left to
+    OpenCV (whatever it does there, the result is the same as without the kernels)."""
+    src = np.arange(60, dtype=np.uint8).reshape(4, 5, 3)
+    matrix = np.array([[1e-7, 0, 0], [0, 1e-7, 0], [0, 0, 1.0]])
+    assert sampling._Sampler.of_matrix(matrix, False).native((8, 8)) is None
+    ours = resample(src, matrix, (8, 8), Interp.NEAREST, fill=9)
+    assert np.array_equal(ours, _through_opencv(monkeypatch, src, matrix, (8, 8),
+                                                Interp.NEAREST, fill=9))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: _native.warp_linear(np.zeros((4, 4, 3), np.float32), np.zeros((2, 2, 3), np.float32),
+                                 (1.0, 0, 0, 0, 1, 0), b"\0" * 12), "uint8"),
+    (lambda: _native.warp_linear(np.zeros((4, 4, 3), np.uint8), np.zeros((2, 2, 3), np.uint8),
+                                 (1.0, 0, 0, 0, 1, 0), b"\0\0"), "fill has 2 bytes"),
+    (lambda: _native.warp_nearest(np.zeros((4, 4), np.uint8), np.zeros((2, 2), np.uint16),
+                                  (1.0, 0, 0, 0, 1, 0), b"\0"), "same bytes"),
+    (lambda: _native.warp_nearest(np.zeros((4, 4), np.uint8), np.zeros((2, 2), np.uint8),
+                                  (1.0, 0, 0, 0, 1), b"\0"), "6 floats"),  # a TypeError
+    (lambda: _native.warp_nearest(np.zeros((4, 4), np.uint8), np.zeros((2, 2), np.uint8),
+                                  (1.0, 0, float("nan"), 0, 1, 0), b"\0"), "inverse\\[2\\]"),
+    (lambda: _native.warp_nearest(np.zeros((4, 4), np.uint8), np.zeros((2, 2), np.uint8),
+                                  (1e7, 0, 0, 0, 1, 0), b"\0"), "2\\*\\*20"),
+])
+def test_bad_arguments_are_refused_with_a_clear_error(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
+
+
+def test_non_contiguous_buffers_are_refused():
+    src = np.zeros((4, 8, 3), np.uint8)[:, ::2]
+    with pytest.raises((BufferError, ValueError), match="contiguous"):
+        _native.warp_linear(src, np.zeros((2, 2, 3), np.uint8), (1.0, 0, 0, 0, 1, 0), b"\0" * 3)
+
+
+@pytest.mark.parametrize("shape", [(512, 512, 3), (7, 5, 3), (1, 1, 1), (33, 31, 4),
+                                   (100, 99, 13), (0, 4, 3)])
+def test_channel_means_are_cv2_means(shape):
+    from gluon_segaug.colour.matrix import image_mean
+
+    rng = np.random.default_rng(sum(shape))
+    image = rng.integers(0, 256, shape).astype(np.uint8)
+    sums = _native.channel_sums(image)
+    assert list(sums) == image.reshape(-1, shape[2]).sum(axis=0, dtype=np.uint64).tolist()
+    ours = image_mean(image)
+    if shape[2] <= 4:
+        assert ours.tolist() == list(cv2.mean(image)[:shape[2]])  # the same float64 bits
+    else:
+        np.testing.assert_allclose(ours, image.reshape(-1, shape[2]).mean(axis=0), rtol=1e-15)
+
+
+def test_channel_sums_do_not_overflow():
+    image = np.full((2000, 2100, 3), 255, np.uint8)
+    assert _native.channel_sums(image) == (255 * 2000 * 2100,) * 3
