@@ -33,9 +33,10 @@
 #define NEAREST_DELTA (1 << (AB_BITS - 1))
 #define LINEAR_DELTA (1 << (AB_BITS - INTER_BITS - 1))
 #define WSHIFT (2 * INTER_BITS)       /* weights sum to 1 << WSHIFT */
-/* Terms of the source point larger than this are refused (no int32 overflow in OpenCV's
- * arithmetic, which these kernels reproduce). */
-#define MAX_TERM 1048576.0
+/* Terms of the source point larger than this are refused: OpenCV adds them in int32
+ * units of 1/1024 pixel, and so do the kernels' chunked loops. */
+#define MAX_TERM 524288.0
+#define CHUNK 64                      /* pixels whose addresses are worked out together */
 
 static int has_simd = 0;
 
@@ -137,10 +138,22 @@ static void fill_pixels(uint8_t *out, int n, const uint8_t *fill, Py_ssize_t pb)
     for (int i = 0; i < n; i++) memcpy(out + i * pb, fill, (size_t)pb);
 }
 
+/* Source pixel indices of the n pixels from x on (all inside): a loop the compiler
+ * vectorises. */
+static inline void nearest_indices(const Row *r, int x, int n, int sw, int32_t *idx)
+{
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;
+    for (int k = 0; k < n; k++)
+        idx[k] = ((y0 + bd[k]) >> AB_BITS) * sw + ((x0 + ad[k]) >> AB_BITS);
+}
+
 #define NEAREST_LOOP(T)                                                           \
-    for (int x = a; x < b; x++) {                                                 \
-        const int64_t X = (r.x0 + r.ad[x]) >> AB_BITS, Y = (r.y0 + r.bd[x]) >> AB_BITS; \
-        ((T *)out)[x] = *(const T *)(src + Y * ss + X * (Py_ssize_t)sizeof(T));   \
+    for (int x = a; x < b; x += CHUNK) {                                          \
+        const int n = b - x < CHUNK ? b - x : CHUNK;                              \
+        int32_t idx[CHUNK];                                                       \
+        nearest_indices(&r, x, n, sw, idx);                                       \
+        for (int k = 0; k < n; k++) ((T *)out)[x + k] = ((const T *)src)[idx[k]]; \
     }
 
 static void warp_nearest_kernel(const uint8_t *src, int sh, int sw, Py_ssize_t pb,
@@ -212,6 +225,21 @@ static void bilinear_run_scalar(const uint8_t *src, int sw, int cn, const Row *r
     }
 }
 
+/* Byte offsets of the top-left taps and weight indices of the n pixels from x on (all
+ * taps inside): a loop the compiler vectorises. */
+static inline void grid_chunk(const Row *r, int x, int n, int32_t ss, int cn, int32_t *offset,
+                              int32_t *weights)
+{
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;
+    for (int k = 0; k < n; k++) {
+        const int32_t gx = (x0 + ad[k]) >> (AB_BITS - INTER_BITS);
+        const int32_t gy = (y0 + bd[k]) >> (AB_BITS - INTER_BITS);
+        offset[k] = (gy >> INTER_BITS) * ss + (gx >> INTER_BITS) * cn;
+        weights[k] = ((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1));
+    }
+}
+
 #ifdef SEGAUG_X86
 /* Weights of each grid position (fy, fx): the top pair and the bottom pair of taps, as
  * two int16 pairs. */
@@ -241,10 +269,13 @@ static void bilinear_run_ssse3(const uint8_t *src, int sw, int cn, const Row *r,
         ? _mm_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1)
         : _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
     const __m128i round = _mm_set1_epi32(1 << (WSHIFT - 1));
+    int32_t offset[CHUNK], weights[CHUNK];
     for (int x = a; x < b; x++) {
-        GRID(r, x, ix, iy, fx, fy);
-        const uint8_t *p = src + iy * ss + ix * cn;
-        const __m128i w = _mm_loadl_epi64((const __m128i *)(weight_table + 2 * (fy * TAB + fx)));
+        const int k = (x - a) % CHUNK;
+        if (k == 0) grid_chunk(r, x, b - x < CHUNK ? b - x : CHUNK, (int32_t)ss, cn, offset,
+                               weights);
+        const uint8_t *p = src + offset[k];
+        const __m128i w = _mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k]));
         const __m128i top = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), spread);
         const __m128i bottom = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)(p + ss)),
                                                 spread);
@@ -346,7 +377,7 @@ static int32_t *checked_terms(const double *inv, Py_ssize_t dh, Py_ssize_t dw)
     for (int i = 0; i < 6; i++)
         if (!(fabs(terms[i]) < MAX_TERM)) {
             PyErr_Format(PyExc_ValueError,
-                         "the inverse maps the output to source points beyond 2**20 pixels");
+                         "the inverse maps the output to source points beyond 2**19 pixels");
             return NULL;
         }
     int32_t *out = column_terms(inv, (int)dw);

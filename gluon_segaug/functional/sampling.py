@@ -138,7 +138,7 @@ class _Sampler:
 
 # OpenCV computes source points in int32 units of 1/1024 pixel; the kernels take the
 # matrices whose terms stay well inside that (the same bound as theirs).
-_NATIVE_REACH = float(1 << 20)
+_NATIVE_REACH = float(1 << 19)
 
 
 def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
