@@ -278,21 +278,22 @@ static void bilinear_run_ssse3(const uint8_t *src, int sw, int cn, const Row *r,
         : _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
     const __m128i round = _mm_set1_epi32(1 << (WSHIFT - 1));
     int32_t offset[CHUNK], weights[CHUNK];
-    for (int x = a; x < b; x++) {
-        const int k = (x - a) % CHUNK;
-        if (k == 0) grid_chunk(r, x, b - x < CHUNK ? b - x : CHUNK, (int32_t)ss, cn, offset,
-                               weights);
-        const uint8_t *p = src + offset[k];
-        const __m128i w = _mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k]));
-        const __m128i top = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), spread);
-        const __m128i bottom = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)(p + ss)),
-                                                spread);
-        __m128i sum = _mm_add_epi32(_mm_madd_epi16(top, _mm_shuffle_epi32(w, 0x00)),
-                                    _mm_madd_epi16(bottom, _mm_shuffle_epi32(w, 0x55)));
-        sum = _mm_srai_epi32(_mm_add_epi32(sum, round), WSHIFT);
-        sum = _mm_packus_epi16(_mm_packs_epi32(sum, sum), sum);
-        const int32_t bytes = _mm_cvtsi128_si32(sum);
-        memcpy(out + x * cn, &bytes, 4);
+    for (int x0 = a; x0 < b; x0 += CHUNK) {
+        const int n = b - x0 < CHUNK ? b - x0 : CHUNK;
+        grid_chunk(r, x0, n, (int32_t)ss, cn, offset, weights);
+        for (int k = 0; k < n; k++) {
+            const uint8_t *p = src + offset[k];
+            const __m128i w = _mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k]));
+            const __m128i top = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), spread);
+            const __m128i bottom = _mm_shuffle_epi8(
+                _mm_loadl_epi64((const __m128i *)(p + ss)), spread);
+            __m128i sum = _mm_add_epi32(_mm_madd_epi16(top, _mm_shuffle_epi32(w, 0x00)),
+                                        _mm_madd_epi16(bottom, _mm_shuffle_epi32(w, 0x55)));
+            sum = _mm_srai_epi32(_mm_add_epi32(sum, round), WSHIFT);
+            sum = _mm_packus_epi16(_mm_packs_epi32(sum, sum), sum);
+            const int32_t bytes = _mm_cvtsi128_si32(sum);
+            memcpy(out + (x0 + k) * cn, &bytes, 4);
+        }
     }
 }
 #endif

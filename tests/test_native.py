@@ -24,12 +24,15 @@ if _native is None:
     pytestmark = pytest.mark.skip(reason=reason)
 
 
-@pytest.fixture(params=[2, 1, 0], ids=["avx2", "ssse3", "scalar"])
+_LOOPS = {2: "avx2", 1: "ssse3", 0: "scalar"}  # the kernels' interior loop levels
+
+
+@pytest.fixture(params=list(_LOOPS), ids=list(_LOOPS.values()))
 def simd(request):
     previous = _native.use_simd(request.param)
     try:
         if _native.simd() != request.param:
-            pytest.skip(f"this processor has no {request.node.callspec.id.split('-')[-1]} loop")
+            pytest.skip(f"this processor has no {_LOOPS[request.param]} loop")
         yield request.param
     finally:
         _native.use_simd(previous)

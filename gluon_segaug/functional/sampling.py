@@ -162,8 +162,7 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
     inverse = sampler.native(out_hw)
     if inverse is not None:
         out = np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype)
-        _native.warp_nearest(np.ascontiguousarray(src), out, inverse,
-                             fill.astype(src.dtype, copy=False).tobytes())
+        _native.warp_nearest(np.ascontiguousarray(src), out, inverse, fill.tobytes())
         return out
     view_dtype, per_element = _byte_view_dtype(src.dtype)
     if (cache is not None and src.shape[2] * per_element == 1 and view_dtype.itemsize <= 2
