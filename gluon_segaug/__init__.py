@@ -8,6 +8,7 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 from __future__ import annotations
 
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .batching import SharedBatchify
 from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
                      Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
@@ -48,7 +49,7 @@ __all__ = [
     "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
-    "ImageWithMaskRecordDataset", "pack", "ShardSampler",
+    "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
     "__version__",
 ]

@@ -19,8 +19,10 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
                 "| colour jitter |", "| tutorial | 427x640 | mx.image, as the tutorial |",
                 "| standard | 427x640 | Albumentations 1.3.1 |",
                 "| standard | 427x640 | gluon_segaug, fuse=False |",
-                "| 2 | decode + augment |", "| standard | 427x640 | OpenCV calls alone (floor) |",
-                "| 2 | decode + OpenCV calls alone (floor) |"):
+                "| 2 | Gluon's default | decode + augment |",
+                "| 2 | SharedBatchify | decode + augment |",
+                "| standard | 427x640 | OpenCV calls alone (floor) |",
+                "| 2 | SharedBatchify | decode + OpenCV calls alone (floor) |"):
         assert row in report, row
     with open(tmp_path / "ratios.png", "rb") as chart:
         assert chart.read(8) == b"\x89PNG\r\n\x1a\n"

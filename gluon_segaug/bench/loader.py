@@ -3,8 +3,10 @@
 The same dataset and loader run with the standard training pipeline (crop 256 here),
 with a decode-only transform (a fixed 256x256 window, so batches stack), and with the
 pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
-on OpenCV must at least do), with 0 and 2 workers; throughput in samples per second, and
-each loader's share of the decode-only ceiling.
+on OpenCV must at least do), with 0 and 2 workers, each with Gluon's default batchify
+and with ``SharedBatchify``; throughput in samples per second, each loader's share of
+the decode-only ceiling of the same loader, and its share of the decode-only loader as
+Gluon makes it by default.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import random
 import statistics
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import mxnet as mx
 import numpy as np
@@ -59,33 +61,42 @@ def _epoch_rate(loader) -> float:
     return count / (time.perf_counter() - start)
 
 
+BATCHIFY = {"Gluon's default": None, "SharedBatchify": gsa.SharedBatchify}
+DECODE_ONLY = "decode only"
+
+
 def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
         batch_size: int = 8) -> List[Dict[str, object]]:
-    """Rows: workers, loader, samples/s (median over ``epochs`` passes, the loaders'
-    passes interleaved in shuffled order), share of the decode-only ceiling."""
+    """Rows: workers, batchify, loader, samples/s (median over ``epochs`` passes, the
+    loaders' passes interleaved in shuffled order), share of the decode-only ceiling of
+    the same loader, and of the decode-only loader with Gluon's default batchify."""
     items = [(str(real / f"{n}.jpg"), str(real / f"{n}_mask.png")) for n in names] * repeat
-    transforms = {"decode only": _decode_only, "decode + augment": augment_pipeline(),
+    transforms = {DECODE_ONLY: _decode_only, "decode + augment": augment_pipeline(),
                   "decode + OpenCV calls alone (floor)": _floor_transform()}
     order = random.Random(0)
     rows = []
     for workers in (0, 2):
-        loaders = {label: gluon.data.DataLoader(gsa.PairDataset(items, transform=transform),
-                                                batch_size=batch_size, num_workers=workers,
-                                                last_batch="discard")
-                   for label, transform in transforms.items()}
+        # A SharedBatchify must exist before its loader forks the workers.
+        loaders = {(batchify, label): gluon.data.DataLoader(
+            gsa.PairDataset(items, transform=transform), batch_size=batch_size,
+            num_workers=workers, last_batch="discard",
+            batchify_fn=make() if make else None)
+            for batchify, make in BATCHIFY.items() for label, transform in transforms.items()}
         for loader in loaders.values():  # warm-up pass: worker start, page cache
             _epoch_rate(loader)
-        rates: Dict[str, List[float]] = {label: [] for label in loaders}
-        labels = list(loaders)
+        rates: Dict[Tuple[str, str], List[float]] = {key: [] for key in loaders}
+        keys = list(loaders)
         for _ in range(epochs):
-            order.shuffle(labels)
-            for label in labels:
-                rates[label].append(_epoch_rate(loaders[label]))
-        ceiling = statistics.median(rates["decode only"])
-        for label in transforms:
-            rate = statistics.median(rates[label])
-            rows.append({"workers": workers, "loader": label, "samples/s": f"{rate:.0f}",
-                         "of decode-only": f"{100 * rate / ceiling:.0f}%"})
+            order.shuffle(keys)
+            for key in keys:
+                rates[key].append(_epoch_rate(loaders[key]))
+        medians = {key: statistics.median(values) for key, values in rates.items()}
+        gluon_ceiling = medians[("Gluon's default", DECODE_ONLY)]
+        for (batchify, label), rate in medians.items():
+            rows.append({"workers": workers, "batchify": batchify, "loader": label,
+                         "samples/s": f"{rate:.0f}",
+                         "of decode-only": f"{100 * rate / medians[(batchify, DECODE_ONLY)]:.0f}%",
+                         "of Gluon's decode-only": f"{100 * rate / gluon_ceiling:.0f}%"})
         del loaders
     mx.nd.waitall()
     return rows

@@ -1,0 +1,138 @@
+"""SharedBatchify: batches equal to stacking the samples, through reused slots."""
+from __future__ import annotations
+
+import pickle
+
+import mxnet as mx
+import numpy as np
+import pytest
+from mxnet import gluon
+
+import gluon_segaug as gsa
+
+
+class Coded(gluon.data.Dataset):
+    """Sample i: an (H, W, 3) uint8 image whose values encode i and the pixel, an int32
+    mask, a float32 weight map and the index itself, as NDArrays and NumPy arrays."""
+
+    def __init__(self, n=12, hw=(6, 5)):
+        self.n, self.hw = n, hw
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        h, w = self.hw
+        grid = np.arange(h * w * 3).reshape(h, w, 3)
+        image = mx.nd.array((grid + 7 * i) % 256, dtype="uint8")
+        mask = (np.arange(h * w, dtype=np.int32).reshape(h, w) * 1000 + i)
+        weight = np.full((1, h, w), i / 10, np.float32)
+        return image, mask, weight, i
+
+
+def reference(dataset, indices):
+    fields = list(zip(*[dataset[i] for i in indices]))
+    return [np.stack([f.asnumpy() if isinstance(f, mx.nd.NDArray) else np.asarray(f)
+                      for f in field]) for field in fields]
+
+
+def check_batch(batch, want, context="cpu"):
+    assert len(batch) == len(want)
+    for got, expected in zip(batch, want):
+        assert isinstance(got, mx.nd.NDArray)
+        assert got.context.device_type == context
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got.asnumpy(), expected)
+
+
+def test_in_the_main_process_a_batch_is_the_stacked_samples():
+    dataset, batchify = Coded(), gsa.SharedBatchify(slots=2, slot_mb=1)
+    samples = [dataset[i] for i in (3, 0, 7)]
+    kept = [(s[0].asnumpy().copy(), s[1].copy()) for s in samples]
+    check_batch(batchify(samples), reference(dataset, (3, 0, 7)))
+    for (image, mask, _, _), (image0, mask0) in zip(samples, kept):  # inputs untouched
+        np.testing.assert_array_equal(image.asnumpy(), image0)
+        np.testing.assert_array_equal(mask, mask0)
+    single = batchify([np.full((2, 2), k, np.uint8) for k in range(3)])
+    np.testing.assert_array_equal(single.asnumpy(), np.arange(3)[:, None, None] * np.ones((2, 2)))
+
+
+def loader(dataset, batchify, workers=2, batch_size=4):
+    return gluon.data.DataLoader(dataset, batch_size=batch_size, num_workers=workers,
+                                 batchify_fn=batchify)
+
+
+def test_workers_send_batches_through_slots_and_free_them():
+    dataset = Coded(n=24)
+    batchify = gsa.SharedBatchify(slots=8, slot_mb=1)
+    data = loader(dataset, batchify)
+    for _ in range(2):
+        for k, batch in enumerate(data):
+            # cpu memory, not cpu_shared: copied out of a slot, not Gluon's fresh shared memory
+            check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+        assert k == 5
+        assert batchify.busy() == 0
+
+
+def test_batches_left_unread_do_not_hold_slots_for_ever():
+    dataset = Coded(n=40)
+    batchify = gsa.SharedBatchify(slots=6, slot_mb=1)
+    data = loader(dataset, batchify)
+    for _ in range(4):  # each leaves 4 prefetched batches unread: 16, for 6 slots
+        for batch in data:
+            break
+    # The first batches may find every slot taken by unread ones, and go Gluon's way;
+    # receiving them frees the slots of their worker's unread batches.
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)),
+                    context=batch[0].context.device_type)
+    assert batchify.busy() == 0
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+
+
+def test_a_batch_too_big_for_a_slot_goes_gluons_way():
+    dataset = Coded(n=8, hw=(300, 300))  # 4 samples of 270 KB images: more than 0.5 MiB
+    data = loader(dataset, gsa.SharedBatchify(slots=4, slot_mb=0.5))
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)), context="cpu_shared")
+
+
+def test_with_every_slot_busy_batches_still_arrive_right():
+    dataset = Coded(n=32)
+    data = loader(dataset, gsa.SharedBatchify(slots=1, slot_mb=1))
+    contexts = set()
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)),
+                    context=batch[0].context.device_type)
+        contexts.add(batch[0].context.device_type)
+    assert "cpu" in contexts  # the one slot served some batches
+
+
+def test_pickling_in_the_same_process_gives_the_same_slots():
+    batchify = gsa.SharedBatchify(slots=3, slot_mb=2)
+    assert pickle.loads(pickle.dumps(batchify)) is batchify
+    assert repr(batchify) == "SharedBatchify(slots=3, slot_mb=2, keep_freed_memory=True)"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"slots": 0}, "slots must be a positive int, but got 0"),
+    ({"slots": 2.5}, "slots must be a positive int, but got 2.5"),
+    ({"slot_mb": -1}, "slot_mb must be a positive number, but got -1"),
+    ({"slot_mb": "64"}, "slot_mb must be a positive number, but got '64'"),
+])
+def test_bad_arguments_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        gsa.SharedBatchify(**kwargs)
+
+
+def test_samples_that_cannot_be_stacked_are_named():
+    batchify = gsa.SharedBatchify(slots=1, slot_mb=1)
+    with pytest.raises(ValueError, match=r"sample 0 is \(2, 2\) uint8 and sample 1 is \(2, 3\)"):
+        batchify([np.zeros((2, 2), np.uint8), np.zeros((2, 3), np.uint8)])
+    with pytest.raises(ValueError, match="same number of fields, but got \\[2, 1\\]"):
+        batchify([(np.zeros(2), np.zeros(2)), (np.zeros(2),)])
+    with pytest.raises(ValueError, match="a batch of uint16 cannot become an NDArray"):
+        batchify([np.zeros(2, np.uint16)] * 2)
+    with pytest.raises(ValueError, match="no samples"):
+        batchify([])
