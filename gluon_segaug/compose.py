@@ -53,22 +53,32 @@ class _Form:
         return array
 
 
-def _to_hwc(value: Any, name: str) -> Tuple[np.ndarray, _Form]:
-    if isinstance(value, mx.nd.NDArray):
+_NUMPY_2D, _NUMPY_3D = _Form(False, None, True), _Form(False, None, False)
+
+
+def _to_hwc(value: Any, name: Union[str, int]) -> Tuple[np.ndarray, _Form]:
+    """``value`` as an (H, W, C) array, and how to give a result back in its form;
+    ``name`` is the argument's name, or the index of a target."""
+    if isinstance(value, np.ndarray):
+        array, form = value, _NUMPY_2D if value.ndim == 2 else _NUMPY_3D
+    elif isinstance(value, mx.nd.NDArray):
         array, context = read(value)
         form = _Form(True, context, array.ndim == 2)
-    elif isinstance(value, np.ndarray):
-        array, form = value, _Form(False, None, value.ndim == 2)
     else:
-        raise TypeError(f"{name} must be an mx.nd.NDArray or a numpy.ndarray, "
+        raise TypeError(f"{_name(name)} must be an mx.nd.NDArray or a numpy.ndarray, "
                         f"but got {type(value).__name__}")
-    if array.ndim == 2:
+    shape = array.shape
+    if len(shape) == 2:
         array = array[:, :, None]
-    elif array.ndim != 3:
-        raise ValueError(f"{name} must be (H, W) or (H, W, C), but got shape {array.shape}")
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {array.shape}")
+    elif len(shape) != 3:
+        raise ValueError(f"{_name(name)} must be (H, W) or (H, W, C), but got shape {shape}")
+    if shape[0] == 0 or shape[1] == 0:
+        raise ValueError(f"{_name(name)} is empty: shape {shape}")
     return array, form
+
+
+def _name(name: Union[str, int]) -> str:
+    return name if isinstance(name, str) else f"target {name}"
 
 
 class Compose:
@@ -208,10 +218,11 @@ class Compose:
                 f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
-        arrays, forms = zip(*[_to_hwc(value, name) for value, name in
-                              zip((image,) + targets,
-                                  ["image"] + [f"target {i}" for i in range(len(targets))])])
-        joint = Joint(arrays[0], tuple(arrays[1:]))
+        first = _to_hwc(image, "image")
+        rest = [_to_hwc(value, i) for i, value in enumerate(targets)]
+        arrays = (first[0],) + tuple(pair[0] for pair in rest)
+        forms = (first[1],) + tuple(pair[1] for pair in rest)
+        joint = Joint(arrays[0], arrays[1:])
         self.layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "

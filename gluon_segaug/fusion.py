@@ -18,6 +18,7 @@ invert
 """
 from __future__ import annotations
 
+import functools
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -98,7 +99,10 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
         return joint
     policies = layout.policies(_interp_of(steps, default_interp))
     if all(step.is_projective for step in steps):
-        matrix, out_hw, _ = compose(steps, default_interp)
+        matrix = steps[0].matrix()
+        for step in steps[1:]:
+            matrix = step.matrix() @ matrix
+        out_hw = steps[-1].out_hw
         if out_hw == joint.hw and _is_identity(matrix):
             return joint
 
@@ -112,11 +116,16 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     # Nearest groups first: a class mask's warp also yields the pixels without a
     # source, which the interpolated groups then fill from the shared cache.
     cache: dict = {}
-    order = sorted(range(len(policies)), key=lambda i: policies[i][0] is not Interp.NEAREST)
     groups: List[np.ndarray] = [None] * len(policies)  # type: ignore[list-item]
-    for i in order:
-        groups[i] = run(joint.groups[i], *policies[i], cache)
+    arrays = joint.groups
+    for i in _nearest_first(policies):
+        groups[i] = run(arrays[i], *policies[i], cache)
     return Joint(groups[0], tuple(groups[1:]))
+
+
+@functools.lru_cache(maxsize=64)
+def _nearest_first(policies: Tuple[Tuple[Interp, object], ...]) -> Tuple[int, ...]:
+    return tuple(sorted(range(len(policies)), key=lambda i: policies[i][0] is not Interp.NEAREST))
 
 
 class FrameView:

@@ -21,11 +21,11 @@ taken here, once). No function here draws random numbers or modifies its input.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
-from .copying import _box_nearest, _box_of, _box_resize, _index_copy, _index_inverse
+from .copying import _box_nearest, _box_of, _box_resize, _index_copy
 from .interp import _CV_FLAGS, Fill, Interp
 from .sampling import (_EPS, _area_warp, _byte_view_dtype, _crosses_horizon, _nearest,
                        _projective_maps, _Sampler, _scales, _warp, inverse3)
@@ -48,11 +48,25 @@ def is_index_map(matrix: np.ndarray) -> bool:
     >>> is_index_map(np.array([[2., 0, 0.5], [0, 2, 0.5], [0, 0, 1]]))
     False
     """
-    values = matrix[:2].ravel().tolist()  # plain floats: this runs for every sample
+    return _index_rows(matrix[:2].ravel().tolist()) is not None
+
+
+def _index_rows(values: List[float]) -> Optional[Tuple[int, ...]]:
+    """The six whole numbers of an index map's first two rows (``None`` if it is not
+    one), from the rows as plain floats: this runs for every sample."""
     if any(abs(v - round(v)) > _EPS for v in values):
-        return False
-    a, b, _, c, d, _ = (round(v) for v in values)
-    return (abs(a), abs(b), abs(c), abs(d)) in ((1, 0, 0, 1), (0, 1, 1, 0))
+        return None
+    a, b, tx, c, d, ty = rows = tuple(round(v) for v in values)
+    if (abs(a), abs(b), abs(c), abs(d)) not in ((1, 0, 0, 1), (0, 1, 1, 0)):
+        return None
+    return rows
+
+
+def _index_inverse(rows: Tuple[int, ...]) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+    """The first two rows of an index map's inverse: a signed permutation's inverse is
+    its transpose, so whole numbers stay whole."""
+    a, b, tx, c, d, ty = rows
+    return (a, c, -(a * tx + c * ty)), (b, d, -(b * tx + d * ty))
 
 
 def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
@@ -76,7 +90,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
            [5, 4, 3]], dtype=uint8)
     """
     _check_src(src)
-    matrix = np.asarray(matrix, dtype=np.float64)
+    if type(matrix) is not np.ndarray or matrix.dtype != np.float64:
+        matrix = np.asarray(matrix, dtype=np.float64)
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
     plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
@@ -108,11 +123,13 @@ class _Plan:
     def __init__(self, matrix: np.ndarray, in_hw: Tuple[int, int],
                  out_hw: Tuple[int, int]) -> None:
         self.matrix = matrix
-        p0, p1, p2 = matrix[2].tolist()  # plain floats: this runs for every sample
+        values = matrix.ravel().tolist()  # plain floats: this runs for every sample
+        p0, p1, p2 = values[6:]
         self.projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
         self.horizon = self.projective and _crosses_horizon(matrix, out_hw)
-        self.index_map = not self.projective and is_index_map(matrix)
-        self.index_inverse = _index_inverse(matrix) if self.index_map else None
+        rows = None if self.projective else _index_rows(values[:6])
+        self.index_map = rows is not None
+        self.index_inverse = _index_inverse(rows) if rows is not None else None
         self.box = (None if self.projective or self.index_map
                     else _box_of(matrix, in_hw, out_hw))
         self._sampler: Optional[_Sampler] = None
@@ -163,32 +180,38 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
     return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)
 
 
+_PASSED: set = set()  # (dtype, channels) that _check_src has let through
+
+
 def _check_src(src: np.ndarray) -> None:
     if not isinstance(src, np.ndarray) or src.ndim != 3:
         raise ValueError(f"src must be an (H, W, C) array, but got shape "
                          f"{getattr(src, 'shape', type(src).__name__)}")
+    key = (src.dtype, src.shape[2])
+    if key in _PASSED:
+        return
     view_dtype, per_element = _byte_view_dtype(src.dtype)
     if src.shape[2] * per_element > _MAX_CHANNELS:
         raise ValueError(f"an array of {src.shape[2]} {src.dtype} channels is more than OpenCV "
                          f"handles at once ({_MAX_CHANNELS} channels of up to 4 bytes); split "
                          f"it into several targets")
+    _PASSED.add(key)
 
 
 def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
     if isinstance(fill, (int, float)):  # the usual case, without NumPy's per-call cost
-        return _fill_vector_cached(fill, channels, np.dtype(dtype).str)
+        return _fill_vector_cached(fill, channels, dtype)
     try:
         key = tuple(np.ravel(fill).tolist()) if np.ndim(fill) else np.asarray(fill).item()
     except (TypeError, ValueError):
         raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
                          f"but got {fill!r}") from None
-    return _fill_vector_cached(key, channels, np.dtype(dtype).str)
+    return _fill_vector_cached(key, channels, np.dtype(dtype))
 
 
 @functools.lru_cache(maxsize=256)
-def _fill_vector_cached(fill: Fill, channels: int, dtype_str: str) -> np.ndarray:
+def _fill_vector_cached(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
     """The fill as one value per channel in ``dtype`` (read-only: it is shared)."""
-    dtype = np.dtype(dtype_str)
     values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
     if values.ndim != 1 or values.size not in (1, channels):
         raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "

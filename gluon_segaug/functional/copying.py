@@ -12,13 +12,7 @@ import cv2
 import numpy as np
 
 from .interp import _CV_FLAGS, Interp
-from .sampling import _EPS, _byte_view_dtype, inverse3
-
-
-def _index_inverse(matrix: np.ndarray) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
-    """The first two rows of an index map's inverse, as whole numbers."""
-    rows = inverse3(matrix)[:2].tolist()
-    return tuple(round(v) for v in rows[0]), tuple(round(v) for v in rows[1])
+from .sampling import _EPS, _byte_view_dtype
 
 
 def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
@@ -29,16 +23,18 @@ def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]
     and/or flipped (``cv2.transpose``, ``cv2.flip``); the rest is a constant border
     (``cv2.copyMakeBorder``). All of it runs on a byte view, so any dtype is exact.
     """
-    (a, b, tx), (d, e, ty) = inverse  # see _index_inverse
-    transposed = a == 0
+    (a, b, tx), (d, e, ty) = inverse  # out[r, c] = src[d c + e r + ty, a c + b r + tx]
+    out_h, out_w = out_hw
     h, w = src.shape[:2]
+    if (a, b, d, e) == (1, 0, 0, 1) and 0 <= ty <= h - out_h and 0 <= tx <= w - out_w:
+        return src[ty:ty + out_h, tx:tx + out_w].copy()  # a window inside: a crop
+    transposed = a == 0
     if transposed:  # out[r, c] = src[d c + ty, b r + tx]
         row_sign, col_sign, row_shift, col_shift = b, d, tx, ty
         rows, cols = w, h
     else:  # out[r, c] = src[e r + ty, a c + tx]
         row_sign, col_sign, row_shift, col_shift = e, a, ty, tx
         rows, cols = h, w
-    out_h, out_w = out_hw
     # Output rows r0:r1 and columns c0:c1 have a source: row_sign * r + row_shift in range.
     r0, r1 = _inside(row_sign, row_shift, rows, out_h)
     c0, c1 = _inside(col_sign, col_shift, cols, out_w)

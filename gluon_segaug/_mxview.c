@@ -1,0 +1,184 @@
+/* The NDArray boundary of a pipeline call in one C call each way.
+ *
+ * Reading a dense CPU NDArray takes six calls of MXNet's C API (storage type, context,
+ * wait for pending writes, shape, dtype, data address), and making one takes two
+ * (create, data address). From Python each is a ctypes call with its own argument
+ * objects: together about 30 us of a pipeline call that may take 80. Here they run back
+ * to back, with the GIL released (waiting on MXNet's engine must not hold it).
+ *
+ * The extension neither includes nor links MXNet: Python hands over the addresses of the
+ * C API functions of the libmxnet it loaded (bind), so the two always match. A failing
+ * MXNet call gives None, and Python then takes the slow path, where MXNet raises its own
+ * error.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MAX_DIMS 32
+
+typedef int (*int_of_fn)(void *, int *);
+typedef int (*context_fn)(void *, int *, int *);
+typedef int (*wait_fn)(void *);
+typedef int (*shape_fn)(void *, int *, const int **);
+typedef int (*data_fn)(void *, void **);
+typedef int (*create_fn)(const uint32_t *, uint32_t, int, int, int, int, void **);
+typedef int (*free_fn)(void *);
+
+static struct {
+    int_of_fn storage_type;
+    context_fn context;
+    wait_fn wait_to_read;
+    shape_fn shape;
+    int_of_fn dtype;
+    data_fn data;
+    create_fn create;
+    free_fn release;
+} api;
+
+static PyObject *py_bind(PyObject *self, PyObject *args)
+{
+    unsigned long long a[8];
+    if (!PyArg_ParseTuple(args, "KKKKKKKK", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &a[7]))
+        return NULL;
+    for (int i = 0; i < 8; i++) {
+        if (a[i] == 0) {
+            PyErr_SetString(PyExc_ValueError, "bind: a null function address");
+            return NULL;
+        }
+    }
+    api.storage_type = (int_of_fn)(uintptr_t)a[0];
+    api.context = (context_fn)(uintptr_t)a[1];
+    api.wait_to_read = (wait_fn)(uintptr_t)a[2];
+    api.shape = (shape_fn)(uintptr_t)a[3];
+    api.dtype = (int_of_fn)(uintptr_t)a[4];
+    api.data = (data_fn)(uintptr_t)a[5];
+    api.create = (create_fn)(uintptr_t)a[6];
+    api.release = (free_fn)(uintptr_t)a[7];
+    Py_RETURN_NONE;
+}
+
+static int bound(void)
+{
+    if (api.release != NULL) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "the MXNet C API was not bound (call bind first)");
+    return 0;
+}
+
+/* read(handle) -> (shape, dtype code, device id, data address), or None when the array
+ * is not a dense CPU one or an MXNet call failed. Waits for pending writes. */
+static PyObject *py_read(PyObject *self, PyObject *arg)
+{
+    if (!bound()) return NULL;
+    void *handle = PyLong_AsVoidPtr(arg);
+    if (handle == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "read: a null handle");
+        return NULL;
+    }
+    int stype = -1, dev_type = -1, dev_id = 0, ndim = -1, dtype = -1, err;
+    int dims[MAX_DIMS];
+    const int *shape = NULL;
+    void *data = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    err = api.storage_type(handle, &stype);
+    if (!err) err = api.context(handle, &dev_type, &dev_id);
+    if (!err && stype == 0 && dev_type == 1) {
+        err = api.wait_to_read(handle);
+        /* The shape lives in MXNet's per-thread return buffer: copied before any other call. */
+        if (!err) err = api.shape(handle, &ndim, &shape);
+        if (!err && ndim >= 0 && ndim <= MAX_DIMS) memcpy(dims, shape, sizeof(int) * ndim);
+        if (!err) err = api.dtype(handle, &dtype);
+        if (!err) err = api.data(handle, &data);
+    }
+    Py_END_ALLOW_THREADS
+    if (err || stype != 0 || dev_type != 1 || ndim < 0 || ndim > MAX_DIMS) Py_RETURN_NONE;
+    PyObject *dims_tuple = PyTuple_New(ndim);
+    if (dims_tuple == NULL) return NULL;
+    for (int i = 0; i < ndim; i++) {
+        if (dims[i] < 0) {
+            Py_DECREF(dims_tuple);
+            Py_RETURN_NONE;
+        }
+        PyObject *d = PyLong_FromLong(dims[i]);
+        if (d == NULL) {
+            Py_DECREF(dims_tuple);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(dims_tuple, i, d);
+    }
+    return Py_BuildValue("(NiiK)", dims_tuple, dtype, dev_id,
+                         (unsigned long long)(uintptr_t)data);
+}
+
+/* create(shape, dtype code, source) -> handle of a new CPU NDArray holding a copy of the
+ * C-contiguous buffer ``source`` (which must have the array's size), or None when an
+ * MXNet call failed. */
+static PyObject *py_create(PyObject *self, PyObject *args)
+{
+    PyObject *shape_obj;
+    int dtype;
+    Py_buffer src;
+    if (!bound()) return NULL;
+    if (!PyArg_ParseTuple(args, "O!iy*", &PyTuple_Type, &shape_obj, &dtype, &src)) return NULL;
+    const Py_ssize_t ndim = PyTuple_GET_SIZE(shape_obj);
+    uint32_t dims[MAX_DIMS];
+    if (ndim > MAX_DIMS) {
+        PyBuffer_Release(&src);
+        PyErr_Format(PyExc_ValueError, "create: at most %d dimensions", MAX_DIMS);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < ndim; i++) {
+        const unsigned long d = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(shape_obj, i));
+        if (PyErr_Occurred() || d > UINT32_MAX) {
+            PyBuffer_Release(&src);
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "create: dimension too large");
+            return NULL;
+        }
+        dims[i] = (uint32_t)d;
+    }
+    void *handle = NULL, *data = NULL;
+    int err;
+    Py_BEGIN_ALLOW_THREADS
+    err = api.create(dims, (uint32_t)ndim, 1, 0, 0, dtype, &handle);
+    if (!err) err = api.data(handle, &data);
+    if (!err && src.len > 0) {
+        if (data == NULL) err = 1;
+        else memcpy(data, src.buf, (size_t)src.len);
+    }
+    if (err && handle != NULL) {
+        api.release(handle);
+        handle = NULL;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&src);
+    if (err) Py_RETURN_NONE;
+    return PyLong_FromVoidPtr(handle);
+}
+
+static PyMethodDef methods[] = {
+    {"bind", py_bind, METH_VARARGS,
+     "bind(storage_type, context, wait_to_read, shape, dtype, data, create, free)\n--\n\n"
+     "The addresses of MXNDArrayGetStorageType, MXNDArrayGetContext, MXNDArrayWaitToRead,\n"
+     "MXNDArrayGetShapeEx, MXNDArrayGetDType, MXNDArrayGetData, MXNDArrayCreateEx and\n"
+     "MXNDArrayFree of the loaded libmxnet."},
+    {"read", py_read, METH_O,
+     "read(handle)\n--\n\n"
+     "(shape, dtype code, device id, data address) of a dense CPU NDArray, after its\n"
+     "pending writes; None for any other array or when MXNet fails."},
+    {"create", py_create, METH_VARARGS,
+     "create(shape, dtype, source)\n--\n\n"
+     "The handle of a new CPU NDArray (device 0) holding a copy of ``source``; None when\n"
+     "MXNet fails."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_mxview",
+                                    "The NDArray boundary in one C call each way (see interop.py).",
+                                    -1, methods};
+
+PyMODINIT_FUNC PyInit__mxview(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,90 @@
+"""The NDArray boundary: reads and copies through the C extension agree with MXNet's own
+calls, and the ctypes path (no extension) gives the same."""
+from __future__ import annotations
+
+import os
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+from gluon_segaug import interop
+from gluon_segaug.interop import read, to_ndarray, to_numpy
+
+DTYPES = ["uint8", "int8", "int32", "int64", "float16", "float32", "float64", "bool"]
+
+
+@pytest.fixture(params=["C", "ctypes"])
+def path(request, monkeypatch):
+    if request.param == "C":
+        if interop._mxview is None:
+            reason = "the _mxview extension did not build"
+            if os.environ.get("GLUON_SEGAUG_REQUIRE_NATIVE") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    else:
+        monkeypatch.setattr(interop, "_mxview", None)
+    return request.param
+
+
+def values(shape, dtype):
+    return (np.arange(int(np.prod(shape))).reshape(shape) % 97 * 1.5).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(7,), (4, 5), (4, 5, 3), (2, 3, 4, 2)])
+def test_a_read_is_a_read_only_view_of_the_ndarray(path, dtype, shape):
+    expected = values(shape, dtype)
+    nd = mx.nd.array(expected, dtype=dtype)
+    view, context = read(nd)
+    assert view.dtype == np.dtype(dtype) and view.shape == shape
+    np.testing.assert_array_equal(view, expected)
+    assert not view.flags.writeable and context == mx.cpu()
+    nd[:] = 0  # a view, not a copy: it sees later writes of the NDArray
+    nd.wait_to_read()
+    assert not view.any()
+
+
+def test_a_read_waits_for_pending_writes_and_sees_slices(path):
+    base = mx.nd.array(values((64, 64), "float32"))
+    result = mx.nd.dot(base, base) + 1  # queued on MXNet's engine
+    np.testing.assert_allclose(to_numpy(result), values((64, 64), "float32") @
+                               values((64, 64), "float32") + 1, rtol=1e-5)
+    part = base[10:20]  # an NDArray at an offset into another's memory
+    np.testing.assert_array_equal(to_numpy(part), values((64, 64), "float32")[10:20])
+
+
+def test_arrays_that_are_not_dense_cpu_memory_are_copied(path):
+    dense = values((4, 6), "float32") * (values((4, 6), "float32") > 30)
+    sparse = mx.nd.array(dense).tostype("csr")
+    view, context = read(sparse)
+    np.testing.assert_array_equal(view, dense)
+    shared = mx.nd.array(dense, ctx=mx.Context("cpu_shared", 0))
+    view, context = read(shared)
+    np.testing.assert_array_equal(view, dense)
+    assert context == mx.Context("cpu_shared", 0)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "float32", "float64", "bool"])
+@pytest.mark.parametrize("shape", [(3,), (5, 7), (5, 7, 3)])
+def test_small_results_become_new_ndarrays_with_their_values(path, dtype, shape):
+    array = values(shape, dtype)
+    out = to_ndarray(array)
+    assert isinstance(out, mx.nd.NDArray) and out.context == mx.cpu()
+    assert out.dtype == np.dtype(dtype) and out.shape == shape
+    np.testing.assert_array_equal(out.asnumpy(), array)
+    array[...] = 0  # a copy: the result keeps its values
+    assert out.asnumpy().any()
+    np.testing.assert_array_equal((out + 1).asnumpy(), (values(shape, dtype) + 1))
+
+
+def test_the_extension_reports_what_mxnet_reports():
+    if interop._mxview is None:
+        pytest.skip("the _mxview extension did not build")
+    nd = mx.nd.array(values((3, 4, 2), "int32"), dtype="int32")
+    shape, code, device, address = interop._mxview.read(nd.handle.value)
+    assert shape == nd.shape and device == 0
+    assert interop._MX_TO_NP[code] == np.dtype(nd.dtype)
+    assert address == interop._data_pointer(nd.handle)
+    with pytest.raises(ValueError, match="null handle"):
+        interop._mxview.read(0)
