@@ -2,7 +2,9 @@
 
 - ``tutorial``: MXNet's mask tutorial (random crop 200, resize shorter side to 100,
   brightness 0.2): as the tutorial writes it with ``mx.image`` (float stack, split), with
-  Albumentations, and with gluon_segaug on NDArrays and on NumPy arrays.
+  Albumentations on NumPy arrays and on NDArrays (what an MXNet user of it runs:
+  ``asnumpy()`` in, ``mx.nd.array`` out), and with gluon_segaug on NDArrays and on NumPy
+  arrays. Each candidate is also compared with Albumentations on the same kind of array.
 - ``standard``: the usual training pipeline (scale 0.5-2, rotate 15, pad to 512, crop
   512, flip, colour jitter, normalise to CHW float32) against Albumentations, and
   gluon_segaug with ``fuse=False`` to show what fusion buys.
@@ -27,6 +29,9 @@ from .harness import time_interleaved
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 Candidates = Dict[str, Callable[[], object]]
 FLOOR = "OpenCV calls alone (floor)"
+ALBUMENTATIONS = "Albumentations 1.3.1"
+ALBUMENTATIONS_ND = "Albumentations 1.3.1, NDArray (asnumpy in, mx.nd.array out)"
+_ON_NDARRAYS = ("NDArray", "mx.image")  # candidates that take and give NDArrays
 
 
 def _tutorial(image: np.ndarray, mask: np.ndarray) -> Candidates:
@@ -46,10 +51,16 @@ def _tutorial(image: np.ndarray, mask: np.ndarray) -> Candidates:
 
     theirs = A.Compose([A.RandomCrop(200, 200), A.SmallestMaxSize(100, interpolation=cv2.INTER_CUBIC),
                         A.ColorJitter(brightness=0.2, contrast=0, saturation=0, hue=0, p=1)])
+
+    def theirs_on_ndarrays():
+        out = theirs(image=image_nd.asnumpy(), mask=mask_nd.asnumpy())
+        return mx.nd.array(out["image"], dtype="uint8"), mx.nd.array(out["mask"], dtype="uint8")
+
     ours = gsa.JointTransform(positional=[crop, resize], colour=[bright], seed=0)
     floor = tutorial_floor()
     return {"mx.image, as the tutorial": as_in_the_tutorial,
-            "Albumentations 1.3.1": lambda: theirs(image=image, mask=mask),
+            ALBUMENTATIONS: lambda: theirs(image=image, mask=mask),
+            ALBUMENTATIONS_ND: theirs_on_ndarrays,
             "gluon_segaug, NDArray": lambda: ours(image_nd, mask_nd),
             "gluon_segaug, NumPy": lambda: ours(image, mask),
             FLOOR: lambda: floor(image, mask)}
@@ -77,7 +88,7 @@ def _standard(image: np.ndarray, mask: np.ndarray) -> Candidates:
 
     fused, stepwise = standard_pipeline(True), standard_pipeline(False)
     floor = standard_floor(512, MEAN, STD)
-    return {"Albumentations 1.3.1": albumentations, "gluon_segaug": lambda: fused(image, mask),
+    return {ALBUMENTATIONS: albumentations, "gluon_segaug": lambda: fused(image, mask),
             "gluon_segaug, fuse=False": lambda: stepwise(image, mask),
             FLOOR: lambda: floor(image, mask)}
 
@@ -102,7 +113,7 @@ def _gluoncv(image: np.ndarray, mask: np.ndarray) -> Candidates:
 
 
 PIPELINES = {"tutorial": (_tutorial, "mx.image, as the tutorial"),
-             "standard": (_standard, "Albumentations 1.3.1"),
+             "standard": (_standard, ALBUMENTATIONS),
              "gluoncv": (_gluoncv, "GluonCV 0.10 _sync_transform")}
 
 
@@ -122,11 +133,15 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
                              "median ms": "-", "ratio": "-", "note": f"not installed: {err.name}"})
                 continue
             medians = time_interleaved(candidates, rounds, warmup=3, seconds=seconds)
-            albumentations = medians.get("Albumentations 1.3.1")
+            albumentations = medians.get(ALBUMENTATIONS)
             for name, seconds in medians.items():
+                same = medians.get(ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)
+                                   else ALBUMENTATIONS)
                 rows.append({"pipeline": pipeline, "input": size, "candidate": name,
                              "median ms": f"{1e3 * seconds:.2f}",
                              "x reference": f"{seconds / medians[reference]:.2f}",
                              "x Albumentations": (f"{seconds / albumentations:.2f}"
-                                                  if albumentations else "-")})
+                                                  if albumentations else "-"),
+                             "x Albumentations, same arrays": (f"{seconds / same:.2f}"
+                                                               if same else "-")})
     return rows
