@@ -173,7 +173,7 @@ class Compose:
         ``replay(draw, ...)`` applies the same draw to other arrays of the same size;
         ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation).
         """
-        results, draw = self._augment(image, targets, None)
+        results, draw = self._augment(image, targets, None, want_draw=True)
         return tuple(results) + (draw,)
 
     def replay(self, draw: "Draw", image: Any, *targets: Any) -> Any:
@@ -209,8 +209,8 @@ class Compose:
             return form.restore(np.ascontiguousarray(out.transpose(2, 0, 1)), squeeze=False)
         return form.restore(out)
 
-    def _augment(self, image: Any, targets: Tuple[Any, ...],
-                 replay: Optional["Draw"]) -> Tuple[List[Any], "Draw"]:
+    def _augment(self, image: Any, targets: Tuple[Any, ...], replay: Optional["Draw"],
+                 want_draw: bool = False) -> Tuple[List[Any], Optional["Draw"]]:
         expected = len(self.layout.targets)
         if len(targets) != expected:
             raise TypeError(
@@ -237,7 +237,7 @@ class Compose:
         else:
             results = [form.restore(a if not _shares(a, src) else a.copy())
                        for a, src, form in zip(out.groups, arrays, forms)]
-        return results, Draw(joint.hw, params)
+        return results, Draw(joint.hw, params) if want_draw else None
 
     def run(self, joint: Joint, rng: Optional[np.random.Generator],
             replay: Optional[Sequence[Any]] = None) -> Tuple[Joint, Tuple[Any, ...]]:

@@ -140,9 +140,9 @@ class Layout:
     def check(self, joint: "Joint") -> None:
         """Refuse a sample whose arrays cannot hold their border fill (say, 255 in an int8
         or bool class mask), naming the array and the setting to change."""
-        dtypes = tuple(group.dtype.str for group in joint.groups)
+        dtypes = (joint.image.dtype,) + tuple(target.dtype for target in joint.targets)
         if dtypes not in self._passed:
-            self._check(dtypes)  # raises; only passing combinations are remembered
+            self._check(tuple(d.str for d in dtypes))  # raises; passing ones are remembered
             self._passed.add(dtypes)
 
     def _check(self, dtypes: Tuple[str, ...]) -> None:
