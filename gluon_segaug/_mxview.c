@@ -138,6 +138,20 @@ static PyObject *py_create(PyObject *self, PyObject *args)
         }
         dims[i] = (uint32_t)d;
     }
+    /* Element sizes of MXNet's dtype codes 0-7: float32, float64, float16, uint8, int32,
+     * int8, int64, bool. The source must be exactly the array's bytes. */
+    static const Py_ssize_t item_size[] = {4, 8, 2, 1, 4, 1, 8, 1};
+    Py_ssize_t nbytes = dtype >= 0 && dtype < 8 ? item_size[dtype] : -1;
+    for (Py_ssize_t i = 0; i < ndim && nbytes >= 0; i++) {
+        if (dims[i] != 0 && nbytes > PY_SSIZE_T_MAX / (Py_ssize_t)dims[i]) nbytes = -1;
+        else nbytes *= (Py_ssize_t)dims[i];
+    }
+    if (nbytes < 0 || nbytes != src.len) {
+        PyBuffer_Release(&src);
+        PyErr_Format(PyExc_ValueError, "create: dtype code %d and the shape do not make the "
+                     "%zd bytes of the source", dtype, src.len);
+        return NULL;
+    }
     void *handle = NULL, *data = NULL;
     int err;
     Py_BEGIN_ALLOW_THREADS

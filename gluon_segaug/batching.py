@@ -11,10 +11,15 @@ workers. A worker copies a batch into a free slot and sends only the slot's numb
 main process, as it receives the batch, copies it out into ordinary (pooled) NDArray
 memory and frees the slot. A slot's pages are made once, then reused batch after batch.
 
-A batch that is never received (the loop left early, its iterator dropped) would hold
-its slot for ever. Each worker numbers its batches, and the main process receives a
-worker's batches in the order that worker made them: receiving one frees every older
-slot of the same worker as well.
+How a slot changes hands, with nothing a killed worker could leave locked for the
+others: a worker claims a free slot with a non-blocking acquire of that slot's
+semaphore, marks it filling, writes the batch, marks it ready; the main process checks
+that the slot still holds that batch, copies it out, checks again, marks it free and
+releases the semaphore. A batch that is never received (its loop left
+early) would hold its slot for ever, so each worker numbers its batches, and receiving
+one frees the older ready slots of the same worker: a worker's batches are received in
+the order it made them, or not at all. Slots whose worker has died (a loader dropped
+mid-epoch) are taken back by a worker that finds no free slot.
 """
 from __future__ import annotations
 
@@ -23,12 +28,14 @@ import itertools
 import mmap
 import multiprocessing
 import os
+import threading
 import weakref
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import mxnet as mx
 import numpy as np
 from mxnet.gluon.data.dataloader import default_mp_batchify_fn
+from mxnet.util import is_np_array
 
 from .interop import _data_pointer, to_numpy
 
@@ -38,7 +45,9 @@ __all__ = ["SharedBatchify"]
 _MX_DTYPES = {np.dtype(t) for t in (np.uint8, np.int8, np.int32, np.int64, np.float16,
                                     np.float32, np.float64, np.bool_)}
 _ALIGN = 64
+_FREE, _FILLING, _READY = 0, 1, 2
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+_CPU, _CPU_SHARED = mx.cpu(), mx.Context("cpu_shared", 0)
 # Instances by token, so that a worker finds the slots it inherited from the fork: the
 # batchify function is pickled into every task, its memory cannot be.
 _LIVE: "weakref.WeakValueDictionary[Tuple[int, int], SharedBatchify]" = \
@@ -53,22 +62,24 @@ class SharedBatchify:
     """A ``batchify_fn`` for ``gluon.data.DataLoader(num_workers > 0)`` that sends batches
     through shared slots reused from batch to batch.
 
-    Gives what Gluon's default gives: a sample that is a tuple ``(image, mask, ...)``
-    becomes a list of batched NDArrays, one per field (an array sample becomes one
-    NDArray); fields may be NDArrays, NumPy arrays or numbers. The batches come back in
-    the main process's ``cpu()`` memory.
+    Gives what Gluon's default gives for samples of arrays: a sample that is a tuple
+    ``(image, mask, ...)`` becomes a list of batched NDArrays, one per field; any other
+    sample (an array, a number, a list) becomes one NDArray. Fields may be NDArrays,
+    NumPy arrays or numbers. The batches come back in the main process's ``cpu()``
+    memory. With ``mx.npx.set_np()`` it batches as Gluon's default does (``mx.np``
+    arrays, new shared memory).
 
     Parameters
     ----------
     slots : int
         Batches that can be in flight at once (made by a worker, not yet received). A
-        DataLoader keeps ``2 * num_workers`` batches in flight by default; when every
-        slot is busy a batch goes the default way (new shared memory), so too few slots
-        only cost speed.
+        DataLoader keeps ``2 * num_workers + 1`` of them in flight; when every slot is
+        busy a batch goes through new shared memory, as Gluon's does, so too few slots
+        only cost speed. The default covers up to 7 workers.
     slot_mb : float
-        Size of one slot in MiB. A batch larger than a slot goes the default way too.
-        Slots are reserved address space: only the pages batches actually use take
-        memory.
+        Size of one slot in MiB; a batch larger than a slot also goes through new
+        shared memory. Slots are reserved address space: only the pages that batches
+        use take memory.
     keep_freed_memory : bool
         In each worker, keep memory that is freed for reuse instead of handing it back
         to the system at once (glibc's ``M_TRIM_THRESHOLD`` to 256 MiB and
@@ -89,13 +100,15 @@ class SharedBatchify:
 
     Notes
     -----
-    The slots exist in the process that made this object and in processes forked from
-    it afterwards (as ``DataLoader`` workers are, when the loader is made after this
-    object). In the process that made it (``num_workers=0``, ``thread_pool=True``) a
-    batch is stacked straight into a new NDArray.
+    The slots serve workers forked after this object was made (make it before the
+    DataLoader, which forks its workers when it is made). Called directly, as Gluon does
+    with ``num_workers=0`` or ``thread_pool=True``, it stacks a batch straight into a new
+    NDArray. Iterate one iterator of a loader at a time: two live iterators of one
+    loader consumed in turn receive a worker's batches out of order, which is refused
+    with an error.
     """
 
-    def __init__(self, slots: int = 8, slot_mb: float = 128.0,
+    def __init__(self, slots: int = 16, slot_mb: float = 64.0,
                  keep_freed_memory: bool = True) -> None:
         if isinstance(slots, bool) or not isinstance(slots, (int, np.integer)) or slots < 1:
             raise ValueError(f"slots must be a positive int, but got {slots!r}")
@@ -109,14 +122,16 @@ class SharedBatchify:
         # Anonymous and shared: forked workers write the very pages the main process reads.
         self._arena = mmap.mmap(-1, self.slots * self._slot_bytes)
         self._base = ctypes.addressof(ctypes.c_char.from_buffer(self._arena))
-        # Per slot: busy, and which worker filled it with its how-manyth batch.
-        self._busy = multiprocessing.RawArray("b", self.slots)
+        # Per slot: its state, and which worker filled it with its how-manyth batch.
+        fork = multiprocessing.get_context("fork")
+        self._state = multiprocessing.RawArray("b", self.slots)
         self._owner = multiprocessing.RawArray("q", self.slots)
         self._serial = multiprocessing.RawArray("q", self.slots)
-        self._lock = multiprocessing.get_context("fork").Lock()
-        self._pid = os.getpid()
+        self._claims = [fork.Semaphore(1) for _ in range(self.slots)]
+        self._stealing = fork.Lock()
+        self._receiving = threading.Lock()  # the main process's threads, among themselves
         self._made = (0, itertools.count())  # (process id, its batch counter)
-        self._token = (self._pid, next(_COUNTER))
+        self._token = (os.getpid(), next(_COUNTER))
         _LIVE[self._token] = self
 
     def __repr__(self) -> str:
@@ -124,68 +139,122 @@ class SharedBatchify:
                 f"keep_freed_memory={self.keep_freed_memory})")
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        # Sent with every task: by token, so that a worker uses the slots it inherited.
-        return _lookup, (self._token, self.slots, self.slot_mb, self.keep_freed_memory)
+        # Sent with every task of a process pool: a worker gets the sending side of the
+        # slots it inherited.
+        return _in_worker, (self._token, self.slots, self.slot_mb, self.keep_freed_memory)
 
     def __call__(self, data: Sequence[Any]) -> Any:
-        if not len(data):
-            raise ValueError("cannot make a batch of no samples")
+        """Stack ``data`` into a new NDArray (per field) of this process."""
+        _check_batch(data)
+        if is_np_array():
+            return default_mp_batchify_fn(data)
+        return _stack(data, _new_ndarray)
+
+    def busy(self) -> int:
+        """How many slots hold batches not yet received (or being filled)."""
+        return sum(1 for state in self._state if state != _FREE)
+
+    def _send(self, data: Sequence[Any]) -> Any:
+        """In a worker: the batch, put in a slot, as what the main process unpickles."""
+        _check_batch(data)
+        if is_np_array():
+            return default_mp_batchify_fn(data)
         pid = os.getpid()
-        if pid == self._pid:
-            # Not in a worker: nothing to send anywhere.
-            return _stack(data, _new_ndarray)
         if self.keep_freed_memory:
             _keep_freed_memory(pid)
-        slot, serial = self._acquire(pid)
+        if self._made[0] != pid:  # the first batch of this worker
+            self._made = (pid, itertools.count())
+        serial = next(self._made[1])
+        slot = self._claim(pid, serial)
         if slot is not None:
             try:
                 spec = _stack(data, _SlotWriter(self._base + slot * self._slot_bytes,
                                                 self._slot_bytes))
-                return _Sent(self._token, pid, serial, slot, spec)
             except _TooBig:
-                self._busy[slot] = 0
+                self._release(slot)
             except BaseException:
-                self._busy[slot] = 0
+                self._release(slot)
                 raise
-        # Gluon's way, still numbered: receiving it frees this worker's older slots.
-        return _Sent(self._token, pid, serial, None, default_mp_batchify_fn(data))
+            else:
+                self._state[slot] = _READY
+                return _Sent(self._token, pid, serial, slot, spec)
+        # New shared memory, as Gluon's; still numbered, so that receiving it frees the
+        # older slots of this worker.
+        return _Sent(self._token, pid, serial, None, _stack(data, _new_shared_ndarray))
 
-    def _acquire(self, pid: int) -> Tuple[Optional[int], int]:
-        """A free slot (``None`` if there is none) and this worker's number for the batch."""
-        if self._made[0] != pid:  # the first batch of this worker
-            self._made = (pid, itertools.count())
-        serial = next(self._made[1])
-        with self._lock:
-            for slot in range(self.slots):  # the lowest free slot: few slots get touched
-                if not self._busy[slot]:
-                    self._busy[slot], self._owner[slot], self._serial[slot] = 1, pid, serial
-                    return slot, serial
-        return None, serial
+    def _claim(self, pid: int, serial: int) -> Optional[int]:
+        for slot in range(self.slots):  # the lowest free slot: few slots get touched
+            if self._state[slot] == _FREE and self._claims[slot].acquire(False):
+                self._take(slot, pid, serial)
+                return slot
+        # None free: take back a slot whose worker died (a loader dropped mid-epoch).
+        # Its semaphore stays taken, now on this worker's behalf. The lock only orders
+        # workers among themselves; one killed while holding it stops this, nothing more.
+        if not self._stealing.acquire(timeout=0.01):
+            return None
+        try:
+            for slot in range(self.slots):
+                owner = self._owner[slot]
+                if self._state[slot] != _FREE and owner != pid and not _alive(owner):
+                    self._take(slot, pid, serial)
+                    return slot
+        finally:
+            self._stealing.release()
+        return None
+
+    def _take(self, slot: int, pid: int, serial: int) -> None:
+        # Owner first: a slot that is not free always names its current owner.
+        self._owner[slot], self._serial[slot] = pid, serial
+        self._state[slot] = _FILLING
+
+    def _release(self, slot: int) -> None:
+        self._state[slot] = _FREE
+        self._claims[slot].release()
+
+    def _holds(self, slot: int, pid: int, serial: int) -> bool:
+        return (self._state[slot] == _READY and self._owner[slot] == pid
+                and self._serial[slot] == serial)
 
     def _receive(self, pid: int, serial: int, slot: Optional[int], batch: Any) -> Any:
-        """The batch as NDArrays of this process (copied out of ``slot``, if it came in
-        one). Frees the slot, and the older slots of the same worker: their batches will
-        never be received."""
-        try:
-            if slot is None:
-                return batch
-            with self._lock:
-                if not (self._busy[slot] and self._owner[slot] == pid
-                        and self._serial[slot] == serial):
-                    raise RuntimeError(f"slot {slot} no longer holds batch {serial} of worker "
-                                       f"{pid}: the batches of one worker must be received "
-                                       f"in the order it made them")
-            return _copy_out(self._base + slot * self._slot_bytes, batch)
-        finally:
-            with self._lock:
+        """In the main process: the batch as NDArrays of this process (copied out of
+        ``slot``, if it came in one). Frees the slot, and the older ready slots of the
+        same worker: their batches will never be received."""
+        with self._receiving:
+            try:
+                if slot is None:
+                    return batch
+                if not self._holds(slot, pid, serial):
+                    raise RuntimeError(
+                        f"slot {slot} no longer holds batch {serial} of worker {pid}: the "
+                        f"batches of one worker must be received in the order it made them "
+                        f"(iterate one iterator of a DataLoader at a time)")
+                out = _copy_out(self._base + slot * self._slot_bytes, batch)
+                if not self._holds(slot, pid, serial):  # taken back while being read
+                    raise RuntimeError(f"slot {slot} was taken back while batch {serial} of "
+                                       f"worker {pid} was read from it")
+                return out
+            finally:
                 for other in range(self.slots):
-                    if (self._busy[other] and self._owner[other] == pid
+                    if (self._state[other] == _READY and self._owner[other] == pid
                             and self._serial[other] <= serial):
-                        self._busy[other] = 0
+                        self._release(other)
 
-    def busy(self) -> int:
-        """How many slots hold batches not yet received."""
-        return sum(self._busy)
+
+class _Sender:
+    """The worker side of a ``SharedBatchify``: what a pool task unpickles and calls."""
+
+    __slots__ = ("batchify",)
+
+    def __init__(self, batchify: SharedBatchify) -> None:
+        self.batchify = batchify
+
+    def __call__(self, data: Sequence[Any]) -> Any:
+        if os.getpid() == self.batchify._token[0]:  # unpickled where it was made
+            return self.batchify(data)
+        return self.batchify._send(data)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return self.batchify.__reduce__()
 
 
 class _TooBig(Exception):
@@ -194,8 +263,8 @@ class _TooBig(Exception):
 
 class _Sent:
     """What a worker sends for a batch: where in the slots it lies (or, without a slot,
-    Gluon's batch itself), with the worker's number for it. Unpickled in the main
-    process, it becomes the batch."""
+    the batch in new shared memory), with the worker's number for it. Unpickled in the
+    main process, it becomes the batch."""
 
     __slots__ = ("token", "pid", "serial", "slot", "batch")
 
@@ -221,9 +290,20 @@ class _SlotWriter:
         return _view(self.base + offset, shape, dtype), (offset, shape, dtype.str)
 
 
-def _new_ndarray(shape: Tuple[int, ...], dtype: np.dtype) -> Tuple[np.ndarray, mx.nd.NDArray]:
-    out = mx.nd.empty(shape, dtype=dtype)
+def _new_ndarray(shape: Tuple[int, ...], dtype: np.dtype,
+                 context: mx.Context = _CPU) -> Tuple[np.ndarray, mx.nd.NDArray]:
+    out = mx.nd.empty(shape, ctx=context, dtype=dtype)
     return _view(_data_pointer(out.handle), shape, dtype), out
+
+
+def _new_shared_ndarray(shape: Tuple[int, ...], dtype: np.dtype
+                        ) -> Tuple[np.ndarray, mx.nd.NDArray]:
+    return _new_ndarray(shape, dtype, _CPU_SHARED)
+
+
+def _check_batch(data: Sequence[Any]) -> None:
+    if not len(data):
+        raise ValueError("cannot make a batch of no samples")
 
 
 def _stack(data: Sequence[Any], allocate: Callable[[Tuple[int, ...], np.dtype],
@@ -231,8 +311,8 @@ def _stack(data: Sequence[Any], allocate: Callable[[Tuple[int, ...], np.dtype],
     """Stack ``data`` (samples: arrays, numbers, or tuples of them) field by field into
     memory from ``allocate(shape, dtype) -> (writable view, what stands for it)``."""
     first = data[0]
-    if isinstance(first, (tuple, list)):
-        counts = [len(d) if isinstance(d, (tuple, list)) else 1 for d in data]
+    if isinstance(first, tuple):
+        counts = [len(d) if isinstance(d, tuple) else 1 for d in data]
         if any(count != len(first) for count in counts):
             raise ValueError(f"every sample of a batch must have the same number of fields, "
                              f"but got {counts}")
@@ -275,14 +355,26 @@ def _view(address: int, shape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return np.frombuffer((ctypes.c_char * size).from_address(address), dtype).reshape(shape)
 
 
-def _lookup(token: Tuple[int, int], slots: int, slot_mb: float,
-            keep_freed_memory: bool) -> SharedBatchify:
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _in_worker(token: Tuple[int, int], slots: int, slot_mb: float,
+               keep_freed_memory: bool) -> Any:
     live = _LIVE.get(token)
     if live is not None:
-        return live
-    # Not inherited (a spawned process, an unpickled copy): slots of its own, used only
-    # by processes it forks.
-    return SharedBatchify(slots, slot_mb, keep_freed_memory)
+        return _Sender(live)
+    # Not inherited (a spawned process, an unpickled copy elsewhere): it stacks into new
+    # NDArrays, which Gluon then hands over through new shared memory.
+    return SharedBatchify(1, 1, keep_freed_memory)
 
 
 def _receive(token: Tuple[int, int], pid: int, serial: int, slot: Optional[int],

@@ -109,10 +109,60 @@ def test_with_every_slot_busy_batches_still_arrive_right():
     assert "cpu" in contexts  # the one slot served some batches
 
 
-def test_pickling_in_the_same_process_gives_the_same_slots():
+def test_unpickled_where_it_was_made_it_still_stacks_into_ndarrays():
     batchify = gsa.SharedBatchify(slots=3, slot_mb=2)
-    assert pickle.loads(pickle.dumps(batchify)) is batchify
+    copy = pickle.loads(pickle.dumps(batchify))  # what a pool task gets, here in-process
+    out = copy([np.full((2, 2), k, np.int32) for k in range(3)])
+    assert isinstance(out, mx.nd.NDArray) and out.context == mx.cpu()
+    np.testing.assert_array_equal(out.asnumpy()[:, 0, 0], [0, 1, 2])
+    assert batchify.busy() == 0
     assert repr(batchify) == "SharedBatchify(slots=3, slot_mb=2, keep_freed_memory=True)"
+
+
+def test_batches_are_cpu_memory_whatever_the_default_context():
+    batchify = gsa.SharedBatchify(slots=2, slot_mb=1)
+    with mx.Context("cpu_shared", 0):
+        out = batchify([np.ones((2, 2), np.float32)] * 3)
+    assert out.context == mx.cpu()
+
+
+def test_samples_are_batched_as_gluon_batches_them():
+    batchify = gsa.SharedBatchify(slots=2, slot_mb=1)
+    samples = [[k, k + 1] for k in range(3)]  # a list is an array, not fields
+    want = gluon.data.dataloader.default_batchify_fn(samples)
+    got = batchify(samples)
+    assert got.shape == want.shape == (3, 2)
+    np.testing.assert_array_equal(got.asnumpy(), want.asnumpy())
+    with mx.util.np_shape(True), mx.util.np_array(True):  # NumPy mode: mx.np arrays
+        out = batchify([np.zeros((2, 2), np.float32)] * 3)
+        assert isinstance(out, mx.np.ndarray) and out.shape == (3, 2, 2)
+
+
+def test_a_thread_pool_loader_gets_ndarrays():
+    dataset = Coded(n=8)
+    data = gluon.data.DataLoader(dataset, batch_size=4, num_workers=2, thread_pool=True,
+                                 batchify_fn=gsa.SharedBatchify(slots=2, slot_mb=1))
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+
+
+def test_slots_of_loaders_dropped_mid_epoch_are_taken_back():
+    dataset = Coded(n=40)
+    batchify = gsa.SharedBatchify(slots=6, slot_mb=1)
+    for _ in range(3):  # their workers die with unread batches in the slots
+        data = loader(dataset, batchify)
+        for batch in data:
+            break
+        del data, batch
+    assert batchify.busy() > 0
+    data = loader(dataset, batchify)
+    for epoch in range(2):
+        contexts = []
+        for k, batch in enumerate(data):
+            check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)),
+                        context=batch[0].context.device_type)
+            contexts.append(batch[0].context.device_type)
+    assert contexts == ["cpu"] * 10  # the second epoch: every batch through a slot
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -290,3 +290,10 @@ def test_index_maps_match_a_brute_force_gather(dtype, channels):
         out = resample(src, m, out_hw, Interp.LINEAR, fill=fill)
         assert out.dtype == src.dtype
         np.testing.assert_array_equal(out, _gather_reference(src, m, out_hw, fill))
+
+
+def test_a_matrix_that_is_not_3x3_is_refused():
+    src = np.zeros((4, 5, 1), np.uint8)
+    for matrix in (np.eye(3).ravel(), np.eye(3)[:2], np.eye(4)):
+        with pytest.raises(ValueError, match=r"matrix must be 3x3, but got shape"):
+            resample(src, matrix, (4, 5), Interp.LINEAR)

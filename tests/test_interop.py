@@ -88,3 +88,14 @@ def test_the_extension_reports_what_mxnet_reports():
     assert address == interop._data_pointer(nd.handle)
     with pytest.raises(ValueError, match="null handle"):
         interop._mxview.read(0)
+    source = values((5, 3), "float32")
+    handle = interop._mxview.create((5, 3), code_of("float32"), source)
+    made = mx.nd.NDArray(handle=interop.NDArrayHandle(handle))
+    assert made.dtype == np.float32 and made.shape == (5, 3)
+    np.testing.assert_array_equal(made.asnumpy(), source)
+    with pytest.raises(ValueError, match="do not make the 60 bytes"):
+        interop._mxview.create((5, 3), code_of("uint8"), source)
+
+
+def code_of(dtype):
+    return interop._NP_TO_MX[np.dtype(dtype)]

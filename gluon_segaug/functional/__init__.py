@@ -92,6 +92,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     _check_src(src)
     if type(matrix) is not np.ndarray or matrix.dtype != np.float64:
         matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.shape != (3, 3):
+        raise ValueError(f"matrix must be 3x3, but got shape {matrix.shape}")
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
     plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
