@@ -270,7 +270,8 @@ def _gather_reference(src, matrix, out_hw, fill):
 
 @pytest.mark.parametrize("dtype, channels", [(np.uint8, 1), (np.uint8, 3), (np.int64, 2),
                                              (np.bool_, 1), (np.float16, 5), (np.uint8, 13),
-                                             (np.float64, 4), (np.int32, 7)])
+                                             (np.float64, 4), (np.int32, 7), (np.float32, 13),
+                                             (np.float32, 3)])
 def test_index_maps_match_a_brute_force_gather(dtype, channels):
     rng = np.random.default_rng(channels)
     linear = [np.array(m, float) for m in ([[1, 0], [0, 1]], [[-1, 0], [0, 1]], [[1, 0], [0, -1]],

@@ -52,10 +52,7 @@ def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]
             block = _transpose(src_view[ends_c[0]:ends_c[1] + 1, ends_r[0]:ends_r[1] + 1])
         else:
             block = src_view[ends_r[0]:ends_r[1] + 1, ends_c[0]:ends_c[1] + 1]
-        code = {(True, True): -1, (True, False): 0, (False, True): 1}.get(
-            (row_sign < 0, col_sign < 0))
-        block = np.array(block) if code is None else cv2.flip(block, code)
-        block = block.reshape(r1 - r0, c1 - c0, channels)
+        block = _flipped(block, row_sign < 0, col_sign < 0).reshape(r1 - r0, c1 - c0, channels)
     if (r0, r1, c0, c1) == (0, out_h, 0, out_w):
         out_view = block
     elif block.size and (channels <= 4 or np.all(fill_view == fill_view[0])):
@@ -68,6 +65,23 @@ def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]
         if block.size:
             out_view[r0:r1, c0:c1] = block
     return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
+
+
+def _flipped(block: np.ndarray, rows: bool, columns: bool) -> np.ndarray:
+    """A C-contiguous copy of ``block`` (H, W[, C]), its rows and/or columns reversed.
+
+    Reversing rows copies whole rows. ``cv2.flip`` reverses columns fastest for pixels
+    of up to 24 bytes whose size is a whole number of 4-byte words (or under 4 bytes);
+    other pixels (13 uint8 bands, 13 float32 bands: 52 bytes) go 1.4-3x faster as one
+    opaque element each.
+    """
+    if not columns:
+        return np.ascontiguousarray(block[::-1] if rows else block)
+    pixel = (block.shape[2] if block.ndim == 3 else 1) * block.dtype.itemsize
+    if pixel <= 4 or (pixel <= 24 and pixel % 4 == 0):
+        return cv2.flip(block, -1 if rows else 1)
+    whole = np.ascontiguousarray(block).view(np.dtype((np.void, pixel)))
+    return np.ascontiguousarray(whole[::-1, ::-1] if rows else whole[:, ::-1]).view(block.dtype)
 
 
 def _inside(sign: int, shift: int, extent: int, size: int) -> Tuple[int, int]:
