@@ -83,7 +83,8 @@ def train_worker(args: argparse.Namespace) -> dict:
     # dataset=: every pass also sets the dataset's augmentation epoch (see README).
     sampler = ShardSampler.from_kvstore(kv, len(dataset), seed=args.seed, dataset=dataset)
     loader = gluon.data.DataLoader(dataset, batch_size=args.batch_size, sampler=sampler,
-                                   num_workers=args.loader_workers)
+                                   num_workers=args.loader_workers,
+                                   batchify_fn=gsa.SharedBatchify())
     # The same seed on every worker gives the same initial parameters (the Trainer also
     # broadcasts rank 0's values through the kvstore, this makes the check meaningful).
     mx.random.seed(args.seed)

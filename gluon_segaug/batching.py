@@ -66,7 +66,8 @@ class SharedBatchify:
     ``(image, mask, ...)`` becomes a list of batched NDArrays, one per field; any other
     sample (an array, a number, a list) becomes one NDArray. Fields may be NDArrays,
     NumPy arrays or numbers. The batches come back in the main process's ``cpu()``
-    memory. With ``mx.npx.set_np()`` it batches as Gluon's default does (``mx.np``
+    memory, also those that go through new shared memory (Gluon's own stay in
+    ``cpu_shared``, which a hybridized network refuses next to ``cpu()`` parameters). With ``mx.npx.set_np()`` it batches as Gluon's default does (``mx.np``
     arrays, new shared memory).
 
     Parameters
@@ -97,6 +98,12 @@ class SharedBatchify:
     ((3, 2, 2, 3), (3, 2, 2), 'int32')
     >>> # loader = gluon.data.DataLoader(dataset, batch_size=8, num_workers=2,
     >>> #                                batchify_fn=batchify)
+
+    Attributes
+    ----------
+    received_in_slots, received_otherwise : int
+        Batches the main process received through a slot, and through new shared
+        memory (no slot free, or a batch too big for one).
 
     Notes
     -----
@@ -130,6 +137,10 @@ class SharedBatchify:
         self._claims = [fork.Semaphore(1) for _ in range(self.slots)]
         self._stealing = fork.Lock()
         self._receiving = threading.Lock()  # the main process's threads, among themselves
+        #: Batches received through a slot, and through new shared memory (no slot free,
+        #: or too big for one): the second should stay near 0.
+        self.received_in_slots = 0
+        self.received_otherwise = 0
         self._made = (0, itertools.count())  # (process id, its batch counter)
         self._token = (os.getpid(), next(_COUNTER))
         _LIVE[self._token] = self
@@ -221,8 +232,9 @@ class SharedBatchify:
         same worker: their batches will never be received."""
         with self._receiving:
             try:
-                if slot is None:
-                    return batch
+                if slot is None:  # new shared memory: into cpu(), as slot batches come
+                    self.received_otherwise += 1
+                    return _in_cpu(batch)
                 if not self._holds(slot, pid, serial):
                     raise RuntimeError(
                         f"slot {slot} no longer holds batch {serial} of worker {pid}: the "
@@ -232,6 +244,7 @@ class SharedBatchify:
                 if not self._holds(slot, pid, serial):  # taken back while being read
                     raise RuntimeError(f"slot {slot} was taken back while batch {serial} of "
                                        f"worker {pid} was read from it")
+                self.received_in_slots += 1
                 return out
             finally:
                 for other in range(self.slots):
@@ -341,6 +354,12 @@ def _copy_out(base: int, spec: Spec) -> Any:
     if view.size:
         ctypes.memmove(view.ctypes.data, base + offset, view.nbytes)
     return out
+
+
+def _in_cpu(batch: Any) -> Any:
+    if isinstance(batch, list):
+        return [_in_cpu(field) for field in batch]
+    return batch.as_in_context(_CPU)
 
 
 def _nbytes(shape: Tuple[int, ...], dtype: np.dtype) -> int:
