@@ -108,7 +108,9 @@ class SharedBatchify:
     Notes
     -----
     The slots serve workers forked after this object was made (make it before the
-    DataLoader, which forks its workers when it is made). Called directly, as Gluon does
+    DataLoader, which forks its workers when it is made). Workers started another way
+    (``spawn``) stack each batch into a new NDArray and Gluon hands it over as it does
+    its own (new shared memory, arriving in ``cpu_shared``). Called directly, as Gluon does
     with ``num_workers=0`` or ``thread_pool=True``, it stacks a batch straight into a new
     NDArray. Iterate one iterator of a loader at a time: two live iterators of one
     loader consumed in turn receive a worker's batches out of order, which is refused
@@ -156,10 +158,7 @@ class SharedBatchify:
 
     def __call__(self, data: Sequence[Any]) -> Any:
         """Stack ``data`` into a new NDArray (per field) of this process."""
-        _check_batch(data)
-        if is_np_array():
-            return default_mp_batchify_fn(data)
-        return _stack(data, _new_ndarray)
+        return _stack_here(data)
 
     def busy(self) -> int:
         """How many slots hold batches not yet received (or being filled)."""
@@ -314,6 +313,14 @@ def _new_shared_ndarray(shape: Tuple[int, ...], dtype: np.dtype
     return _new_ndarray(shape, dtype, _CPU_SHARED)
 
 
+def _stack_here(data: Sequence[Any]) -> Any:
+    """A batch in new NDArrays of this process (Gluon's way in NumPy mode)."""
+    _check_batch(data)
+    if is_np_array():
+        return default_mp_batchify_fn(data)
+    return _stack(data, _new_ndarray)
+
+
 def _check_batch(data: Sequence[Any]) -> None:
     if not len(data):
         raise ValueError("cannot make a batch of no samples")
@@ -393,7 +400,7 @@ def _in_worker(token: Tuple[int, int], slots: int, slot_mb: float,
         return _Sender(live)
     # Not inherited (a spawned process, an unpickled copy elsewhere): it stacks into new
     # NDArrays, which Gluon then hands over through new shared memory.
-    return SharedBatchify(1, 1, keep_freed_memory)
+    return _stack_here
 
 
 def _receive(token: Tuple[int, int], pid: int, serial: int, slot: Optional[int],
