@@ -109,10 +109,10 @@ class SharedBatchify:
     -----
     The slots serve workers forked after this object was made (make it before the
     DataLoader, which forks its workers when it is made). Workers started another way
-    (``spawn``) stack each batch into a new NDArray and Gluon hands it over as it does
-    its own (new shared memory, arriving in ``cpu_shared``). Called directly, as Gluon does
-    with ``num_workers=0`` or ``thread_pool=True``, it stacks a batch straight into a new
-    NDArray. Iterate one iterator of a loader at a time: two live iterators of one
+    (``spawn``) stack each batch into a new NDArray, which Gluon hands over as it does its
+    own (new shared memory, arriving in ``cpu_shared``). Called directly, as Gluon does
+    with ``num_workers=0`` or ``thread_pool=True``, it stacks a batch straight into a
+    new NDArray. Iterate one iterator of a loader at a time: two live iterators of one
     loader consumed in turn receive a worker's batches out of order, which is refused
     with an error.
     """
@@ -139,9 +139,7 @@ class SharedBatchify:
         self._claims = [fork.Semaphore(1) for _ in range(self.slots)]
         self._stealing = fork.Lock()
         self._receiving = threading.Lock()  # the main process's threads, among themselves
-        #: Batches received through a slot, and through new shared memory (no slot free,
-        #: or too big for one): the second should stay near 0.
-        self.received_in_slots = 0
+        self.received_in_slots = 0  # see Attributes
         self.received_otherwise = 0
         self._made = (0, itertools.count())  # (process id, its batch counter)
         self._token = (os.getpid(), next(_COUNTER))
