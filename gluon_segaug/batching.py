@@ -15,11 +15,14 @@ How a slot changes hands, with nothing a killed worker could leave locked for th
 others: a worker claims a free slot with a non-blocking acquire of that slot's
 semaphore, marks it filling, writes the batch, marks it ready; the main process checks
 that the slot still holds that batch, copies it out, checks again, marks it free and
-releases the semaphore. A batch that is never received (its loop left
-early) would hold its slot for ever, so each worker numbers its batches, and receiving
-one frees the older ready slots of the same worker: a worker's batches are received in
-the order it made them, or not at all. Slots whose worker has died (a loader dropped
-mid-epoch) are taken back by a worker that finds no free slot.
+releases the semaphore. A batch that is never received (its loop left early) would hold
+its slot for ever, so each worker numbers its batches, and receiving one frees the older
+ready slots of the same worker: a worker's batches are received in the order it made
+them, or not at all. Ready slots of workers that have died (a loader
+dropped mid-epoch) are freed by the main process when a batch arrives that found no free
+slot; a slot whose worker died while filling it is taken over by a worker that finds
+none free. Only the main process frees ready slots, and only workers take over filling
+ones, so the two never act on one slot at once.
 """
 from __future__ import annotations
 
@@ -195,15 +198,16 @@ class SharedBatchify:
             if self._state[slot] == _FREE and self._claims[slot].acquire(False):
                 self._take(slot, pid, serial)
                 return slot
-        # None free: take back a slot whose worker died (a loader dropped mid-epoch).
-        # Its semaphore stays taken, now on this worker's behalf. The lock only orders
-        # workers among themselves; one killed while holding it stops this, nothing more.
+        # None free: take over a slot whose worker died while filling it. Its semaphore
+        # stays taken, now on this worker's behalf. (Ready slots are the main process's
+        # alone to free, so the two never race.) The lock orders workers among
+        # themselves; one killed while holding it stops this, nothing more.
         if not self._stealing.acquire(timeout=0.01):
             return None
         try:
             for slot in range(self.slots):
                 owner = self._owner[slot]
-                if self._state[slot] != _FREE and owner != pid and not _alive(owner):
+                if self._state[slot] == _FILLING and owner != pid and not _alive(owner):
                     self._take(slot, pid, serial)
                     return slot
         finally:
@@ -245,8 +249,14 @@ class SharedBatchify:
                 return out
             finally:
                 for other in range(self.slots):
-                    if (self._state[other] == _READY and self._owner[other] == pid
-                            and self._serial[other] <= serial):
+                    if self._state[other] != _READY:
+                        continue
+                    owner = self._owner[other]
+                    if owner == pid and self._serial[other] <= serial:
+                        self._release(other)
+                    elif slot is None and owner != pid and not _alive(owner):
+                        # No slot was free for this batch: free those of dead workers
+                        # (a loader dropped mid-epoch), whose batches nobody will read.
                         self._release(other)
 
 
