@@ -18,11 +18,9 @@ that the slot still holds that batch, copies it out, checks again, marks it free
 releases the semaphore. A batch that is never received (its loop left early) would hold
 its slot for ever, so each worker numbers its batches, and receiving one frees the older
 ready slots of the same worker: a worker's batches are received in the order it made
-them, or not at all. Ready slots of workers that have died (a loader
-dropped mid-epoch) are freed by the main process when a batch arrives that found no free
-slot; a slot whose worker died while filling it is taken over by a worker that finds
-none free. Only the main process frees ready slots, and only workers take over filling
-ones, so the two never act on one slot at once.
+them, or not at all. Slots of workers that have died (a loader dropped mid-epoch) are
+freed by the main process when a batch arrives that found no free slot. Only the main
+process ever frees a slot, so nothing races it there.
 """
 from __future__ import annotations
 
@@ -140,7 +138,6 @@ class SharedBatchify:
         self._owner = multiprocessing.RawArray("q", self.slots)
         self._serial = multiprocessing.RawArray("q", self.slots)
         self._claims = [fork.Semaphore(1) for _ in range(self.slots)]
-        self._stealing = fork.Lock()
         self._receiving = threading.Lock()  # the main process's threads, among themselves
         self.received_in_slots = 0  # see Attributes
         self.received_otherwise = 0
@@ -198,21 +195,7 @@ class SharedBatchify:
             if self._state[slot] == _FREE and self._claims[slot].acquire(False):
                 self._take(slot, pid, serial)
                 return slot
-        # None free: take over a slot whose worker died while filling it. Its semaphore
-        # stays taken, now on this worker's behalf. (Ready slots are the main process's
-        # alone to free, so the two never race.) The lock orders workers among
-        # themselves; one killed while holding it stops this, nothing more.
-        if not self._stealing.acquire(timeout=0.01):
-            return None
-        try:
-            for slot in range(self.slots):
-                owner = self._owner[slot]
-                if self._state[slot] == _FILLING and owner != pid and not _alive(owner):
-                    self._take(slot, pid, serial)
-                    return slot
-        finally:
-            self._stealing.release()
-        return None
+        return None  # none free: the main process frees those of dead workers
 
     def _take(self, slot: int, pid: int, serial: int) -> None:
         # Owner first: a slot that is not free always names its current owner.
@@ -249,14 +232,16 @@ class SharedBatchify:
                 return out
             finally:
                 for other in range(self.slots):
-                    if self._state[other] != _READY:
+                    state = self._state[other]  # before the owner: _take writes it first
+                    if state == _FREE:
                         continue
                     owner = self._owner[other]
-                    if owner == pid and self._serial[other] <= serial:
+                    if state == _READY and owner == pid and self._serial[other] <= serial:
                         self._release(other)
                     elif slot is None and owner != pid and not _alive(owner):
                         # No slot was free for this batch: free those of dead workers
-                        # (a loader dropped mid-epoch), whose batches nobody will read.
+                        # (a loader dropped mid-epoch), ready or left filling, whose
+                        # batches nobody will read.
                         self._release(other)
 
 
