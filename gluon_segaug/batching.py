@@ -178,10 +178,10 @@ class SharedBatchify:
             try:
                 spec = _stack(data, _SlotWriter(self._base + slot * self._slot_bytes,
                                                 self._slot_bytes))
-            except _TooBig:
-                self._release(slot)
-            except BaseException:
-                self._release(slot)
+            except _TooBig:  # left ready and empty: freed with the batch sent below
+                self._state[slot] = _READY
+            except BaseException:  # freed with this worker's next batch, or its death
+                self._state[slot] = _READY
                 raise
             else:
                 self._state[slot] = _READY
