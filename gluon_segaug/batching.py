@@ -11,8 +11,8 @@ workers. A worker copies a batch into a free slot and sends only the slot's numb
 main process, as it receives the batch, copies it out into ordinary (pooled) NDArray
 memory and frees the slot. A slot's pages are made once, then reused batch after batch.
 
-How a slot changes hands, with nothing a killed worker could leave locked for the
-others: a worker claims a free slot with a non-blocking acquire of that slot's
+How a slot changes hands, with no lock between processes (a worker killed in the instant
+between claiming a slot and marking it loses that slot for good, which costs speed only): a worker claims a free slot with a non-blocking acquire of that slot's
 semaphore, marks it filling, writes the batch, marks it ready; the main process checks
 that the slot still holds that batch, copies it out, checks again, marks it free and
 releases the semaphore. A batch that is never received (its loop left early) would hold
@@ -114,8 +114,8 @@ class SharedBatchify:
     own (new shared memory, arriving in ``cpu_shared``). Called directly, as Gluon does
     with ``num_workers=0`` or ``thread_pool=True``, it stacks a batch straight into a
     new NDArray. Iterate one iterator of a loader at a time: two live iterators of one
-    loader consumed in turn receive a worker's batches out of order, which is refused
-    with an error.
+    loader consumed in turn receive a worker's batches out of order, which may be
+    refused with an error.
     """
 
     def __init__(self, slots: int = 16, slot_mb: float = 64.0,
@@ -213,7 +213,8 @@ class SharedBatchify:
     def _receive(self, pid: int, serial: int, slot: Optional[int], batch: Any) -> Any:
         """In the main process: the batch as NDArrays of this process (copied out of
         ``slot``, if it came in one). Frees the slot, and the older ready slots of the
-        same worker: their batches will never be received."""
+        same worker (their batches will never be received); a batch that came without
+        a slot also frees the slots of dead workers."""
         with self._receiving:
             try:
                 if slot is None:  # new shared memory: into cpu(), as slot batches come
@@ -225,7 +226,7 @@ class SharedBatchify:
                         f"batches of one worker must be received in the order it made them "
                         f"(iterate one iterator of a DataLoader at a time)")
                 out = _copy_out(self._base + slot * self._slot_bytes, batch)
-                if not self._holds(slot, pid, serial):  # taken back while being read
+                if not self._holds(slot, pid, serial):  # a safeguard: only this frees slots
                     raise RuntimeError(f"slot {slot} was taken back while batch {serial} of "
                                        f"worker {pid} was read from it")
                 self.received_in_slots += 1
