@@ -14,8 +14,8 @@ memory and frees the slot. A slot's pages are made once, then reused batch after
 How a slot changes hands, with no lock between processes (a worker killed in the instant
 between claiming a slot and marking it loses that slot for good, which costs speed only): a worker claims a free slot with a non-blocking acquire of that slot's
 semaphore, marks it filling, writes the batch, marks it ready; the main process checks
-that the slot still holds that batch, copies it out, checks again, marks it free and
-releases the semaphore. A batch that is never received (its loop left early) would hold
+that the slot still holds that batch, copies it out, marks it free and releases the
+semaphore. A batch that is never received (its loop left early) would hold
 its slot for ever, so each worker numbers its batches, and receiving one frees the older
 ready slots of the same worker: a worker's batches are received in the order it made
 them, or not at all. Slots of workers that have died (a loader dropped mid-epoch) are
@@ -225,12 +225,8 @@ class SharedBatchify:
                         f"slot {slot} no longer holds batch {serial} of worker {pid}: the "
                         f"batches of one worker must be received in the order it made them "
                         f"(iterate one iterator of a DataLoader at a time)")
-                out = _copy_out(self._base + slot * self._slot_bytes, batch)
-                if not self._holds(slot, pid, serial):  # a safeguard: only this frees slots
-                    raise RuntimeError(f"slot {slot} was taken back while batch {serial} of "
-                                       f"worker {pid} was read from it")
                 self.received_in_slots += 1
-                return out
+                return _copy_out(self._base + slot * self._slot_bytes, batch)
             finally:
                 for other in range(self.slots):
                     state = self._state[other]  # before the owner: _take writes it first
