@@ -8,19 +8,21 @@ one by one (about 1 ms a MiB on a small virtual machine, more than augmenting th
 samples costs), and its ``nd.stack`` copies uint8 element by element.
 ``SharedBatchify`` maps a fixed set of shared slots before the DataLoader forks its
 workers. A worker copies a batch into a free slot and sends only the slot's number; the
-main process, as it receives the batch, copies it out into ordinary (pooled) NDArray
-memory and frees the slot. A slot's pages are made once, then reused batch after batch.
+main process, as it receives the batch, hands it out as NDArrays over the slot's memory,
+and the slot is freed when they are let go (or, with ``zero_copy=False``, copies it out
+into ordinary pooled NDArray memory and frees the slot). A slot's pages are made once,
+then reused batch after batch.
 
 How a slot changes hands, with no lock between processes (a worker killed in the instant
 between claiming a slot and marking it loses that slot for good, which costs speed only): a worker claims a free slot with a non-blocking acquire of that slot's
 semaphore, marks it filling, writes the batch, marks it ready; the main process checks
-that the slot still holds that batch, copies it out, marks it free and releases the
-semaphore. A batch that is never received (its loop left early) would hold
+that the slot still holds that batch and marks it lent (or copies it out); the batch's
+lease, dropped with its last NDArray, marks the slot free and releases the semaphore. A batch that is never received (its loop left early) would hold
 its slot for ever, so each worker numbers its batches, and receiving one frees the older
 ready slots of the same worker: a worker's batches are received in the order it made
 them, or not at all. Slots of workers that have died (a loader dropped mid-epoch) are
-freed by the main process when a batch arrives that found no free slot. Only the main
-process ever frees a slot, so nothing races it there.
+freed by the main process when a batch arrives that found no free slot; lent slots are
+left to their leases. Only the main process ever frees a slot, so nothing races it there.
 """
 from __future__ import annotations
 
@@ -46,7 +48,10 @@ __all__ = ["SharedBatchify"]
 _MX_DTYPES = {np.dtype(t) for t in (np.uint8, np.int8, np.int32, np.int64, np.float16,
                                     np.float32, np.float64, np.bool_)}
 _ALIGN = 64
-_FREE, _FILLING, _READY = 0, 1, 2
+_FREE, _FILLING, _READY, _LENT = 0, 1, 2, 3
+# What ``mx.nd.from_numpy`` can take over (DLPack): other fields are copied out.
+_LENDABLE = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float16, np.float32,
+                                   np.float64, np.bool_)}
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 _CPU, _CPU_SHARED = mx.cpu(), mx.Context("cpu_shared", 0)
 # Instances by token, so that a worker finds the slots it inherited from the fork: the
@@ -82,6 +87,12 @@ class SharedBatchify:
         Size of one slot in MiB; a batch larger than a slot also goes through new
         shared memory. Slots are reserved address space: only the pages that batches
         use take memory.
+    zero_copy : bool
+        Hand each batch received through a slot out as NDArrays over the slot's memory
+        (default); the slot is freed when the last of them, and of their slices, is let
+        go. Keep many batches alive and those beyond the slots go through new shared
+        memory. ``False`` copies each batch out and frees its slot at once. Fields MXNet
+        cannot take over (int8) are always copied.
     keep_freed_memory : bool
         In each worker, keep memory that is freed for reuse instead of handing it back
         to the system at once (glibc's ``M_TRIM_THRESHOLD`` to 256 MiB and
@@ -119,7 +130,7 @@ class SharedBatchify:
     """
 
     def __init__(self, slots: int = 16, slot_mb: float = 64.0,
-                 keep_freed_memory: bool = True) -> None:
+                 keep_freed_memory: bool = True, zero_copy: bool = True) -> None:
         if isinstance(slots, bool) or not isinstance(slots, (int, np.integer)) or slots < 1:
             raise ValueError(f"slots must be a positive int, but got {slots!r}")
         if (isinstance(slot_mb, bool) or not isinstance(slot_mb, (int, float, np.number))
@@ -128,6 +139,7 @@ class SharedBatchify:
         self.slots = int(slots)
         self.slot_mb = float(slot_mb)
         self.keep_freed_memory = bool(keep_freed_memory)
+        self.zero_copy = bool(zero_copy)
         self._slot_bytes = -(-int(self.slot_mb * 2 ** 20) // mmap.PAGESIZE) * mmap.PAGESIZE
         # Anonymous and shared: forked workers write the very pages the main process reads.
         self._arena = mmap.mmap(-1, self.slots * self._slot_bytes)
@@ -147,7 +159,7 @@ class SharedBatchify:
 
     def __repr__(self) -> str:
         return (f"SharedBatchify(slots={self.slots}, slot_mb={self.slot_mb:g}, "
-                f"keep_freed_memory={self.keep_freed_memory})")
+                f"keep_freed_memory={self.keep_freed_memory}, zero_copy={self.zero_copy})")
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # Sent with every task of a process pool: a worker gets the sending side of the
@@ -159,7 +171,8 @@ class SharedBatchify:
         return _stack_here(data)
 
     def busy(self) -> int:
-        """How many slots hold batches not yet received (or being filled)."""
+        """How many slots hold batches not yet received (or being filled), or received
+        batches still in use (``zero_copy``)."""
         return sum(1 for state in self._state if state != _FREE)
 
     def _send(self, data: Sequence[Any]) -> Any:
@@ -226,11 +239,18 @@ class SharedBatchify:
                         f"batches of one worker must be received in the order it made them "
                         f"(iterate one iterator of a DataLoader at a time)")
                 self.received_in_slots += 1
-                return _copy_out(self._base + slot * self._slot_bytes, batch)
+                base = self._base + slot * self._slot_bytes
+                if self.zero_copy and _lendable(batch):
+                    # The lease exists before the state says lent: however this ends,
+                    # dropping the lease frees the slot, once.
+                    lease = _Lease(self, slot)
+                    self._state[slot] = _LENT
+                    return _lend(base, batch, lease)
+                return _copy_out(base, batch)
             finally:
                 for other in range(self.slots):
                     state = self._state[other]  # before the owner: _take writes it first
-                    if state == _FREE:
+                    if state == _FREE or state == _LENT:  # lent: freed by its lease only
                         continue
                     owner = self._owner[other]
                     if state == _READY and owner == pid and self._serial[other] <= serial:
@@ -351,6 +371,51 @@ def _copy_out(base: int, spec: Spec) -> Any:
     if view.size:
         ctypes.memmove(view.ctypes.data, base + offset, view.nbytes)
     return out
+
+
+class _Lease:
+    """A slot lent to a received batch: freed when the last NDArray over it (and every
+    slice of one) is gone, whichever thread lets go of it."""
+
+    __slots__ = ("owner", "slot", "pid")
+
+    def __init__(self, owner: SharedBatchify, slot: int) -> None:
+        self.owner, self.slot = owner, slot  # the owner keeps the slots mapped
+        self.pid = os.getpid()  # a forked copy of a batch must not free its slot
+
+    def __del__(self) -> None:
+        try:
+            if os.getpid() == self.pid and self.owner._state[self.slot] == _LENT:
+                self.owner._release(self.slot)
+        except Exception:  # noqa: BLE001 - at interpreter exit the semaphores may be gone
+            pass
+
+
+class _LeasedMemory:
+    """A field of a lent slot as NumPy sees it; holds the lease."""
+
+    __slots__ = ("lease", "__array_interface__")
+
+    def __init__(self, lease: _Lease, address: int, shape: Tuple[int, ...], dtype: str) -> None:
+        self.lease = lease
+        self.__array_interface__ = {"data": (address, False), "shape": shape,
+                                    "typestr": dtype, "version": 3}
+
+
+def _lendable(spec: Spec) -> bool:
+    if isinstance(spec, list):
+        return all(_lendable(field) for field in spec)
+    _offset, shape, dtype = spec
+    return np.dtype(dtype) in _LENDABLE and 0 not in shape
+
+
+def _lend(base: int, spec: Spec, lease: _Lease) -> Any:
+    """The batch as NDArrays over the slot's memory (DLPack), each holding ``lease``."""
+    if isinstance(spec, list):
+        return [_lend(base, field, lease) for field in spec]
+    offset, shape, dtype = spec
+    view = np.asarray(_LeasedMemory(lease, base + offset, tuple(shape), dtype))
+    return mx.nd.from_numpy(view, zero_copy=True)
 
 
 def _in_cpu(batch: Any) -> Any:

@@ -71,6 +71,8 @@ def test_workers_send_batches_through_slots_and_free_them():
         for k, batch in enumerate(data):
             check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
         assert k == 5
+        assert batchify.busy() == 1  # the last batch, still held, keeps its slot
+        del batch
         assert batchify.busy() == 0
     assert (batchify.received_in_slots, batchify.received_otherwise) == (12, 0)
 
@@ -86,6 +88,7 @@ def test_batches_left_unread_do_not_hold_slots_for_ever():
     # receiving them frees the slots of their worker's unread batches.
     for k, batch in enumerate(data):
         check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    del batch
     assert batchify.busy() == 0
     before = batchify.received_in_slots
     for k, batch in enumerate(data):
@@ -98,6 +101,7 @@ def test_a_batch_too_big_for_a_slot_goes_through_new_shared_memory():
     batchify = gsa.SharedBatchify(slots=4, slot_mb=0.5)
     for k, batch in enumerate(loader(dataset, batchify)):
         check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))  # still in cpu()
+    del batch
     assert batchify.busy() == 0
     assert (batchify.received_in_slots, batchify.received_otherwise) == (0, 2)
 
@@ -130,7 +134,8 @@ def test_unpickled_where_it_was_made_it_still_stacks_into_ndarrays():
     assert isinstance(out, mx.nd.NDArray) and out.context == mx.cpu()
     np.testing.assert_array_equal(out.asnumpy()[:, 0, 0], [0, 1, 2])
     assert batchify.busy() == 0
-    assert repr(batchify) == "SharedBatchify(slots=3, slot_mb=2, keep_freed_memory=True)"
+    assert repr(batchify) == ("SharedBatchify(slots=3, slot_mb=2, keep_freed_memory=True, "
+                              "zero_copy=True)")
 
 
 def test_batches_are_cpu_memory_whatever_the_default_context():
@@ -168,8 +173,8 @@ def test_slots_of_loaders_dropped_mid_epoch_are_taken_back():
         for batch in data:
             break
         time.sleep(0.3)  # its prefetched batches are made meanwhile
-        del data, batch  # its workers are terminated
-        if batchify.busy() == 6:
+        del data, batch  # its workers are terminated; the received batch's slot is freed
+        if batchify.busy() == 5:  # the other five
             break
     assert batchify.busy() >= 5
     data = loader(dataset, batchify)
@@ -179,6 +184,81 @@ def test_slots_of_loaders_dropped_mid_epoch_are_taken_back():
             check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
     assert batchify.received_otherwise >= 1  # found no slot free, and freed the dead ones
     assert batchify.received_in_slots >= before + 8  # the second epoch: (nearly) all in slots
+
+
+def test_received_batches_are_the_slots_memory_until_let_go():
+    # Batches kept while the loader goes on must stay intact: a worker never refills a
+    # slot that a batch still uses; beyond the slots, batches go Gluon's way.
+    dataset = Coded(n=40)
+    batchify = gsa.SharedBatchify(slots=6, slot_mb=1)
+    data = loader(dataset, batchify)
+    kept = []
+    for epoch in range(2):
+        for k, batch in enumerate(data):
+            kept.append((k, batch))
+    del batch
+    assert batchify.busy() == 6  # every slot lent to a kept batch
+    assert batchify.received_otherwise >= 10
+    for k, batch in kept:
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    del batch
+    part = kept[0][1][1][2:3]  # a slice keeps the slot of its batch
+    kept = []
+    assert batchify.busy() == 1
+    np.testing.assert_array_equal(part.asnumpy(), reference(dataset, (2,))[1])
+    del part
+    assert batchify.busy() == 0
+    before = batchify.received_in_slots
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    assert batchify.received_in_slots == before + 10
+
+
+def test_a_lent_slot_outlives_its_loader_and_the_death_of_its_workers():
+    dataset = Coded(n=40)
+    batchify = gsa.SharedBatchify(slots=2, slot_mb=1)
+    data = loader(dataset, batchify)
+    for held in data:
+        break
+    del data  # its workers are terminated; the held batch's slot is the main process's
+    time.sleep(0.2)
+    for k, batch in enumerate(loader(dataset, batchify)):  # one slot left: some go slotless
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    assert batchify.received_otherwise >= 1  # which frees the slots of dead workers...
+    check_batch(held, reference(dataset, range(4)))  # ...but not a lent one
+    del batch
+    assert batchify.busy() == 1
+
+
+def test_zero_copy_off_or_fields_mxnet_cannot_take_over_are_copied_out():
+    class Int8(Coded):
+        def __getitem__(self, i):
+            return super().__getitem__(i)[:2] + (np.full(3, i, np.int8),)
+
+    for dataset, batchify in [(Coded(n=8), gsa.SharedBatchify(slots=4, slot_mb=1, zero_copy=False)),
+                              (Int8(n=8), gsa.SharedBatchify(slots=4, slot_mb=1))]:
+        batches = list(loader(dataset, batchify))
+        assert batchify.busy() == 0 and batchify.received_in_slots == 2
+        for k, batch in enumerate(batches):
+            check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+
+
+def test_a_forked_copy_of_a_batch_does_not_free_its_slot():
+    import gc
+    import os
+
+    batchify = gsa.SharedBatchify(slots=1, slot_mb=1)
+    for batch in loader(Coded(n=8), batchify, workers=1):  # its other batches go slotless
+        break
+    assert batchify.busy() == 1
+    pid = os.fork()
+    if pid == 0:  # the child lets go of its copy of the batch
+        del batch
+        gc.collect()
+        os._exit(0 if batchify.busy() == 1 else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert batchify.busy() == 1
+    check_batch(batch, reference(Coded(n=8), range(4)))
 
 
 @pytest.mark.parametrize("kwargs, match", [
