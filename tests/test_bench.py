@@ -21,6 +21,7 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
                 "| standard | 427x640 | gluon_segaug, fuse=False |",
                 "| 2 | Gluon's default | decode + augment |",
                 "| 2 | SharedBatchify | decode + augment |",
+                "| 2 | SharedBatchify | decode + ToTensor alone (no augmentation) |",
                 "| standard | 427x640 | OpenCV calls alone (floor) |",
                 "| 2 | SharedBatchify | decode + OpenCV calls alone (floor) |"):
         assert row in report, row
@@ -55,3 +56,23 @@ def test_floors_give_the_outputs_of_the_pipelines_they_stand_for():
     assert set(np.unique(tut[1])) <= {0, 5, 255}
     np.testing.assert_array_equal(image, before[0])
     np.testing.assert_array_equal(mask, before[1])
+
+
+def test_the_loader_references_give_what_the_augmenting_loader_gives():
+    import mxnet as mx
+
+    from gluon_segaug.bench import loader
+
+    rng = np.random.default_rng(1)
+    image = mx.nd.array(rng.integers(0, 256, (300, 400, 3)), dtype="uint8")
+    mask = mx.nd.array(rng.choice([0, 5, 255], (300, 400)), dtype="uint8")
+    augmented = loader.augment_pipeline()(image, mask)
+    tensor = loader._tensor_only()(image, mask)
+    for a, b in zip(augmented, tensor):
+        assert (a.shape, a.dtype) == (b.shape, b.dtype)
+    # The window, normalised by hand; 255 in the mask becomes -1.
+    window = image.asnumpy()[:256, :256].transpose(2, 0, 1) / 255.0
+    want = (window - np.reshape(loader.MEAN, (3, 1, 1))) / np.reshape(loader.STD, (3, 1, 1))
+    np.testing.assert_allclose(tensor[0].asnumpy(), want, atol=1e-5)
+    labels = mask.asnumpy()[:256, :256].astype(np.int32)
+    np.testing.assert_array_equal(tensor[1].asnumpy(), np.where(labels == 255, -1, labels))

@@ -1,8 +1,10 @@
 """End to end: a Gluon DataLoader over real files, decode + augment + batchify.
 
 The same dataset and loader run with the standard training pipeline (crop 256 here),
-with a decode-only transform (a fixed 256x256 window, so batches stack), and with the
-pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
+with a decode-only transform (a fixed 256x256 window, so batches stack), with that
+window made network-ready by ``ToTensor`` alone (CHW float32 images, int32 masks: four
+times the bytes of the decoded window, which every loader feeding a network pays), and
+with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
 on OpenCV must at least do), with 0 and 2 workers, each with Gluon's default batchify
 and with ``SharedBatchify``; throughput in samples per second, each loader's share of
 the decode-only ceiling of the same loader, and its share of the decode-only loader as
@@ -35,6 +37,18 @@ def _decode_only(image, mask):
             to_ndarray(np.ascontiguousarray(to_numpy(mask)[:256, :256])))
 
 
+def _tensor_only():
+    """The ceiling of any loader that feeds a network: the decode-only window, made
+    network-ready by ``ToTensor`` (CHW float32, int32 mask) and nothing else."""
+    finish = gsa.Compose([gsa.ToTensor(MEAN, STD)])
+
+    def transform(image, mask):
+        image, mask = finish(to_numpy(image)[:256, :256], to_numpy(mask)[:256, :256])
+        return to_ndarray(image), to_ndarray(mask)
+
+    return transform
+
+
 def _floor_transform():
     kernels = standard_floor(256, MEAN, STD)
 
@@ -63,6 +77,7 @@ def _epoch_rate(loader) -> float:
 
 BATCHIFY = {"Gluon's default": None, "SharedBatchify": gsa.SharedBatchify}
 DECODE_ONLY = "decode only"
+TENSOR_ONLY = "decode + ToTensor alone (no augmentation)"
 
 
 def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
@@ -71,7 +86,8 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
     loaders' passes interleaved in shuffled order), share of the decode-only ceiling of
     the same loader, and of the decode-only loader with Gluon's default batchify."""
     items = [(str(real / f"{n}.jpg"), str(real / f"{n}_mask.png")) for n in names] * repeat
-    transforms = {DECODE_ONLY: _decode_only, "decode + augment": augment_pipeline(),
+    transforms = {DECODE_ONLY: _decode_only, TENSOR_ONLY: _tensor_only(),
+                  "decode + augment": augment_pipeline(),
                   "decode + OpenCV calls alone (floor)": _floor_transform()}
     order = random.Random(0)
     rows = []
