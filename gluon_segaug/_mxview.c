@@ -4,7 +4,9 @@
  * wait for pending writes, shape, dtype, data address), and making one takes two
  * (create, data address). From Python each is a ctypes call with its own argument
  * objects: together about 30 us of a pipeline call that may take 80. Here they run back
- * to back, with the GIL released (waiting on MXNet's engine must not hold it).
+ * to back, with the GIL released (waiting on MXNet's engine must not hold it). Handing
+ * a large buffer over without a copy (DLPack, as mx.nd.from_numpy does with about 15 us
+ * of ctypes structures) is one call too: take_over.
  *
  * The extension neither includes nor links MXNet: Python hands over the addresses of the
  * C API functions of the libmxnet it loaded (bind), so the two always match. A failing
@@ -13,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,6 +29,36 @@ typedef int (*data_fn)(void *, void **);
 typedef int (*create_fn)(const uint32_t *, uint32_t, int, int, int, int, void **);
 typedef int (*free_fn)(void *);
 
+/* DLPack as MXNet 1.9 declares it (include/dlpack/dlpack.h). */
+typedef struct {
+    int device_type; /* 1: CPU */
+    int device_id;
+} DLContext;
+
+typedef struct {
+    uint8_t code; /* 0: int, 1: uint, 2: float */
+    uint8_t bits;
+    uint16_t lanes;
+} DLDataType;
+
+typedef struct {
+    void *data;
+    DLContext ctx;
+    int ndim;
+    DLDataType dtype;
+    int64_t *shape;
+    int64_t *strides;
+    uint64_t byte_offset;
+} DLTensor;
+
+typedef struct DLManagedTensor {
+    DLTensor dl_tensor;
+    void *manager_ctx;
+    void (*deleter)(struct DLManagedTensor *self);
+} DLManagedTensor;
+
+typedef int (*from_dlpack_fn)(DLManagedTensor *, bool, void **);
+
 static struct {
     int_of_fn storage_type;
     context_fn context;
@@ -35,15 +68,16 @@ static struct {
     data_fn data;
     create_fn create;
     free_fn release;
+    from_dlpack_fn from_dlpack;
 } api;
 
 static PyObject *py_bind(PyObject *self, PyObject *args)
 {
-    unsigned long long a[8];
-    if (!PyArg_ParseTuple(args, "KKKKKKKK", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
-                          &a[7]))
+    unsigned long long a[9];
+    if (!PyArg_ParseTuple(args, "KKKKKKKKK", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &a[7], &a[8]))
         return NULL;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 9; i++) {
         if (a[i] == 0) {
             PyErr_SetString(PyExc_ValueError, "bind: a null function address");
             return NULL;
@@ -57,6 +91,7 @@ static PyObject *py_bind(PyObject *self, PyObject *args)
     api.data = (data_fn)(uintptr_t)a[5];
     api.create = (create_fn)(uintptr_t)a[6];
     api.release = (free_fn)(uintptr_t)a[7];
+    api.from_dlpack = (from_dlpack_fn)(uintptr_t)a[8];
     Py_RETURN_NONE;
 }
 
@@ -171,12 +206,88 @@ static PyObject *py_create(PyObject *self, PyObject *args)
     return PyLong_FromVoidPtr(handle);
 }
 
+/* MXNet lets go of a taken-over buffer: drop the reference that kept its owner alive.
+ * Called in whatever thread frees the NDArray, with or without the GIL. */
+static void release_owner(DLManagedTensor *self)
+{
+    PyObject *owner = (PyObject *)self->manager_ctx;
+    if (owner == NULL || !Py_IsInitialized()) return; /* at exit: the process is going */
+    PyGILState_STATE gil = PyGILState_Ensure();
+    Py_DECREF(owner);
+    PyGILState_Release(gil);
+}
+
+/* take_over(owner, shape, code, bits, itemsize) -> handle of a CPU NDArray over the
+ * memory of ``owner`` (a C-contiguous buffer of exactly the array's bytes), which is
+ * kept alive until MXNet lets go of it; None when MXNet fails. */
+static PyObject *py_take_over(PyObject *self, PyObject *args)
+{
+    PyObject *owner, *shape_obj;
+    int code, bits, itemsize;
+    if (!bound()) return NULL;
+    if (!PyArg_ParseTuple(args, "OO!iii", &owner, &PyTuple_Type, &shape_obj, &code, &bits,
+                          &itemsize))
+        return NULL;
+    const Py_ssize_t ndim = PyTuple_GET_SIZE(shape_obj);
+    int64_t dims[MAX_DIMS];
+    if (ndim > MAX_DIMS || itemsize <= 0) {
+        PyErr_Format(PyExc_ValueError, "take_over: at most %d dimensions and a positive "
+                     "item size", MAX_DIMS);
+        return NULL;
+    }
+    Py_ssize_t nbytes = itemsize;
+    for (Py_ssize_t i = 0; i < ndim; i++) {
+        const long long d = PyLong_AsLongLong(PyTuple_GET_ITEM(shape_obj, i));
+        if (PyErr_Occurred()) return NULL;
+        if (d <= 0 || d > INT32_MAX || nbytes > PY_SSIZE_T_MAX / d) {
+            PyErr_Format(PyExc_ValueError, "take_over: dimension %lld is not in 1..2**31-1", d);
+            return NULL;
+        }
+        dims[i] = d;
+        nbytes *= (Py_ssize_t)d;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(owner, &view, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    void *data = view.buf;
+    const Py_ssize_t len = view.len;
+    PyBuffer_Release(&view); /* the reference taken below keeps the memory */
+    if (len != nbytes) {
+        PyErr_Format(PyExc_ValueError, "take_over: the shape and item size make %zd bytes "
+                     "but the buffer has %zd", nbytes, len);
+        return NULL;
+    }
+    DLManagedTensor tensor;
+    memset(&tensor, 0, sizeof(tensor));
+    tensor.dl_tensor.data = data;
+    tensor.dl_tensor.ctx.device_type = 1;
+    tensor.dl_tensor.ndim = (int)ndim;
+    tensor.dl_tensor.dtype.code = (uint8_t)code;
+    tensor.dl_tensor.dtype.bits = (uint8_t)bits;
+    tensor.dl_tensor.dtype.lanes = 1;
+    tensor.dl_tensor.shape = dims;
+    tensor.manager_ctx = owner;
+    tensor.deleter = release_owner;
+    Py_INCREF(owner);
+    void *handle = NULL;
+    int err;
+    /* A transient handle: MXNet copies the struct (and the shape) before returning. */
+    Py_BEGIN_ALLOW_THREADS
+    err = api.from_dlpack(&tensor, true, &handle);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        Py_DECREF(owner);
+        Py_RETURN_NONE;
+    }
+    return PyLong_FromVoidPtr(handle);
+}
+
 static PyMethodDef methods[] = {
     {"bind", py_bind, METH_VARARGS,
-     "bind(storage_type, context, wait_to_read, shape, dtype, data, create, free)\n--\n\n"
+     "bind(storage_type, context, wait_to_read, shape, dtype, data, create, free,\n"
+     "     from_dlpack)\n--\n\n"
      "The addresses of MXNDArrayGetStorageType, MXNDArrayGetContext, MXNDArrayWaitToRead,\n"
-     "MXNDArrayGetShapeEx, MXNDArrayGetDType, MXNDArrayGetData, MXNDArrayCreateEx and\n"
-     "MXNDArrayFree of the loaded libmxnet."},
+     "MXNDArrayGetShapeEx, MXNDArrayGetDType, MXNDArrayGetData, MXNDArrayCreateEx,\n"
+     "MXNDArrayFree and MXNDArrayFromDLPackEx of the loaded libmxnet."},
     {"read", py_read, METH_O,
      "read(handle)\n--\n\n"
      "(shape, dtype code, device id, data address) of a dense CPU NDArray, after its\n"
@@ -185,6 +296,10 @@ static PyMethodDef methods[] = {
      "create(shape, dtype, source)\n--\n\n"
      "The handle of a new CPU NDArray (device 0) holding a copy of ``source``; None when\n"
      "MXNet fails."},
+    {"take_over", py_take_over, METH_VARARGS,
+     "take_over(owner, shape, code, bits, itemsize)\n--\n\n"
+     "The handle of a CPU NDArray over the memory of ``owner`` (DLPack type ``code`` and\n"
+     "``bits``), which stays alive until MXNet lets go of it; None when MXNet fails."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -40,7 +40,7 @@ import numpy as np
 from mxnet.gluon.data.dataloader import default_mp_batchify_fn
 from mxnet.util import is_np_array
 
-from .interop import _data_pointer, to_numpy
+from .interop import _data_pointer, take_over, to_numpy
 
 __all__ = ["SharedBatchify"]
 
@@ -49,7 +49,7 @@ _MX_DTYPES = {np.dtype(t) for t in (np.uint8, np.int8, np.int32, np.int64, np.fl
                                     np.float32, np.float64, np.bool_)}
 _ALIGN = 64
 _FREE, _FILLING, _READY, _LENT = 0, 1, 2, 3
-# What ``mx.nd.from_numpy`` can take over (DLPack): other fields are copied out.
+# What MXNet can take over (DLPack): other fields are copied out.
 _LENDABLE = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float16, np.float32,
                                    np.float64, np.bool_)}
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
@@ -414,8 +414,7 @@ def _lend(base: int, spec: Spec, lease: _Lease) -> Any:
     if isinstance(spec, list):
         return [_lend(base, field, lease) for field in spec]
     offset, shape, dtype = spec
-    view = np.asarray(_LeasedMemory(lease, base + offset, tuple(shape), dtype))
-    return mx.nd.from_numpy(view, zero_copy=True)
+    return take_over(np.asarray(_LeasedMemory(lease, base + offset, tuple(shape), dtype)))
 
 
 def _in_cpu(batch: Any) -> Any:

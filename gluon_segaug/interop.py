@@ -4,11 +4,12 @@ Holds ``to_numpy`` and ``to_ndarray``. ``NDArray.asnumpy()`` and ``mx.nd.array()
 through MXNet's engine and copy; in a forked DataLoader worker they cost milliseconds a
 sample. A dense CPU NDArray is read here through a NumPy view of its memory (after
 waiting for pending writes), and a result the library owns becomes an NDArray that
-takes over its memory (``mx.nd.from_numpy(zero_copy=True)``), or, below 128 KiB, one
-copy into a new NDArray (cheaper than that hand-over). Pipelines never write to their
+takes over its memory (DLPack, as ``mx.nd.from_numpy(zero_copy=True)``), or, below
+128 KiB, one copy into a new NDArray (cheaper than that hand-over). Pipelines never write to their
 inputs and never return views of them, so sharing memory is safe.
 
-The MXNet calls of a read (six) and of a small copy (two) run in one C call each
+The MXNet calls of a read (six), of a small copy (two) and of a hand-over run in one C
+call each
 (``gluon_segaug._mxview``, bound to the loaded libmxnet) where that extension built;
 through ctypes otherwise.
 """
@@ -20,9 +21,10 @@ from typing import Any, Tuple
 import mxnet as mx
 import numpy as np
 from mxnet.base import _LIB, NDArrayHandle, check_call
-from mxnet.ndarray.ndarray import _DTYPE_MX_TO_NP, _DTYPE_NP_TO_MX, _new_alloc_handle
+from mxnet.ndarray.ndarray import (_DTYPE_MX_TO_NP, _DTYPE_NP_TO_MX, DLDataType,
+                                   _new_alloc_handle)
 
-__all__ = ["to_numpy", "to_ndarray"]
+__all__ = ["to_numpy", "to_ndarray", "take_over"]
 
 # What MXNet can hold (no uint16, uint32, uint64 or float16 through from_numpy).
 _ZERO_COPY = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float32, np.float64,
@@ -35,6 +37,9 @@ _MX_TO_NP = {code: np.dtype(t) for code, t in _DTYPE_MX_TO_NP.items()
              if t is not None and np.dtype(t) in _ZERO_COPY | {np.dtype(np.int8),
                                                                np.dtype(np.float16)}}
 _NP_TO_MX = {dtype: _DTYPE_NP_TO_MX[dtype.type] for dtype in _MX_TO_NP.values()}
+# DLPack (type code, bits) of what ``take_over`` hands over, as mx.nd.from_numpy gives them.
+_DLPACK = {np.dtype(name): code_bits[:2] for name, code_bits in DLDataType.TYPE_MAP.items()
+           if np.dtype(name) in _ZERO_COPY | {np.dtype(np.float16)}}
 
 
 def _bind_mxview() -> Any:
@@ -49,7 +54,7 @@ def _bind_mxview() -> Any:
         return None
     names = ("MXNDArrayGetStorageType", "MXNDArrayGetContext", "MXNDArrayWaitToRead",
              "MXNDArrayGetShapeEx", "MXNDArrayGetDType", "MXNDArrayGetData",
-             "MXNDArrayCreateEx", "MXNDArrayFree")
+             "MXNDArrayCreateEx", "MXNDArrayFree", "MXNDArrayFromDLPackEx")
     _mxview.bind(*[ctypes.cast(getattr(_LIB, name), ctypes.c_void_p).value for name in names])
     return _mxview
 
@@ -99,6 +104,25 @@ def read(value: mx.nd.NDArray) -> Tuple[np.ndarray, mx.Context]:
     return view, context
 
 
+def take_over(array: np.ndarray) -> mx.nd.NDArray:
+    """A ``cpu()`` NDArray over ``array``'s memory (C-contiguous, non-empty, a dtype of
+    ``mx.nd.from_numpy``), which MXNet keeps alive until the NDArray is gone. Nobody may
+    write to ``array`` meanwhile; it is made read-only.
+
+    >>> x = np.arange(3, dtype=np.float32); y = take_over(x)
+    >>> y.asnumpy(), x.flags.writeable
+    (array([0., 1., 2.], dtype=float32), False)
+    """
+    dlpack = _DLPACK.get(array.dtype)
+    if _mxview is None or dlpack is None or not array.flags.c_contiguous or not array.size:
+        return mx.nd.from_numpy(array, zero_copy=True)
+    array.flags.writeable = False
+    handle = _mxview.take_over(array, array.shape, *dlpack, array.itemsize)
+    if handle is None:
+        return mx.nd.from_numpy(array, zero_copy=True)
+    return mx.nd.NDArray(handle=NDArrayHandle(handle))
+
+
 def _data_pointer(handle: Any) -> int:
     pointer = ctypes.c_void_p()
     check_call(_LIB.MXNDArrayGetData(handle, ctypes.byref(pointer)))
@@ -126,7 +150,7 @@ def to_ndarray(array: np.ndarray, context: Any = None) -> mx.nd.NDArray:
             out = mx.nd.NDArray(handle=_new_alloc_handle(array.shape, _CPU, False, array.dtype))
             ctypes.memmove(_data_pointer(out.handle), array.ctypes.data, array.nbytes)
     elif direct and array.flags.writeable:
-        out = mx.nd.from_numpy(array, zero_copy=True)
+        out = take_over(array)
     else:
         return mx.nd.array(array, ctx=context, dtype=array.dtype)
     return out if context == _CPU else out.as_in_context(context)

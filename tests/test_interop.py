@@ -99,3 +99,42 @@ def test_the_extension_reports_what_mxnet_reports():
 
 def code_of(dtype):
     return interop._NP_TO_MX[np.dtype(dtype)]
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "float16", "float32", "float64",
+                                   "bool"])
+@pytest.mark.parametrize("shape", [(300,), (64, 300), (64, 300, 3)])
+def test_large_results_are_taken_over_and_kept_alive_until_mxnet_lets_go(path, dtype, shape):
+    import gc
+    import sys
+
+    array = values(shape, dtype)
+    want = array.copy()
+    before = sys.getrefcount(array)
+    out = interop.take_over(array)
+    assert out.context == mx.cpu() and out.dtype == np.dtype(dtype) and out.shape == shape
+    assert not array.flags.writeable  # nobody may write to it now
+    assert interop._data_pointer(out.handle) == array.ctypes.data  # the same memory
+    assert sys.getrefcount(array) == before + 1  # MXNet's reference
+    # An op still running keeps it: the engine's thread lets go, taking the GIL.
+    result = out.astype("float64") * 2
+    del out
+    np.testing.assert_array_equal(result.asnumpy(), want.astype(np.float64) * 2)
+    mx.nd.waitall()
+    gc.collect()
+    assert sys.getrefcount(array) == before
+    assert to_ndarray(values(shape, dtype).copy()).shape == shape  # the to_ndarray path
+
+
+def test_a_take_over_that_does_not_add_up_is_refused():
+    if interop._mxview is None:
+        pytest.skip("the _mxview extension did not build")
+    import sys
+
+    array = np.zeros((4, 5), np.float32)
+    before = sys.getrefcount(array)
+    with pytest.raises(ValueError, match="make 40 bytes but the buffer has 80"):
+        interop._mxview.take_over(array, (4, 5), 2, 32, 2)
+    with pytest.raises(ValueError, match="dimension 0 is not in"):
+        interop._mxview.take_over(array, (0, 5), 2, 32, 4)
+    assert sys.getrefcount(array) == before  # no reference left behind
