@@ -229,12 +229,15 @@ class Compose:
                              f"sample but this one is {joint.hw[0]}x{joint.hw[1]}")
         key = pop_sample_key(image)
         rng = None if replay is not None else self.streams.generator(key)
-        out, params = self.run(joint, rng, replay.params if replay is not None else None)
+        runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
+        params = runner.run(self.transforms, replay.params if replay is not None else None)
         if self.finisher is not None:
-            finished = self.finisher.finish(out, self.layout)
+            out, colour = runner.flush_into(self.finisher)
+            finished = self.finisher.finish(out, self.layout, colour)
             results = [form.restore(a if not _shares(a, src) else a.copy(), squeeze=False)
                        for a, src, form in zip(finished, arrays, forms)]
         else:
+            out = runner.flush()
             results = [form.restore(a if not _shares(a, src) else a.copy())
                        for a, src, form in zip(out.groups, arrays, forms)]
         return results, Draw(joint.hw, params) if want_draw else None

@@ -92,6 +92,17 @@ class Runner:
         self._flush_colour()
         return self.joint
 
+    def flush_into(self, finisher: Any) -> Tuple[Joint, Optional[np.ndarray]]:
+        """Execute the pending geometry; hand the pending colour steps over as one
+        matrix when ``finisher`` applies it in its own pass (``takes_colour``), else
+        execute them too. Returns the sample and that matrix (or ``None``)."""
+        self._flush_geometry()
+        if not self.colours or not finisher.takes_colour(self.joint.image):
+            return self.flush(), None
+        matrix = fused_matrix(self.colours, self.joint.image)
+        self.colours = []
+        return self.joint, matrix
+
     def _flush_geometry(self) -> None:
         if self.pending:
             self.joint = warp_joint(self.joint, self.pending, self.layout, self.interpolation)

@@ -11,6 +11,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+try:
+    from . import _native
+except ImportError:  # not built: the colour steps run before, as uint8
+    _native = None
+
+from .colour.matrix import apply_colour_matrix
 from .colour.pointwise import normalise, per_channel
 from .joint import Joint, Kind, Layout
 
@@ -69,17 +75,35 @@ class ToTensor:
         return (f"ToTensor(mean={self.mean!r}, std={self.std!r}, max_value={self.max_value!r}, "
                 f"mask_ignore={self.mask_ignore!r})")
 
-    def finish(self, joint: Joint, layout: Layout) -> Tuple[np.ndarray, ...]:
-        """The network-ready arrays: the image, then each target."""
-        out = [self.image_to_tensor(joint.image)]
+    def finish(self, joint: Joint, layout: Layout,
+               colour: Optional[np.ndarray] = None) -> Tuple[np.ndarray, ...]:
+        """The network-ready arrays: the image (with the ``colour`` matrix of the colour
+        steps before, if the pipeline handed it over: see ``takes_colour``), then each
+        target."""
+        out = [self.image_to_tensor(joint.image, colour)]
         for array, target in zip(joint.targets, layout.targets):
             out.append(self._target(array, target.kind, layout.ignore_index))
         return tuple(out)
 
-    def image_to_tensor(self, image: np.ndarray) -> np.ndarray:
-        """(H, W, C) of any dtype -> normalised (C, H, W) float32."""
+    def takes_colour(self, image: np.ndarray) -> bool:
+        """Whether ``image`` (what the colour steps before would change) gets those
+        steps in this step's own pass: a uint8 image of 3 channels, where the compiled
+        kernels are built. The colour matrix and the normalisation then run as one
+        affine map in float32, clamped to 0-255 as the colour steps clamp, but not
+        rounded to whole levels in between (at most 0.5 / 255 / std apart from rounding
+        first); the same floats on every processor."""
+        return _native is not None and image.dtype == np.uint8 and image.shape[2] == 3
+
+    def image_to_tensor(self, image: np.ndarray,
+                        colour: Optional[np.ndarray] = None) -> np.ndarray:
+        """(H, W, C) of any dtype -> normalised (C, H, W) float32; ``colour``, a
+        (C, C + 1) colour matrix, is applied first (see ``takes_colour``)."""
         h, w, c = image.shape
         out = np.empty((c, h, w), dtype=np.float32)
+        if colour is not None:
+            if self.takes_colour(image):
+                return self._colour_to_planes(image, colour, out)
+            image = apply_colour_matrix(image, colour)
         if image.dtype == np.uint8 and c <= 4:
             # One lookup table per channel, each written straight into its CHW plane.
             planes = np.empty((c, h, w), dtype=np.uint8)
@@ -88,6 +112,20 @@ class ToTensor:
                 cv2.LUT(planes[i], lut, dst=out[i])
             return out
         out[...] = normalise(image, self._mean, self._std, self.max_value).transpose(2, 0, 1)
+        return out
+
+    def _colour_to_planes(self, image: np.ndarray, colour: np.ndarray,
+                          out: np.ndarray) -> np.ndarray:
+        # (clamp(M x + b, 0, 255) / max_value - mean) / std as one affine map, clamped
+        # after it: the normalisation is monotonic in each channel.
+        c = image.shape[2]
+        mean, std = np.broadcast_to(self._mean, (c,)), np.broadcast_to(self._std, (c,))
+        scale = 1.0 / (self.max_value * std)
+        matrix = colour * scale[:, None]
+        matrix[:, -1] -= mean / std
+        ends = (np.array([0.0, 255.0])[:, None] / self.max_value - mean) / std
+        _native.colour_planes(np.ascontiguousarray(image), out, tuple(matrix.ravel().tolist()),
+                              tuple(ends.min(axis=0).tolist()), tuple(ends.max(axis=0).tolist()))
         return out
 
     def _luts(self, channels: int) -> List[np.ndarray]:

@@ -146,6 +146,69 @@ def test_to_tensor_gives_normalised_chw_and_int32_masks_with_ignore_minus_one():
     np.testing.assert_allclose(x2, expected, rtol=1e-5, atol=1e-5)
 
 
+def test_colour_steps_before_to_tensor_run_in_its_pass_without_rounding():
+    from gluon_segaug import _native
+    from gluon_segaug.colour.linear import LUMA
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (20, 23, 3)).astype(np.uint8)
+    image[0, :3] = [[0, 0, 0], [255, 255, 255], [250, 3, 128]]  # both clamps
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    finish = gsa.ToTensor(tuple(mean), tuple(std))
+    assert finish.takes_colour(image) == (_native is not None)
+    # Saturation 0.5 towards the luma grey, then brightness 1.2, by hand.
+    x = image.astype(np.float64)
+    grey = x @ np.asarray(LUMA)
+    jittered = np.clip(1.2 * (0.5 * x + 0.5 * grey[..., None]), 0, 255)
+    if not finish.takes_colour(image):  # the colour steps round to uint8 first
+        jittered = np.rint(jittered)
+    want = (jittered.transpose(2, 0, 1) / 255.0 - mean[:, None, None]) / std[:, None, None]
+    aug = gsa.Compose([gsa.Saturation((0.5, 0.5)), gsa.Brightness((1.2, 1.2)), finish],
+                      targets=())
+    outs = []
+    levels = [2, 1, 0] if _native is not None else [None]
+    for level in levels:  # every instruction set gives the same floats
+        previous = _native.use_simd(level) if level is not None else None
+        try:
+            outs.append(aug(image))
+        finally:
+            if previous is not None:
+                _native.use_simd(previous)
+    for out in outs:
+        assert out.dtype == np.float32 and out.shape == (3, 20, 23)
+        np.testing.assert_allclose(out, want, rtol=0, atol=2e-5)
+        np.testing.assert_array_equal(out, outs[0])
+
+
+def test_a_training_pipeline_with_colour_and_to_tensor_differs_from_stepwise_only_by_rounding():
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    mask = rng.choice(np.array([0, 4, 255], np.uint8), (40, 50))
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    steps = [gsa.Rotate(15), gsa.RandomCrop(32), gsa.ColorJitter(0.4, 0.4, 0.4, 0.1)]
+    for seed in range(5):
+        x, y = gsa.Compose(steps + [gsa.ToTensor(tuple(mean), tuple(std))], seed=seed)(image, mask)
+        stepwise, labels = gsa.Compose(steps, seed=seed)(image, mask)  # the same draws
+        x0 = (stepwise.transpose(2, 0, 1) / 255.0 - mean[:, None, None]) / std[:, None, None]
+        # Stepwise, the jitter rounds to whole levels (cv2.transform, whose uint8 path
+        # also rounds the matrix to 1/1024): within one level of the unrounded values.
+        np.testing.assert_allclose(x, x0, rtol=0, atol=1.0 / 255 / std.min())
+        if gsa.ToTensor().takes_colour(image):  # and, in one pass, not rounded
+            assert np.abs(x - x0).max() > 1e-4
+        np.testing.assert_array_equal(y, np.where(labels == 255, -1, labels))
+
+
+@pytest.mark.parametrize("image", [np.arange(4 * 5 * 4, dtype=np.uint8).reshape(4, 5, 4) * 3,
+                                   np.linspace(0, 255, 60, dtype=np.float32).reshape(4, 5, 3)])
+def test_colour_steps_before_to_tensor_that_it_cannot_take_run_first(image):
+    finish = gsa.ToTensor(0.5, 0.25)
+    assert not finish.takes_colour(image)
+    fused = gsa.Compose([gsa.Brightness((1.3, 1.3)), finish], targets=())(image)
+    stepwise = gsa.Compose([finish], targets=())(
+        gsa.Compose([gsa.Brightness((1.3, 1.3))], targets=())(image))
+    np.testing.assert_array_equal(fused, stepwise)
+
+
 @pytest.mark.parametrize("ignore_index, mask_ignore", [(255, -1), (7, -100), (0, 255)])
 def test_to_tensor_maps_every_uint8_class_and_only_the_ignore_value(ignore_index, mask_ignore):
     mask = np.arange(256, dtype=np.uint8).reshape(16, 16)
