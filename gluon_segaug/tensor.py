@@ -67,6 +67,7 @@ class ToTensor:
         if np.any(self._std == 0):
             raise ValueError(f"std must not contain 0, but got {std!r}")
         self._lut_cache: Dict[int, List[np.ndarray]] = {}
+        self._plane_cache: Dict[int, Tuple[Tuple[float, ...], ...]] = {}
         self._mask_tables: Dict[int, np.ndarray] = {}
         if self.max_value <= 0:
             raise ValueError(f"max_value must be positive, but got {max_value!r}")
@@ -119,14 +120,25 @@ class ToTensor:
         # (clamp(M x + b, 0, 255) / max_value - mean) / std as one affine map, clamped
         # after it: the normalisation is monotonic in each channel.
         c = image.shape[2]
-        mean, std = np.broadcast_to(self._mean, (c,)), np.broadcast_to(self._std, (c,))
-        scale = 1.0 / (self.max_value * std)
-        matrix = colour * scale[:, None]
-        matrix[:, -1] -= mean / std
-        ends = (np.array([0.0, 255.0])[:, None] / self.max_value - mean) / std
-        _native.colour_planes(np.ascontiguousarray(image), out, tuple(matrix.ravel().tolist()),
-                              tuple(ends.min(axis=0).tolist()), tuple(ends.max(axis=0).tolist()))
+        scale, offset, lo, hi = self._plane_terms(c)
+        rows = colour.tolist()  # plain floats: this runs for every sample
+        matrix = tuple(v * scale[i] + (offset[i] if j == c else 0.0)
+                       for i, row in enumerate(rows) for j, v in enumerate(row))
+        _native.colour_planes(np.ascontiguousarray(image), out, matrix, lo, hi)
         return out
+
+    def _plane_terms(self, channels: int) -> Tuple[Tuple[float, ...], ...]:
+        """Per channel: the scale and offset of the normalisation, and where 0 and 255
+        land (lower first), made once per channel count."""
+        terms = self._plane_cache.get(channels)
+        if terms is None:
+            mean = np.broadcast_to(self._mean, (channels,))
+            std = np.broadcast_to(self._std, (channels,))
+            ends = (np.array([0.0, 255.0])[:, None] / self.max_value - mean) / std
+            terms = self._plane_cache[channels] = tuple(
+                tuple(v.tolist()) for v in (1.0 / (self.max_value * std), -mean / std,
+                                            ends.min(axis=0), ends.max(axis=0)))
+        return terms
 
     def _luts(self, channels: int) -> List[np.ndarray]:
         """One float32 lookup table per channel, made once per channel count."""

@@ -182,6 +182,21 @@ def test_fused_colour_steps_equal_their_sequence_on_float_images(photo):
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-2)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_color_jitter_with_hue_equals_its_steps_one_by_one_on_float_images(photo, seed):
+    image = photo.astype(np.float32)
+    jitter = gsa.ColorJitter(0.4, 0.4, 0.4, 0.1)
+    params = jitter._sample_image(np.random.default_rng(seed), None)
+    out = jitter.apply_image(image, params)
+    expected = image
+    single = {"brightness": gsa.Brightness, "contrast": gsa.Contrast,
+              "saturation": gsa.Saturation}
+    for name, value in params.steps:  # each step measures the mean of its own input
+        step = gsa.Hue(0.1) if name == "hue" else single[name](0.4)
+        expected = step.apply_image(expected, FactorParams(value))
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-3)
+
+
 def test_per_band_steps_work_on_13_bands_and_rgb_steps_refuse_them():
     bands = (RNG.random((16, 16, 13)) * 200).astype(np.uint8)
     mask = RNG.integers(0, 3, (16, 16)).astype(np.uint8)

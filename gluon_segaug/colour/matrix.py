@@ -101,6 +101,9 @@ def fused_matrix(steps: Sequence[Tuple[Any, Any]], image: np.ndarray) -> np.ndar
     channels = image.shape[2]
     needs_mean = any(step.needs_mean for step, _ in steps)
     mean = image_mean(image) if needs_mean else np.zeros(channels)
+    if len(steps) == 1:  # the usual case: one ColorJitter
+        step, params = steps[0]
+        return step.colour_matrix(params, channels, mean)
     matrix = _affine(np.eye(channels), np.zeros(channels))
     for step, params in steps:
         current = matrix[:, :-1] @ mean + matrix[:, -1]
