@@ -480,6 +480,42 @@ static void colour_planes_kernel(const uint8_t *src, Py_ssize_t n, int cn, const
     colour_planes_plain(src, n, cn, m, lo, hi, dst);
 }
 
+/* ---------------------------------------------------------------- class ids to int32 */
+
+/* dst[i] = src[i], or ``replacement`` where src[i] == ignore (ignore < 0: none). */
+#define LABELS_BODY                                                                  \
+    for (Py_ssize_t i = 0; i < n; i++) {                                             \
+        const int32_t v = src[i];                                                    \
+        dst[i] = v == ignore ? replacement : v;                                      \
+    }
+
+static void labels_plain(const uint8_t *src, Py_ssize_t n, int32_t ignore, int32_t replacement,
+                         int32_t *dst)
+{
+    LABELS_BODY
+}
+
+#ifdef SEGAUG_X86
+__attribute__((target("avx2")))
+static void labels_avx2(const uint8_t *src, Py_ssize_t n, int32_t ignore, int32_t replacement,
+                        int32_t *dst)
+{
+    LABELS_BODY
+}
+#endif
+
+static void labels_kernel(const uint8_t *src, Py_ssize_t n, int32_t ignore, int32_t replacement,
+                          int32_t *dst)
+{
+#ifdef SEGAUG_X86
+    if (has_simd == 2) {
+        labels_avx2(src, n, ignore, replacement, dst);
+        return;
+    }
+#endif
+    labels_plain(src, n, ignore, replacement, dst);
+}
+
 /* ---------------------------------------------------------------- Python */
 
 static int parse_inverse(PyObject *obj, double *inv)
@@ -707,6 +743,35 @@ static PyObject *py_colour_planes(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *py_labels_int32(PyObject *self, PyObject *args)
+{
+    PyObject *src_obj, *dst_obj;
+    int ignore, replacement;
+    if (!PyArg_ParseTuple(args, "OOii", &src_obj, &dst_obj, &ignore, &replacement)) return NULL;
+    Py_buffer src, dst;
+    if (PyObject_GetBuffer(src_obj, &src, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
+    if (PyObject_GetBuffer(dst_obj, &dst, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE)
+        < 0) {
+        PyBuffer_Release(&src);
+        return NULL;
+    }
+    const int ok = src.format != NULL && strcmp(src.format, "B") == 0 && dst.format != NULL
+                   && dst.itemsize == 4 && (strcmp(dst.format, "i") == 0 || strcmp(dst.format, "l") == 0)
+                   && dst.len == src.len * 4;
+    if (ok) {
+        Py_BEGIN_ALLOW_THREADS
+        labels_kernel(src.buf, src.len, ignore, replacement, dst.buf);
+        Py_END_ALLOW_THREADS
+    } else {
+        PyErr_SetString(PyExc_ValueError, "labels_int32 takes a uint8 src and an int32 dst "
+                        "of as many elements");
+    }
+    PyBuffer_Release(&src);
+    PyBuffer_Release(&dst);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+
 /* The best interior loop the processor runs: 2 AVX2, 1 SSSE3, 0 scalar. */
 static int best_simd(void)
 {
@@ -743,6 +808,10 @@ static PyMethodDef methods[] = {
      "every pixel of the uint8 ``src`` (height, width, channels), clamped to ``lo`` ..\n"
      "``hi`` per channel, written in float32 into the planes of ``dst`` (channels,\n"
      "height, width). The same floats with and without AVX2."},
+    {"labels_int32", py_labels_int32, METH_VARARGS,
+     "labels_int32(src, dst, ignore, replacement)\n--\n\n"
+     "The uint8 C-contiguous ``src`` into the int32 ``dst`` (as many elements), with\n"
+     "``replacement`` where a value equals ``ignore`` (a negative ``ignore``: none)."},
     {"simd", py_simd, METH_NOARGS,
      "simd()\n--\n\nThe interior loop of 3- and 4-channel bilinear warps: 2 AVX2, 1 SSSE3, 0 scalar."},
     {"use_simd", py_use_simd, METH_O,

@@ -222,6 +222,9 @@ def test_per_band_steps_work_on_13_bands_and_rgb_steps_refuse_them():
     (lambda: gsa.Gamma((0, 1)), r"gamma must be > 0 with low <= high, but got \(0, 1\)"),
     (lambda: gsa.Normalize(std=(1, 0, 1)), r"std must not contain 0"),
     (lambda: gsa.RandomGray(0.5, weights=(1, 2)), r"weights must be three numbers"),
+    (lambda: gsa.ToTensor(std=(1, 0, 1)), r"std must not contain 0"),
+    (lambda: gsa.ToTensor(max_value=0), r"max_value must be positive, but got 0"),
+    (lambda: gsa.ToTensor(mask_ignore=2 ** 31), r"mask_ignore must fit int32 .* 2147483648"),
 ])
 def test_bad_colour_arguments_are_named(make, message):
     with pytest.raises(ValueError, match=message):

@@ -162,3 +162,28 @@ def test_channel_means_are_cv2_means(shape):
 def test_channel_sums_do_not_overflow():
     image = np.full((2000, 2100, 3), 255, np.uint8)
     assert _native.channel_sums(image) == (255 * 2000 * 2100,) * 3
+
+
+@pytest.mark.parametrize("ignore, replacement", [(255, -1), (0, 255), (-1, -7)])
+def test_class_ids_become_int32_with_the_ignore_value_replaced(simd, ignore, replacement):
+    src = np.arange(1, 1 + 37 * 41 * 3, dtype=np.int64).reshape(37, 41, 3)[..., 0] % 256
+    src = src.astype(np.uint8)  # every value, at odd widths (vector loop and tail)
+    dst = np.full(src.shape, 12345, np.int32)
+    _native.labels_int32(src, dst, ignore, replacement)
+    np.testing.assert_array_equal(dst, np.where(src == ignore, replacement, src.astype(np.int32)))
+
+
+def test_colour_planes_are_the_affine_map_clamped(simd):
+    rng = np.random.default_rng(7)
+    src = rng.integers(0, 256, (33, 29, 3)).astype(np.uint8)
+    matrix = rng.normal(size=(3, 4)) * [1, 1, 1, 60]
+    lo, hi = (-50.0, 0.0, 10.0), (300.0, 255.0, 90.0)
+    dst = np.empty((3, 33, 29), np.float32)
+    _native.colour_planes(src, dst, tuple(matrix.ravel().tolist()), lo, hi)
+    want = src.astype(np.float64) @ matrix[:, :3].T + matrix[:, 3]
+    want = np.clip(want, lo, hi).transpose(2, 0, 1)
+    np.testing.assert_allclose(dst, want, rtol=1e-5, atol=1e-3)
+    with pytest.raises(ValueError, match="float32 \\(channels, height, width\\) dst"):
+        _native.colour_planes(src, np.empty((3, 5, 29), np.float32), tuple(matrix.ravel().tolist()), lo, hi)
+    with pytest.raises(ValueError, match="matrix must be a tuple of 12 floats"):
+        _native.colour_planes(src, dst, (1.0,) * 9, lo, hi)
