@@ -72,7 +72,9 @@ def scale_shift(image: np.ndarray, scale: float, shift: float) -> np.ndarray:
     """``scale * x + shift`` on every channel, saturated to ``image.dtype`` (one of
     ``cv2.addWeighted``'s: uint8, uint16, int16, float32, float64). A new array."""
     flat = image.reshape(image.shape[0], -1)
-    return cv2.addWeighted(flat, scale, flat, 0.0, shift).reshape(image.shape)
+    out = cv2.addWeighted(flat, scale, flat, 0.0, shift)
+    out.shape = image.shape  # in place: an array of its own, not a view
+    return out
 
 
 def uint8_table(levels: np.ndarray) -> np.ndarray:

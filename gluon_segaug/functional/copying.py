@@ -129,8 +129,10 @@ def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
         window = np.ascontiguousarray(window).view(view_dtype)
     if window.shape[2] == 1:
         window = window[..., 0]
-    out = cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT)
-    return np.ascontiguousarray(out).reshape(out_hw + (-1,)).view(src.dtype)
+    out = np.ascontiguousarray(
+        cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT))
+    out.shape = out_hw + (-1,)  # in place: an array of its own, not a view, goes back
+    return out if out.dtype == src.dtype else out.view(src.dtype)
 
 
 def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
@@ -141,7 +143,9 @@ def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[i
     if interp is Interp.AREA and src.shape[2] > 4 and (height % out_h or width % out_w):
         return _area_resize_any(window, out_hw)
     out = cv2.resize(window, (out_w, out_h), interpolation=_CV_FLAGS[interp])
-    return out.reshape(out_h, out_w, src.shape[2])
+    if out.ndim == 2:
+        out.shape = (out_h, out_w, 1)  # in place: an array of its own, not a view
+    return out
 
 
 def _area_resize_any(window: np.ndarray, out_hw: Tuple[int, int]) -> np.ndarray:
