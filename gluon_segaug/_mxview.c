@@ -15,8 +15,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DIMS 32
@@ -71,11 +73,14 @@ static struct {
     from_dlpack_fn from_dlpack;
 } api;
 
+static pthread_t main_thread; /* see release_owner */
+static int main_thread_known = 0;
+
 static PyObject *py_bind(PyObject *self, PyObject *args)
 {
-    unsigned long long a[9];
-    if (!PyArg_ParseTuple(args, "KKKKKKKKK", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
-                          &a[7], &a[8]))
+    unsigned long long a[9], main_ident;
+    if (!PyArg_ParseTuple(args, "KKKKKKKKKK", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &a[7], &a[8], &main_ident))
         return NULL;
     for (int i = 0; i < 9; i++) {
         if (a[i] == 0) {
@@ -92,6 +97,9 @@ static PyObject *py_bind(PyObject *self, PyObject *args)
     api.create = (create_fn)(uintptr_t)a[6];
     api.release = (free_fn)(uintptr_t)a[7];
     api.from_dlpack = (from_dlpack_fn)(uintptr_t)a[8];
+    /* threading.main_thread().ident: the pthread_t of the main thread on POSIX. */
+    main_thread = (pthread_t)(uintptr_t)main_ident;
+    main_thread_known = 1;
     Py_RETURN_NONE;
 }
 
@@ -206,15 +214,68 @@ static PyObject *py_create(PyObject *self, PyObject *args)
     return PyLong_FromVoidPtr(handle);
 }
 
+/* Owners let go of by MXNet in threads that must not take the GIL, waiting to be
+ * released by the main thread (a pending call). */
+typedef struct Deferred {
+    PyObject *owner;
+    struct Deferred *next;
+} Deferred;
+
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static Deferred *deferred = NULL;
+static int drain_scheduled = 0;
+
+static int drain_deferred(void *unused)
+{
+    pthread_mutex_lock(&deferred_lock);
+    Deferred *list = deferred;
+    deferred = NULL;
+    drain_scheduled = 0;
+    pthread_mutex_unlock(&deferred_lock);
+    while (list != NULL) {
+        Deferred *next = list->next;
+        Py_DECREF(list->owner);
+        free(list);
+        list = next;
+    }
+    return 0;
+}
+
 /* MXNet lets go of a taken-over buffer: drop the reference that kept its owner alive.
- * Called in whatever thread frees the NDArray, with or without the GIL. */
+ * Called in whatever thread frees the NDArray, with or without the GIL. A thread that
+ * holds the GIL, or the main thread, drops it at once. Any other thread (an engine
+ * thread of MXNet, another Python thread inside a ctypes call) must not wait for the
+ * GIL: at interpreter exit Python ends such a thread inside MXNet's deleter, which
+ * aborts the process. The owner is queued instead, and the main thread drops it at its
+ * next pending-call check; at exit it is left to the process's end. */
 static void release_owner(DLManagedTensor *self)
 {
     PyObject *owner = (PyObject *)self->manager_ctx;
-    if (owner == NULL || !Py_IsInitialized()) return; /* at exit: the process is going */
-    PyGILState_STATE gil = PyGILState_Ensure();
-    Py_DECREF(owner);
-    PyGILState_Release(gil);
+    if (owner == NULL || !Py_IsInitialized()) return;
+    if (PyGILState_Check()) {
+        Py_DECREF(owner);
+        return;
+    }
+    if (main_thread_known && pthread_equal(pthread_self(), main_thread)) {
+        PyGILState_STATE gil = PyGILState_Ensure();
+        Py_DECREF(owner);
+        PyGILState_Release(gil);
+        return;
+    }
+    Deferred *node = malloc(sizeof(Deferred));
+    if (node == NULL) return; /* leak the owner rather than fail inside MXNet */
+    node->owner = owner;
+    pthread_mutex_lock(&deferred_lock);
+    node->next = deferred;
+    deferred = node;
+    const int schedule = !drain_scheduled;
+    drain_scheduled = 1;
+    pthread_mutex_unlock(&deferred_lock);
+    if (schedule && Py_AddPendingCall(drain_deferred, NULL) < 0) {
+        pthread_mutex_lock(&deferred_lock); /* the queue was full: the next one schedules */
+        drain_scheduled = 0;
+        pthread_mutex_unlock(&deferred_lock);
+    }
 }
 
 /* take_over(owner, shape, code, bits, itemsize) -> handle of a CPU NDArray over the
@@ -284,10 +345,11 @@ static PyObject *py_take_over(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"bind", py_bind, METH_VARARGS,
      "bind(storage_type, context, wait_to_read, shape, dtype, data, create, free,\n"
-     "     from_dlpack)\n--\n\n"
+     "     from_dlpack, main_thread)\n--\n\n"
      "The addresses of MXNDArrayGetStorageType, MXNDArrayGetContext, MXNDArrayWaitToRead,\n"
      "MXNDArrayGetShapeEx, MXNDArrayGetDType, MXNDArrayGetData, MXNDArrayCreateEx,\n"
-     "MXNDArrayFree and MXNDArrayFromDLPackEx of the loaded libmxnet."},
+     "MXNDArrayFree and MXNDArrayFromDLPackEx of the loaded libmxnet, and\n"
+     "threading.main_thread().ident."},
     {"read", py_read, METH_O,
      "read(handle)\n--\n\n"
      "(shape, dtype code, device id, data address) of a dense CPU NDArray, after its\n"

@@ -79,10 +79,12 @@ class SharedBatchify:
     Parameters
     ----------
     slots : int
-        Batches that can be in flight at once (made by a worker, not yet received). A
-        DataLoader keeps ``2 * num_workers + 1`` of them in flight; when every slot is
-        busy a batch goes through new shared memory, as Gluon's does, so too few slots
-        only cost speed. The default covers up to 7 workers.
+        Batches that can be in flight at once (made by a worker, not yet received), or,
+        with ``zero_copy``, received and still held (with slices of them, and while
+        MXNet operations still read them). A DataLoader keeps ``2 * num_workers + 1``
+        in flight, and a training loop holds one or two; when every slot is busy a
+        batch goes through new shared memory, as Gluon's does, so too few slots only
+        cost speed. The default covers up to 7 workers with one batch held.
     slot_mb : float
         Size of one slot in MiB; a batch larger than a slot also goes through new
         shared memory. Slots are reserved address space: only the pages that batches

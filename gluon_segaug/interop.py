@@ -16,6 +16,7 @@ through ctypes otherwise.
 from __future__ import annotations
 
 import ctypes
+import threading
 from typing import Any, Tuple
 
 import mxnet as mx
@@ -55,7 +56,8 @@ def _bind_mxview() -> Any:
     names = ("MXNDArrayGetStorageType", "MXNDArrayGetContext", "MXNDArrayWaitToRead",
              "MXNDArrayGetShapeEx", "MXNDArrayGetDType", "MXNDArrayGetData",
              "MXNDArrayCreateEx", "MXNDArrayFree", "MXNDArrayFromDLPackEx")
-    _mxview.bind(*[ctypes.cast(getattr(_LIB, name), ctypes.c_void_p).value for name in names])
+    _mxview.bind(*[ctypes.cast(getattr(_LIB, name), ctypes.c_void_p).value for name in names],
+                 threading.main_thread().ident)
     return _mxview
 
 

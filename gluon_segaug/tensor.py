@@ -17,12 +17,10 @@ except ImportError:  # not built: the colour steps run before, as uint8
     _native = None
 
 from .colour.matrix import apply_colour_matrix
-from .colour.pointwise import normalise, per_channel
+from .colour.pointwise import normalise, per_channel, per_channel_pair
 from .joint import Joint, Kind, Layout
 
 __all__ = ["ToTensor"]
-
-_IDENTITY3 = np.hstack([np.eye(3), np.zeros((3, 1))])
 
 
 class ToTensor:
@@ -30,9 +28,10 @@ class ToTensor:
     int32 with the pipeline's ``ignore_index`` replaced by ``mask_ignore``.
 
     Like Gluon's ``ToTensor`` followed by ``Normalize(mean, std)``, in one pass: uint8
-    RGB images through one compiled pass into the CHW buffer, which also applies the
-    linear colour steps right before (see ``takes_colour``); other uint8 images through
-    one lookup table per channel.
+    images through one lookup table per channel straight into the CHW buffer (exact:
+    each level's value rounded once to float32); with linear colour steps right before,
+    uint8 RGB images through one compiled pass that applies them too (see
+    ``takes_colour``).
 
     Parameters
     ----------
@@ -108,9 +107,9 @@ class ToTensor:
         (C, C + 1) colour matrix, is applied first (see ``takes_colour``)."""
         h, w, c = image.shape
         out = np.empty((c, h, w), dtype=np.float32)
-        if self.takes_colour(image):  # also with no colour steps: one pass, no split
-            return self._colour_to_planes(image, _IDENTITY3 if colour is None else colour, out)
         if colour is not None:
+            if self.takes_colour(image):
+                return self._colour_to_planes(image, colour, out)
             image = apply_colour_matrix(image, colour)
         if image.dtype == np.uint8 and c <= 4:
             # One lookup table per channel, each written straight into its CHW plane.
@@ -139,8 +138,7 @@ class ToTensor:
         land (lower first), made once per channel count."""
         terms = self._plane_cache.get(channels)
         if terms is None:
-            mean = np.broadcast_to(self._mean, (channels,))
-            std = np.broadcast_to(self._std, (channels,))
+            mean, std = per_channel_pair(self._mean, self._std, channels)
             ends = (np.array([0.0, 255.0])[:, None] / self.max_value - mean) / std
             terms = self._plane_cache[channels] = tuple(
                 tuple(v.tolist()) for v in (1.0 / (self.max_value * std), -mean / std,

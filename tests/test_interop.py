@@ -138,3 +138,46 @@ def test_a_take_over_that_does_not_add_up_is_refused():
     with pytest.raises(ValueError, match="dimension 0 is not in"):
         interop._mxview.take_over(array, (0, 5), 2, 32, 4)
     assert sys.getrefcount(array) == before  # no reference left behind
+
+
+def test_an_owner_let_go_of_in_another_thread_is_released_by_the_main_thread(path):
+    import sys
+    import threading
+
+    array = values((64, 300), "float32")
+    before = sys.getrefcount(array)
+
+    def use_and_drop():  # MXNet frees it here, in a ctypes call without the GIL
+        out = interop.take_over(array)
+        (out * 2).wait_to_read()
+        del out
+
+    worker = threading.Thread(target=use_and_drop)
+    worker.start()
+    worker.join()
+    for _ in range(3):  # the main thread's next pending-call checks
+        sum(range(100))
+    assert sys.getrefcount(array) == before
+
+
+def test_the_process_exits_cleanly_while_threads_let_go_of_taken_over_arrays(tmp_path):
+    # Daemon threads still freeing NDArrays as Python shuts down must not take the GIL
+    # inside MXNet's deleter (Python would end them there, and the process abort).
+    import subprocess
+    import sys
+
+    script = tmp_path / "exit.py"
+    script.write_text(
+        "import threading, time, numpy as np, mxnet as mx\n"
+        "from gluon_segaug.interop import take_over\n"
+        "def loop():\n"
+        "    while True:\n"
+        "        y = take_over(np.ones(1 << 16, np.float32))\n"
+        "        z = y * 2\n"
+        "        del y, z\n"
+        "for _ in range(2):\n"
+        "    threading.Thread(target=loop, daemon=True).start()\n"
+        "time.sleep(0.05)\n")
+    codes = [subprocess.run([sys.executable, str(script)], capture_output=True).returncode
+             for _ in range(8)]
+    assert codes == [0] * 8

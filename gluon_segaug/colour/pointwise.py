@@ -6,7 +6,7 @@ their point); ``Gamma`` keeps it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -76,16 +76,21 @@ def per_channel(value, name: str, default: float) -> np.ndarray:
     return arr
 
 
+def per_channel_pair(mean: np.ndarray, std: np.ndarray,
+                     channels: int) -> Tuple[np.ndarray, np.ndarray]:
+    """``mean`` and ``std`` (from ``per_channel``), one value per channel each."""
+    if mean.size not in (1, channels) or std.size not in (1, channels):
+        raise ValueError(f"mean and std need 1 or {channels} values for a {channels}-channel "
+                         f"image, but got {mean.size} and {std.size}")
+    return np.broadcast_to(mean, (channels,)), np.broadcast_to(std, (channels,))
+
+
 def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: float,
               out: Optional[np.ndarray] = None) -> np.ndarray:
     """``(image / max_value - mean) / std`` as float32 (H, W, C); uint8 images go through
     one lookup table per channel."""
     channels = image.shape[2]
-    if mean.size not in (1, channels) or std.size not in (1, channels):
-        raise ValueError(f"mean and std need 1 or {channels} values for a {channels}-channel "
-                         f"image, but got {mean.size} and {std.size}")
-    mean = np.broadcast_to(mean, (channels,))
-    std = np.broadcast_to(std, (channels,))
+    mean, std = per_channel_pair(mean, std, channels)
     if image.dtype == np.uint8 and channels <= 4:
         levels = np.arange(256, dtype=np.float64)[:, None] / max_value
         lut = ((levels - mean) / std).astype(np.float32).reshape(1, 256, channels)
