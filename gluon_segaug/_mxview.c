@@ -76,6 +76,8 @@ static struct {
 static pthread_t main_thread; /* see release_owner */
 static int main_thread_known = 0;
 
+static void drain_deferred(void);
+
 static PyObject *py_bind(PyObject *self, PyObject *args)
 {
     unsigned long long a[9], main_ident;
@@ -115,6 +117,7 @@ static int bound(void)
 static PyObject *py_read(PyObject *self, PyObject *arg)
 {
     if (!bound()) return NULL;
+    drain_deferred();
     void *handle = PyLong_AsVoidPtr(arg);
     if (handle == NULL) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "read: a null handle");
@@ -164,6 +167,7 @@ static PyObject *py_create(PyObject *self, PyObject *args)
     int dtype;
     Py_buffer src;
     if (!bound()) return NULL;
+    drain_deferred();
     if (!PyArg_ParseTuple(args, "O!iy*", &PyTuple_Type, &shape_obj, &dtype, &src)) return NULL;
     const Py_ssize_t ndim = PyTuple_GET_SIZE(shape_obj);
     uint32_t dims[MAX_DIMS];
@@ -214,8 +218,8 @@ static PyObject *py_create(PyObject *self, PyObject *args)
     return PyLong_FromVoidPtr(handle);
 }
 
-/* Owners let go of by MXNet in threads that must not take the GIL, waiting to be
- * released by the main thread (a pending call). */
+/* Owners let go of by MXNet in threads that must not take the GIL, waiting for the
+ * next call into this module (which holds the GIL) to release them. */
 typedef struct Deferred {
     PyObject *owner;
     struct Deferred *next;
@@ -223,14 +227,14 @@ typedef struct Deferred {
 
 static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
 static Deferred *deferred = NULL;
-static int drain_scheduled = 0;
 
-static int drain_deferred(void *unused)
+/* With the GIL held: release the queued owners. */
+static void drain_deferred(void)
 {
+    if (__atomic_load_n(&deferred, __ATOMIC_ACQUIRE) == NULL) return;
     pthread_mutex_lock(&deferred_lock);
     Deferred *list = deferred;
     deferred = NULL;
-    drain_scheduled = 0;
     pthread_mutex_unlock(&deferred_lock);
     while (list != NULL) {
         Deferred *next = list->next;
@@ -238,16 +242,16 @@ static int drain_deferred(void *unused)
         free(list);
         list = next;
     }
-    return 0;
 }
 
 /* MXNet lets go of a taken-over buffer: drop the reference that kept its owner alive.
  * Called in whatever thread frees the NDArray, with or without the GIL. A thread that
  * holds the GIL, or the main thread, drops it at once. Any other thread (an engine
- * thread of MXNet, another Python thread inside a ctypes call) must not wait for the
- * GIL: at interpreter exit Python ends such a thread inside MXNet's deleter, which
- * aborts the process. The owner is queued instead, and the main thread drops it at its
- * next pending-call check; at exit it is left to the process's end. */
+ * thread of MXNet, another Python thread inside a ctypes call) must not touch Python:
+ * waiting for the GIL while the interpreter exits gets such a thread ended inside
+ * MXNet's deleter, which aborts the process, and asking for a pending call then crashes
+ * on Python 3.8. The owner is queued instead, with no Python call, and released by the
+ * next call into this module (every pipeline call reads its inputs through it). */
 static void release_owner(DLManagedTensor *self)
 {
     PyObject *owner = (PyObject *)self->manager_ctx;
@@ -268,14 +272,13 @@ static void release_owner(DLManagedTensor *self)
     pthread_mutex_lock(&deferred_lock);
     node->next = deferred;
     deferred = node;
-    const int schedule = !drain_scheduled;
-    drain_scheduled = 1;
     pthread_mutex_unlock(&deferred_lock);
-    if (schedule && Py_AddPendingCall(drain_deferred, NULL) < 0) {
-        pthread_mutex_lock(&deferred_lock); /* the queue was full: the next one schedules */
-        drain_scheduled = 0;
-        pthread_mutex_unlock(&deferred_lock);
-    }
+}
+
+static PyObject *py_release_deferred(PyObject *self, PyObject *unused)
+{
+    drain_deferred();
+    Py_RETURN_NONE;
 }
 
 /* take_over(owner, shape, code, bits, itemsize) -> handle of a CPU NDArray over the
@@ -286,6 +289,7 @@ static PyObject *py_take_over(PyObject *self, PyObject *args)
     PyObject *owner, *shape_obj;
     int code, bits, itemsize;
     if (!bound()) return NULL;
+    drain_deferred();
     if (!PyArg_ParseTuple(args, "OO!iii", &owner, &PyTuple_Type, &shape_obj, &code, &bits,
                           &itemsize))
         return NULL;
@@ -358,6 +362,10 @@ static PyMethodDef methods[] = {
      "create(shape, dtype, source)\n--\n\n"
      "The handle of a new CPU NDArray (device 0) holding a copy of ``source``; None when\n"
      "MXNet fails."},
+    {"release_deferred", py_release_deferred, METH_NOARGS,
+     "release_deferred()\n--\n\n"
+     "Release the owners MXNet let go of in other threads since the last call into this\n"
+     "module (every call does this first)."},
     {"take_over", py_take_over, METH_VARARGS,
      "take_over(owner, shape, code, bits, itemsize)\n--\n\n"
      "The handle of a CPU NDArray over the memory of ``owner`` (DLPack type ``code`` and\n"

@@ -40,7 +40,7 @@ import numpy as np
 from mxnet.gluon.data.dataloader import default_mp_batchify_fn
 from mxnet.util import is_np_array
 
-from .interop import _data_pointer, take_over, to_numpy
+from .interop import _data_pointer, release_deferred, take_over, to_numpy
 
 __all__ = ["SharedBatchify"]
 
@@ -175,6 +175,7 @@ class SharedBatchify:
     def busy(self) -> int:
         """How many slots hold batches not yet received (or being filled), or received
         batches still in use (``zero_copy``)."""
+        release_deferred()  # batches MXNet's threads let go of
         return sum(1 for state in self._state if state != _FREE)
 
     def _send(self, data: Sequence[Any]) -> Any:
@@ -230,6 +231,7 @@ class SharedBatchify:
         ``slot``, if it came in one). Frees the slot, and the older ready slots of the
         same worker (their batches will never be received); a batch that came without
         a slot also frees the slots of dead workers."""
+        release_deferred()  # batches MXNet's threads let go of: their slots come back
         with self._receiving:
             try:
                 if slot is None:  # new shared memory: into cpu(), as slot batches come
@@ -377,7 +379,8 @@ def _copy_out(base: int, spec: Spec) -> Any:
 
 class _Lease:
     """A slot lent to a received batch: freed when the last NDArray over it (and every
-    slice of one) is gone, whichever thread lets go of it."""
+    slice of one) is gone; when MXNet's own threads let go of it last, at the main
+    process's next batch received (``interop.release_deferred``)."""
 
     __slots__ = ("owner", "slot", "pid")
 

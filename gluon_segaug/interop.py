@@ -25,7 +25,7 @@ from mxnet.base import _LIB, NDArrayHandle, check_call
 from mxnet.ndarray.ndarray import (_DTYPE_MX_TO_NP, _DTYPE_NP_TO_MX, DLDataType,
                                    _new_alloc_handle)
 
-__all__ = ["to_numpy", "to_ndarray", "take_over"]
+__all__ = ["to_numpy", "to_ndarray", "take_over", "release_deferred"]
 
 # What MXNet can hold (no uint16, uint32, uint64 or float16 through from_numpy).
 _ZERO_COPY = {np.dtype(t) for t in (np.uint8, np.int32, np.int64, np.float32, np.float64,
@@ -123,6 +123,13 @@ def take_over(array: np.ndarray) -> mx.nd.NDArray:
     if handle is None:
         return mx.nd.from_numpy(array, zero_copy=True)
     return mx.nd.NDArray(handle=NDArrayHandle(handle))
+
+
+def release_deferred() -> None:
+    """Release the memory of taken-over arrays that MXNet let go of in its own threads
+    (their owners wait for the next call into the C boundary; this is one)."""
+    if _mxview is not None:
+        _mxview.release_deferred()
 
 
 def _data_pointer(handle: Any) -> int:
