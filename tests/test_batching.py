@@ -230,6 +230,25 @@ def test_a_lent_slot_outlives_its_loader_and_the_death_of_its_workers():
     assert batchify.busy() == 1
 
 
+def test_a_batch_let_go_of_in_another_thread_frees_its_slot_at_the_next_call():
+    import threading
+
+    from gluon_segaug import interop
+
+    if interop._mxview is None:
+        pytest.skip("the _mxview extension did not build: releases are never deferred")
+    batchify = gsa.SharedBatchify(slots=1, slot_mb=1)
+    for batch in loader(Coded(n=8), batchify, workers=1):  # its other batches go slotless
+        break
+    held = [batch]
+    del batch
+    other = threading.Thread(target=held.clear)  # MXNet frees it there, without the GIL
+    other.start()
+    other.join()
+    assert list(batchify._state) == [3]  # still lent: that thread must not touch Python
+    assert batchify.busy() == 0  # the next call releases it
+
+
 def test_zero_copy_off_or_fields_mxnet_cannot_take_over_are_copied_out():
     class Int8(Coded):
         def __getitem__(self, i):
