@@ -405,8 +405,7 @@ static int32_t *checked_terms(const double *inv, Py_ssize_t dh, Py_ssize_t dw)
 
 /* src and dst as C-contiguous buffers of at least two dimensions (height, width, ...);
  * the bytes of one pixel. */
-static int get_images(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_buffer *dst,
-                      Py_ssize_t *pixel_bytes)
+int get_buffers(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_buffer *dst)
 {
     if (PyObject_GetBuffer(src_obj, src, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return 0;
     if (PyObject_GetBuffer(dst_obj, dst, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE)
@@ -414,6 +413,13 @@ static int get_images(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_b
         PyBuffer_Release(src);
         return 0;
     }
+    return 1;
+}
+
+static int get_images(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_buffer *dst,
+                      Py_ssize_t *pixel_bytes)
+{
+    if (!get_buffers(src_obj, dst_obj, src, dst)) return 0;
     const char *problem = NULL;
     if (src->ndim < 2 || dst->ndim < 2) {
         problem = "src and dst must have at least 2 dimensions (height, width, ...)";

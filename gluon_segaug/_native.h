@@ -18,6 +18,10 @@
 /* The interior loops to use: 2 AVX2, 1 SSSE3 (and SSE4.1 where present), 0 scalar. */
 extern int has_simd;
 
+/* src read-only and dst writable, both C-contiguous with their formats; on failure
+ * neither is held and an error is set. */
+int get_buffers(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_buffer *dst);
+
 PyObject *py_channel_sums(PyObject *self, PyObject *arg);
 PyObject *py_colour_planes(PyObject *self, PyObject *args);
 PyObject *py_labels_int32(PyObject *self, PyObject *args);

@@ -199,12 +199,7 @@ PyObject *py_colour_planes(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOOO", &src_obj, &dst_obj, &m_obj, &lo_obj, &hi_obj))
         return NULL;
     Py_buffer src, dst;
-    if (PyObject_GetBuffer(src_obj, &src, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    if (PyObject_GetBuffer(dst_obj, &dst, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE)
-        < 0) {
-        PyBuffer_Release(&src);
-        return NULL;
-    }
+    if (!get_buffers(src_obj, dst_obj, &src, &dst)) return NULL;
     const int cn = src.ndim == 3 ? (int)src.shape[2] : 0;
     float m[PLANES_MAX_CHANNELS * (PLANES_MAX_CHANNELS + 1)], lo[PLANES_MAX_CHANNELS],
         hi[PLANES_MAX_CHANNELS];
@@ -240,12 +235,7 @@ PyObject *py_labels_int32(PyObject *self, PyObject *args)
     int ignore, replacement;
     if (!PyArg_ParseTuple(args, "OOii", &src_obj, &dst_obj, &ignore, &replacement)) return NULL;
     Py_buffer src, dst;
-    if (PyObject_GetBuffer(src_obj, &src, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    if (PyObject_GetBuffer(dst_obj, &dst, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE)
-        < 0) {
-        PyBuffer_Release(&src);
-        return NULL;
-    }
+    if (!get_buffers(src_obj, dst_obj, &src, &dst)) return NULL;
     const int ok = src.format != NULL && strcmp(src.format, "B") == 0 && dst.format != NULL
                    && dst.itemsize == 4 && (strcmp(dst.format, "i") == 0 || strcmp(dst.format, "l") == 0)
                    && dst.len == src.len * 4;

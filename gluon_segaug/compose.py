@@ -242,15 +242,6 @@ class Compose:
                        for a, src, form in zip(out.groups, arrays, forms)]
         return results, Draw(joint.hw, params) if want_draw else None
 
-    def run(self, joint: Joint, rng: Optional[np.random.Generator],
-            replay: Optional[Sequence[Any]] = None) -> Tuple[Joint, Tuple[Any, ...]]:
-        """Draw (or take from ``replay``) and apply every step on a ``Joint``, fusing
-        adjacent geometry and adjacent linear colour steps. Returns the result and the
-        parameters of every step."""
-        runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
-        drawn = runner.run(self.transforms, replay)
-        return runner.flush(), drawn
-
 
 @dataclasses.dataclass(frozen=True)
 class Draw:

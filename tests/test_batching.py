@@ -58,6 +58,15 @@ def test_in_the_main_process_a_batch_is_the_stacked_samples():
     np.testing.assert_array_equal(single.asnumpy(), np.arange(3)[:, None, None] * np.ones((2, 2)))
 
 
+def epoch_in_slots(data, dataset, batchify):
+    """Check every batch of one pass over ``data`` (batches of 4, in order); how many of
+    them came through a slot."""
+    before = batchify.received_in_slots
+    for k, batch in enumerate(data):
+        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    return batchify.received_in_slots - before
+
+
 def loader(dataset, batchify, workers=2, batch_size=4):
     return gluon.data.DataLoader(dataset, batch_size=batch_size, num_workers=workers,
                                  batchify_fn=batchify)
@@ -90,10 +99,7 @@ def test_batches_left_unread_do_not_hold_slots_for_ever():
         check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
     del batch
     assert batchify.busy() == 0
-    before = batchify.received_in_slots
-    for k, batch in enumerate(data):
-        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
-    assert batchify.received_in_slots == before + 10
+    assert epoch_in_slots(data, dataset, batchify) == 10
 
 
 def test_a_batch_too_big_for_a_slot_goes_through_new_shared_memory():
@@ -178,12 +184,10 @@ def test_slots_of_loaders_dropped_mid_epoch_are_taken_back():
             break
     assert batchify.busy() >= 5
     data = loader(dataset, batchify)
-    for epoch in range(2):
-        before = batchify.received_in_slots
-        for k, batch in enumerate(data):
-            check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
+    epoch_in_slots(data, dataset, batchify)
+    second = epoch_in_slots(data, dataset, batchify)
     assert batchify.received_otherwise >= 1  # found no slot free, and freed the dead ones
-    assert batchify.received_in_slots >= before + 8  # the second epoch: (nearly) all in slots
+    assert second >= 8  # the second epoch: (nearly) all in slots
 
 
 def test_received_batches_are_the_slots_memory_until_let_go():
@@ -208,10 +212,7 @@ def test_received_batches_are_the_slots_memory_until_let_go():
     np.testing.assert_array_equal(part.asnumpy(), reference(dataset, (2,))[1])
     del part
     assert batchify.busy() == 0
-    before = batchify.received_in_slots
-    for k, batch in enumerate(data):
-        check_batch(batch, reference(dataset, range(4 * k, 4 * k + 4)))
-    assert batchify.received_in_slots == before + 10
+    assert epoch_in_slots(data, dataset, batchify) == 10
 
 
 def test_a_lent_slot_outlives_its_loader_and_the_death_of_its_workers():
