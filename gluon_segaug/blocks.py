@@ -12,6 +12,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .base import _check_p
+from .rng import randint
 
 __all__ = ["Block", "OneOf", "SomeOf", "RandomApply", "RandomOrder", "BlockParams"]
 
@@ -126,7 +127,7 @@ class SomeOf(Block):
 
     def _choose(self, rng):
         low, high = (self.n, self.n) if isinstance(self.n, int) else self.n
-        count = int(rng.integers(low, high + 1))
+        count = randint(rng, low, high + 1)
         picked = rng.choice(len(self.transforms), size=count, replace=False)
         return tuple(int(i) for i in (picked if self.random_order else np.sort(picked)))
 

@@ -47,6 +47,8 @@ class Kind(enum.Enum):
     INSTANCE = "instance"
     CONTINUOUS = "continuous"
 
+    __hash__ = object.__hash__  # identity, in C (as ``Interp``)
+
 
 @dataclasses.dataclass(frozen=True)
 class Target:

@@ -36,6 +36,7 @@ from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Nor
                      RandomGray, Saturation)
 from .functional import Interp
 from .geometry import FlipParams, ResizedCropParams, ResizeParams
+from .rng import randint, uniform
 
 __all__ = ["adopt", "MxColour", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
            "MxRandomSizedCrop", "MxHorizontalFlip"]
@@ -46,7 +47,7 @@ _img = mx.image
 def _draw_interp(rng: np.random.Generator, code: int) -> Interp:
     """MXNet's code 10 picks a mode at random per call: draw it from our generator."""
     if int(code) == 10:
-        return Interp.from_mx(int(rng.integers(0, 5)))
+        return Interp.from_mx(randint(rng, 0, 5))
     return Interp.from_mx(code)
 
 
@@ -94,8 +95,8 @@ class MxRandomCrop(_FromMx):
         h, w = hw
         size = tuple(self.source.size)
         new_w, new_h = _scale_down((w, h), size)
-        x0 = int(rng.integers(0, w - new_w + 1))
-        y0 = int(rng.integers(0, h - new_h + 1))
+        x0 = randint(rng, 0, w - new_w + 1)
+        y0 = randint(rng, 0, h - new_h + 1)
         return self._crop(rng, hw, (x0, y0, new_w, new_h), size)
 
 
@@ -142,13 +143,13 @@ class MxRandomSizedCrop(_FromMx):
         ratio = self.source.ratio
         size = tuple(self.source.size)
         for _ in range(10):
-            target_area = rng.uniform(area[0], area[1]) * h * w
-            new_ratio = np.exp(rng.uniform(np.log(ratio[0]), np.log(ratio[1])))
+            target_area = uniform(rng, area[0], area[1]) * h * w
+            new_ratio = np.exp(uniform(rng, np.log(ratio[0]), np.log(ratio[1])))
             new_w = int(round(np.sqrt(target_area * new_ratio)))
             new_h = int(round(np.sqrt(target_area / new_ratio)))
             if new_w <= w and new_h <= h:
-                x0 = int(rng.integers(0, w - new_w + 1))
-                y0 = int(rng.integers(0, h - new_h + 1))
+                x0 = randint(rng, 0, w - new_w + 1)
+                y0 = randint(rng, 0, h - new_h + 1)
                 return self._crop(rng, hw, (x0, y0, new_w, new_h), size)
         new_w, new_h = _scale_down((w, h), size)
         return self._crop(rng, hw, (int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h),

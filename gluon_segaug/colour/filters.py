@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from ..base import ColourAugmenter
+from ..rng import uniform
 from ._args import positive_range
 
 __all__ = ["GaussianNoise", "GaussianBlur"]
@@ -52,7 +53,7 @@ class GaussianNoise(ColourAugmenter):
         self._range = positive_range(std, "std", allow_zero=True)
 
     def _sample_image(self, rng, image):
-        return NoiseParams(float(rng.uniform(*self._range)), int(rng.integers(0, 2 ** 63)))
+        return NoiseParams(uniform(rng, *self._range), int(rng.integers(0, 2 ** 63)))
 
     def apply_image(self, image, params):
         noise = np.random.default_rng(params.seed).standard_normal(image.shape, np.float32)
@@ -87,7 +88,7 @@ class GaussianBlur(ColourAugmenter):
         self._range = positive_range(sigma, "sigma")
 
     def _sample_image(self, rng, image):
-        return BlurParams(float(rng.uniform(*self._range)))
+        return BlurParams(uniform(rng, *self._range))
 
     def apply_image(self, image, params):
         work = image if image.dtype in (np.uint8, np.uint16, np.int16, np.float32,

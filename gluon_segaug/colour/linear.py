@@ -20,6 +20,7 @@ from typing import Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..base import ColourAugmenter
+from ..rng import uniform
 from ._args import factor_range
 from .matrix import CV_ARITHMETIC, _affine, apply_colour_matrix, image_mean, scale_shift
 
@@ -105,7 +106,7 @@ class _FactorJitter(LinearColour):
         self._range = factor_range(value, self._name)
 
     def _sample_image(self, rng, image):
-        return FactorParams(float(rng.uniform(*self._range)))
+        return FactorParams(uniform(rng, *self._range))
 
 
 class Brightness(_FactorJitter):
@@ -221,7 +222,7 @@ class Hue(LinearColour):
         self.hue = float(hue)
 
     def _sample_image(self, rng, image):
-        return FactorParams(float(rng.uniform(-self.hue, self.hue)))
+        return FactorParams(uniform(rng, -self.hue, self.hue))
 
     def colour_matrix(self, params, channels, mean):
         return _hue(params.factor)
@@ -281,7 +282,7 @@ class ColorJitter(LinearColour):
 
     def _sample_image(self, rng, image):
         order = rng.permutation(len(self._ranges))
-        return JitterParams(tuple((self._ranges[i][0], float(rng.uniform(*self._ranges[i][1])))
+        return JitterParams(tuple((self._ranges[i][0], uniform(rng, *self._ranges[i][1]))
                                   for i in order))
 
     def colour_matrix(self, params, channels, mean):

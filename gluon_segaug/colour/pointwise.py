@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from ..base import ColourAugmenter
+from ..rng import uniform
 from ._args import positive_range
 from .matrix import uint8_table
 
@@ -54,7 +55,7 @@ class Gamma(ColourAugmenter):
 
     def _sample_image(self, rng, image):
         low, high = np.log(self._range)
-        return GammaParams(float(np.exp(rng.uniform(low, high))))
+        return GammaParams(float(np.exp(uniform(rng, low, high))))
 
     def apply_image(self, image, params):
         if image.dtype == np.uint8:

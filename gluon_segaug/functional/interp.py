@@ -27,6 +27,10 @@ class Interp(enum.Enum):
     LANCZOS = "lanczos"
     AUTO = "auto"
 
+    # Members are singletons compared by identity: hash them by identity too, in C
+    # (Enum's own hash is a Python call, and modes key lookups on every sample).
+    __hash__ = object.__hash__
+
     @classmethod
     def from_mx(cls, code: int) -> "Interp":
         """Map an ``mx.image`` ``interp`` code to a mode (note 2 is bicubic, not area).

@@ -6,6 +6,7 @@ from typing import Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ..functional import Interp
+from ..rng import uniform as _draw_uniform
 
 Size = Union[int, Sequence[int]]
 Range = Union[float, Sequence[float]]
@@ -58,4 +59,4 @@ def ordered_range(value: Sequence[float], name: str, positive: bool = False) -> 
 
 def uniform(rng: np.random.Generator, bounds: Tuple[float, float]) -> float:
     low, high = bounds
-    return float(rng.uniform(low, high)) if high > low else float(low)
+    return _draw_uniform(rng, float(low), float(high)) if high > low else float(low)

@@ -13,6 +13,7 @@ import numpy as np
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
+from ..rng import randint, uniform
 from ._args import Size, interp_or_none, ordered_range, size_pair
 
 __all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses"]
@@ -23,8 +24,8 @@ def _random_window(rng: np.random.Generator, hw: Tuple[int, int],
     """Top-left of a window of ``size`` at a uniform position; a window larger than the
     sample holds it at a uniform position instead."""
     (h, w), (ch, cw) = hw, size
-    top = int(rng.integers(min(0, h - ch), max(0, h - ch) + 1))
-    left = int(rng.integers(min(0, w - cw), max(0, w - cw) + 1))
+    top = randint(rng, min(0, h - ch), max(0, h - ch) + 1)
+    left = randint(rng, min(0, w - cw), max(0, w - cw) + 1)
     return top, left
 
 
@@ -131,13 +132,13 @@ class RandomResizedCrop(PositionalAugmenter):
         h, w = hw
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
         for _ in range(10):
-            area = h * w * rng.uniform(*self.scale)
-            aspect = math.exp(rng.uniform(*log_ratio))
+            area = h * w * uniform(rng, *self.scale)
+            aspect = math.exp(uniform(rng, *log_ratio))
             cw = int(round(math.sqrt(area * aspect)))
             ch = int(round(math.sqrt(area / aspect)))
             if 0 < cw <= w and 0 < ch <= h:
-                top = int(rng.integers(0, h - ch + 1))
-                left = int(rng.integers(0, w - cw + 1))
+                top = randint(rng, 0, h - ch + 1)
+                left = randint(rng, 0, w - cw + 1)
                 return self._params(hw, top, left, ch, cw)
         aspect = w / h
         if aspect < self.ratio[0]:
@@ -211,4 +212,4 @@ def _window_start(rng: np.random.Generator, point: int, size: int, extent: int) 
     low, high = point - size + 1, point
     if extent >= size:
         low, high = max(low, 0), min(high, extent - size)
-    return int(rng.integers(low, high + 1))
+    return randint(rng, low, high + 1)

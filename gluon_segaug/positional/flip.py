@@ -6,6 +6,7 @@ import numpy as np
 
 from ..base import PositionalAugmenter
 from ..geometry import FlipParams, MatrixParams, RotateParams
+from ..rng import randint
 
 __all__ = ["HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry"]
 
@@ -77,7 +78,7 @@ class RandomRotate90(PositionalAugmenter):
         super().__init__(p)
 
     def _sample_geometry(self, rng, hw):
-        return _quarter_turns(hw, int(rng.integers(0, 4)))
+        return _quarter_turns(hw, randint(rng, 0, 4))
 
 
 class SquareSymmetry(PositionalAugmenter):
@@ -100,7 +101,7 @@ class SquareSymmetry(PositionalAugmenter):
         super().__init__(p)
 
     def _sample_geometry(self, rng, hw):
-        k, mirror = int(rng.integers(0, 4)), bool(rng.integers(0, 2))
+        k, mirror = randint(rng, 0, 4), bool(randint(rng, 0, 2))
         turn = _quarter_turns(hw, k)
         matrix = turn.matrix() @ FlipParams(hw, horizontal=mirror).matrix()
         return MatrixParams(hw, values=tuple(float(v) for v in np.round(matrix, 12).ravel()),

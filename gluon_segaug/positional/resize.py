@@ -11,6 +11,7 @@ from typing import Optional, Sequence, Tuple, Union
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizeParams
+from ..rng import randint
 from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform
 
 __all__ = ["Resize", "RandomScale", "Pad", "PadIfNeeded"]
@@ -177,6 +178,6 @@ class PadIfNeeded(PositionalAugmenter):
         elif self.position == "top_left":
             top, left = 0, 0
         else:
-            top = int(rng.integers(0, out_h - h + 1))
-            left = int(rng.integers(0, out_w - w + 1))
+            top = randint(rng, 0, out_h - h + 1)
+            left = randint(rng, 0, out_w - w + 1)
         return CropParams(hw, top=-top, left=-left, height=out_h, width=out_w)
