@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from gluon_segaug.rng import Streams
+from gluon_segaug.rng import Streams, randint, uniform
 
 
 def _draws(generator: np.random.Generator) -> list:
@@ -41,3 +41,31 @@ def test_a_pickled_copy_draws_what_the_original_draws():
     streams.generator()  # the original has made its thread's generator
     copy = pickle.loads(pickle.dumps(streams))
     assert _draws(copy.generator((5, 2))) == _draws(streams.generator((5, 2)))
+
+
+def test_uniform_gives_the_generators_own_floats():
+    ours, numpy = (np.random.Generator(np.random.Philox(5)) for _ in range(2))
+    for low, high in [(0.0, 1.0), (-15.0, 15.0), (0.6, 1.4), (2.0, 2.0), (3, 7)]:
+        got = [uniform(ours, low, high) for _ in range(50)]
+        assert got == numpy.uniform(low, high, 50).tolist(), (low, high)
+        assert all(type(v) is float for v in got)
+
+
+def test_randint_is_uniform_over_its_range_and_stays_inside():
+    rng = np.random.Generator(np.random.Philox(3))
+    for low, high in [(0, 2), (-3, 4), (0, 441), (5, 6)]:
+        draws = np.array([randint(rng, low, high) for _ in range(20000)])
+        assert draws.min() >= low and draws.max() < high, (low, high)
+        counts = np.bincount(draws - low, minlength=high - low)
+        expected = len(draws) / (high - low)
+        if high - low <= 10:  # every value comes up about equally often
+            assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected)), (low, high, counts)
+        else:  # chi-square of a uniform histogram: mean (n - 1), sd sqrt(2 (n - 1))
+            chi2 = float(((counts - expected) ** 2 / expected).sum())
+            assert abs(chi2 - (high - low - 1)) < 5 * np.sqrt(2 * (high - low - 1)), chi2
+    # The largest float below one still lands inside the range.
+    class Top:
+        def random(self):
+            return 1.0 - 2.0 ** -53
+    assert randint(Top(), 0, 2 ** 32) == 2 ** 32 - 1
+    assert randint(Top(), 0, 3 * 2 ** 30 + 1) == 3 * 2 ** 30
