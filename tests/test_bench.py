@@ -30,6 +30,51 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
     assert f"wrote {tmp_path / 'results.md'}" in capsys.readouterr().out
 
 
+class _Machine:
+    """A fake clock and candidates whose calls cost ``cost`` seconds once warm, and
+    ``cold`` more for any call that begins within ``recovery`` seconds of another
+    candidate's call (the benchmark machine's slow start after other work)."""
+
+    def __init__(self, recovery: float, cold: float) -> None:
+        self.now, self.recovery, self.cold = 0.0, recovery, cold
+        self.last, self.switched_at, self.calls = None, 0.0, []
+
+    def clock(self) -> float:
+        return self.now
+
+    def candidate(self, name: str, cost: float):
+        def call():
+            if self.last != name:
+                self.switched_at, self.last = self.now, name
+            slow = self.now - self.switched_at < self.recovery
+            self.now += cost + (self.cold if slow else 0.0)
+            self.calls.append(name)
+        return call
+
+
+def test_the_harness_times_each_candidate_warm_after_the_others_ran():
+    from gluon_segaug.bench.harness import time_interleaved
+
+    machine = _Machine(recovery=0.002, cold=200e-6)
+    costs = {"fast": 70e-6, "slower": 90e-6, "slow": 5e-3}
+    candidates = {name: machine.candidate(name, cost) for name, cost in costs.items()}
+    medians = time_interleaved(candidates, rounds=7, warmup=2, clock=machine.clock)
+    assert medians["fast"] == pytest.approx(70e-6) and medians["slower"] == pytest.approx(90e-6)
+    # A call longer than the settling time is timed as it comes: the machine's slow
+    # start is a small part of it.
+    assert medians["slow"] == pytest.approx(5e-3 + 200e-6)
+    # Timed cold, one call a turn, the fast candidates would seem 3-4x slower.
+    cold = time_interleaved(candidates, rounds=7, warmup=2, clock=machine.clock, settle=0.0,
+                            block=0.0)
+    assert cold["fast"] == pytest.approx(270e-6) and cold["slower"] == pytest.approx(290e-6)
+    # Every round runs every candidate; blocks hold about ``block`` seconds of calls.
+    machine.calls.clear()
+    time_interleaved(candidates, rounds=3, warmup=1, clock=machine.clock, settle=0.0)
+    counts = {name: machine.calls.count(name) for name in costs}
+    assert counts == {"fast": 1 + 3 * int(0.001 / 270e-6), "slower": 1 + 3 * int(0.001 / 290e-6),
+                      "slow": 1 + 3}
+
+
 def test_bench_without_photos_says_where_to_find_them(tmp_path, capsys):
     assert main(["bench", "--quick", "--real", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "pass the folder of the real test photos" in capsys.readouterr().err

@@ -133,7 +133,7 @@ class _Plan:
         self.index_map = rows is not None
         self.index_inverse = _index_inverse(rows) if rows is not None else None
         self.box = (None if self.projective or self.index_map
-                    else _box_of(matrix, in_hw, out_hw))
+                    else _box_of(values[:6], in_hw, out_hw))
         self._sampler: Optional[_Sampler] = None
 
     def sampler(self) -> _Sampler:

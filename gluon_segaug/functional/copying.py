@@ -6,7 +6,7 @@ of the source plus a constant border; an integer box stretched onto the output i
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -98,18 +98,20 @@ def _transpose(block: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(block.transpose(1, 0, 2))
 
 
-def _box_of(matrix: np.ndarray, in_hw: Tuple[int, int],
+def _box_of(values: List[float], in_hw: Tuple[int, int],
             out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
-    """The integer source box ``(top, left, height, width)`` that ``matrix`` stretches
-    onto the whole output, if it is one: then ``cv2.resize`` of the box is exact."""
-    (sx, b, tx), (c, sy, ty) = matrix[:2].tolist()  # plain floats: runs every sample
+    """The integer source box ``(top, left, height, width)`` that the affine matrix of
+    first rows ``values`` (six plain floats) stretches onto the whole output, if it is
+    one: then ``cv2.resize`` of the box is exact."""
+    sx, b, tx, c, sy, ty = values
     if abs(b) > _EPS or abs(c) > _EPS or sx <= 0 or sy <= 0:
         return None
-    out_h, out_w = out_hw
     # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
-    box = (0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx, out_h / sy, out_w / sx)
-    top, left, height, width = whole = [round(v) for v in box]
-    if max(abs(v - w) for v, w in zip(box, whole)) > 1e-6:
+    top_f, left_f = 0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx
+    height_f, width_f = out_hw[0] / sy, out_hw[1] / sx
+    top, left, height, width = round(top_f), round(left_f), round(height_f), round(width_f)
+    if (abs(top_f - top) > 1e-6 or abs(left_f - left) > 1e-6
+            or abs(height_f - height) > 1e-6 or abs(width_f - width) > 1e-6):
         return None
     if top < 0 or left < 0 or top + height > in_hw[0] or left + width > in_hw[1]:
         return None
