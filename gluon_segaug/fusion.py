@@ -24,7 +24,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .functional import Interp, inverse3, remap, resample
-from .geometry import Geometry
+from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Layout
 
 __all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
@@ -88,6 +88,17 @@ def _apply(matrix: np.ndarray, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray
             (matrix[1, 0] * x + matrix[1, 1] * y + matrix[1, 2]) / w)
 
 
+def _affine_of(steps: Sequence[Geometry]) -> Optional[Affine]:
+    """The composed first two rows of a run of affine steps (``None`` if one is not)."""
+    rows = steps[0].affine()
+    for step in steps[1:]:
+        after = step.affine() if rows is not None else None
+        if after is None:
+            return None
+        rows = then(rows, after)
+    return rows
+
+
 def _is_identity(matrix: np.ndarray) -> bool:
     return all(abs(v - w) <= 1e-12 for v, w in zip(matrix.ravel().tolist(), _EYE_VALUES))
 
@@ -99,9 +110,13 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
         return joint
     policies = layout.policies(_interp_of(steps, default_interp))
     if all(step.is_projective for step in steps):
-        matrix = steps[0].matrix()
-        for step in steps[1:]:
-            matrix = step.matrix() @ matrix
+        rows = _affine_of(steps)
+        if rows is not None:  # the usual case, composed in plain floats
+            matrix = full_matrix(rows)
+        else:
+            matrix = steps[0].matrix()
+            for step in steps[1:]:
+                matrix = step.matrix() @ matrix
         out_hw = steps[-1].out_hw
         if out_hw == joint.hw and _is_identity(matrix):
             return joint

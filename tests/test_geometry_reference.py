@@ -254,3 +254,53 @@ def test_continuous_int64_beyond_float64_is_refused():
     aug = gsa.Compose([gsa.Rotate(10)], targets=("continuous",))
     with pytest.raises(ValueError, match=r"int64 values up to .* cannot be interpolated exactly"):
         aug(np.zeros((8, 8, 3), np.uint8), np.full((8, 8), 2 ** 60, np.int64))
+
+
+def test_affine_rows_are_the_matrices_first_rows_and_compose_as_their_product():
+    import math
+
+    from gluon_segaug.geometry import (CropParams, FlipParams, MatrixParams, ResizedCropParams,
+                                       ResizeParams, RotateParams, then)
+
+    def reference(params):  # each step's matrix written out by hand, in NumPy
+        if isinstance(params, ResizedCropParams):
+            sx, sy = params.size[1] / params.width, params.size[0] / params.height
+            crop = np.array([[1, 0, -params.left], [0, 1, -params.top], [0, 0, 1.0]])
+            return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]]) @ crop
+        if isinstance(params, CropParams):
+            return np.array([[1, 0, -params.left], [0, 1, -params.top], [0, 0, 1.0]])
+        if isinstance(params, ResizeParams):
+            sx, sy = params.size[1] / params.in_hw[1], params.size[0] / params.in_hw[0]
+            return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]])
+        if isinstance(params, FlipParams):
+            (h, w), m = params.in_hw, np.eye(3)
+            if params.horizontal:
+                m[0] = (-1, 0, w - 1)
+            if params.vertical:
+                m[1] = (0, -1, h - 1)
+            return m
+        if isinstance(params, RotateParams):
+            (h, w), (oh, ow) = params.in_hw, params.size
+            turn = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), params.angle, 1.0)
+            turn[:, 2] += ((ow - w) / 2, (oh - h) / 2)
+            return np.vstack([turn, [0, 0, 1]])
+        return np.array(params.values, dtype=np.float64).reshape(3, 3)
+
+    steps = [CropParams((40, 60), top=3, left=-5, height=30, width=50),
+             ResizedCropParams((30, 50), top=2, left=4, height=20, width=25, size=(37, 41)),
+             ResizeParams((37, 41), size=(19, 83)), FlipParams((19, 83), horizontal=True),
+             FlipParams((19, 83), horizontal=True, vertical=True),
+             RotateParams((19, 83), angle=23.0, size=(30, 90)),
+             MatrixParams((30, 90), values=(1.1, 0.2, -3, -0.1, 0.9, 4, 0, 0, 1), size=(30, 90))]
+    composed, product = None, np.eye(3)
+    for params in steps:
+        rows = params.affine()
+        np.testing.assert_allclose(np.array(rows).reshape(2, 3), reference(params)[:2],
+                                   atol=1e-12, err_msg=type(params).__name__)
+        np.testing.assert_allclose(params.matrix(), reference(params), atol=1e-12)
+        composed = rows if composed is None else then(composed, rows)
+        product = reference(params) @ product
+        np.testing.assert_allclose(np.array(composed).reshape(2, 3), product[:2], atol=1e-9)
+    projective = MatrixParams((30, 90), values=(1, 0, 0, 0, 1, 0, 1e-3, 0, 1), size=(30, 90))
+    assert projective.affine() is None
+    assert math.isclose(projective.matrix()[2, 0], 1e-3)
