@@ -218,11 +218,13 @@ class Compose:
                 f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
-        first = _to_hwc(image, "image")
-        rest = [_to_hwc(value, i) for i, value in enumerate(targets)]
-        arrays = (first[0],) + tuple(pair[0] for pair in rest)
-        forms = (first[1],) + tuple(pair[1] for pair in rest)
-        joint = Joint(arrays[0], arrays[1:])
+        array, form = _to_hwc(image, "image")
+        arrays, forms = [array], [form]
+        for i, value in enumerate(targets):
+            array, form = _to_hwc(value, i)
+            arrays.append(array)
+            forms.append(form)
+        joint = Joint(arrays[0], tuple(arrays[1:]))
         self.layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "

@@ -238,3 +238,19 @@ def test_rgb_only_steps_refuse_other_channel_counts_even_when_they_would_not_fir
             gsa.Compose([step], targets=())(bands)
     out = gsa.Compose([gsa.ColorJitter(brightness=0.2)], targets=(), seed=0)(bands)
     assert out.shape == bands.shape  # brightness alone works on any channel count
+
+
+def test_scale_shift_gives_cv2_addweighted_bytes_for_every_level():
+    from gluon_segaug.colour.matrix import scale_shift
+
+    levels = np.tile(np.arange(256, dtype=np.uint8), 60).reshape(20, 256, 3)
+    original = levels.copy()
+    rng = np.random.default_rng(4)
+    cases = [(a, b) for a in rng.uniform(0.0, 2.0, 40) for b in (0.0, 0.5, 17.25, -9.5)]
+    cases += [(0.5, 0.0), (1.5, 0.0), (-0.5, 200.0), (1.0, -0.5)]
+    for scale, shift in cases:
+        flat = levels.reshape(20, -1)
+        expected = cv2.addWeighted(flat, scale, flat, 0.0, shift).reshape(levels.shape)
+        np.testing.assert_array_equal(scale_shift(levels, scale, shift), expected,
+                                      err_msg=f"{scale} {shift}")
+    np.testing.assert_array_equal(levels, original)
