@@ -123,8 +123,13 @@ def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
     """Nearest resize of an integer box (pixel centres aligned: INTER_NEAREST_EXACT), on
     a byte view so any dtype passes exactly."""
     top, left, height, width = box
-    view_dtype, per_element = _byte_view_dtype(src.dtype)
     window = src[top:top + height, left:left + width]
+    if src.dtype == np.uint8 and src.shape[2] == 1:  # the usual class mask, as it is
+        out = cv2.resize(window[..., 0], (out_hw[1], out_hw[0]),
+                         interpolation=cv2.INTER_NEAREST_EXACT)
+        out.shape = out_hw + (1,)
+        return out
+    view_dtype, per_element = _byte_view_dtype(src.dtype)
     try:  # OpenCV reads the box in place (rows may have any stride)
         window = window.view(view_dtype)
     except ValueError:  # the pixels of a row are not contiguous
