@@ -22,6 +22,7 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
                 "| 2 | Gluon's default | decode + augment |",
                 "| 2 | SharedBatchify | decode + augment |",
                 "| 2 | SharedBatchify | decode + ToTensor alone (no augmentation) |",
+                "| 2 | SharedBatchify | decode + augment, uint8 out (no ToTensor) |",
                 "| standard | 427x640 | OpenCV calls alone (floor) |",
                 "| 2 | SharedBatchify | decode + OpenCV calls alone (floor) |"):
         assert row in report, row
@@ -121,3 +122,9 @@ def test_the_loader_references_give_what_the_augmenting_loader_gives():
     np.testing.assert_allclose(tensor[0].asnumpy(), want, atol=1e-5)
     labels = mask.asnumpy()[:256, :256].astype(np.int32)
     np.testing.assert_array_equal(tensor[1].asnumpy(), np.where(labels == 255, -1, labels))
+    # Stopped before ToTensor, the pipeline gives what decode-only gives: uint8 HWC.
+    plain = loader.augment_pipeline(network_ready=False)(image, mask)
+    decoded = loader._decode_only(image, mask)
+    for a, b in zip(plain, decoded):
+        assert (a.shape, a.dtype) == (b.shape, b.dtype)
+    assert set(np.unique(plain[1].asnumpy())) <= {0, 5, 255}

@@ -3,8 +3,9 @@
 The same dataset and loader run with the standard training pipeline (crop 256 here),
 with a decode-only transform (a fixed 256x256 window, so batches stack), with that
 window made network-ready by ``ToTensor`` alone (CHW float32 images, int32 masks: four
-times the bytes of the decoded window, which every loader feeding a network pays), and
-with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
+times the bytes of the decoded window, which every loader feeding a network pays), with
+the pipeline stopped before ``ToTensor`` (uint8 HWC out, like for like with decode-only),
+and with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
 on OpenCV must at least do), with 0 and 2 workers, each with Gluon's default batchify
 and with ``SharedBatchify``; throughput in samples per second, each loader's share of
 the decode-only ceiling of the same loader, and its share of the decode-only loader as
@@ -59,10 +60,12 @@ def _floor_transform():
     return transform
 
 
-def augment_pipeline() -> gsa.Compose:
-    return gsa.Compose([gsa.RandomScale((0.5, 2.0)), gsa.Rotate(15), gsa.PadIfNeeded(256),
-                        gsa.RandomCrop(256), gsa.HorizontalFlip(),
-                        gsa.ColorJitter(0.4, 0.4, 0.4, 0.1), gsa.ToTensor(MEAN, STD)], seed=0)
+def augment_pipeline(network_ready: bool = True) -> gsa.Compose:
+    """The standard training pipeline at 256x256; without ``network_ready`` it stops
+    before ``ToTensor`` and gives uint8 HWC images, as the decode-only loader does."""
+    steps = [gsa.RandomScale((0.5, 2.0)), gsa.Rotate(15), gsa.PadIfNeeded(256),
+             gsa.RandomCrop(256), gsa.HorizontalFlip(), gsa.ColorJitter(0.4, 0.4, 0.4, 0.1)]
+    return gsa.Compose(steps + ([gsa.ToTensor(MEAN, STD)] if network_ready else []), seed=0)
 
 
 def _epoch_rate(loader) -> float:
@@ -78,6 +81,7 @@ def _epoch_rate(loader) -> float:
 BATCHIFY = {"Gluon's default": None, "SharedBatchify": gsa.SharedBatchify}
 DECODE_ONLY = "decode only"
 TENSOR_ONLY = "decode + ToTensor alone (no augmentation)"
+UINT8_OUT = "decode + augment, uint8 out (no ToTensor)"
 
 
 def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
@@ -88,6 +92,7 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
     items = [(str(real / f"{n}.jpg"), str(real / f"{n}_mask.png")) for n in names] * repeat
     transforms = {DECODE_ONLY: _decode_only, TENSOR_ONLY: _tensor_only(),
                   "decode + augment": augment_pipeline(),
+                  UINT8_OUT: augment_pipeline(network_ready=False),
                   "decode + OpenCV calls alone (floor)": _floor_transform()}
     order = random.Random(0)
     rows = []
