@@ -51,10 +51,19 @@ def compose(steps: Sequence[Geometry], default_interp: Interp) -> Tuple[np.ndarr
     (array([[-1.,  0.,  3.],
            [ 0.,  1., -1.]]), (2, 3))
     """
+    return _matrix_of(steps), steps[-1].out_hw, _interp_of(steps, default_interp)
+
+
+def _matrix_of(steps: Sequence[Geometry]) -> np.ndarray:
+    """The 3x3 matrix of a run of matrix steps: composed in plain floats when every
+    step is affine (the usual case), else as NumPy products."""
+    rows = _affine_of(steps)
+    if rows is not None:
+        return full_matrix(rows)
     matrix = steps[0].matrix()
     for step in steps[1:]:
         matrix = step.matrix() @ matrix
-    return matrix, steps[-1].out_hw, _interp_of(steps, default_interp)
+    return matrix
 
 
 def source_maps(steps: Sequence[Geometry]) -> Tuple[np.ndarray, np.ndarray]:
@@ -110,13 +119,7 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
         return joint
     policies = layout.policies(_interp_of(steps, default_interp))
     if all(step.is_projective for step in steps):
-        rows = _affine_of(steps)
-        if rows is not None:  # the usual case, composed in plain floats
-            matrix = full_matrix(rows)
-        else:
-            matrix = steps[0].matrix()
-            for step in steps[1:]:
-                matrix = step.matrix() @ matrix
+        matrix = _matrix_of(steps)
         out_hw = steps[-1].out_hw
         if out_hw == joint.hw and _is_identity(matrix):
             return joint

@@ -123,21 +123,16 @@ def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
     """Nearest resize of an integer box (pixel centres aligned: INTER_NEAREST_EXACT), on
     a byte view so any dtype passes exactly."""
     top, left, height, width = box
-    window = src[top:top + height, left:left + width]
-    if src.dtype == np.uint8 and src.shape[2] == 1:  # the usual class mask, as it is
-        out = cv2.resize(window[..., 0], (out_hw[1], out_hw[0]),
-                         interpolation=cv2.INTER_NEAREST_EXACT)
-        out.shape = out_hw + (1,)
-        return out
     view_dtype, per_element = _byte_view_dtype(src.dtype)
-    try:  # OpenCV reads the box in place (rows may have any stride)
-        window = window.view(view_dtype)
-    except ValueError:  # the pixels of a row are not contiguous
-        window = np.ascontiguousarray(window).view(view_dtype)
+    window = src[top:top + height, left:left + width]
+    if view_dtype != src.dtype:
+        try:  # OpenCV reads the box in place (rows may have any stride)
+            window = window.view(view_dtype)
+        except ValueError:  # the pixels of a row are not contiguous
+            window = np.ascontiguousarray(window).view(view_dtype)
     if window.shape[2] == 1:
         window = window[..., 0]
-    out = np.ascontiguousarray(
-        cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT))
+    out = cv2.resize(window, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_NEAREST_EXACT)
     out.shape = out_hw + (-1,)  # in place: an array of its own, not a view, goes back
     return out if out.dtype == src.dtype else out.view(src.dtype)
 
