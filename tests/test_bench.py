@@ -1,6 +1,10 @@
 """The benchmark runs end to end in quick mode (speeds are reported, never asserted)."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -74,6 +78,30 @@ def test_the_harness_times_each_candidate_warm_after_the_others_ran():
     counts = {name: machine.calls.count(name) for name in costs}
     assert counts == {"fast": 1 + 3 * int(0.001 / 270e-6), "slower": 1 + 3 * int(0.001 / 290e-6),
                       "slow": 1 + 3}
+
+
+_THREADS_AFTER_MX_IMAGE = """
+import os, sys
+import mxnet as mx, numpy as np
+from gluon_segaug.bench.harness import single_thread
+if sys.argv[1] == "one":
+    single_thread()
+image = mx.nd.array(np.zeros((1200, 1200, 3), np.uint8), dtype=np.uint8)
+mx.image.imresize(image, 900, 900).wait_to_read()
+print(len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task") or (os.cpu_count() or 1) < 2,
+                    reason="counts threads in /proc on a machine with a thread pool to start")
+def test_single_thread_holds_mxnets_own_opencv_to_one_thread():
+    # MXNet's OpenCV starts a pool worker for a large resize unless held to one thread.
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_FOR_THREADS_NUM"}
+    counts = {mode: int(subprocess.run([sys.executable, "-c", _THREADS_AFTER_MX_IMAGE, mode],
+                                       env=env, check=True, capture_output=True,
+                                       text=True).stdout.split()[-1])
+              for mode in ("default", "one")}
+    assert counts["one"] < counts["default"], counts
 
 
 def test_bench_without_photos_says_where_to_find_them(tmp_path, capsys):

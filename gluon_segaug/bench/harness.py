@@ -25,12 +25,18 @@ from typing import Callable, Dict, List, Mapping
 
 
 def single_thread() -> None:
-    """One thread for OpenCV, OpenMP and MXNet's engine, as every peer is timed."""
+    """One thread for OpenCV, OpenMP and MXNet's engine, as every peer is timed.
+
+    MXNet carries an OpenCV of its own (``mx.image``'s decoding and resizing), whose
+    thread pool reads ``OPENCV_FOR_THREADS_NUM`` when it first runs: called before any
+    ``mx.image`` work, this holds that one to a thread too.
+    """
     import cv2
 
     cv2.setNumThreads(1)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MXNET_CPU_WORKER_NTHREADS", "1")
+    os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 
 def time_interleaved(candidates: Mapping[str, Callable[[], object]], rounds: int,
