@@ -132,6 +132,35 @@ def test_floors_give_the_outputs_of_the_pipelines_they_stand_for():
     np.testing.assert_array_equal(mask, before[1])
 
 
+def test_the_native_floor_is_the_opencv_floor_by_the_librarys_kernels():
+    import cv2
+
+    from gluon_segaug import _native
+    from gluon_segaug.bench import floor, pipelines
+
+    if _native is None:
+        pytest.skip("the native kernels are not built here")
+    rng = np.random.default_rng(1)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (300, 400, 3)).astype(np.uint8), (9, 9), 3)
+    mask = rng.choice(np.array([0, 5], np.uint8), (300, 400))  # -1 only in the border
+    for _ in range(3):  # the same seeded draws: the same scale, turn, window and jitter
+        make = {k: floor.standard_floor(512, pipelines.MEAN, pipelines.STD, seed=_, kernels=k)
+                for k in ("opencv", "native")}
+        (cv_image, cv_ids), (our_image, our_ids) = (f(image, mask) for f in make.values())
+        np.testing.assert_array_equal(our_ids, cv_ids)
+        assert our_image.dtype == np.float32 and our_image.shape == cv_image.shape
+        # Inside (away from OpenCV's blended border, which may lie just past the window's
+        # edge) the two differ only by the uint8 rounding of OpenCV's jitter (half a level)
+        # and by the contrast's mean, which OpenCV's blended border moves a little.
+        inside = cv2.erode((cv_ids != -1).astype(np.uint8), np.ones((5, 5), np.uint8),
+                           borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+        level = 1 / (255 * min(pipelines.STD))
+        assert inside.mean() > 0.05
+        assert np.abs(our_image - cv_image)[:, inside].max() <= level
+    with pytest.raises(ValueError, match="kernels must be 'opencv' or 'native', not 'cuda'"):
+        floor.standard_floor(512, pipelines.MEAN, pipelines.STD, kernels="cuda")
+
+
 def test_the_loader_references_give_what_the_augmenting_loader_gives():
     import mxnet as mx
 
@@ -142,8 +171,10 @@ def test_the_loader_references_give_what_the_augmenting_loader_gives():
     mask = mx.nd.array(rng.choice([0, 5, 255], (300, 400)), dtype="uint8")
     augmented = loader.augment_pipeline()(image, mask)
     tensor = loader._tensor_only()(image, mask)
-    for a, b in zip(augmented, tensor):
-        assert (a.shape, a.dtype) == (b.shape, b.dtype)
+    kernels = loader._floor_transform("native")(image, mask)
+    for a, b, c in zip(augmented, tensor, kernels):
+        assert (a.shape, a.dtype) == (b.shape, b.dtype) == (c.shape, c.dtype)
+    assert set(np.unique(kernels[1].asnumpy())) <= {0, 5, -1}
     # The window, normalised by hand; 255 in the mask becomes -1.
     window = image.asnumpy()[:256, :256].transpose(2, 0, 1) / 255.0
     want = (window - np.reshape(loader.MEAN, (3, 1, 1))) / np.reshape(loader.STD, (3, 1, 1))

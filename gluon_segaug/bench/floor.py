@@ -13,6 +13,10 @@ does the least work that gives the pipeline's outputs (same shapes and dtypes):
   one ``cv2.LUT`` per channel; the mask to int32 with 255 -> -1 by one ``cv2.LUT``.
   What it skips that the pipelines do: exact borders (OpenCV blends the image's edge
   with the fill) and the colour jitter's per-sample order of steps.
+- ``standard_floor(kernels="native")``: the same parameters through the library's own
+  kernels, the ones its pipeline runs (SIMD bilinear and nearest warps, the colour
+  jitter and normalisation as one matrix into CHW planes, the labels to int32), with no
+  pipeline around them: what the library itself costs without its per-call Python.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from typing import Callable, Sequence, Tuple
 import cv2
 import numpy as np
 
+from .. import _native
 from ..colour.linear import LUMA
 
 __all__ = ["tutorial_floor", "standard_floor"]
@@ -46,11 +51,17 @@ def tutorial_floor(seed: int = 0) -> Callable[[np.ndarray, np.ndarray], Arrays]:
     return run
 
 
-def standard_floor(size: int, mean: Sequence[float], std: Sequence[float],
-                   seed: int = 0) -> Callable[[np.ndarray, np.ndarray], Arrays]:
+def standard_floor(size: int, mean: Sequence[float], std: Sequence[float], seed: int = 0,
+                   kernels: str = "opencv") -> Callable[[np.ndarray, np.ndarray], Arrays]:
     """Scale 0.5-2, rotate 15, pad and crop ``size``, flip, colour jitter 0.4/0.4/0.4/0.1,
-    normalise to CHW float32; the mask to int32 with 255 -> -1."""
+    normalise to CHW float32; the mask to int32 with 255 -> -1. ``kernels``: "opencv",
+    or "native" for the library's own (uint8 one-channel masks)."""
+    if kernels not in ("opencv", "native"):
+        raise ValueError(f"kernels must be 'opencv' or 'native', not {kernels!r}")
+    if kernels == "native" and _native is None:
+        raise RuntimeError("the library's native kernels are not built on this machine")
     draw = random.Random(seed)
+    finish = _native_finish(size, mean, std) if kernels == "native" else None
     levels = np.arange(256) / 255.0
     tables = [((levels - m) / s).astype(np.float32).reshape(1, 256) for m, s in zip(mean, std)]
     ignore = np.arange(256, dtype=np.int32).reshape(1, 256)
@@ -68,6 +79,8 @@ def standard_floor(size: int, mean: Sequence[float], std: Sequence[float],
         if draw.random() < 0.5:
             matrix[0] = -matrix[0]
             matrix[0, 2] += size - 1
+        if finish is not None:
+            return finish(image, mask, matrix, draw)
         warped = cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         labels = cv2.warpAffine(mask, matrix, (size, size), flags=cv2.INTER_NEAREST,
@@ -80,6 +93,32 @@ def standard_floor(size: int, mean: Sequence[float], std: Sequence[float],
         return out, cv2.LUT(labels, ignore)
 
     return run
+
+
+def _native_finish(size: int, mean: Sequence[float], std: Sequence[float]):
+    """The warps, jitter and normalisation of ``standard_floor`` by the library's kernels."""
+    scale = [1.0 / (255.0 * s) for s in std]
+    offset = [-m / s for m, s in zip(mean, std)]
+    ends = [sorted((o, 255.0 * k + o)) for k, o in zip(scale, offset)]
+    lo, hi = tuple(e[0] for e in ends), tuple(e[1] for e in ends)
+
+    def finish(image, mask, matrix, draw) -> Arrays:
+        inverse = tuple(cv2.invertAffineTransform(matrix).ravel().tolist())
+        warped = np.empty((size, size, 3), np.uint8)
+        _native.warp_linear(np.ascontiguousarray(image), warped, inverse, bytes(3))
+        labels = np.empty((size, size), np.uint8)
+        _native.warp_nearest(np.ascontiguousarray(mask), labels, inverse, b"\xff")
+        grey = float(np.dot(_native.channel_sums(warped), LUMA)) / (size * size)
+        # clamp(J x, 0, 255) normalised is clamp(N J x) between the normalised ends.
+        jitter = _jitter_matrix(draw, grey)
+        rows = (jitter * np.array(scale)[:, None] + np.c_[np.zeros((3, 3)), offset])
+        planes = np.empty((3, size, size), np.float32)
+        _native.colour_planes(warped, planes, tuple(rows.ravel().tolist()), lo, hi)
+        ids = np.empty((size, size), np.int32)
+        _native.labels_int32(labels, ids, 255, -1)
+        return planes, ids
+
+    return finish
 
 
 def _jitter_matrix(draw: random.Random, grey_mean: float) -> np.ndarray:

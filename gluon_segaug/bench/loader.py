@@ -5,9 +5,10 @@ with a decode-only transform (a fixed 256x256 window, so batches stack), with th
 window made network-ready by ``ToTensor`` alone (CHW float32 images, int32 masks: four
 times the bytes of the decoded window, which every loader feeding a network pays), with
 the pipeline stopped before ``ToTensor`` (uint8 HWC out, like for like with decode-only),
-and with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting loader built
-on OpenCV must at least do), with 0 and 2 workers, each with Gluon's default batchify
-and with ``SharedBatchify``; throughput in samples per second, each loader's share of
+with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting
+loader built on OpenCV must at least do) and with the library's own kernels alone (the
+same floor through them: what this library costs without its per-call Python), with 0
+and 2 workers, each with Gluon's default batchify and with ``SharedBatchify``; throughput in samples per second, each loader's share of
 the decode-only ceiling of the same loader, and its share of the decode-only loader as
 Gluon makes it by default.
 """
@@ -50,8 +51,8 @@ def _tensor_only():
     return transform
 
 
-def _floor_transform():
-    kernels = standard_floor(256, MEAN, STD)
+def _floor_transform(kernels: str = "opencv"):
+    kernels = standard_floor(256, MEAN, STD, kernels=kernels)
 
     def transform(image, mask):
         image, mask = kernels(to_numpy(image), to_numpy(mask))
@@ -82,6 +83,7 @@ BATCHIFY = {"Gluon's default": None, "SharedBatchify": gsa.SharedBatchify}
 DECODE_ONLY = "decode only"
 TENSOR_ONLY = "decode + ToTensor alone (no augmentation)"
 UINT8_OUT = "decode + augment, uint8 out (no ToTensor)"
+KERNELS_ALONE = "decode + gluon_segaug's kernels alone"
 
 
 def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
@@ -93,7 +95,8 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
     transforms = {DECODE_ONLY: _decode_only, TENSOR_ONLY: _tensor_only(),
                   "decode + augment": augment_pipeline(),
                   UINT8_OUT: augment_pipeline(network_ready=False),
-                  "decode + OpenCV calls alone (floor)": _floor_transform()}
+                  "decode + OpenCV calls alone (floor)": _floor_transform(),
+                  KERNELS_ALONE: _floor_transform("native")}
     order = random.Random(0)
     rows = []
     for workers in (0, 2):

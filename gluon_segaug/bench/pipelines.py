@@ -9,7 +9,9 @@
   512, flip, colour jitter, normalise to CHW float32) against Albumentations, and
   gluon_segaug with ``fuse=False`` to show what fusion buys.
 - Both also against their floor: the same OpenCV calls with no library around them
-  (``floor``), the least any candidate built on OpenCV can cost.
+  (``floor``), the least any candidate built on OpenCV can cost; the standard one also
+  through the library's own kernels with no pipeline around them (what its per-call
+  Python costs is the gap to it).
 - ``gluoncv``: GluonCV's ``SegmentationDataset._sync_transform`` (mirror, random long
   side 260-1040, pad, crop 480, PIL blur half the time) against the same steps here.
 """
@@ -29,6 +31,7 @@ from .harness import time_interleaved
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 Candidates = Dict[str, Callable[[], object]]
 FLOOR = "OpenCV calls alone (floor)"
+KERNELS = "gluon_segaug's kernels alone"
 ALBUMENTATIONS = "Albumentations 1.3.1"
 ALBUMENTATIONS_ND = "Albumentations 1.3.1, NDArray (asnumpy in, mx.nd.array out)"
 _ON_NDARRAYS = ("NDArray", "mx.image")  # candidates that take and give NDArrays
@@ -88,9 +91,10 @@ def _standard(image: np.ndarray, mask: np.ndarray) -> Candidates:
 
     fused, stepwise = standard_pipeline(True), standard_pipeline(False)
     floor = standard_floor(512, MEAN, STD)
+    kernels = standard_floor(512, MEAN, STD, kernels="native")
     return {ALBUMENTATIONS: albumentations, "gluon_segaug": lambda: fused(image, mask),
             "gluon_segaug, fuse=False": lambda: stepwise(image, mask),
-            FLOOR: lambda: floor(image, mask)}
+            FLOOR: lambda: floor(image, mask), KERNELS: lambda: kernels(image, mask)}
 
 
 def _gluoncv(image: np.ndarray, mask: np.ndarray) -> Candidates:
