@@ -18,7 +18,7 @@ Every error names the file (or folder) it is about.
 from __future__ import annotations
 
 import os
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import cv2
 import mxnet as mx
@@ -49,26 +49,19 @@ def read_image(path: str) -> mx.nd.NDArray:
 _DECODE_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
 
 
-def decode_image(data: Union[bytes, bytearray, memoryview, np.ndarray],
-                 name: str) -> mx.nd.NDArray:
-    """Decode the bytes of an image file (``bytes``-like, or a 1-D uint8 array) as
-    (H, W, 3) uint8 RGB, the pixels ``mx.image.imdecode`` gives.
+def decode_image(data, name: str) -> mx.nd.NDArray:
+    """Decode the bytes of an image file (``bytes`` or a uint8 array) as (H, W, 3) uint8
+    RGB, the pixels ``mx.image.imdecode`` gives.
 
     Both are OpenCV's decoders; this one runs in the calling thread. MXNet's hands each
     image to its engine and decodes with an OpenCV that runs a thread pool of its own: in
     DataLoader workers that costs about twice the processor time for the same pixels.
     ``name`` (the file, or where the bytes come from) goes in the error.
     """
-    if isinstance(data, np.ndarray):
-        if data.dtype != np.uint8 or data.ndim != 1:
-            raise TypeError(f"image bytes of {name} must be a 1-D uint8 array, not "
-                            f"{data.dtype} {data.shape}")
-        buffer = data
-    else:
-        buffer = np.frombuffer(data, dtype=np.uint8)  # bytes, bytearray, memoryview
+    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     bgr = cv2.imdecode(buffer, _DECODE_FLAGS) if buffer.size else None
-    if bgr is None:  # OpenCV says why in a warning of its own; it returns nothing
-        problem = "not an image OpenCV can decode" if buffer.size else "the file is empty"
+    if bgr is None:
+        problem = "the file is empty" if not buffer.size else "not an image format OpenCV reads"
         raise ValueError(f"cannot decode image {name}: {problem}")
     return to_ndarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr))
 
