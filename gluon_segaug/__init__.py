@@ -13,8 +13,7 @@ from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
                      Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
 from .compose import Compose, Draw, JointTransform
-from .datasets import (ImageWithMaskDataset, PairDataset, SampleDataset, decode_image, read_image,
-                       read_mask)
+from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
@@ -47,8 +46,7 @@ __all__ = [
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",
-    "ImageWithMaskDataset", "PairDataset", "SampleDataset", "decode_image", "read_image",
-    "read_mask",
+    "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",

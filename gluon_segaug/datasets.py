@@ -2,9 +2,8 @@
 
 Holds
 -----
-read_image, decode_image
-    An image file (or its bytes) as ``mx.image.imread`` gives it: (H, W, 3) uint8 RGB
-    NDArray, decoded without MXNet's engine.
+read_image
+    An image file as ``mx.image.imread`` gives it: (H, W, 3) uint8 RGB NDArray.
 read_mask
     A mask file read with Pillow, as class ids or colours (see its docstring).
 SampleDataset, PairDataset
@@ -20,7 +19,6 @@ from __future__ import annotations
 import os
 from typing import Callable, List, Optional, Sequence, Tuple
 
-import cv2
 import mxnet as mx
 import numpy as np
 from mxnet import gluon
@@ -29,7 +27,7 @@ from PIL import Image
 from .interop import to_ndarray
 from .rng import SampleCounter, set_sample_key
 
-__all__ = ["read_image", "decode_image", "read_mask", "SampleDataset", "PairDataset", "ImageWithMaskDataset"]
+__all__ = ["read_image", "read_mask", "SampleDataset", "PairDataset", "ImageWithMaskDataset"]
 
 # Pillow modes that hold class ids, and the dtype they come back as. MXNet has no uint16,
 # so 16-bit ids come back as int32.
@@ -41,29 +39,11 @@ def read_image(path: str) -> mx.nd.NDArray:
     """Read an image as (H, W, 3) uint8 RGB, exactly as ``mx.image.imread(path)``."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"image file {path} does not exist")
-    return decode_image(np.fromfile(path, dtype=np.uint8), path)
-
-
-# OpenCV's flags for what mx.image.imdecode does: three channels, and the EXIF orientation
-# left alone, so that the image stays on the pixel grid of its mask (Pillow ignores it too).
-_DECODE_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
-
-
-def decode_image(data, name: str) -> mx.nd.NDArray:
-    """Decode the bytes of an image file (``bytes`` or a uint8 array) as (H, W, 3) uint8
-    RGB, the pixels ``mx.image.imdecode`` gives.
-
-    Both are OpenCV's decoders; this one runs in the calling thread. MXNet's hands each
-    image to its engine and decodes with an OpenCV that runs a thread pool of its own: in
-    DataLoader workers that costs about twice the processor time for the same pixels.
-    ``name`` (the file, or where the bytes come from) goes in the error.
-    """
-    buffer = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
-    bgr = cv2.imdecode(buffer, _DECODE_FLAGS) if buffer.size else None
-    if bgr is None:
-        problem = "the file is empty" if not buffer.size else "not an image format OpenCV reads"
-        raise ValueError(f"cannot decode image {name}: {problem}")
-    return to_ndarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=bgr))
+    try:
+        return mx.image.imread(path)
+    except mx.base.MXNetError as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(f"cannot decode image {path}: {first}") from None
 
 
 def read_mask(path: str) -> np.ndarray:

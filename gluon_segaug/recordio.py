@@ -57,7 +57,7 @@ import mxnet as mx
 import numpy as np
 from PIL import Image
 
-from .datasets import PairDataset, SampleDataset, decode_image, read_mask
+from .datasets import PairDataset, SampleDataset, read_mask
 
 __all__ = ["pack", "ImageWithMaskRecordDataset"]
 
@@ -454,8 +454,13 @@ class ImageWithMaskRecordDataset(SampleDataset):
                       names[image_name_len:].decode("utf-8", "replace"), image, mask)
 
     def _decode_image(self, entry: _Entry, idx: int) -> mx.nd.NDArray:
-        # What mx.image.imread does with the file, from the same bytes.
-        return decode_image(entry.image, f"{entry.image_name} of record {idx} of {self._rec}")
+        try:
+            # What mx.image.imread does with the file, from the same bytes.
+            return mx.image.imdecode(entry.image)
+        except mx.base.MXNetError as err:
+            lines = [line for line in str(err).splitlines() if line.strip()]
+            raise ValueError(f"cannot decode image {entry.image_name} of record {idx} of "
+                             f"{self._rec}: {lines[-1] if lines else ''}") from None
 
     def _decode_mask(self, entry: _Entry, idx: int) -> np.ndarray:
         try:

@@ -1,10 +1,8 @@
 """ImageWithMaskDataset and the readers: layouts, mask modes, and every error case."""
 from __future__ import annotations
 
-import io
 import shutil
 
-import cv2
 import mxnet as mx
 import numpy as np
 import pytest
@@ -126,71 +124,6 @@ def test_size_mismatch_names_both_files_and_sizes(tmp_path):
     with pytest.raises(ValueError, match=rf"image {tmp_path}/a.jpg / mask {tmp_path}/a_mask.png: "
                                          rf"the image is 10x8 but the mask is 9x8 \(width x height\)"):
         ds[0]
-
-
-def _smooth_image(h=37, w=53):
-    """A photo-like image (smooth, so JPEG keeps detail) with a marked corner, so that
-    a flip or a rotation shows."""
-    rng = np.random.default_rng(3)
-    image = cv2.GaussianBlur((rng.random((h, w, 3)) * 255).astype(np.uint8), (7, 7), 2)
-    image[:6, :9] = (250, 10, 10)
-    return image
-
-
-def _encoded(kind):
-    image = _smooth_image()
-    out = io.BytesIO()
-    if kind.startswith("jpeg-"):
-        _, subsampling, progressive = kind.split("-")
-        Image.fromarray(image).save(out, "JPEG", quality=90, subsampling=int(subsampling),
-                                    progressive=progressive == "progressive")
-    elif kind == "jpeg grey":
-        Image.fromarray(image[..., 0]).save(out, "JPEG")
-    elif kind == "jpeg cmyk":
-        Image.fromarray(image).convert("CMYK").save(out, "JPEG")
-    elif kind == "jpeg exif rotated":  # orientation 6: viewers turn it, MXNet does not
-        exif = Image.Exif()
-        exif[0x0112] = 6
-        Image.fromarray(image).save(out, "JPEG", exif=exif.tobytes())
-    elif kind == "png 16-bit":
-        return cv2.imencode(".png", image.astype(np.uint16) * 257 + 3)[1].tobytes()
-    elif kind == "png rgba":
-        Image.fromarray(np.dstack([image, image[..., 1]])).save(out, "PNG")
-    elif kind == "png palette":
-        Image.fromarray(image).convert("P").save(out, "PNG")
-    elif kind == "png grey":
-        Image.fromarray(image[..., 0]).save(out, "PNG")
-    else:
-        Image.fromarray(image).save(out, kind.upper())
-    return out.getvalue()
-
-
-@pytest.mark.parametrize("kind", [
-    "jpeg-0-baseline", "jpeg-1-baseline", "jpeg-2-baseline", "jpeg-2-progressive",
-    "jpeg grey", "jpeg cmyk", "jpeg exif rotated", "png", "png grey", "png 16-bit",
-    "png rgba", "png palette", "bmp", "tiff"])
-def test_images_decode_to_the_pixels_mxnet_gives(tmp_path, kind):
-    data = _encoded(kind)
-    (tmp_path / "x.img").write_bytes(data)
-    expected = mx.image.imdecode(data).asnumpy()
-    for image in (gsa.read_image(str(tmp_path / "x.img")), gsa.decode_image(data, "x")):
-        assert isinstance(image, mx.nd.NDArray) and image.dtype == np.uint8
-        np.testing.assert_array_equal(image.asnumpy(), expected)
-    if kind == "jpeg exif rotated":
-        assert expected.shape == (37, 53, 3)  # on the pixel grid of its mask
-
-
-def test_real_photos_decode_to_the_pixels_mxnet_gives(real_dir):
-    for path in sorted(real_dir.glob("*.jpg")):
-        np.testing.assert_array_equal(gsa.read_image(str(path)).asnumpy(),
-                                      mx.image.imread(str(path)).asnumpy(), err_msg=str(path))
-
-
-def test_empty_or_foreign_bytes_are_named():
-    with pytest.raises(ValueError, match="cannot decode image record 3: the file is empty"):
-        gsa.decode_image(b"", "record 3")
-    with pytest.raises(ValueError, match="cannot decode image notes.txt: not an image format"):
-        gsa.decode_image(b"plain text, not an image", "notes.txt")
 
 
 def test_corrupt_image_is_named(tmp_path):
