@@ -111,7 +111,7 @@ def _native_finish(size: int, mean: Sequence[float], std: Sequence[float]):
         grey = float(np.dot(_native.channel_sums(warped), LUMA)) / (size * size)
         # clamp(J x, 0, 255) normalised is clamp(N J x) between the normalised ends.
         jitter = _jitter_matrix(draw, grey)
-        rows = (jitter * np.array(scale)[:, None] + np.c_[np.zeros((3, 3)), offset])
+        rows = jitter * np.array(scale)[:, None] + np.c_[np.zeros((3, 3)), offset]
         planes = np.empty((3, size, size), np.float32)
         _native.colour_planes(warped, planes, tuple(rows.ravel().tolist()), lo, hi)
         ids = np.empty((size, size), np.int32)

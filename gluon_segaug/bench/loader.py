@@ -8,9 +8,9 @@ the pipeline stopped before ``ToTensor`` (uint8 HWC out, like for like with deco
 with the pipeline's OpenCV calls alone (``floor.standard_floor``: what any augmenting
 loader built on OpenCV must at least do) and with the library's own kernels alone (the
 same floor through them: what this library costs without its per-call Python), with 0
-and 2 workers, each with Gluon's default batchify and with ``SharedBatchify``; throughput in samples per second, each loader's share of
-the decode-only ceiling of the same loader, and its share of the decode-only loader as
-Gluon makes it by default.
+and 2 workers, each with Gluon's default batchify and with ``SharedBatchify``;
+throughput in samples per second, each loader's share of the decode-only ceiling of the
+same loader, and its share of the decode-only loader as Gluon makes it by default.
 """
 from __future__ import annotations
 
@@ -52,10 +52,10 @@ def _tensor_only():
 
 
 def _floor_transform(kernels: str = "opencv"):
-    kernels = standard_floor(256, MEAN, STD, kernels=kernels)
+    floor = standard_floor(256, MEAN, STD, kernels=kernels)
 
     def transform(image, mask):
-        image, mask = kernels(to_numpy(image), to_numpy(mask))
+        image, mask = floor(to_numpy(image), to_numpy(mask))
         return to_ndarray(image), to_ndarray(mask)
 
     return transform
