@@ -1,6 +1,6 @@
 """Copy benchmarks/results/results.md into the README, between its benchmark markers.
 
-    python -m gluon_segaug bench && python benchmarks/update_readme.py
+    python -m benchmarks --publish && python benchmarks/update_readme.py
 """
 from __future__ import annotations
 

@@ -8,16 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from gluon_segaug.cli import main
+from conftest import ROOT
+
+from benchmarks.__main__ import main
 
 pytest.importorskip("albumentations", reason="the benchmark's peer: pip install "
-                                             "-c constraints.txt albumentations==1.3.1")
+                                             "-c constraints.txt -r benchmarks/requirements.txt")
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the peers' own
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys):
-    assert main(["bench", "--quick", "--real", str(real_dir), "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--real", str(real_dir), "--out", str(tmp_path)]) == 0
     report = (tmp_path / "results.md").read_text()
     for row in ("| rotate 15 | 427x640, image + mask |", "| elastic | 427x640, 13 bands + mask |",
                 "| colour jitter |", "| tutorial | 427x640 | mx.image, as the tutorial |",
@@ -58,7 +60,7 @@ class _Machine:
 
 
 def test_the_harness_times_each_candidate_warm_after_the_others_ran():
-    from gluon_segaug.bench.harness import time_interleaved
+    from benchmarks.harness import time_interleaved
 
     machine = _Machine(recovery=0.002, cold=200e-6)
     costs = {"fast": 70e-6, "slower": 90e-6, "slow": 5e-3}
@@ -83,7 +85,9 @@ def test_the_harness_times_each_candidate_warm_after_the_others_ran():
 _THREADS_AFTER_MX_IMAGE = """
 import os, sys
 import mxnet as mx, numpy as np
-from gluon_segaug.bench.harness import single_thread
+import sys
+sys.path.append(sys.argv[2])  # after site-packages: the installed gluon_segaug stays first
+from benchmarks.harness import single_thread
 if sys.argv[1] == "one":
     single_thread()
 image = mx.nd.array(np.zeros((1200, 1200, 3), np.uint8), dtype=np.uint8)
@@ -94,23 +98,42 @@ print(len(os.listdir("/proc/self/task")))
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task") or (os.cpu_count() or 1) < 2,
                     reason="counts threads in /proc on a machine with a thread pool to start")
-def test_single_thread_holds_mxnets_own_opencv_to_one_thread():
+def test_single_thread_holds_mxnets_own_opencv_to_one_thread(tmp_path):
     # MXNet's OpenCV starts a pool worker for a large resize unless held to one thread.
     env = {k: v for k, v in os.environ.items() if k != "OPENCV_FOR_THREADS_NUM"}
-    counts = {mode: int(subprocess.run([sys.executable, "-c", _THREADS_AFTER_MX_IMAGE, mode],
-                                       env=env, check=True, capture_output=True,
+    command = [sys.executable, "-c", _THREADS_AFTER_MX_IMAGE]
+    counts = {mode: int(subprocess.run(command + [mode, str(ROOT)], env=env, check=True,
+                                       cwd=tmp_path, capture_output=True,
                                        text=True).stdout.split()[-1])
               for mode in ("default", "one")}
     assert counts["one"] < counts["default"], counts
 
 
 def test_bench_without_photos_says_where_to_find_them(tmp_path, capsys):
-    assert main(["bench", "--quick", "--real", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert main(["--quick", "--real", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "pass the folder of the real test photos" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, where", [([], "latest"), (["--quick"], "latest"),
+                                         (["--publish"], "published")])
+def test_only_publish_writes_the_published_results(argv, where, monkeypatch, tmp_path):
+    import benchmarks.report
+    from benchmarks.__main__ import RESULTS
+
+    written = []
+    monkeypatch.setattr(benchmarks.report, "run_all",
+                        lambda real, out, quick, progress: written.append(out) or "")
+    assert main(argv + ["--real", str(tmp_path)]) == 0
+    assert written == [RESULTS if where == "published" else RESULTS / "latest"]
+
+
+def test_publish_refuses_a_quick_run(capsys):
+    assert main(["--publish", "--quick"]) == 2
+    assert "--publish takes a full run" in capsys.readouterr().err
+
+
 def test_floors_give_the_outputs_of_the_pipelines_they_stand_for():
-    from gluon_segaug.bench import floor, pipelines
+    from benchmarks import floor, pipelines
 
     rng = np.random.default_rng(0)
     image = rng.integers(0, 256, (300, 400, 3)).astype(np.uint8)
@@ -136,7 +159,7 @@ def test_the_native_floor_is_the_opencv_floor_by_the_librarys_kernels():
     import cv2
 
     from gluon_segaug import _native
-    from gluon_segaug.bench import floor, pipelines
+    from benchmarks import floor, pipelines
 
     if _native is None:
         pytest.skip("the native kernels are not built here")
@@ -164,7 +187,7 @@ def test_the_native_floor_is_the_opencv_floor_by_the_librarys_kernels():
 def test_the_loader_references_give_what_the_augmenting_loader_gives():
     import mxnet as mx
 
-    from gluon_segaug.bench import loader
+    from benchmarks import loader
 
     rng = np.random.default_rng(1)
     image = mx.nd.array(rng.integers(0, 256, (300, 400, 3)), dtype="uint8")

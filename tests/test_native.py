@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from gluon_segaug.bench.pipelines import standard_pipeline
+from benchmarks.pipelines import standard_pipeline
 from gluon_segaug.functional import Interp, resample, sampling
 
 _native = sampling._native

@@ -27,8 +27,8 @@ from typing import Callable, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .. import _native
-from ..colour.linear import LUMA
+from gluon_segaug import _native
+from gluon_segaug.colour.linear import LUMA
 
 __all__ = ["tutorial_floor", "standard_floor"]
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import platform
+import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import cv2
 import mxnet as mx
@@ -50,18 +51,26 @@ def _chart(rows: List[Dict[str, object]], path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def run_all(real: Path, out_dir: Path, quick: bool = False) -> str:
+def run_all(real: Path, out_dir: Path, quick: bool = False,
+            progress: Callable[[str], None] = lambda line: None) -> str:
     """Run the per-op, pipeline and end-to-end suites; write ``results.md`` and
-    ``ratios.png`` to ``out_dir`` and return the Markdown."""
+    ``ratios.png`` to ``out_dir`` and return the Markdown. ``progress`` is told what
+    each suite has done, a line at a time."""
     single_thread()
     rounds = 3 if quick else 40
     data = samples(Path(real))
     if quick:
         data = {"427x640": data["427x640"]}
-    op_rows = ops.run(data, rounds)
-    pipeline_rows = pipelines.run(data, 3 if quick else 60, seconds=0 if quick else 4)
+    started = time.monotonic()
+
+    def step(suite: str) -> Callable[[str], None]:
+        return lambda line: progress(f"[{time.monotonic() - started:6.0f} s] {suite}: {line}")
+
+    op_rows = ops.run(data, rounds, progress=step("1/3 per op"))
+    pipeline_rows = pipelines.run(data, 3 if quick else 60, seconds=0 if quick else 4,
+                                  progress=step("2/3 pipelines"))
     loader_rows = loader.run(Path(real), REAL_NAMES, repeat=2 if quick else 8,
-                             epochs=1 if quick else 15)
+                             epochs=1 if quick else 15, progress=step("3/3 loader"))
     out_dir.mkdir(parents=True, exist_ok=True)
     _chart(op_rows, out_dir / "ratios.png")
     text = "\n\n".join([

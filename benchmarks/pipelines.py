@@ -122,7 +122,8 @@ PIPELINES = {"tutorial": (_tutorial, "mx.image, as the tutorial"),
 
 
 def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
-        seconds: float = 0.0) -> List[Dict[str, object]]:
+        seconds: float = 0.0,
+        progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
     """Rows: pipeline, input, candidate, median ms, ratio to the pipeline's reference;
     at least ``rounds`` rounds each, more to fill ``seconds`` per pipeline and input."""
     rows = []
@@ -137,6 +138,7 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
                              "median ms": "-", "ratio": "-", "note": f"not installed: {err.name}"})
                 continue
             medians = time_interleaved(candidates, rounds, warmup=3, seconds=seconds)
+            progress(f"{pipeline}, {size}: {len(medians)} candidates timed")
             albumentations = medians.get(ALBUMENTATIONS)
             for name, seconds in medians.items():
                 same = medians.get(ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)

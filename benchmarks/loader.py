@@ -18,7 +18,7 @@ import random
 import statistics
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import mxnet as mx
 import numpy as np
@@ -87,7 +87,8 @@ KERNELS_ALONE = "decode + gluon_segaug's kernels alone"
 
 
 def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
-        batch_size: int = 8) -> List[Dict[str, object]]:
+        batch_size: int = 8,
+        progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
     """Rows: workers, batchify, loader, samples/s (median over ``epochs`` passes, the
     loaders' passes interleaved in shuffled order), share of the decode-only ceiling of
     the same loader, and of the decode-only loader with Gluon's default batchify."""
@@ -110,7 +111,8 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
             _epoch_rate(loader)
         rates: Dict[Tuple[str, str], List[float]] = {key: [] for key in loaders}
         keys = list(loaders)
-        for _ in range(epochs):
+        for epoch in range(epochs):
+            progress(f"{workers} workers: pass {epoch + 1} of {epochs}")
             order.shuffle(keys)
             for key in keys:
                 rates[key].append(_epoch_rate(loaders[key]))

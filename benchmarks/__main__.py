@@ -1,0 +1,81 @@
+"""``python -m benchmarks``: run the benchmark suite from the repository root.
+
+By default the results go to ``benchmarks/results/latest/`` (ignored by git), so a trial
+run never overwrites the published numbers; ``--publish`` writes to
+``benchmarks/results/``, which the docs' benchmark page is built from.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+_DESCRIPTION = """\
+Time gluon_segaug against its peers on an image and its mask: every op, whole
+pipelines (MXNet's mask tutorial, the usual training pipeline, GluonCV's), and a Gluon
+DataLoader end to end. Candidates run in one process, interleaved, one thread; the
+report gives medians and ratios. A full run takes about half an hour; progress goes
+to stderr. Needs the peers:
+  pip install -c constraints.txt -r benchmarks/requirements.txt
+  pip install --no-deps gluoncv==0.10.5.post0   # optional, for its row
+"""
+
+_EXAMPLES = """\
+examples:
+  python -m benchmarks --quick                 # a few rounds: checks that everything runs
+  python -m benchmarks                         # full run into benchmarks/results/latest/
+  python -m benchmarks --publish               # full run into benchmarks/results/
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=_DESCRIPTION, epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--real", default=os.environ.get(
+                            "GLUON_SEGAUG_REAL_DATA", str(HERE.parent.parent / "shared" / "data"
+                                                          / "real")),
+                        metavar="DIR", help="folder of the real photos giraffe.jpg and "
+                                            "voc1..6.jpg with their _mask.png files "
+                                            "(default: ../shared/data/real)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", metavar="DIR", default=None,
+                       help="where to write results.md and ratios.png "
+                            "(default: benchmarks/results/latest)")
+    where.add_argument("--publish", action="store_true",
+                       help="write to benchmarks/results/, the published numbers")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 rounds per candidate: checks that everything runs")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.publish and args.quick:
+        print("error: --publish takes a full run, not --quick", file=sys.stderr)
+        return 2
+    out = RESULTS if args.publish else Path(args.out) if args.out else RESULTS / "latest"
+    try:
+        from .report import run_all
+    except ImportError as err:
+        print(f"error: the benchmark needs {err.name}: pip install -c constraints.txt "
+              f"-r benchmarks/requirements.txt", file=sys.stderr)
+        return 2
+    try:
+        text = run_all(Path(args.real), out, quick=args.quick,
+                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(text)
+    print(f"\nwrote {out / 'results.md'} and {out / 'ratios.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
