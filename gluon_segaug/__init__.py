@@ -15,6 +15,7 @@ from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, Gaus
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
+from .info import show_config
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
 from .joint import Joint, Kind, Layout, Target
@@ -51,5 +52,5 @@ __all__ = [
     "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
-    "__version__",
+    "show_config", "__version__",
 ]

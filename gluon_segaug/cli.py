@@ -11,6 +11,8 @@ preview
     Augment samples of an image/mask folder and save them as a grid of overlays.
 pack
     Pack the image/mask pairs of a dataset into one RecordIO file (``.rec`` + ``.idx``).
+info
+    Print versions and whether the compiled kernels are built.
 
 Each command is one ``_add_<name>`` function (its arguments and help) and one
 ``_run_<name>`` function (the work); ``main`` only parses and dispatches. Errors that
@@ -44,7 +46,7 @@ _EXAMPLES = """\
 examples:
   python -m gluon_segaug preview data --n 8 --out preview.png
   python -m gluon_segaug pack data data.rec
-  python -m gluon_segaug bench --quick
+  python -m gluon_segaug info
 """
 
 _PREVIEW_DESCRIPTION = """\
@@ -96,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                                      required=True)
     _add_preview(commands)
     _add_pack(commands)
-    _add_bench(commands)
+    _add_info(commands)
     return parser
 
 
@@ -298,45 +300,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _USAGE_ERROR
 
 
-_BENCH_DESCRIPTION = """\
-Time gluon_segaug against its peers on an image and its mask: every op, whole
-pipelines (MXNet's mask tutorial, the usual training pipeline, GluonCV's), and a Gluon
-DataLoader end to end. Candidates run in one process, interleaved, one thread; the
-report gives medians and ratios. Needs Albumentations 1.3.1 (and GluonCV for its row):
-pip install -c constraints.txt "albumentations==1.3.1".
-"""
-
-
-def _add_bench(commands: argparse._SubParsersAction) -> None:
+def _add_info(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "bench", help="run the benchmark suite and print its tables",
-        description=_BENCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--real", default=os.environ.get("GLUON_SEGAUG_REAL_DATA",
-                                                         os.path.join("..", "shared", "data",
-                                                                       "real")),
-                        metavar="DIR", help="folder of the real photos giraffe.jpg and "
-                                            "voc1..6.jpg with their _mask.png files "
-                                            "(default: ../shared/data/real)")
-    parser.add_argument("--out", default=os.path.join("benchmarks", "results"), metavar="DIR",
-                        help="where to write results.md and ratios.png "
-                             "(default: benchmarks/results)")
-    parser.add_argument("--quick", action="store_true",
-                        help="3 rounds per candidate: checks that everything runs")
-    parser.set_defaults(run=_run_bench)
+        "info", help="print versions and whether the compiled kernels are built",
+        description="Print the versions of gluon_segaug, MXNet, NumPy, OpenCV and Pillow, "
+                    "and whether the compiled kernels and the NDArray boundary were built "
+                    "(and which SIMD level runs). The same as gluon_segaug.show_config().")
+    parser.set_defaults(run=_run_info)
 
 
-def _run_bench(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _run_info(args: argparse.Namespace) -> int:
+    from .info import show_config
 
-    try:
-        from .bench import run_all
-        text = run_all(Path(args.real), Path(args.out), quick=args.quick)
-    except ImportError as err:
-        raise _Error(f"the benchmark needs {err.name}: pip install -c constraints.txt "
-                     f"\"albumentations==1.3.1\"") from None
-    except FileNotFoundError as err:
-        raise _Error(str(err)) from None
-    print(text)
-    print(f"\nwrote {os.path.join(args.out, 'results.md')} and "
-          f"{os.path.join(args.out, 'ratios.png')}")
+    show_config()
     return 0
