@@ -1,13 +1,36 @@
-"""Shared fixtures: the real photos of ../shared/data/real and coordinate-coded samples."""
+"""Shared fixtures: the real photos of ../shared/data/real and coordinate-coded samples.
+
+The tests run against whichever ``gluon_segaug`` Python imports: in CI, the wheel
+installed into a fresh environment (``GLUON_SEGAUG_REQUIRE_INSTALLED=1`` then makes a
+copy imported from this checkout an error, so a module missing from the wheel fails
+here instead of being found in the source tree).
+"""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The benchmark suite (``benchmarks/``) is not installed; appended, not prepended, so the
+# installed gluon_segaug is still the one found first.
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+
+def pytest_report_header(config):
+    import gluon_segaug
+
+    where = Path(gluon_segaug.__file__).resolve().parent
+    if os.environ.get("GLUON_SEGAUG_REQUIRE_INSTALLED") == "1" and ROOT in where.parents:
+        raise pytest.UsageError(f"gluon_segaug was imported from the checkout ({where}), not "
+                                f"from the installed wheel: run pytest through the "
+                                f"environment's own script, not `python -m pytest` from the "
+                                f"repository root")
+    return f"gluon_segaug {gluon_segaug.__version__} from {where}"
 REAL = Path(os.environ.get("GLUON_SEGAUG_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
 REAL_NAMES = ["giraffe"] + [f"voc{i}" for i in range(1, 7)]
 
