@@ -25,7 +25,7 @@ def pytest_report_header(config):
     import gluon_segaug
 
     where = Path(gluon_segaug.__file__).resolve().parent
-    if os.environ.get("GLUON_SEGAUG_REQUIRE_INSTALLED") == "1" and ROOT in where.parents:
+    if os.environ.get("GLUON_SEGAUG_REQUIRE_INSTALLED") == "1" and where == ROOT / "gluon_segaug":
         raise pytest.UsageError(f"gluon_segaug was imported from the checkout ({where}), not "
                                 f"from the installed wheel: run pytest through the "
                                 f"environment's own script, not `python -m pytest` from the "
