@@ -11,8 +11,9 @@ number, integer, flag
     and echoing the value.
 check_dtype
     Refuse arrays the kernels cannot resample (complex, object, strings, dates...).
-check_output_size
-    Refuse a drawn output size beyond the bounds before anything is allocated.
+check_size, check_output_size
+    Refuse a requested size (when built) or a drawn output size (on every draw,
+    before anything is allocated) beyond the bounds.
 """
 from __future__ import annotations
 

@@ -119,7 +119,7 @@ class Normalize(ColourAugmenter):
     Parameters
     ----------
     mean, std : float or one per channel
-        In units of ``x / max_value``.
+        In units of ``x / max_value``; finite, ``std`` > 0.
     max_value : float, optional
         255 for 8-bit images; 1 to normalise raw values (``mx.image.ColorNormalizeAug``)
         or images scaled to [0, 1]. ``None`` (the default) means 255, and refuses a
