@@ -14,7 +14,7 @@ import numpy as np
 from .._checks import number
 from ..base import ColourAugmenter
 from ..rng import uniform
-from ._args import normalisation, per_channel, positive_range
+from ._args import normalisation, positive_range
 from .matrix import uint8_table
 
 __all__ = ["Gamma", "Normalize", "Cast"]
