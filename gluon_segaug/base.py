@@ -20,6 +20,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from ._checks import check_output_size
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
@@ -110,8 +111,13 @@ class PositionalAugmenter(Augmenter):
         if self.needs_view:
             if view is None:
                 raise ValueError(f"{type(self).__name__} needs the sample's masks to draw")
-            return self._sample_geometry(rng, hw, view)
-        return self._sample_geometry(rng, hw)
+            geometry = self._sample_geometry(rng, hw, view)
+        else:
+            geometry = self._sample_geometry(rng, hw)
+        # Where the output size follows the input (RandomScale, Resize to a side, Pad,
+        # Rotate with expand), only the draw can tell: refuse it before any allocation.
+        check_output_size(geometry.out_hw, type(self).__name__, hw)
+        return geometry
 
     def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int], *view) -> Geometry:
         raise NotImplementedError

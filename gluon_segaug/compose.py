@@ -22,6 +22,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import mxnet as mx
 import numpy as np
 
+from ._checks import check_dtype, flag
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
 from .blocks import Block
 from .functional import Interp
@@ -74,6 +75,9 @@ def _to_hwc(value: Any, name: Union[str, int]) -> Tuple[np.ndarray, _Form]:
         raise ValueError(f"{_name(name)} must be (H, W) or (H, W, C), but got shape {shape}")
     if shape[0] == 0 or shape[1] == 0:
         raise ValueError(f"{_name(name)} is empty: shape {shape}")
+    # Before any kernel: a complex image would lose its imaginary part with a mere
+    # warning, an object or string array fail deep inside OpenCV.
+    check_dtype(array.dtype, _name(name))
     return array, form
 
 
@@ -137,7 +141,7 @@ class Compose:
         self.layout = Layout(tuple(targets), ignore_index, image_fill)
         self.interpolation = Interp.coerce(interpolation)
         self.streams = Streams(seed)
-        self.fuse = bool(fuse)
+        self.fuse = flag(fuse, "fuse")
 
     @property
     def seed(self) -> Optional[int]:
@@ -310,6 +314,10 @@ class JointTransform(Compose):
 
     def __init__(self, positional: Sequence[Any] = (), colour: Sequence[Any] = (),
                  **kwargs: Any) -> None:
+        for role, steps in (("positional", positional), ("colour", colour)):
+            if isinstance(steps, (Augmenter, Block, ToTensor, mx.image.Augmenter, str)):
+                raise TypeError(f"{role} must be a list of augmenters, but got {steps!r}; "
+                                f"write {role}=[...]")
         colour = list(colour)
         finisher = [colour.pop()] if colour and isinstance(colour[-1], ToTensor) else []
         super().__init__(

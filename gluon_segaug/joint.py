@@ -26,7 +26,10 @@ import numpy as np
 
 from .functional import Fill, Interp
 
-__all__ = ["Kind", "Target", "Layout", "Joint"]
+__all__ = ["Kind", "Target", "Layout", "Joint", "IGNORE_INDEX_RANGE"]
+
+IGNORE_INDEX_RANGE = (-2 ** 31, 2 ** 31 - 1)
+"""The values ``ignore_index`` may take (int32's)."""
 
 
 class Kind(enum.Enum):
@@ -116,7 +119,9 @@ class Layout:
     targets : sequence of Target or kind names
         One entry per target passed after the image, in call order.
     ignore_index : int
-        Fill of class masks where the geometry leaves no source pixel.
+        Fill of class masks where the geometry leaves no source pixel; an int (not a
+        bool) in ``IGNORE_INDEX_RANGE``, int32's: what a class mask holds and
+        ``ToTensor`` hands to the network.
     image_fill : scalar or per-channel sequence
         Fill of the image there.
     """
@@ -131,10 +136,15 @@ class Layout:
                             f"but got {self.targets!r}; write targets=({self.targets!r},)")
         object.__setattr__(self, "targets", tuple(Target.coerce(t) for t in self.targets))
         object.__setattr__(self, "image_fill", _plain_fill(self.image_fill, "image_fill"))
-        object.__setattr__(self, "ignore_index", int(self.ignore_index))
-        if isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index,
-                                                                   (int, np.integer)):
+        # Checked before converting: int() would take 2.5, "255" and True.
+        if (isinstance(self.ignore_index, (bool, np.bool_))
+                or not isinstance(self.ignore_index, (int, np.integer))):
             raise TypeError(f"ignore_index must be an int, but got {self.ignore_index!r}")
+        if not IGNORE_INDEX_RANGE[0] <= self.ignore_index <= IGNORE_INDEX_RANGE[1]:
+            raise ValueError(f"ignore_index must lie in [{IGNORE_INDEX_RANGE[0]}, "
+                             f"{IGNORE_INDEX_RANGE[1]}] (int32, the dtype ToTensor gives "
+                             f"class masks), but got {self.ignore_index!r}")
+        object.__setattr__(self, "ignore_index", int(self.ignore_index))
         # Per-sample lookups, remembered (not fields: equality and repr ignore them).
         object.__setattr__(self, "_passed", set())
         object.__setattr__(self, "_policies", {})

@@ -16,6 +16,7 @@ names it.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Any, Dict, List, Optional, Sequence, Union
@@ -151,9 +152,17 @@ def from_dict(spec: Dict[str, Any], where: str = "pipeline") -> Any:
     if name == "Compose" and "targets" in kwargs:
         kwargs["targets"] = [Target(**t) if isinstance(t, dict) else t for t in kwargs["targets"]]
     try:
-        return cls(**kwargs)
+        inspect.signature(cls).bind(**kwargs)
     except TypeError as err:
         raise ValueError(f"refused {where}: {name} does not take these arguments: {err}") from None
+    # Loading builds through __init__, so a saved NaN, a string number or a sigma that
+    # would blur for hours is refused by the same checks as in code, here with its place.
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as err:
+        if str(err).startswith("refused "):  # a nested step already said where
+            raise
+        raise ValueError(f"refused {where}: {err}") from None
 
 
 def to_json(pipeline: Any, indent: int = 2) -> str:

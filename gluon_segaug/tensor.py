@@ -16,8 +16,9 @@ try:
 except ImportError:  # not built: the colour steps run before, as uint8
     _native = None
 
+from .colour._args import normalisation
 from .colour.matrix import apply_colour_matrix
-from .colour.pointwise import normalise, per_channel, per_channel_pair
+from .colour.pointwise import DEFAULT_MAX_VALUE, image_scale, normalise, per_channel_pair
 from .joint import Joint, Kind, Layout
 
 __all__ = ["ToTensor"]
@@ -37,17 +38,22 @@ class ToTensor:
     ----------
     mean, std : float or one per channel, optional
         In units of ``image / max_value`` (ImageNet: ``(0.485, 0.456, 0.406)`` and
-        ``(0.229, 0.224, 0.225)``). Default: no normalisation.
-    max_value : float
-        The value that maps to 1.0 before normalising (255 for 8-bit images).
+        ``(0.229, 0.224, 0.225)``). Default: no normalisation. Finite; ``std`` > 0.
+    max_value : float, optional
+        The value that maps to 1.0 before normalising: 255 for 8-bit images and for
+        float images holding 0-255 values (``mx.image``'s float32 convention), 1.0 for
+        float images scaled to [0, 1]. ``None`` (the default) means 255, and refuses a
+        float image whose values all lie in (0, 1]: it is plainly scaled to [0, 1], and
+        dividing it by 255 again would give a near-constant tensor. Pass ``max_value``
+        explicitly to skip that check (one max over float images).
     mask_ignore : int
-        What the pipeline's ``ignore_index`` becomes in class masks.
+        What the pipeline's ``ignore_index`` becomes in class masks (an int32 value).
 
     Targets
     -------
     image, masks: class and instance masks become int32 (H, W) (or (C, H, W) when they
     have several channels), continuous maps float32 likewise; colour masks are left as
-    they are.
+    they are. Ids that int32 cannot hold are refused, never wrapped.
 
     Examples
     --------
@@ -59,24 +65,23 @@ class ToTensor:
     """
 
     def __init__(self, mean: Optional[Sequence[float]] = None,
-                 std: Optional[Sequence[float]] = None, max_value: float = 255.0,
+                 std: Optional[Sequence[float]] = None, max_value: Optional[float] = None,
                  mask_ignore: int = -1) -> None:
         self.mean = mean
         self.std = std
-        self.max_value = float(max_value)
+        self._mean, self._std, self.max_value = normalisation(mean, std, max_value)
+        # 8-bit images (the lookup tables) are 0-255 when max_value is not given.
+        self._max_value = DEFAULT_MAX_VALUE if self.max_value is None else self.max_value
+        if (isinstance(mask_ignore, (bool, np.bool_))
+                or not isinstance(mask_ignore, (int, np.integer))):
+            raise ValueError(f"mask_ignore must be an int, but got {mask_ignore!r}")
+        if not -2 ** 31 <= mask_ignore < 2 ** 31:
+            raise ValueError(f"mask_ignore must fit int32 (the masks' dtype), but got "
+                             f"{mask_ignore!r}")
         self.mask_ignore = int(mask_ignore)
-        self._mean = per_channel(mean, "mean", 0.0)
-        self._std = per_channel(std, "std", 1.0)
-        if np.any(self._std == 0):
-            raise ValueError(f"std must not contain 0, but got {std!r}")
         self._lut_cache: Dict[int, List[np.ndarray]] = {}
         self._plane_cache: Dict[int, Tuple[Tuple[float, ...], ...]] = {}
         self._mask_tables: Dict[int, np.ndarray] = {}
-        if self.max_value <= 0:
-            raise ValueError(f"max_value must be positive, but got {max_value!r}")
-        if not -2 ** 31 <= self.mask_ignore < 2 ** 31:
-            raise ValueError(f"mask_ignore must fit int32 (the masks' dtype), but got "
-                             f"{mask_ignore!r}")
 
     def __repr__(self) -> str:
         return (f"ToTensor(mean={self.mean!r}, std={self.std!r}, max_value={self.max_value!r}, "
@@ -88,8 +93,9 @@ class ToTensor:
         steps before, if the pipeline handed it over: see ``takes_colour``), then each
         target."""
         out = [self.image_to_tensor(joint.image, colour)]
-        for array, target in zip(joint.targets, layout.targets):
-            out.append(self._target(array, target.kind, layout.ignore_index))
+        for i, (array, target) in enumerate(zip(joint.targets, layout.targets)):
+            out.append(self._target(array, target.kind, layout.ignore_index,
+                                    f"target {i} ({target.kind.value})"))
         return tuple(out)
 
     def takes_colour(self, image: np.ndarray) -> bool:
@@ -118,7 +124,8 @@ class ToTensor:
             for i, lut in enumerate(self._luts(c)):
                 cv2.LUT(planes[i], lut, dst=out[i])
             return out
-        out[...] = normalise(image, self._mean, self._std, self.max_value).transpose(2, 0, 1)
+        scale = image_scale(image, self.max_value, "ToTensor")
+        out[...] = normalise(image, self._mean, self._std, scale).transpose(2, 0, 1)
         return out
 
     def _colour_to_planes(self, image: np.ndarray, colour: np.ndarray,
@@ -139,9 +146,9 @@ class ToTensor:
         terms = self._plane_cache.get(channels)
         if terms is None:
             mean, std = per_channel_pair(self._mean, self._std, channels)
-            ends = (np.array([0.0, 255.0])[:, None] / self.max_value - mean) / std
+            ends = (np.array([0.0, 255.0])[:, None] / self._max_value - mean) / std
             terms = self._plane_cache[channels] = tuple(
-                tuple(v.tolist()) for v in (1.0 / (self.max_value * std), -mean / std,
+                tuple(v.tolist()) for v in (1.0 / (self._max_value * std), -mean / std,
                                             ends.min(axis=0), ends.max(axis=0)))
         return terms
 
@@ -149,7 +156,7 @@ class ToTensor:
         """One float32 lookup table per channel, made once per channel count."""
         if channels not in self._lut_cache:
             levels = np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(channels, 2)
-            table = normalise(levels, self._mean, self._std, self.max_value)[0]
+            table = normalise(levels, self._mean, self._std, self._max_value)[0]
             self._lut_cache[channels] = [np.ascontiguousarray(table[:, i])
                                          for i in range(channels)]
         return self._lut_cache[channels]
@@ -163,7 +170,8 @@ class ToTensor:
             self._mask_tables[ignore_index] = table
         return table
 
-    def _target(self, array: np.ndarray, kind: Kind, ignore_index: int) -> np.ndarray:
+    def _target(self, array: np.ndarray, kind: Kind, ignore_index: int,
+                name: str) -> np.ndarray:
         if kind is Kind.COLOUR:
             return array
         if kind is Kind.CONTINUOUS:
@@ -180,7 +188,23 @@ class ToTensor:
             # than a cast and a masked write.
             return cv2.LUT(labels, self._mask_table(ignore_index))
         else:
+            _check_int32(array, name)
             out = array.astype(np.int32)
             if kind is Kind.MASK:
                 out[array == ignore_index] = self.mask_ignore
         return out[..., 0] if out.shape[2] == 1 else np.ascontiguousarray(out.transpose(2, 0, 1))
+
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _check_int32(array: np.ndarray, name: str) -> None:
+    """Refuse ids that int32 cannot hold (``astype`` would wrap 2**32 to class 0)."""
+    if array.size == 0 or array.dtype.kind not in "iuf" or np.can_cast(array.dtype, np.int32):
+        return
+    low, high = array.min(), array.max()
+    for value in (low, high):
+        if not (_INT32.min <= value <= _INT32.max):  # NaN fails this too
+            raise ValueError(f"ToTensor: {name} holds {value!r}, which int32 (the masks' "
+                             f"dtype) cannot hold; remap the ids to fit or use a "
+                             f"'continuous' target")

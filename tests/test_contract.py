@@ -6,6 +6,8 @@ an entry fails ``test_registry_covers_every_export``.
 from __future__ import annotations
 
 import inspect
+import json
+import re
 import pickle
 
 import mxnet as mx
@@ -168,3 +170,142 @@ def test_repr_is_readable(make):
         for name in inspect.signature(type(aug).__init__).parameters:
             if name != "self":
                 assert f"{name}=" in text
+
+
+# Argument checks: every numeric argument of every augmenter (and of ToTensor and the
+# pipelines) refuses NaN, infinities, bools, strings, wrong types and values out of
+# range at construction, naming the argument and echoing the value; a saved pipeline
+# holding such a value is refused on loading too.
+BAD_ANYWHERE = [float("nan"), float("inf"), float("-inf"), True, "1", [[1.0], [2.0]]]
+# Arguments that take whole numbers only (a count, a size in pixels, a label value).
+INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_index", "seed"}
+OUT_OF_RANGE = {
+    gsa.RandomCrop: dict(size=[0, -1, 40000, (30000, 30000)]),
+    gsa.CenterCrop: dict(size=[0, 40000, (30000, 30000)]),
+    gsa.RandomResizedCrop: dict(size=[0, 40000], scale=[(0, 1), (-1, 1), (1, 0.5)],
+                                ratio=[(0, 1), (2, 1)]),
+    gsa.RandomCropNearClasses: dict(size=[0, 40000], classes=[[1.5], ["1"], [True]]),
+    gsa.Resize: dict(size=[0, -3, 40000, (20000, 20000)]),
+    gsa.RandomScale: dict(scale=[(0, 1), (-1, 1), (2, 1)]),
+    gsa.Pad: dict(padding=[-1, 40000, (1, 2, 3, -4)]),
+    gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000)]),
+    gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1]),
+    gsa.Affine: dict(scale=[(0, 1), (-1, 1)], translate=[-0.1], rotate=[(5, -5)],
+                     shear=[(5, -5)]),
+    gsa.Perspective: dict(scale=[(-0.1, 0.1), (0.2, 0.1)]),
+    gsa.ElasticTransform: dict(alpha=[0, -1.0], sigma=[0, -1.0, 1e5]),
+    gsa.GridDistortion: dict(num_steps=[0, 10 ** 6], distort_limit=[-0.1, 1.0]),
+    gsa.Brightness: dict(brightness=[1.5, -0.1, (2, 1), (-1, 1)]),
+    gsa.Contrast: dict(contrast=[1.5, (2, 1)]),
+    gsa.Saturation: dict(saturation=[1.5, (2, 1)]),
+    gsa.Hue: dict(hue=[-0.1, 1.5]),
+    gsa.ColorJitter: dict(brightness=[1.5], contrast=[(2, 1)], saturation=[-1], hue=[1.5]),
+    gsa.RandomGray: dict(weights=[(1.0, 2.0), (0.3, float("nan"), 0.1), ("a", 1, 2)]),
+    gsa.Lighting: dict(alphastd=[-1.0], eigval=[(1.0, float("inf"), 1.0)]),
+    gsa.Gamma: dict(gamma=[0, -1.0, (2, 1)], max_value=[0, -1.0]),
+    gsa.Normalize: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -255]),
+    gsa.Cast: dict(dtype=["complex64", "object", "datetime64[s]", None, 3.5]),
+    gsa.GaussianNoise: dict(std=[-1.0, (2, 1)]),
+    gsa.GaussianBlur: dict(sigma=[0, 1e5, (1.0, 1e5)]),
+    gsa.ToTensor: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -1.0], mask_ignore=[2 ** 31, 1.0]),
+    gsa.Compose: dict(ignore_index=[2.5, 2 ** 31, -2 ** 31 - 1], fuse=["no", 1],
+                      seed=[-1, 2.5]),
+}
+EXTRA = {gsa.ToTensor: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225),
+                            max_value=255.0, mask_ignore=-1),
+         gsa.Compose: dict(transforms=[], ignore_index=255, fuse=True, seed=0)}
+# Only the arguments that hold numbers (sizes, ranges, probabilities...) get the
+# generic bad values; strings and objects (interp, side, source) have their own checks.
+NOT_NUMERIC = {"interp", "side", "position", "source", "transforms", "classes", "dtype",
+               "expand", "fuse", "interpolation", "targets"}
+# A fill may be NaN on purpose (a float target's "no data"); an integer array refuses
+# a fill it cannot hold when called (Layout.check).
+EXEMPT = {"image_fill"}
+
+
+def _examples(cls):
+    """``(argument, example)`` for every argument of ``cls``: the registry's example or
+    the signature's default."""
+    kwargs = {**REGISTRY, **EXTRA}[cls]
+    for name, param in inspect.signature(cls.__init__).parameters.items():
+        if name == "self" or param.kind is param.VAR_KEYWORD:
+            continue
+        yield name, kwargs.get(name, param.default)
+
+
+def _numeric(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(map(_numeric, value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _bad_values(name, example):
+    bad = list(BAD_ANYWHERE) + ([2.5] if name in INTEGER else [])
+    if isinstance(example, (list, tuple)) and len(example) >= 2:
+        bad += [(b,) + tuple(example[1:]) for b in (float("nan"), float("inf"), True, "1")]
+    return bad
+
+
+ARGUMENT_CASES = []
+for _cls in list(REGISTRY) + list(EXTRA):
+    _named = dict(_examples(_cls))
+    for _name, _example in _named.items():
+        _values = list(OUT_OF_RANGE.get(_cls, {}).get(_name, []))
+        if _name not in NOT_NUMERIC | EXEMPT and _numeric(_example):
+            _values += _bad_values(_name, _example)
+        for _value in _values:
+            ARGUMENT_CASES.append(pytest.param(_cls, _name, _value,
+                                               id=f"{_cls.__name__}-{_name}={_value!r}"))
+    for _name in OUT_OF_RANGE.get(_cls, {}):
+        assert _name in _named, (_cls, _name)
+
+
+def _kwargs_with(cls, name, value):
+    kwargs = {k: v for k, v in {**REGISTRY, **EXTRA}[cls].items()}
+    kwargs[name] = value
+    return kwargs
+
+
+def test_every_numeric_argument_has_bad_values_to_try():
+    tried = {(case.values[0], case.values[1]) for case in ARGUMENT_CASES}
+    for cls in list(REGISTRY) + list(EXTRA):
+        for name, example in _examples(cls):
+            if _numeric(example) and name not in EXEMPT:
+                assert (cls, name) in tried, (cls.__name__, name)
+
+
+@pytest.mark.parametrize("cls, name, value", ARGUMENT_CASES)
+def test_bad_arguments_are_refused_naming_them(cls, name, value):
+    with pytest.raises((ValueError, TypeError)) as info:
+        cls(**_kwargs_with(cls, name, value))
+    message = str(info.value)
+    assert name in message, message
+    assert repr(value) in message, message
+
+
+def _jsonable(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str)) or (
+        isinstance(value, (list, tuple)) and all(map(_jsonable, value)))
+
+
+@pytest.mark.parametrize("cls, name, value", [
+    case for case in ARGUMENT_CASES
+    if case.values[0] not in (gsa.MxColour, gsa.Compose) and _jsonable(case.values[2])])
+def test_saved_pipelines_with_bad_arguments_are_refused_on_loading(cls, name, value):
+    good = gsa.Compose([cls(**_kwargs_with(cls, name, {**REGISTRY, **EXTRA}[cls].get(
+        name, inspect.signature(cls.__init__).parameters[name].default)))])
+    doc = json.loads(good.to_json())
+    doc["pipeline"]["transforms"][0][name] = value  # as a hand-edited file would hold it
+    text = json.dumps(doc)  # NaN and Infinity as Python's json writes and reads them
+    with pytest.raises(ValueError, match=rf"refused pipeline\.Compose\.transforms\[0\].*{name}"):
+        gsa.from_json(text)
+
+
+@pytest.mark.parametrize("key, value", [("ignore_index", 2.5), ("ignore_index", True),
+                                        ("ignore_index", "255"), ("fuse", "no")])
+def test_saved_pipeline_arguments_are_checked_on_loading(key, value):
+    doc = json.loads(gsa.Compose([gsa.HorizontalFlip()]).to_json())
+    doc["pipeline"][key] = value
+    echo = re.escape(repr(value))
+    with pytest.raises(ValueError, match=rf"refused pipeline: {key} must be .*{echo}"):
+        gsa.from_json(json.dumps(doc))

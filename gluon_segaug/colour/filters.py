@@ -7,6 +7,7 @@ from typing import Sequence, Union
 import cv2
 import numpy as np
 
+from .._checks import MAX_SIGMA
 from ..base import ColourAugmenter
 from ..rng import uniform
 from ._args import positive_range
@@ -67,7 +68,7 @@ class BlurParams:
 
 class GaussianBlur(ColourAugmenter):
     """Blur with a Gaussian of ``sigma`` pixels drawn uniformly from ``sigma`` (kernel
-    size from sigma; edges reflected).
+    size from sigma; edges reflected); ``sigma`` at most ``_checks.MAX_SIGMA`` (64).
 
     Targets
     -------
@@ -85,7 +86,8 @@ class GaussianBlur(ColourAugmenter):
     def __init__(self, sigma: Union[float, Sequence[float]] = (0.1, 2.0), p: float = 1.0) -> None:
         super().__init__(p)
         self.sigma = sigma
-        self._range = positive_range(sigma, "sigma")
+        # Bounded: OpenCV's blur of a huge sigma runs for hours and cannot be stopped.
+        self._range = positive_range(sigma, "sigma", most=MAX_SIGMA)
 
     def _sample_image(self, rng, image):
         return BlurParams(uniform(rng, *self._range))

@@ -19,9 +19,10 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .._checks import is_number, number
 from ..base import ColourAugmenter
 from ..rng import uniform
-from ._args import factor_range
+from ._args import factor_range, per_channel
 from .matrix import CV_ARITHMETIC, _affine, apply_colour_matrix, image_mean, scale_shift
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
@@ -217,15 +218,20 @@ class Hue(LinearColour):
 
     def __init__(self, hue: float = 0.1, p: float = 1.0) -> None:
         super().__init__(p)
-        if isinstance(hue, bool) or not isinstance(hue, (int, float)) or not 0 <= hue <= 1:
-            raise ValueError(f"hue must be a number in [0, 1], but got {hue!r}")
-        self.hue = float(hue)
+        self.hue = _hue_shift(hue)
 
     def _sample_image(self, rng, image):
         return FactorParams(uniform(rng, -self.hue, self.hue))
 
     def colour_matrix(self, params, channels, mean):
         return _hue(params.factor)
+
+
+def _hue_shift(hue: float) -> float:
+    try:
+        return number(hue, "hue", low=0, high=1)
+    except ValueError:
+        raise ValueError(f"hue must be a number in [0, 1], but got {hue!r}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,10 +279,10 @@ class ColorJitter(LinearColour):
         self._ranges = []
         for name, value in (("brightness", brightness), ("contrast", contrast),
                             ("saturation", saturation)):
-            if value != 0:
-                self._ranges.append((name, factor_range(value, name)))
-        if hue:
-            Hue(hue)  # validates
+            checked = factor_range(value, name)  # validates 0 too ("0" or False is no 0)
+            if not (is_number(value) and value == 0):
+                self._ranges.append((name, checked))
+        if _hue_shift(hue):
             self._ranges.append(("hue", (-float(hue), float(hue))))
         self.rgb_only = any(name in ("saturation", "hue") for name, _ in self._ranges)
 
@@ -382,15 +388,24 @@ class RandomGray(LinearColour):
 
     def __init__(self, p: float = 0.1, weights: Sequence[float] = tuple(LUMA)) -> None:
         super().__init__(p)
-        self.weights = tuple(float(w) for w in weights)
-        if len(self.weights) != 3:
-            raise ValueError(f"weights must be three numbers (r, g, b), but got {weights!r}")
+        try:
+            checked = per_channel(weights, "weights", 0.0)
+        except ValueError:
+            checked = ()
+        if len(checked) != 3:
+            raise ValueError(f"weights must be three numbers (r, g, b), all finite, "
+                             f"but got {weights!r}")
+        self.weights = tuple(float(w) for w in checked)
 
     def _sample_image(self, rng, image):
         return GrayParams()
 
     def colour_matrix(self, params, channels, mean):
         return _affine(np.outer(np.ones(3), self.weights), np.zeros(3))
+
+
+def _finite(value) -> bool:
+    return is_number(value) and math.isfinite(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -430,14 +445,15 @@ class Lighting(LinearColour):
     def __init__(self, alphastd: float = 0.1, eigval: Sequence[float] = IMAGENET_EIGVAL,
                  eigvec: Sequence[Sequence[float]] = IMAGENET_EIGVEC, p: float = 1.0) -> None:
         super().__init__(p)
-        if isinstance(alphastd, bool) or not isinstance(alphastd, (int, float)) or alphastd < 0:
-            raise ValueError(f"alphastd must be a number >= 0, but got {alphastd!r}")
-        self.alphastd = float(alphastd)
-        self.eigval = tuple(float(v) for v in np.asarray(eigval).ravel())
-        self.eigvec = tuple(tuple(float(v) for v in row) for row in np.asarray(eigvec))
-        if len(self.eigval) != 3 or np.asarray(self.eigvec).shape != (3, 3):
-            raise ValueError(f"eigval must hold 3 numbers and eigvec 3x3, but got "
+        self.alphastd = number(alphastd, "alphastd", low=0)
+        values = np.asarray(eigval, dtype=object).ravel().tolist()
+        vectors = np.asarray(eigvec, dtype=object)
+        if (len(values) != 3 or vectors.shape != (3, 3)
+                or not all(map(_finite, values + vectors.ravel().tolist()))):
+            raise ValueError(f"eigval must hold 3 finite numbers and eigvec 3x3, but got "
                              f"{eigval!r} and {eigvec!r}")
+        self.eigval = tuple(float(v) for v in values)
+        self.eigvec = tuple(tuple(float(v) for v in row) for row in vectors)
 
     def _sample_image(self, rng, image):
         return LightingParams(tuple(float(a) for a in rng.normal(0.0, self.alphastd, 3)))

@@ -11,9 +11,10 @@ from typing import Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
+from .._checks import number
 from ..base import ColourAugmenter
 from ..rng import uniform
-from ._args import positive_range
+from ._args import normalisation, positive_range
 from .matrix import uint8_table
 
 __all__ = ["Gamma", "Normalize", "Cast"]
@@ -51,7 +52,7 @@ class Gamma(ColourAugmenter):
         super().__init__(p)
         self.gamma = gamma
         self._range = positive_range(gamma, "gamma")
-        self.max_value = float(max_value)
+        self.max_value = number(max_value, "max_value", low=0, low_open=True)
 
     def _sample_image(self, rng, image):
         low, high = np.log(self._range)
@@ -68,13 +69,25 @@ class Gamma(ColourAugmenter):
         return out.astype(image.dtype)
 
 
-def per_channel(value, name: str, default: float) -> np.ndarray:
-    if value is None:
-        return np.array([default])
-    arr = np.atleast_1d(np.asarray(value, dtype=np.float64))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
-    return arr
+DEFAULT_MAX_VALUE = 255.0
+
+
+def image_scale(image: np.ndarray, max_value: Optional[float], step: str) -> float:
+    """The ``max_value`` to divide ``image`` by: the given one, else 255 (8-bit images,
+    and float images holding 0-255 values as ``mx.image`` makes them). A float image
+    whose values all lie in (0, 1] is then refused: it is plainly scaled to [0, 1], and
+    dividing it by 255 would leave a near-black tensor without a word. One max over the
+    image, for float images only."""
+    if max_value is not None:
+        return max_value
+    if image.dtype.kind == "f" and image.size:
+        peak = float(image.max())
+        if 0.0 < peak <= 1.0:
+            raise ValueError(
+                f"{step}: the {image.dtype} image's values lie in [0, 1] (max {peak:g}), but "
+                f"max_value defaults to 255 (0-255 images); pass max_value=1.0 for images "
+                f"scaled to [0, 1], or max_value=255 if this image is 0-255 after all")
+    return DEFAULT_MAX_VALUE
 
 
 def per_channel_pair(mean: np.ndarray, std: np.ndarray,
@@ -106,9 +119,11 @@ class Normalize(ColourAugmenter):
     Parameters
     ----------
     mean, std : float or one per channel
-        In units of ``x / max_value``.
-    max_value : float
-        255 for 8-bit images; 1 to normalise raw values (``mx.image.ColorNormalizeAug``).
+        In units of ``x / max_value``; finite, ``std`` > 0.
+    max_value : float, optional
+        255 for 8-bit images; 1 to normalise raw values (``mx.image.ColorNormalizeAug``)
+        or images scaled to [0, 1]. ``None`` (the default) means 255, and refuses a
+        float image whose values all lie in (0, 1] (plainly not 0-255: pass 1.0).
 
     Targets
     -------
@@ -123,19 +138,17 @@ class Normalize(ColourAugmenter):
 
     def __init__(self, mean: Union[float, Sequence[float]] = (0.485, 0.456, 0.406),
                  std: Union[float, Sequence[float]] = (0.229, 0.224, 0.225),
-                 max_value: float = 255.0) -> None:
+                 max_value: Optional[float] = None) -> None:
         super().__init__(1.0)
-        self.mean, self.std, self.max_value = mean, std, float(max_value)
-        self._mean = per_channel(mean, "mean", 0.0)
-        self._std = per_channel(std, "std", 1.0)
-        if np.any(self._std == 0):
-            raise ValueError(f"std must not contain 0, but got {std!r}")
+        self._mean, self._std, self.max_value = normalisation(mean, std, max_value)
+        self.mean, self.std = mean, std
 
     def _sample_image(self, rng, image):
         return ()
 
     def apply_image(self, image, params):
-        return normalise(image, self._mean, self._std, self.max_value)
+        return normalise(image, self._mean, self._std,
+                         image_scale(image, self.max_value, "Normalize"))
 
 
 class Cast(ColourAugmenter):
@@ -154,7 +167,14 @@ class Cast(ColourAugmenter):
 
     def __init__(self, dtype: str = "float32") -> None:
         super().__init__(1.0)
-        self.dtype = str(np.dtype(dtype))
+        try:  # None would read as float64
+            target = None if dtype is None else np.dtype(dtype)
+        except TypeError:
+            target = None
+        if target is None or target.kind not in "biuf":  # what the later steps resample
+            raise ValueError(f"dtype must name a bool, integer or float dtype, "
+                             f"but got {dtype!r}")
+        self.dtype = str(target)
 
     def _sample_image(self, rng, image):
         return ()

@@ -3,7 +3,9 @@
 Each draws a ``geometry`` parameter object once per sample; a pipeline moves every
 channel group by it (image with the step's interpolation, ``interp=None`` meaning the
 pipeline's; targets with their own policy) and fuses adjacent steps into one resample.
-Sizes are ``(height, width)``; an int means a square.
+Sizes are ``(height, width)``; an int means a square. No step may ask for, or draw, an
+output beyond ``_checks.MAX_SIDE`` (32767) per side or ``_checks.MAX_PIXELS`` (2**28)
+pixels: a saved pipeline cannot make OpenCV run or allocate for hours.
 
 ========================= ====================================================
 module                    augmenters

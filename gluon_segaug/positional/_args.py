@@ -1,10 +1,12 @@
-"""Argument checks shared by the positional augmenters."""
+"""Argument checks shared by the positional augmenters (sizes within
+``_checks.MAX_SIDE`` and ``_checks.MAX_PIXELS``; ranges finite)."""
 from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .._checks import check_size
 from ..functional import Interp
 from ..rng import uniform as _draw_uniform
 
@@ -27,7 +29,7 @@ def size_pair(value: Size, name: str = "size") -> Tuple[int, int]:
                          f"but got {value!r}")
     if min(pair) < 1:
         raise ValueError(f"{name} must be positive, but got {value!r}")
-    return pair
+    return check_size(pair, name, value)
 
 
 def interp_or_none(value: Optional[Union[Interp, str, int]]) -> Optional[Interp]:

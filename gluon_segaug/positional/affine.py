@@ -11,6 +11,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
+from .._checks import flag
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import MatrixParams, RotateParams
@@ -50,7 +51,7 @@ class Rotate(PositionalAugmenter):
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
         super().__init__(p)
         self.degrees = symmetric_range(degrees, "degrees")
-        self.expand = bool(expand)
+        self.expand = flag(expand, "expand")
         self.interp = interp_or_none(interp)
 
     def _sample_geometry(self, rng, hw):

@@ -10,18 +10,13 @@ from typing import Optional, Union
 import cv2
 import numpy as np
 
+from .._checks import MAX_GRID_STEPS, MAX_SIGMA, integer, number
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import ElasticParams, GridParams
 from ._args import interp_or_none
 
 __all__ = ["ElasticTransform", "GridDistortion"]
-
-
-def _positive(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, but got {value!r}")
-    return float(value)
 
 
 class ElasticTransform(PositionalAugmenter):
@@ -33,7 +28,8 @@ class ElasticTransform(PositionalAugmenter):
     alpha : float
         Strength of the displacement, in pixels (before smoothing).
     sigma : float
-        Smoothness: standard deviation of the Gaussian, in pixels.
+        Smoothness: standard deviation of the Gaussian, in pixels, at most
+        ``_checks.MAX_SIGMA`` (64).
     interp : Interp, name or mx.image code, optional
     p : float
 
@@ -52,8 +48,9 @@ class ElasticTransform(PositionalAugmenter):
     def __init__(self, alpha: float = 50.0, sigma: float = 5.0,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
         super().__init__(p)
-        self.alpha = _positive(alpha, "alpha")
-        self.sigma = _positive(sigma, "sigma")
+        self.alpha = number(alpha, "alpha", low=0, low_open=True)
+        # Bounded: OpenCV's blur of a huge sigma runs for hours and cannot be stopped.
+        self.sigma = number(sigma, "sigma", low=0, high=MAX_SIGMA, low_open=True)
         self.interp = interp_or_none(interp)
 
     def _sample_geometry(self, rng, hw):
@@ -73,7 +70,7 @@ class GridDistortion(PositionalAugmenter):
     Parameters
     ----------
     num_steps : int
-        Cells per axis.
+        Cells per axis, at most ``_checks.MAX_GRID_STEPS`` (1024).
     distort_limit : float
         Largest relative change of a cell's width, below 1.
     interp : Interp, name or mx.image code, optional
@@ -94,12 +91,9 @@ class GridDistortion(PositionalAugmenter):
     def __init__(self, num_steps: int = 5, distort_limit: float = 0.3,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
         super().__init__(p)
-        if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-            raise ValueError(f"num_steps must be a positive int, but got {num_steps!r}")
-        self.num_steps = num_steps
-        if not isinstance(distort_limit, (int, float)) or not 0 <= distort_limit < 1:
-            raise ValueError(f"distort_limit must lie in [0, 1), but got {distort_limit!r}")
-        self.distort_limit = float(distort_limit)
+        self.num_steps = integer(num_steps, "num_steps", low=1, high=MAX_GRID_STEPS)
+        self.distort_limit = number(distort_limit, "distort_limit", low=0, high=1,
+                                    high_open=True)
         self.interp = interp_or_none(interp)
 
     def _axis(self, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple, Union
 
-
+from .._checks import MAX_SIDE
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizeParams
@@ -108,8 +108,9 @@ def _padding(value: Union[int, Sequence[int]]) -> Tuple[int, int, int, int]:
     else:
         raise ValueError(f"padding must be an int, a (vertical, horizontal) pair or "
                          f"(top, bottom, left, right), but got {value!r}")
-    if min(sides) < 0:
-        raise ValueError(f"padding must not be negative, but got {value!r}")
+    if min(sides) < 0 or max(sides) > MAX_SIDE:
+        raise ValueError(f"padding must lie in [0, MAX_SIDE = {MAX_SIDE}] on each side, "
+                         f"but got {value!r}")
     return sides  # type: ignore[return-value]
 
 
