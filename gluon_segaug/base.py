@@ -143,13 +143,20 @@ class ColourAugmenter(Augmenter):
         return super().sample(rng, joint)
 
     def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
-        return self._sample_image(rng, joint.image)
+        return self.make_params(rng, joint.image)
+
+    def make_params(self, rng: np.random.Generator, image: np.ndarray) -> Any:
+        """Draw this step's parameters for one sample from ``rng`` (and the image, where
+        the draw depends on it). The base class has already decided ``p``."""
+        # Augmenters written before ``make_params`` was the public name define this one.
+        return self._sample_image(rng, image)
 
     def _sample_image(self, rng: np.random.Generator, image: np.ndarray) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define make_params(rng, image)")
 
     def apply(self, joint: Joint, params: Any, layout: Layout) -> Joint:
         return joint.replace(image=self.apply_image(joint.image, params))
 
     def apply_image(self, image: np.ndarray, params: Any) -> np.ndarray:
-        raise NotImplementedError
+        """Return a new image with ``params`` applied; never write to ``image``."""
+        raise NotImplementedError(f"{type(self).__name__} must define apply_image(image, params)")
