@@ -117,15 +117,18 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     """Apply a run of steps to every channel group, resampling each group once."""
     if not steps:
         return joint
-    policies = layout.policies(_interp_of(steps, default_interp))
+    image_interp = _interp_of(steps, default_interp)
+    policies = layout.policies(image_interp)
     if all(step.is_projective for step in steps):
         matrix = _matrix_of(steps)
         out_hw = steps[-1].out_hw
         if out_hw == joint.hw and _is_identity(matrix):
             return joint
+        # A nearest image and its masks on one grid: mx.image's where its step asks.
+        mx_nearest = image_interp is Interp.NEAREST and _asks_mx_nearest(steps)
 
         def run(group, interp, fill, cache):
-            return resample(group, matrix, out_hw, interp, fill, cache)
+            return resample(group, matrix, out_hw, interp, fill, cache, mx_nearest)
     else:
         map_x, map_y = source_maps(steps)
 
@@ -139,6 +142,15 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     for i in _nearest_first(policies):
         groups[i] = run(arrays[i], *policies[i], cache)
     return Joint(groups[0], tuple(groups[1:]))
+
+
+def _asks_mx_nearest(steps: Sequence[Geometry]) -> bool:
+    """Whether the step that sets the run's interpolation asks for ``mx.image``'s
+    nearest grid (the stock augmenters do)."""
+    for step in reversed(steps):
+        if step.interp is not None:
+            return bool(getattr(step, "mx_nearest", False))
+    return False
 
 
 @functools.lru_cache(maxsize=64)

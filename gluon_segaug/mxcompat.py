@@ -79,7 +79,8 @@ class _FromMx(PositionalAugmenter):
     def _crop(self, rng, hw, box_wh_xy, size_wh) -> ResizedCropParams:
         (x0, y0, cw, ch), (sw, sh) = box_wh_xy, size_wh
         return ResizedCropParams(hw, top=y0, left=x0, height=ch, width=cw, size=(sh, sw),
-                                 interpolation=_draw_interp(rng, self.interp_code))
+                                 interpolation=_draw_interp(rng, self.interp_code),
+                                 mx_nearest=True)
 
 
 def _mx_args(source: Any) -> str:
@@ -119,7 +120,7 @@ class MxResize(_FromMx):
         size = int(self.source.size)
         new_h, new_w = (size * h // w, size) if h > w else (size, size * w // h)
         return ResizeParams(hw, size=(new_h, new_w),
-                            interpolation=_draw_interp(rng, self.interp_code))
+                            interpolation=_draw_interp(rng, self.interp_code), mx_nearest=True)
 
 
 class MxForceResize(_FromMx):
@@ -128,7 +129,7 @@ class MxForceResize(_FromMx):
     def _sample_geometry(self, rng, hw):
         w, h = self.source.size
         return ResizeParams(hw, size=(int(h), int(w)),
-                            interpolation=_draw_interp(rng, self.interp_code))
+                            interpolation=_draw_interp(rng, self.interp_code), mx_nearest=True)
 
 
 class MxRandomSizedCrop(_FromMx):
