@@ -59,7 +59,9 @@ def _scale_down(src_wh: Tuple[int, int], size_wh: Tuple[int, int]) -> Tuple[int,
         w, h = float(w * sh) / h, sh
     if sw < w:
         w, h = sw, float(h * sw) / w
-    return int(w), int(h)
+    # mx.image truncates a side of a thin sample (1 wide, 9 high, for a 4x3 crop) to 0
+    # and fails; at least one pixel keeps its aspect as close as a pixel grid can.
+    return max(1, int(w)), max(1, int(h))
 
 
 class _FromMx(PositionalAugmenter):
@@ -148,7 +150,8 @@ class MxRandomSizedCrop(_FromMx):
             new_ratio = np.exp(uniform(rng, np.log(ratio[0]), np.log(ratio[1])))
             new_w = int(round(np.sqrt(target_area * new_ratio)))
             new_h = int(round(np.sqrt(target_area / new_ratio)))
-            if new_w <= w and new_h <= h:
+            # mx.image also takes a side of 0 (a thin sample, a tiny area) and fails.
+            if 0 < new_w <= w and 0 < new_h <= h:
                 x0 = randint(rng, 0, w - new_w + 1)
                 y0 = randint(rng, 0, h - new_h + 1)
                 return self._crop(rng, hw, (x0, y0, new_w, new_h), size)

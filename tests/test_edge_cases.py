@@ -57,6 +57,61 @@ def test_one_pixel_samples_go_through_every_positional_step():
         assert set(np.unique(out_mask)) <= {1, 255}, step
 
 
+THIN = [(1, 1), (1, 9), (9, 1), (1, 500), (375, 1)]
+CROPS_AND_RESIZES = [
+    gsa.RandomResizedCrop(5), gsa.RandomResizedCrop((4, 6), ratio=(0.2, 0.4)),
+    gsa.RandomResizedCrop((4, 6), ratio=(3.0, 4.0)),
+    gsa.RandomResizedCrop(7, scale=(0.001, 0.002), ratio=(0.05, 0.1)),
+    gsa.RandomCrop((3, 4)), gsa.CenterCrop((3, 4)), gsa.RandomCropNearClasses(3),
+    gsa.Resize(4), gsa.Resize(4, side="long"), gsa.Resize((2, 3)), gsa.RandomScale((0.1, 3.0)),
+    gsa.PadIfNeeded(3), mx.image.RandomCropAug((4, 3)), mx.image.CenterCropAug((3, 4)),
+    mx.image.ResizeAug(5), mx.image.ForceResizeAug((3, 2)),
+    mx.image.RandomSizedCropAug((4, 3), 0.1, (0.2, 5.0))]
+
+
+def _step_id(step) -> str:
+    return repr(step) if isinstance(step, gsa.Augmenter) else f"mx.{type(step).__name__}"
+
+
+@pytest.mark.parametrize("step", CROPS_AND_RESIZES, ids=_step_id)
+def test_every_crop_and_resize_takes_1x1_1xn_and_nx1_samples(step):
+    # mx.image itself fails on some of these (its scale_down truncates a side to 0).
+    for hw in THIN:
+        image = np.arange(hw[0] * hw[1] * 3, dtype=np.uint8).reshape(hw + (3,))
+        mask = np.ones(hw, np.uint8)
+        aug = gsa.Compose([step], seed=0) if isinstance(step, gsa.Augmenter) else \
+            gsa.JointTransform(positional=[step], seed=0)
+        for _ in range(20):
+            out_image, out_mask = aug(image, mask)
+            assert out_image.shape[:2] == out_mask.shape and min(out_mask.shape) >= 1, hw
+            assert set(np.unique(out_mask)) <= {1, 255}, hw
+
+
+@pytest.mark.parametrize("hw, ratio, window", [
+    ((1, 9), (0.2, 0.4), (1, 1)),    # wider than the ratio allows: 1 high, 0.4 -> 1 wide
+    ((9, 1), (3.0, 4.0), (1, 1)),    # taller than allowed: 1 wide, 1/3 -> 1 high
+    ((2, 9), (0.2, 0.4), (2, 1)),    # 2 * 0.4 = 0.8 rounds to 1
+    ((40, 10), (0.5, 0.6), (20, 10)),  # not thin: the clamp as before
+])
+def test_random_resized_crop_fallback_window_keeps_a_pixel(hw, ratio, window):
+    # A scale no draw can meet forces the fallback: the central window, its ratio
+    # clamped to the range, at least one pixel on each side.
+    crop = gsa.RandomResizedCrop((3, 3), scale=(50.0, 60.0), ratio=ratio)
+    params = crop.sample_geometry(np.random.default_rng(0), hw)
+    assert (params.height, params.width) == window
+    assert (params.top, params.left) == ((hw[0] - window[0]) // 2, (hw[1] - window[1]) // 2)
+
+
+def test_random_resized_crop_survives_every_draw_on_the_real_photos(real_samples):
+    # Ratios far from the photos' own aspect reach the fallback in many draws.
+    for ratio in ((1e-4, 2e-4), (5000.0, 9000.0)):
+        aug = gsa.Compose([gsa.RandomResizedCrop(8, ratio=ratio)], seed=0)
+        for name, image, mask in real_samples:
+            for _ in range(5):
+                out_image, out_mask = aug(image, mask)
+                assert out_image.shape[:2] == out_mask.shape == (8, 8), name
+
+
 def test_nothing_beyond_a_perspective_horizon_gets_content():
     image = np.random.default_rng(0).integers(0, 255, (20, 20, 3)).astype(np.uint8)
     mask = np.ones((20, 20), np.uint8)
