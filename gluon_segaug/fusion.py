@@ -160,17 +160,33 @@ def _nearest_first(policies: Tuple[Tuple[Interp, object], ...]) -> Tuple[int, ..
 
 class FrameView:
     """The sample as a data-aware positional step sees it: the arrays of the last
-    resample, plus the matrix of geometry drawn since (not yet executed)."""
+    resample, plus the geometry drawn since (not yet executed).
+
+    Matrix steps only: class pixels are mapped forward by their matrix. With a
+    distortion among them (no forward map), the class mask alone is resampled (nearest)
+    into the current frame, so the pending run still executes as one resample of
+    every group, as it does around a plain crop.
+    """
 
     def __init__(self, joint: Joint, pending: Sequence[Geometry], layout: Layout) -> None:
         self._joint = joint
         self._layout = layout
-        self._matrix = compose(pending, Interp.LINEAR)[0] if pending else np.eye(3)
+        self._pending: Sequence[Geometry] = ()
+        if all(step.is_projective for step in pending):
+            self._matrix = compose(pending, Interp.LINEAR)[0] if pending else np.eye(3)
+        else:
+            self._pending, self._matrix = tuple(pending), np.eye(3)
 
     def class_mask(self) -> Optional[np.ndarray]:
-        """The first class-mask target, in the frame of the last resample."""
+        """The first class-mask target: in the frame of the last resample, or with a
+        distortion pending, in the current frame (``ignore_index`` where it has no
+        source)."""
         for array, target in zip(self._joint.targets, self._layout.targets):
             if target.kind is Kind.MASK:
+                if self._pending:
+                    map_x, map_y = source_maps(self._pending)
+                    fill = target.fill if target.fill is not None else self._layout.ignore_index
+                    array = remap(array, map_x, map_y, Interp.NEAREST, fill)
                 return array[..., 0] if array.shape[2] == 1 else array
         return None
 

@@ -148,6 +148,34 @@ def test_replay_matches_a_class_crop_drawn_after_a_distortion():
         np.testing.assert_array_equal(out_mask, again_mask)
 
 
+@pytest.mark.parametrize("crop", [gsa.RandomCrop(40), gsa.RandomCropNearClasses(40),
+                                  gsa.RandomCropNearClasses(40, classes=[2000, 3000])],
+                         ids=["RandomCrop", "near any class", "near two codes"])
+def test_class_crop_between_distortions_fuses_like_a_plain_crop(crop):
+    # The crop looks at the mask in the frame the first distortion makes; the pipeline
+    # must still resample every group once, with the fill only where the mask's is.
+    from gluon_segaug.fusion import warp_joint
+    from conftest import coord_image, coord_mask
+
+    h = w = 64
+    image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
+    mask = coord_mask(h, w)
+    aug = gsa.Compose([gsa.ElasticTransform(40, 3), crop, gsa.GridDistortion(4, 0.5)],
+                      seed=0, ignore_index=-1)
+    for _ in range(6):
+        out_image, out_mask, draw = aug.with_draw(image, mask)
+        fused = warp_joint(gsa.Joint(image, (mask[..., None],)), list(draw.params),
+                           aug.layout, aug.interpolation)
+        np.testing.assert_array_equal(out_image, fused.image)
+        np.testing.assert_array_equal(out_mask, fused.targets[0][..., 0])
+        filled = out_mask < 0
+        np.testing.assert_array_equal(out_image[filled], 0)
+        # No fill blended into content: the ones channel is whole wherever the mask is.
+        assert np.all(np.abs(out_image[~filled][:, 2] - 1) < 1e-5)
+        again = aug.replay(draw, image, mask)
+        np.testing.assert_array_equal(again[0], out_image)
+
+
 def test_class_crop_finds_classes_inside_the_current_canvas():
     mask = np.zeros((100, 100), np.uint8)
     mask[45:55, 45:55] = 1

@@ -170,7 +170,8 @@ class RandomCropNearClasses(PositionalAugmenter):
     p : float
 
     The class pixels are found in the mask as it is before the pending geometry and
-    mapped through it, so the crop still fuses with the steps around it.
+    mapped through it (after a distortion, the class mask alone is resampled into the
+    current frame), so the crop still fuses with the steps around it.
 
     Targets
     -------
