@@ -9,6 +9,17 @@ MxRandomCrop, MxCenterCrop, MxResize, MxForceResize, MxRandomSizedCrop, MxHorizo
     semantics (``size`` is MXNet's ``(width, height)``, crops larger than the sample
     shrink and are resized back up, ``interp`` is MXNet's code: 2 is bicubic). They draw
     from the pipeline's generator, once for all channels, and fuse with the others.
+    Alone (or after whole-pixel steps) each is a ``cv2.resize`` of its box with
+    ``mx.image``'s bytes for every code: 0 reads source ``floor(dst * in / out)`` as
+    ``mx.image`` does, and the masks are read on that same grid; 9 picks bicubic, area
+    or bilinear from the sizes as ``mx.image`` does; 10 draws a code 0-4 per sample
+    from the pipeline's generator (not from Python's ``random`` as ``mx.image`` does),
+    and that code then gives its bytes. Two exceptions: bicubic may differ by one level
+    (the OpenCV 3.4 inside MXNet and OpenCV 4 round differently), and area (3, or 9)
+    on a box shrunk along one side and enlarged along the other, where ``mx.image``'s
+    single ``INTER_AREA`` call misplaces the image: there the image is the true area
+    mean and stays on its masks. Fused with continuous geometry, nearest is
+    centre-aligned for image and masks alike.
 The stock colour augmenters (``BrightnessJitterAug``, ``ContrastJitterAug``,
 ``SaturationJitterAug``, ``HueJitterAug``, ``ColorJitterAug``, ``LightingAug``,
 ``RandomGrayAug``, ``ColorNormalizeAug``, ``CastAug``) become the library's own colour
