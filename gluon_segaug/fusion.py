@@ -117,15 +117,18 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     """Apply a run of steps to every channel group, resampling each group once."""
     if not steps:
         return joint
-    policies = layout.policies(_interp_of(steps, default_interp))
+    image_interp = _interp_of(steps, default_interp)
+    policies = layout.policies(image_interp)
     if all(step.is_projective for step in steps):
         matrix = _matrix_of(steps)
         out_hw = steps[-1].out_hw
         if out_hw == joint.hw and _is_identity(matrix):
             return joint
+        # A nearest image and its masks on one grid: mx.image's where its step asks.
+        mx_nearest = image_interp is Interp.NEAREST and _asks_mx_nearest(steps)
 
         def run(group, interp, fill, cache):
-            return resample(group, matrix, out_hw, interp, fill, cache)
+            return resample(group, matrix, out_hw, interp, fill, cache, mx_nearest)
     else:
         map_x, map_y = source_maps(steps)
 
@@ -141,6 +144,15 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
     return Joint(groups[0], tuple(groups[1:]))
 
 
+def _asks_mx_nearest(steps: Sequence[Geometry]) -> bool:
+    """Whether the step that sets the run's interpolation asks for ``mx.image``'s
+    nearest grid (the stock augmenters do)."""
+    for step in reversed(steps):
+        if step.interp is not None:
+            return bool(getattr(step, "mx_nearest", False))
+    return False
+
+
 @functools.lru_cache(maxsize=64)
 def _nearest_first(policies: Tuple[Tuple[Interp, object], ...]) -> Tuple[int, ...]:
     return tuple(sorted(range(len(policies)), key=lambda i: policies[i][0] is not Interp.NEAREST))
@@ -148,17 +160,33 @@ def _nearest_first(policies: Tuple[Tuple[Interp, object], ...]) -> Tuple[int, ..
 
 class FrameView:
     """The sample as a data-aware positional step sees it: the arrays of the last
-    resample, plus the matrix of geometry drawn since (not yet executed)."""
+    resample, plus the geometry drawn since (not yet executed).
+
+    Matrix steps only: class pixels are mapped forward by their matrix. With a
+    distortion among them (no forward map), the class mask alone is resampled (nearest)
+    into the current frame, so the pending run still executes as one resample of
+    every group, as it does around a plain crop.
+    """
 
     def __init__(self, joint: Joint, pending: Sequence[Geometry], layout: Layout) -> None:
         self._joint = joint
         self._layout = layout
-        self._matrix = compose(pending, Interp.LINEAR)[0] if pending else np.eye(3)
+        self._pending: Sequence[Geometry] = ()
+        if all(step.is_projective for step in pending):
+            self._matrix = compose(pending, Interp.LINEAR)[0] if pending else np.eye(3)
+        else:
+            self._pending, self._matrix = tuple(pending), np.eye(3)
 
     def class_mask(self) -> Optional[np.ndarray]:
-        """The first class-mask target, in the frame of the last resample."""
+        """The first class-mask target: in the frame of the last resample, or with a
+        distortion pending, in the current frame (``ignore_index`` where it has no
+        source)."""
         for array, target in zip(self._joint.targets, self._layout.targets):
             if target.kind is Kind.MASK:
+                if self._pending:
+                    map_x, map_y = source_maps(self._pending)
+                    fill = target.fill if target.fill is not None else self._layout.ignore_index
+                    array = remap(array, map_x, map_y, Interp.NEAREST, fill)
                 return array[..., 0] if array.shape[2] == 1 else array
         return None
 

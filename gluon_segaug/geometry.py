@@ -89,6 +89,11 @@ class Geometry:
 class _Resized:
     """For parameters with an output ``size`` and an ``interpolation`` of their own."""
 
+    #: Nearest on ``mx.image``'s grid (source ``floor(dst * in / out)``) where the run
+    #: this step ends the interpolation of is a plain box resize: set by the stock
+    #: ``mx.image`` augmenters, so that ``interp=0`` gives ``mx.image``'s bytes.
+    mx_nearest = False
+
     @property
     def out_hw(self) -> HW:
         return self.size
@@ -126,6 +131,7 @@ class ResizedCropParams(_Resized, CropParams):
 
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
+    mx_nearest: bool = False
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -143,6 +149,7 @@ class ResizeParams(_Resized, Geometry):
 
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
+    mx_nearest: bool = False
 
     @property
     def interp(self) -> Optional[Interp]:

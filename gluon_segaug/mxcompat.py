@@ -9,6 +9,17 @@ MxRandomCrop, MxCenterCrop, MxResize, MxForceResize, MxRandomSizedCrop, MxHorizo
     semantics (``size`` is MXNet's ``(width, height)``, crops larger than the sample
     shrink and are resized back up, ``interp`` is MXNet's code: 2 is bicubic). They draw
     from the pipeline's generator, once for all channels, and fuse with the others.
+    Alone (or after whole-pixel steps) each is a ``cv2.resize`` of its box with
+    ``mx.image``'s bytes for every code: 0 reads source ``floor(dst * in / out)`` as
+    ``mx.image`` does, and the masks are read on that same grid; 9 picks bicubic, area
+    or bilinear from the sizes as ``mx.image`` does; 10 draws a code 0-4 per sample
+    from the pipeline's generator (not from Python's ``random`` as ``mx.image`` does),
+    and that code then gives its bytes. Two exceptions: bicubic may differ by one level
+    (the OpenCV 3.4 inside MXNet and OpenCV 4 round differently), and area (3, or 9)
+    on a box shrunk along one side and enlarged along the other, where ``mx.image``'s
+    single ``INTER_AREA`` call misplaces the image: there the image is the true area
+    mean and stays on its masks. Fused with continuous geometry, nearest is
+    centre-aligned for image and masks alike.
 The stock colour augmenters (``BrightnessJitterAug``, ``ContrastJitterAug``,
 ``SaturationJitterAug``, ``HueJitterAug``, ``ColorJitterAug``, ``LightingAug``,
 ``RandomGrayAug``, ``ColorNormalizeAug``, ``CastAug``) become the library's own colour
@@ -59,7 +70,9 @@ def _scale_down(src_wh: Tuple[int, int], size_wh: Tuple[int, int]) -> Tuple[int,
         w, h = float(w * sh) / h, sh
     if sw < w:
         w, h = sw, float(h * sw) / w
-    return int(w), int(h)
+    # mx.image truncates a side of a thin sample (1 wide, 9 high, for a 4x3 crop) to 0
+    # and fails; at least one pixel keeps its aspect as close as a pixel grid can.
+    return max(1, int(w)), max(1, int(h))
 
 
 class _FromMx(PositionalAugmenter):
@@ -79,7 +92,8 @@ class _FromMx(PositionalAugmenter):
     def _crop(self, rng, hw, box_wh_xy, size_wh) -> ResizedCropParams:
         (x0, y0, cw, ch), (sw, sh) = box_wh_xy, size_wh
         return ResizedCropParams(hw, top=y0, left=x0, height=ch, width=cw, size=(sh, sw),
-                                 interpolation=_draw_interp(rng, self.interp_code))
+                                 interpolation=_draw_interp(rng, self.interp_code),
+                                 mx_nearest=True)
 
 
 def _mx_args(source: Any) -> str:
@@ -119,7 +133,7 @@ class MxResize(_FromMx):
         size = int(self.source.size)
         new_h, new_w = (size * h // w, size) if h > w else (size, size * w // h)
         return ResizeParams(hw, size=(new_h, new_w),
-                            interpolation=_draw_interp(rng, self.interp_code))
+                            interpolation=_draw_interp(rng, self.interp_code), mx_nearest=True)
 
 
 class MxForceResize(_FromMx):
@@ -128,7 +142,7 @@ class MxForceResize(_FromMx):
     def _sample_geometry(self, rng, hw):
         w, h = self.source.size
         return ResizeParams(hw, size=(int(h), int(w)),
-                            interpolation=_draw_interp(rng, self.interp_code))
+                            interpolation=_draw_interp(rng, self.interp_code), mx_nearest=True)
 
 
 class MxRandomSizedCrop(_FromMx):
@@ -147,7 +161,8 @@ class MxRandomSizedCrop(_FromMx):
             new_ratio = np.exp(uniform(rng, np.log(ratio[0]), np.log(ratio[1])))
             new_w = int(round(np.sqrt(target_area * new_ratio)))
             new_h = int(round(np.sqrt(target_area / new_ratio)))
-            if new_w <= w and new_h <= h:
+            # mx.image also takes a side of 0 (a thin sample, a tiny area) and fails.
+            if 0 < new_w <= w and 0 < new_h <= h:
                 x0 = randint(rng, 0, w - new_w + 1)
                 y0 = randint(rng, 0, h - new_h + 1)
                 return self._crop(rng, hw, (x0, y0, new_w, new_h), size)

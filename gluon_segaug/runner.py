@@ -67,10 +67,6 @@ class Runner:
     def _positional(self, step: PositionalAugmenter, recorded: Any, replaying: bool,
                     index: int) -> Any:
         self._flush_colour()
-        if step.needs_view and not all(p.is_projective for p in self.pending):
-            # A data-aware step reads the sample through matrices only; replaying must
-            # resample at the same place as drawing did, or the fusion would differ.
-            self._flush_geometry()
         if replaying:
             params = recorded
         else:

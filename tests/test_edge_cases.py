@@ -57,6 +57,61 @@ def test_one_pixel_samples_go_through_every_positional_step():
         assert set(np.unique(out_mask)) <= {1, 255}, step
 
 
+THIN = [(1, 1), (1, 9), (9, 1), (1, 500), (375, 1)]
+CROPS_AND_RESIZES = [
+    gsa.RandomResizedCrop(5), gsa.RandomResizedCrop((4, 6), ratio=(0.2, 0.4)),
+    gsa.RandomResizedCrop((4, 6), ratio=(3.0, 4.0)),
+    gsa.RandomResizedCrop(7, scale=(0.001, 0.002), ratio=(0.05, 0.1)),
+    gsa.RandomCrop((3, 4)), gsa.CenterCrop((3, 4)), gsa.RandomCropNearClasses(3),
+    gsa.Resize(4), gsa.Resize(4, side="long"), gsa.Resize((2, 3)), gsa.RandomScale((0.1, 3.0)),
+    gsa.PadIfNeeded(3), mx.image.RandomCropAug((4, 3)), mx.image.CenterCropAug((3, 4)),
+    mx.image.ResizeAug(5), mx.image.ForceResizeAug((3, 2)),
+    mx.image.RandomSizedCropAug((4, 3), 0.1, (0.2, 5.0))]
+
+
+def _step_id(step) -> str:
+    return repr(step) if isinstance(step, gsa.Augmenter) else f"mx.{type(step).__name__}"
+
+
+@pytest.mark.parametrize("step", CROPS_AND_RESIZES, ids=_step_id)
+def test_every_crop_and_resize_takes_1x1_1xn_and_nx1_samples(step):
+    # mx.image itself fails on some of these (its scale_down truncates a side to 0).
+    for hw in THIN:
+        image = np.arange(hw[0] * hw[1] * 3, dtype=np.uint8).reshape(hw + (3,))
+        mask = np.ones(hw, np.uint8)
+        aug = gsa.Compose([step], seed=0) if isinstance(step, gsa.Augmenter) else \
+            gsa.JointTransform(positional=[step], seed=0)
+        for _ in range(20):
+            out_image, out_mask = aug(image, mask)
+            assert out_image.shape[:2] == out_mask.shape and min(out_mask.shape) >= 1, hw
+            assert set(np.unique(out_mask)) <= {1, 255}, hw
+
+
+@pytest.mark.parametrize("hw, ratio, window", [
+    ((1, 9), (0.2, 0.4), (1, 1)),    # wider than the ratio allows: 1 high, 0.4 -> 1 wide
+    ((9, 1), (3.0, 4.0), (1, 1)),    # taller than allowed: 1 wide, 1/3 -> 1 high
+    ((2, 9), (0.2, 0.4), (2, 1)),    # 2 * 0.4 = 0.8 rounds to 1
+    ((40, 10), (0.5, 0.6), (20, 10)),  # not thin: the clamp as before
+])
+def test_random_resized_crop_fallback_window_keeps_a_pixel(hw, ratio, window):
+    # A scale no draw can meet forces the fallback: the central window, its ratio
+    # clamped to the range, at least one pixel on each side.
+    crop = gsa.RandomResizedCrop((3, 3), scale=(50.0, 60.0), ratio=ratio)
+    params = crop.sample_geometry(np.random.default_rng(0), hw)
+    assert (params.height, params.width) == window
+    assert (params.top, params.left) == ((hw[0] - window[0]) // 2, (hw[1] - window[1]) // 2)
+
+
+def test_random_resized_crop_survives_every_draw_on_the_real_photos(real_samples):
+    # Ratios far from the photos' own aspect reach the fallback in many draws.
+    for ratio in ((1e-4, 2e-4), (5000.0, 9000.0)):
+        aug = gsa.Compose([gsa.RandomResizedCrop(8, ratio=ratio)], seed=0)
+        for name, image, mask in real_samples:
+            for _ in range(5):
+                out_image, out_mask = aug(image, mask)
+                assert out_image.shape[:2] == out_mask.shape == (8, 8), name
+
+
 def test_nothing_beyond_a_perspective_horizon_gets_content():
     image = np.random.default_rng(0).integers(0, 255, (20, 20, 3)).astype(np.uint8)
     mask = np.ones((20, 20), np.uint8)
@@ -91,6 +146,34 @@ def test_replay_matches_a_class_crop_drawn_after_a_distortion():
         again_image, again_mask = aug.replay(draw, image, mask)
         np.testing.assert_array_equal(out_image, again_image)
         np.testing.assert_array_equal(out_mask, again_mask)
+
+
+@pytest.mark.parametrize("crop", [gsa.RandomCrop(40), gsa.RandomCropNearClasses(40),
+                                  gsa.RandomCropNearClasses(40, classes=[2000, 3000])],
+                         ids=["RandomCrop", "near any class", "near two codes"])
+def test_class_crop_between_distortions_fuses_like_a_plain_crop(crop):
+    # The crop looks at the mask in the frame the first distortion makes; the pipeline
+    # must still resample every group once, with the fill only where the mask's is.
+    from gluon_segaug.fusion import warp_joint
+    from conftest import coord_image, coord_mask
+
+    h = w = 64
+    image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
+    mask = coord_mask(h, w)
+    aug = gsa.Compose([gsa.ElasticTransform(40, 3), crop, gsa.GridDistortion(4, 0.5)],
+                      seed=0, ignore_index=-1)
+    for _ in range(6):
+        out_image, out_mask, draw = aug.with_draw(image, mask)
+        fused = warp_joint(gsa.Joint(image, (mask[..., None],)), list(draw.params),
+                           aug.layout, aug.interpolation)
+        np.testing.assert_array_equal(out_image, fused.image)
+        np.testing.assert_array_equal(out_mask, fused.targets[0][..., 0])
+        filled = out_mask < 0
+        np.testing.assert_array_equal(out_image[filled], 0)
+        # No fill blended into content: the ones channel is whole wherever the mask is.
+        assert np.all(np.abs(out_image[~filled][:, 2] - 1) < 1e-5)
+        again = aug.replay(draw, image, mask)
+        np.testing.assert_array_equal(again[0], out_image)
 
 
 def test_class_crop_finds_classes_inside_the_current_canvas():

@@ -177,11 +177,52 @@ def test_crop_then_resize_is_exactly_cv2_resize_of_the_box():
     top, left, bh, bw, out_h, out_w = 5, 7, 30, 40, 45, 20
     sx, sy = out_w / bw, out_h / bh
     m = np.array([[sx, 0, sx * (0.5 - left) - 0.5], [0, sy, sy * (0.5 - top) - 0.5], [0, 0, 1]])
+    box = src[top:top + bh, left:left + bw]
     for interp, flag in [(Interp.LINEAR, cv2.INTER_LINEAR), (Interp.CUBIC, cv2.INTER_CUBIC),
-                         (Interp.AREA, cv2.INTER_AREA), (Interp.NEAREST, cv2.INTER_NEAREST_EXACT)]:
-        expected = cv2.resize(src[top:top + bh, left:left + bw], (out_w, out_h),
-                              interpolation=flag)
+                         (Interp.NEAREST, cv2.INTER_NEAREST_EXACT)]:
+        expected = cv2.resize(box, (out_w, out_h), interpolation=flag)
         np.testing.assert_array_equal(resample(src, m, (out_h, out_w), interp), expected)
+    # This box shrinks in x and grows in y, where one INTER_AREA call reads from the
+    # wrong place: area shrinks x alone, then enlarges y alone (each exactly OpenCV's).
+    narrow = cv2.resize(box, (out_w, bh), interpolation=cv2.INTER_AREA)
+    expected = cv2.resize(narrow, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    np.testing.assert_array_equal(resample(src, m, (out_h, out_w), Interp.AREA), expected)
+
+
+def _area_reference(src: np.ndarray, out_hw) -> np.ndarray:
+    """Area resampling by hand: each output pixel is the mean of the source over its
+    square, the source taken as constant over each pixel (float64, one channel)."""
+    def weights(n_in, n_out):
+        scale = n_in / n_out
+        w = np.zeros((n_out, n_in))
+        for i in range(n_out):
+            lo, hi = i * scale, (i + 1) * scale
+            for j in range(int(np.floor(lo)), int(np.ceil(hi))):
+                w[i, j] = (min(hi, j + 1) - max(lo, j)) / scale
+        return w
+    return weights(src.shape[0], out_hw[0]) @ src @ weights(src.shape[1], out_hw[1]).T
+
+
+@pytest.mark.parametrize("in_hw, out_hw", [((1, 200), (1, 3)), ((2, 200), (3, 3)),
+                                           ((200, 2), (3, 7)), ((30, 40), (45, 20)),
+                                           ((7, 9), (20, 23))])
+def test_area_is_the_mean_over_each_pixels_square(in_hw, out_hw):
+    # Whatever each side does (shrink, grow, one of each): a 200-wide ramp made 3 wide
+    # and 3 high gives 33.2, 99.5, 166.2 in every row, where the mask says 33, 100, 166.
+    src = RNG.random(in_hw) * 100
+    sx, sy = out_hw[1] / in_hw[1], out_hw[0] / in_hw[0]
+    m = np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]])
+    out = resample(src[..., None], m, out_hw, Interp.AREA)[..., 0]
+    np.testing.assert_allclose(out, _area_reference(src, out_hw), atol=1e-9)
+
+
+def test_area_enlarging_is_opencv_inter_area():
+    # Enlarging, INTER_AREA is not bilinear: it weighs by the overlap of each output
+    # pixel's square with the source pixels (what mx.image's interp=3 gives).
+    src = random_image(7, 9, 3)
+    m = np.array([[23 / 9, 0, 0.5 * 23 / 9 - 0.5], [0, 20 / 7, 0.5 * 20 / 7 - 0.5], [0, 0, 1]])
+    np.testing.assert_array_equal(resample(src, m, (20, 23), Interp.AREA),
+                                  cv2.resize(src, (23, 20), interpolation=cv2.INTER_AREA))
 
 
 @pytest.mark.parametrize("dtype, channels", [(np.uint8, 1), (np.int64, 1), (np.uint16, 3)])

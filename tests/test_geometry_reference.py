@@ -45,6 +45,80 @@ def test_affine_shear_and_translation_match_hand_matrices():
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
+def _albumentations_matrix(hw, scale, translate, rotate, shear):
+    """Albumentations 1.3.1's own ``Affine`` matrix for fixed parameters (its draws are
+    made from one-point ranges, so Python's global ``random`` does not matter)."""
+    albumentations = pytest.importorskip(
+        "albumentations", reason="the reference: pip install -c constraints.txt "
+                                 "albumentations==1.3.1")
+    one = lambda v: (v, v)  # noqa: E731
+    step = albumentations.Affine(scale={"x": one(scale[0]), "y": one(scale[1])},
+                                 translate_percent={"x": one(translate[0]),
+                                                    "y": one(translate[1])},
+                                 rotate=one(rotate), shear={"x": one(shear[0]),
+                                                            "y": one(shear[1])}, p=1)
+    image = np.zeros(tuple(hw) + (3,), np.uint8)
+    return step.get_params_dependent_on_targets({"image": image})["matrix"].params
+
+
+def _torchvision_matrix(hw, angle, shear, scale=1.0):
+    """torchvision's ``F.affine`` forward matrix ``T C RSS C^-1`` (written out from the
+    formula in its docs, about our pixel centre): ``RSS = R(a) S SHy(sy) SHx(sx)`` with
+    ``R(a) = [[cos a, -sin a], [sin a, cos a]]`` (clockwise on screen),
+    ``SHx(s) = [[1, -tan s], [0, 1]]``, ``SHy(s) = [[1, 0], [-tan s, 1]]``."""
+    a, sx, sy = np.radians(angle), np.radians(shear[0]), np.radians(shear[1])
+    rss = (np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) * scale
+           @ np.array([[1, 0], [-np.tan(sy), 1]]) @ np.array([[1, -np.tan(sx)], [0, 1]]))
+    h, w = hw
+    c = np.array([(w - 1) / 2, (h - 1) / 2])
+    return np.vstack([np.hstack([rss, (c - rss @ c)[:, None]]), (0, 0, 1)])
+
+
+AFFINE_CASES = [  # scale (x, y), translate (x, y), rotate, shear (x, y)
+    ((1.0, 1.0), (0.0, 0.0), 0.0, (0.0, 15.0)),
+    ((1.0, 1.0), (0.0, 0.0), 0.0, (15.0, 0.0)),
+    ((1.0, 1.0), (0.0, 0.0), 0.0, (15.0, 10.0)),
+    ((1.0, 1.0), (0.0, 0.0), 0.0, (-12.0, 25.0)),
+    ((1.3, 0.8), (0.1, -0.05), 25.0, (10.0, -7.0)),
+    ((0.7, 1.2), (-0.2, 0.15), -40.0, (-20.0, 30.0)),
+]
+
+
+@pytest.mark.parametrize("scale, translate, rotate, shear", AFFINE_CASES)
+def test_affine_matrix_is_albumentations_matrix(scale, translate, rotate, shear):
+    hw = (30, 41)
+    aug = gsa.Affine(scale={"x": (scale[0],) * 2, "y": (scale[1],) * 2},
+                     translate={"x": (translate[0],) * 2, "y": (translate[1],) * 2},
+                     rotate=(rotate, rotate), shear={"x": (shear[0],) * 2, "y": (shear[1],) * 2})
+    ours = aug.sample_geometry(np.random.default_rng(0), hw).matrix()
+    np.testing.assert_allclose(ours, _albumentations_matrix(hw, scale, translate, rotate, shear),
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize("rotate, shear", [(0.0, (0.0, 15.0)), (0.0, (15.0, 0.0)),
+                                           (30.0, (0.0, -20.0)), (-25.0, (12.0, 0.0))])
+def test_affine_single_shears_are_torchvision_shears(rotate, shear):
+    # torchvision turns clockwise for a positive angle and x-shear: the same picture is
+    # angle=-rotate, shear=(-shear_x, shear_y) there.
+    hw = (30, 41)
+    aug = gsa.Affine(scale=(1.4, 1.4), rotate=(rotate, rotate),
+                     shear={"x": (shear[0],) * 2, "y": (shear[1],) * 2})
+    ours = aug.sample_geometry(np.random.default_rng(0), hw).matrix()
+    expected = _torchvision_matrix(hw, -rotate, (-shear[0], shear[1]), scale=1.4)
+    np.testing.assert_allclose(ours, expected, atol=1e-9)
+
+
+def test_positive_y_shear_moves_the_right_side_up():
+    # The picture the docstring promises, on a coordinate image: a pixel right of the
+    # centre lands higher (smaller y) under a positive y-shear.
+    h, w = 21, 31
+    aug = gsa.Affine(shear={"x": (0, 0), "y": (20, 20)})
+    (out,), _ = draw_one(aug, coord_image(h, w), interpolation="nearest")
+    right = out[:, w - 3]  # source (x, y) of the column near the right edge
+    rows = np.flatnonzero(right[:, 1] == (h - 1) // 2)  # the output row of the centre row
+    assert rows.size and rows.max() < (h - 1) // 2
+
+
 def test_perspective_matches_cv2_warp_perspective(real_samples):
     _, image, mask = real_samples[1]
     (out_image, out_mask), params = draw_one(gsa.Perspective((0.1, 0.1)), image, mask, seed=3)

@@ -70,7 +70,8 @@ def _index_inverse(rows: Tuple[int, ...]) -> Tuple[Tuple[int, ...], Tuple[int, .
 
 
 def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
-             fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
+             fill: Fill = 0, cache: Optional[dict] = None,
+             mx_nearest: bool = False) -> np.ndarray:
     """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
 
     Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
@@ -78,8 +79,13 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
 
     Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
     any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
-    float64 otherwise. ``AREA`` that shrinks is done as a whole-factor supersample
-    followed by a box filter, so it works on any channel count. Pass the same ``cache``
+    float64 otherwise. ``AREA`` of an integer box stretched onto the output is OpenCV's
+    ``INTER_AREA`` (enlarging too; a box shrunk along one side and enlarged along the
+    other is averaged along the first, then enlarged); under any other matrix it is
+    linear where nothing shrinks, else a whole-factor supersample followed by a box
+    filter, so it works on any channel count. ``mx_nearest`` makes nearest on an
+    integer box read source pixel ``floor(dst * in / out)``, as ``mx.image`` does,
+    instead of the one under the output pixel's centre. Pass the same ``cache``
     dict when resampling several arrays of one size by one matrix: what they share (the
     pixels left without a source) is then computed once.
 
@@ -103,10 +109,11 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
         return remap(src, map_x, map_y, interp, fill, cache)
     if plan.index_map:
         return _index_copy(src, plan.index_inverse, (out_h, out_w), fill_vec)
-    interp = _resolve(interp, matrix)
+    if interp is not Interp.AREA or plan.box is None:  # area of a box is cv2.resize's
+        interp = _resolve(interp, matrix)
     if interp is Interp.NEAREST:
         if plan.box is not None:
-            return _box_nearest(src, plan.box, (out_h, out_w))
+            return _box_nearest(src, plan.box, (out_h, out_w), mx_nearest)
         return _nearest(src, plan.sampler(), (out_h, out_w), fill_vec, cache)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),

@@ -93,11 +93,18 @@ class Affine(PositionalAugmenter):
     rotate : float or (low, high)
         Degrees, counter-clockwise.
     shear : float, (low, high) or per-axis dict
-        Degrees; a single range shears along x only.
+        Degrees; a single range shears along x only. A positive shear turns the axis
+        it tilts counter-clockwise on screen, as a positive ``rotate`` does: x-shear
+        ``x' = x + tan(shear_x) y`` (rows below the centre move right), y-shear
+        ``y' = y - tan(shear_y) x`` (columns right of the centre move up).
     interp : Interp, name or mx.image code, optional
     p : float
 
-    The matrix is ``T(centre + shift) R(rotate) Shear S(scale) T(-centre)``.
+    The matrix is ``T(centre + shift) R(rotate) ShearX S(scale) ShearY T(-centre)``,
+    Albumentations' ``Affine`` matrix (1.3.1) term for term. torchvision's
+    ``F.affine`` turns clockwise: ``angle=-rotate, shear=(-shear_x, shear_y)`` there is
+    the same matrix when at most one shear is set (with both, torchvision shears x
+    first, this y first).
 
     Targets
     -------
@@ -136,9 +143,10 @@ class Affine(PositionalAugmenter):
         shx = math.radians(uniform(rng, self._shear[0]))
         shy = math.radians(uniform(rng, self._shear[1])) if self._shear[1] else 0.0
         c, s = math.cos(angle), math.sin(angle)
-        linear = (np.array([[c, s], [-s, c]]) @ np.array([[1.0, math.tan(shx)],
-                                                          [math.tan(shy), 1.0]])
-                  @ np.diag([sx, sy]))
+        # Albumentations' order and signs: the y-shear acts first, the x-shear after
+        # the scale (both turn counter-clockwise for positive degrees, as the rotation).
+        linear = (np.array([[c, s], [-s, c]]) @ np.array([[1.0, math.tan(shx)], [0.0, 1.0]])
+                  @ np.diag([sx, sy]) @ np.array([[1.0, 0.0], [-math.tan(shy), 1.0]]))
         centre = np.array([(w - 1) / 2, (h - 1) / 2])
         matrix = np.eye(3)
         matrix[:2, :2] = linear

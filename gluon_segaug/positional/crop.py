@@ -141,10 +141,12 @@ class RandomResizedCrop(PositionalAugmenter):
                 left = randint(rng, 0, w - cw + 1)
                 return self._params(hw, top, left, ch, cw)
         aspect = w / h
+        # The clamped side rounds to 0 on a thin sample (1 high, ratio below 1/2): a
+        # window keeps at least one pixel of the sample.
         if aspect < self.ratio[0]:
-            cw, ch = w, int(round(w / self.ratio[0]))
+            cw, ch = w, min(h, max(1, int(round(w / self.ratio[0]))))
         elif aspect > self.ratio[1]:
-            ch, cw = h, int(round(h * self.ratio[1]))
+            ch, cw = h, min(w, max(1, int(round(h * self.ratio[1]))))
         else:
             ch, cw = h, w
         return self._params(hw, (h - ch) // 2, (w - cw) // 2, ch, cw)
@@ -168,7 +170,8 @@ class RandomCropNearClasses(PositionalAugmenter):
     p : float
 
     The class pixels are found in the mask as it is before the pending geometry and
-    mapped through it, so the crop still fuses with the steps around it.
+    mapped through it (after a distortion, the class mask alone is resampled into the
+    current frame), so the crop still fuses with the steps around it.
 
     Targets
     -------
