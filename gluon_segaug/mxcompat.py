@@ -263,6 +263,26 @@ class MxColour(ColourAugmenter):
         return out.astype(image.dtype)
 
 
+_JITTERS = {_img.BrightnessJitterAug: "brightness", _img.ContrastJitterAug: "contrast",
+            _img.SaturationJitterAug: "saturation"}
+
+
+def jitter_ratios(step: Any) -> Optional[dict]:
+    """The ``ColorJitterAug(brightness, contrast, saturation)`` arguments that build
+    ``step.ts`` (an ``mx.image`` list augmenter's steps), or ``None`` when no call
+    does: a step other than those jitters, or one of them twice. Their order does not
+    matter: ``ColorJitterAug`` shuffles them on every call."""
+    ratios = {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0}
+    seen = set()
+    for inner in getattr(step, "ts", None) or ():
+        name = _JITTERS.get(type(inner))
+        if name is None or name in seen:
+            return None
+        seen.add(name)
+        ratios[name] = getattr(inner, name)
+    return ratios
+
+
 def _native_colour(step: Any) -> Optional[Augmenter]:
     """The library's own equivalent of a stock colour augmenter (same formulas, drawn
     from the pipeline's generator, uint8 fast paths), or ``None``."""
@@ -276,11 +296,9 @@ def _native_colour(step: Any) -> Optional[Augmenter]:
     if kind is _img.HueJitterAug:
         return Hue(step.hue)
     if kind is _img.ColorJitterAug:
-        ratios = {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0}
-        for inner in step.ts:
-            ratios[type(inner).__name__[:-len("JitterAug")].lower()] = next(
-                iter(inner._kwargs.values()))
-        return ColorJitter(**ratios)
+        ratios = jitter_ratios(step)
+        # Another list (changed after construction) runs as it is, via MxColour.
+        return None if ratios is None else ColorJitter(**ratios)
     if kind is _img.LightingAug:
         return Lighting(step.alphastd, step.eigval, step.eigvec)
     if kind is _img.RandomGrayAug:
