@@ -37,6 +37,7 @@ from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Nor
 from .functional import Interp
 from .geometry import FlipParams, ResizedCropParams, ResizeParams
 from .rng import randint, uniform
+from .tensor import ToTensor
 
 __all__ = ["adopt", "MxColour", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
            "MxRandomSizedCrop", "MxHorizontalFlip"]
@@ -326,6 +327,9 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
     """
     if isinstance(step, Augmenter):
         return step
+    if isinstance(step, ToTensor):
+        raise ValueError("ToTensor must be the last step of a pipeline (the last of "
+                         "colour=[...] in a JointTransform), not a step inside a block")
     if isinstance(step, _img.Augmenter):
         kind = type(step)
         if kind in _POSITIONAL:
