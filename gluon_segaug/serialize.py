@@ -97,7 +97,7 @@ def _mx_dict(source: Any) -> Dict[str, Any]:
                              f"{[type(t).__name__ for t in source.ts]} are not what its "
                              f"constructor makes (one brightness, contrast and saturation "
                              f"jitter at most); use mx.image.RandomOrderAug for other lists")
-        return {"class": "mx.image.ColorJitterAug", **ratios}
+        return {"class": "mx.image.ColorJitterAug", **{k: _value(v) for k, v in ratios.items()}}
     return {"class": f"mx.image.{name}", **{k: _value(v) for k, v in source._kwargs.items()}}
 
 

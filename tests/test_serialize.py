@@ -197,7 +197,7 @@ def test_mx_dumps_round_trip_to_mx_image_pixels(real_samples, augs):
 
 def test_mx_list_augmenters_inside_mx_colour_save_and_load(real_samples):
     _, image, mask = real_samples[0]
-    jitter = mx.image.ColorJitterAug(0.3, 0.3, 0)
+    jitter = mx.image.ColorJitterAug(np.float32(0.3), 0.3, 0)  # NumPy numbers save too
     order = mx.image.RandomOrderAug([mx.image.BrightnessJitterAug(0.2),
                                      mx.image.SequentialAug([mx.image.HueJitterAug(0.1)])])
     for source in (jitter, order):
