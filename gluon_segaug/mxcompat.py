@@ -314,6 +314,43 @@ def _native_colour(step: Any) -> Optional[Augmenter]:
     return None
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)) and bool(np.isfinite(value))
+
+
+def _count(value: Any) -> bool:
+    """A positive whole number (``64`` or ``64.0``, as mx.image takes either)."""
+    return _number(value) and value > 0 and int(value) == value
+
+
+def _check_stock(step: Any) -> None:
+    """Refuse, by name, arguments of a stock positional augmenter that mx.image's
+    constructors accept but that fail (or draw nonsense) on the first sample."""
+    name = f"mx.image.{type(step).__name__}"
+    if isinstance(step, _img.HorizontalFlipAug):
+        return  # p is checked as every augmenter's
+    size = step.size
+    if isinstance(step, _img.ResizeAug):
+        if not _count(size):
+            raise ValueError(f"{name} size (of the shorter side) must be a positive int, "
+                             f"but got {size!r}")
+    elif not (isinstance(size, (tuple, list)) and len(size) == 2 and all(map(_count, size))):
+        raise ValueError(f"{name} size must be a (width, height) pair of positive ints, "
+                         f"but got {size!r}")
+    if isinstance(step, _img.RandomSizedCropAug):
+        area = (step.area, 1.0) if _number(step.area) else step.area
+        if not (isinstance(area, (tuple, list)) and len(area) == 2 and all(map(_number, area))
+                and 0 < area[0] <= area[1] <= 1):
+            raise ValueError(f"{name} area must be a fraction in (0, 1] or a (low, high) "
+                             f"pair of them, but got {step.area!r}")
+        ratio = step.ratio
+        if not (isinstance(ratio, (tuple, list)) and len(ratio) == 2
+                and all(map(_number, ratio)) and 0 < ratio[0] <= ratio[1]):
+            raise ValueError(f"{name} ratio must be a (low, high) pair of aspect ratios "
+                             f"with 0 < low <= high, but got {ratio!r}")
+
+
 def adopt(step: Any, role: str = "any") -> Augmenter:
     """A gluon_segaug augmenter for ``step``.
 
@@ -333,6 +370,7 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
     if isinstance(step, _img.Augmenter):
         kind = type(step)
         if kind in _POSITIONAL:
+            _check_stock(step)
             return _POSITIONAL[kind](step)
         native = _native_colour(step)
         if native is not None:

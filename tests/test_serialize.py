@@ -219,6 +219,9 @@ def test_mx_list_augmenters_inside_mx_colour_save_and_load(real_samples):
     ([["sequentialaug", ['["resizeaug", {"size": 64}]', '["resizeaug", {"size": 9, '
                                                         '"interp": 99}]']]],
      r"refused dumps\[0\].SequentialAug\[1\] \(mx.image.ResizeAug\): .*99"),
+    ([["randomorderaug", ['["randomcropaug", {"size": 64, "interp": 1}]']]],
+     r"refused dumps\[0\].RandomOrderAug\[0\] \(mx.image.RandomCropAug\): mx.image."
+     r"RandomCropAug size must be a \(width, height\) pair of positive ints, but got 64"),
     ([["randomorderaug", {"ts": []}]], r"refused dumps\[0\] \(randomorderaug\): expected the "
                                         r"list of its steps' dumps"),
     ([["colorjitteraug", ['["brightnessjitteraug", {"brightness": 0.1}]', "{"]]],
