@@ -309,3 +309,27 @@ def test_every_refused_field_names_the_step_path(step):
                                 rf"\.{field})", str(err)), (field, bad, str(err))
             # Any other exception fails the test by itself.
     assert refused > 0
+
+
+@pytest.mark.parametrize("block", [
+    gsa.OneOf([gsa.Rotate(5), gsa.Gamma()], weights=[1, 2]),
+    gsa.SomeOf([gsa.Rotate(5), gsa.Gamma()], n=(0, 2), random_order=True),
+    gsa.RandomApply([gsa.Rotate(5)], p=0.5), gsa.RandomOrder([gsa.Rotate(5), gsa.Gamma()]),
+], ids=lambda block: type(block).__name__)
+def test_every_refused_field_of_a_pipeline_or_block_names_it(block):
+    pipeline = gsa.Compose([gsa.HorizontalFlip(), block, gsa.ToTensor()],
+                           targets=("mask", gsa.Target("continuous", fill=1.0)), seed=3)
+    doc = json.loads(pipeline.to_json())
+    for path, spec in (("pipeline", doc["pipeline"]),
+                       (r"pipeline.Compose.transforms\[1\]", doc["pipeline"]["transforms"][1]),
+                       (r"pipeline.Compose.transforms\[2\]", doc["pipeline"]["transforms"][2])):
+        name = spec["class"]
+        for field in [k for k in spec if k != "class"]:
+            for bad in CORRUPT:
+                original, spec[field] = spec[field], bad
+                try:
+                    gsa.from_json(json.dumps(doc))
+                except ValueError as err:
+                    assert re.match(rf"refused {path}( \({name}\)|\.{name}\.{field})",
+                                    str(err)), (name, field, bad, str(err))
+                spec[field] = original
