@@ -345,6 +345,15 @@ def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
     **kwargs
         As ``Compose`` (``targets``, ``ignore_index``, ``seed``...).
 
+    Notes
+    -----
+    List augmenters nest as MXNet runs them: ``SequentialAug`` becomes
+    ``RandomApply(p=1)`` (all steps, in order), ``RandomOrderAug`` a ``RandomOrder``
+    block; ``ColorJitterAug`` stays one when its list is what its constructor makes,
+    and is otherwise a ``RandomOrder`` of whatever the list holds. An empty list
+    augmenter does nothing and loads as no step. Anything else is refused with its
+    place, e.g. ``dumps[0].SequentialAug[1] (mx.image.ResizeAug): ...``.
+
     Examples
     --------
     >>> import mxnet as mx
