@@ -18,7 +18,7 @@ NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
 import numpy as np
@@ -30,6 +30,7 @@ from .fusion import invert
 from .interop import read, to_ndarray
 from .geometry import Geometry
 from .joint import Joint, Layout, Target
+from .keywords import Keywords
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
 from .runner import Runner
@@ -208,56 +209,11 @@ class Compose:
         results, _ = self._augment(image, targets, None)
         return results[0] if not targets else tuple(results)
 
-    def _keywords(self) -> dict:
-        """Accepted keyword -> index of its target (``masks``: a list of indices)."""
-        kinds = [t.kind.value for t in self.layout.targets]
-        keys: dict = {kind: kinds.index(kind) for kind in kinds if kinds.count(kind) == 1}
-        if "mask" in kinds:
-            keys["masks"] = [i for i, kind in enumerate(kinds) if kind == "mask"]
-        return keys
-
-    def _call_named(self, named: dict) -> dict:
-        keys = self._keywords()
-        accepted = ", ".join(["image"] + list(keys))
-        kinds = tuple(t.kind.value for t in self.layout.targets)
-        unknown = sorted(set(named) - set(keys) - {"image"})
-        if unknown:
-            raise TypeError(f"unexpected keyword(s) {unknown}: this pipeline (targets={kinds}) "
-                            f"accepts {accepted}")
-        if "image" not in named:
-            raise TypeError(f"missing image=...: this pipeline (targets={kinds}) accepts "
-                            f"{accepted}")
-        targets: List[Any] = [None] * len(kinds)
-        for key, where in keys.items():
-            if key not in named:
-                continue
-            if key == "masks":
-                value = named[key]
-                if not isinstance(value, (list, tuple)) or len(value) != len(where):
-                    raise TypeError(f"masks must be a list of {len(where)} mask(s) (this "
-                                    f"pipeline's targets are {kinds}), but got "
-                                    f"{type(value).__name__}"
-                                    + (f" of {len(value)}" if isinstance(value, (list, tuple))
-                                       else ""))
-                pairs = list(zip(where, value))
-            else:
-                pairs = [(where, named[key])]
-            for index, value in pairs:
-                if targets[index] is not None:
-                    raise TypeError(f"target {index} ({kinds[index]}) was given twice, by mask= "
-                                    f"and in masks=[...]; pass one of them")
-                targets[index] = value
-        missing = [f"{i} ({kinds[i]})" for i, value in enumerate(targets) if value is None]
-        if missing:
-            raise TypeError(f"missing target(s) {', '.join(missing)}: this pipeline "
-                            f"(targets={kinds}) accepts {accepted}")
-        results, _ = self._augment(named["image"], tuple(targets), None)
-        out = {}
-        for key in named:  # the caller's keys, in the caller's order
-            where = keys.get(key)
-            out[key] = (results[0] if key == "image" else
-                        [results[1 + i] for i in where] if key == "masks" else results[1 + where])
-        return out
+    def _call_named(self, named: Dict[str, Any]) -> Dict[str, Any]:
+        keywords = Keywords(self.layout)
+        image, targets = keywords.unpack(named)
+        results, _ = self._augment(image, targets, None)
+        return keywords.pack(named, results)
 
     def with_draw(self, image: Any, *targets: Any) -> Tuple[Any, ...]:
         """Augment and also return what was drawn: ``(image, *targets, draw)``.
