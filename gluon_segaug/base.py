@@ -58,11 +58,18 @@ class Augmenter:
         """Apply drawn ``params``; never modifies ``joint``'s arrays."""
         raise NotImplementedError
 
-    def __call__(self, image, *targets):
-        """Run this augmenter alone, as ``Compose([self])(image, *targets)``."""
+    def __call__(self, *args: Any, **named: Any) -> Any:
+        """Run this augmenter alone, as ``Compose([self])(image, *masks)``, or with
+        keywords, ``aug(image=..., mask=...)`` or ``aug(image=..., masks=[...])``, which
+        returns a dict with the same keys (see ``Compose.__call__``)."""
         from .compose import Compose  # compose builds on this module
 
-        return Compose([self], targets=("mask",) * len(targets))(image, *targets)
+        if named:
+            masks = named.get("masks")
+            count = ("mask" in named) + (len(masks) if isinstance(masks, (list, tuple)) else 0)
+        else:
+            count = max(len(args) - 1, 0)
+        return Compose([self], targets=("mask",) * count)(*args, **named)
 
     def init_args(self) -> dict:
         """The ``__init__`` arguments, read back from the attributes of the same name."""

@@ -1,4 +1,5 @@
-"""Pipelines: a plain callable ``aug(image, *targets) -> (image, *targets)``.
+"""Pipelines: a plain callable ``aug(image, *targets) -> (image, *targets)``, or with
+keywords as Albumentations calls it, ``aug(image=..., mask=...) -> {"image": ..., "mask": ...}``.
 
 Holds
 -----
@@ -17,7 +18,7 @@ NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
 import numpy as np
@@ -30,6 +31,7 @@ from .fusion import invert
 from .interop import read, to_ndarray
 from .geometry import Geometry
 from .joint import Joint, Layout, Target
+from .keywords import Keywords
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
 from .runner import Runner
@@ -83,6 +85,28 @@ def _to_hwc(value: Any, name: Union[str, int]) -> Tuple[np.ndarray, _Form]:
 
 def _name(name: Union[str, int]) -> str:
     return name if isinstance(name, str) else f"target {name}"
+
+
+def _looks_channels_first(shape: Tuple[int, ...]) -> bool:
+    """A (C, H, W) array, most likely: few leading channels, many trailing ones."""
+    return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4
+
+
+def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray]) -> None:
+    """When sizes disagree because an array is channels-first (what ``ToTensor`` and
+    Gluon's own transforms make), say so, rather than blame the other array."""
+    hw = arrays[0].shape[:2]
+    if all(a.shape[:2] == hw for a in arrays[1:]):
+        return
+    shapes = [tuple(image.shape)] + [tuple(t.shape) for t in targets]
+    names = ["image"] + [f"target {i}" for i in range(len(targets))]
+    for name, shape in zip(names, shapes):
+        if _looks_channels_first(shape):
+            others = ", ".join(f"{n} has shape {s}" for n, s in zip(names, shapes) if n != name)
+            raise ValueError(f"{name} has shape {shape}, which looks channels-first (C, H, W), "
+                             f"while {others}; gluon_segaug takes (H, W, C) or (H, W) arrays: "
+                             f"transpose it, x.transpose(1, 2, 0) for NumPy or "
+                             f"mx.nd.transpose(x, (1, 2, 0)) for an NDArray")
 
 
 class Compose:
@@ -167,9 +191,33 @@ class Compose:
         return (f"{type(self).__name__}([{inner}\n], targets={targets!r}, "
                 f"ignore_index={self.layout.ignore_index!r}, seed={self.seed!r})")
 
-    def __call__(self, image: Any, *targets: Any) -> Any:
+    def __call__(self, *args: Any, **named: Any) -> Any:
+        """Augment ``(image, *targets)``, given in the order of ``targets``.
+
+        Also callable with keywords, Albumentations-style: ``aug(image=..., mask=...)``
+        returns ``{"image": ..., "mask": ...}``. A target is named by its kind
+        (``mask``, ``colour_mask``, ``instance``, ``continuous``) when the pipeline has one
+        target of that kind; ``masks=[...]`` passes all class-mask targets in order, and
+        comes back as a list.
+        """
+        if named:
+            if args:
+                raise TypeError(f"call with positions, aug(image, *targets), or with keywords, "
+                                f"aug(image=..., mask=...), but not both (got {len(args)} "
+                                f"positional and {sorted(named)})")
+            return self._call_named(named)
+        if not args:
+            raise TypeError("missing the image: call aug(image, *targets) or "
+                            "aug(image=..., mask=...)")
+        image, targets = args[0], args[1:]
         results, _ = self._augment(image, targets, None)
         return results[0] if not targets else tuple(results)
+
+    def _call_named(self, named: Dict[str, Any]) -> Dict[str, Any]:
+        keywords = Keywords(self.layout)
+        image, targets = keywords.unpack(named)
+        results, _ = self._augment(image, targets, None)
+        return keywords.pack(named, results)
 
     def with_draw(self, image: Any, *targets: Any) -> Tuple[Any, ...]:
         """Augment and also return what was drawn: ``(image, *targets, draw)``.
@@ -228,6 +276,7 @@ class Compose:
             array, form = _to_hwc(value, i)
             arrays.append(array)
             forms.append(form)
+        _check_channels_last(image, targets, arrays)
         joint = Joint(arrays[0], tuple(arrays[1:]))
         self.layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
@@ -330,6 +379,10 @@ class JointTransform(Compose):
 
 def _checked(steps: Sequence[Any], role: str, kind: type, complaint: str) -> List[Any]:
     """``steps`` adopted for ``role``, each (and all inside its blocks) of ``kind``."""
+    for i, step in enumerate(steps):
+        if isinstance(step, ToTensor):
+            raise ValueError(f"ToTensor must be the last step, the last of colour=[...], but "
+                             f"it is {role}[{i}] of {len(steps)}")
     adopted = [step if isinstance(step, Block) else adopt(step, role=role) for step in steps]
     for i, step in enumerate(adopted):
         if not all(isinstance(leaf, kind) for leaf in _leaves(step)):

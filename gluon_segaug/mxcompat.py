@@ -48,6 +48,7 @@ from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Nor
 from .functional import Interp
 from .geometry import FlipParams, ResizedCropParams, ResizeParams
 from .rng import randint, uniform
+from .tensor import ToTensor
 
 __all__ = ["adopt", "MxColour", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
            "MxRandomSizedCrop", "MxHorizontalFlip"]
@@ -278,6 +279,26 @@ class MxColour(ColourAugmenter):
         return out.astype(image.dtype)
 
 
+_JITTERS = {_img.BrightnessJitterAug: "brightness", _img.ContrastJitterAug: "contrast",
+            _img.SaturationJitterAug: "saturation"}
+
+
+def jitter_ratios(step: Any) -> Optional[dict]:
+    """The ``ColorJitterAug(brightness, contrast, saturation)`` arguments that build
+    ``step.ts`` (an ``mx.image`` list augmenter's steps), or ``None`` when no call
+    does: a step other than those jitters, or one of them twice. Their order does not
+    matter: ``ColorJitterAug`` shuffles them on every call."""
+    ratios = {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0}
+    seen = set()
+    for inner in getattr(step, "ts", None) or ():
+        name = _JITTERS.get(type(inner))
+        if name is None or name in seen:
+            return None
+        seen.add(name)
+        ratios[name] = getattr(inner, name)
+    return ratios
+
+
 def _native_colour(step: Any) -> Optional[Augmenter]:
     """The library's own equivalent of a stock colour augmenter (same formulas, drawn
     from the pipeline's generator, uint8 fast paths), or ``None``."""
@@ -291,11 +312,9 @@ def _native_colour(step: Any) -> Optional[Augmenter]:
     if kind is _img.HueJitterAug:
         return Hue(step.hue)
     if kind is _img.ColorJitterAug:
-        ratios = {"brightness": 0.0, "contrast": 0.0, "saturation": 0.0}
-        for inner in step.ts:
-            ratios[type(inner).__name__[:-len("JitterAug")].lower()] = next(
-                iter(inner._kwargs.values()))
-        return ColorJitter(**ratios)
+        ratios = jitter_ratios(step)
+        # Another list (changed after construction) runs as it is, via MxColour.
+        return None if ratios is None else ColorJitter(**ratios)
     if kind is _img.LightingAug:
         return Lighting(step.alphastd, step.eigval, step.eigvec)
     if kind is _img.RandomGrayAug:
@@ -308,6 +327,43 @@ def _native_colour(step: Any) -> Optional[Augmenter]:
     if kind is _img.CastAug:
         return Cast(step.typ)
     return None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)) and bool(np.isfinite(value))
+
+
+def _count(value: Any) -> bool:
+    """A positive whole number (``64`` or ``64.0``, as mx.image takes either)."""
+    return _number(value) and value > 0 and int(value) == value
+
+
+def _check_stock(step: Any) -> None:
+    """Refuse, by name, arguments of a stock positional augmenter that mx.image's
+    constructors accept but that fail (or draw nonsense) on the first sample."""
+    name = f"mx.image.{type(step).__name__}"
+    if isinstance(step, _img.HorizontalFlipAug):
+        return  # p is checked as every augmenter's
+    size = step.size
+    if isinstance(step, _img.ResizeAug):
+        if not _count(size):
+            raise ValueError(f"{name} size (of the shorter side) must be a positive int, "
+                             f"but got {size!r}")
+    elif not (isinstance(size, (tuple, list)) and len(size) == 2 and all(map(_count, size))):
+        raise ValueError(f"{name} size must be a (width, height) pair of positive ints, "
+                         f"but got {size!r}")
+    if isinstance(step, _img.RandomSizedCropAug):
+        area = (step.area, 1.0) if _number(step.area) else step.area
+        if not (isinstance(area, (tuple, list)) and len(area) == 2 and all(map(_number, area))
+                and 0 < area[0] <= area[1] <= 1):
+            raise ValueError(f"{name} area must be a fraction in (0, 1] or a (low, high) "
+                             f"pair of them, but got {step.area!r}")
+        ratio = step.ratio
+        if not (isinstance(ratio, (tuple, list)) and len(ratio) == 2
+                and all(map(_number, ratio)) and 0 < ratio[0] <= ratio[1]):
+            raise ValueError(f"{name} ratio must be a (low, high) pair of aspect ratios "
+                             f"with 0 < low <= high, but got {ratio!r}")
 
 
 def adopt(step: Any, role: str = "any") -> Augmenter:
@@ -323,9 +379,13 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
     """
     if isinstance(step, Augmenter):
         return step
+    if isinstance(step, ToTensor):
+        raise ValueError("ToTensor must be the last step of a pipeline (the last of "
+                         "colour=[...] in a JointTransform), not a step inside a block")
     if isinstance(step, _img.Augmenter):
         kind = type(step)
         if kind in _POSITIONAL:
+            _check_stock(step)
             return _POSITIONAL[kind](step)
         native = _native_colour(step)
         if native is not None:

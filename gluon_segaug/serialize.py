@@ -11,8 +11,11 @@ from_mx_dumps
 
 Loading never runs code: a step is built only from a registered class name
 (``REGISTRY``: the library's augmenters and blocks, ``ToTensor``, the stock
-``mx.image`` augmenters, and classes you ``register``) with plain values; anything else is refused with an error that
-names it.
+``mx.image`` augmenters, and classes you ``register``) with plain values; anything else
+is refused with a ``ValueError`` that names it and where it is, as a path such as
+``pipeline.Compose.transforms[2].OneOf.transforms[0] (Rotate): ...``. A saved pipeline
+(or an ``mx.image`` dump) may nest at most ``MAX_DEPTH`` (64) levels of objects and
+lists; deeper documents are refused the same way.
 """
 from __future__ import annotations
 
@@ -30,13 +33,16 @@ from .blocks import Block
 from .compose import Compose
 from .functional import Interp
 from .joint import Target
-from .mxcompat import MxColour, _FromMx, MxHorizontalFlip
+from .mxcompat import MxColour, _FromMx, MxHorizontalFlip, adopt, jitter_ratios
 from .tensor import ToTensor
 
-__all__ = ["REGISTRY", "register", "to_dict", "from_dict", "to_json", "from_json",
+__all__ = ["REGISTRY", "MAX_DEPTH", "register", "to_dict", "from_dict", "to_json", "from_json",
            "save_pipeline", "load_pipeline", "from_mx_dumps"]
 
 FORMAT = "gluon_segaug.pipeline"
+# Far deeper than any real pipeline, and far below Python's recursion limit (each level
+# costs the loader a few frames), so a hostile document gets a ValueError instead.
+MAX_DEPTH = 64
 _MX_CLASSES = {cls.__name__: cls for cls in vars(mx.image).values()
                if isinstance(cls, type) and issubclass(cls, mx.image.Augmenter)
                and cls is not mx.image.Augmenter}
@@ -47,6 +53,7 @@ REGISTRY: Dict[str, type] = {
     "ToTensor": ToTensor, "MxColour": MxColour, "Compose": Compose,
     **{f"mx.image.{name}": cls for name, cls in _MX_CLASSES.items()},
 }
+_MX_LISTS = ("SequentialAug", "RandomOrderAug")  # list augmenters: steps in ``ts``
 _NAMES: Dict[type, str] = {}  # names of classes registered under another name
 # Strings a saved pipeline may hold: names and numbers, nothing that reads as code.
 _PLAIN = re.compile(r"^[A-Za-z0-9_. -]{0,64}$")
@@ -80,6 +87,17 @@ def _mx_dict(source: Any) -> Dict[str, Any]:
     name = type(source).__name__
     if _MX_CLASSES.get(name) is not type(source):
         raise ValueError(f"cannot save {name}: only stock mx.image augmenters can be saved")
+    if name in _MX_LISTS:
+        # Their steps live in ``ts``; ``_kwargs`` is empty and would save nothing.
+        return {"class": f"mx.image.{name}", "ts": [_mx_dict(t) for t in source.ts]}
+    if name == "ColorJitterAug":
+        ratios = jitter_ratios(source)
+        if ratios is None:
+            raise ValueError(f"cannot save this mx.image.ColorJitterAug: its steps "
+                             f"{[type(t).__name__ for t in source.ts]} are not what its "
+                             f"constructor makes (one brightness, contrast and saturation "
+                             f"jitter at most); use mx.image.RandomOrderAug for other lists")
+        return {"class": "mx.image.ColorJitterAug", **{k: _value(v) for k, v in ratios.items()}}
     return {"class": f"mx.image.{name}", **{k: _value(v) for k, v in source._kwargs.items()}}
 
 
@@ -107,62 +125,116 @@ def to_dict(step: Any) -> Dict[str, Any]:
     return {"class": name, **{k: _value(v) for k, v in step.init_args().items()}}
 
 
-def _plain(value: Any, where: str) -> Any:
+def _too_deep(where: str) -> ValueError:
+    return ValueError(f"refused {where}: nested deeper than {MAX_DEPTH} levels "
+                      f"(gluon_segaug.serialize.MAX_DEPTH)")
+
+
+def _plain(value: Any, where: str, depth: int) -> Any:
     """Check a loaded value: JSON scalars, lists, dicts; strings that are names only."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(where)
     if isinstance(value, str):
         if not _PLAIN.fullmatch(value) or "__" in value:
             raise ValueError(f"refused {where}: {value!r} is not a plain name or number")
         return value
     if isinstance(value, list):
-        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_plain(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, dict):
         if "class" in value:
-            return from_dict(value, where)
-        return {_plain(k, where): _plain(v, f"{where}.{k}") for k, v in value.items()}
+            return _build(value, where, depth + 1)
+        return {_plain(k, where, depth + 1): _plain(v, f"{where}.{k}", depth + 1)
+                for k, v in value.items()}
     if value is None or isinstance(value, (bool, int, float)):
         return value
     raise ValueError(f"refused {where}: a {type(value).__name__} is not a JSON value")
 
 
 def from_dict(spec: Dict[str, Any], where: str = "pipeline") -> Any:
-    """Build a step or pipeline from ``to_dict`` output; registered classes only."""
+    """Build a step or pipeline from ``to_dict`` output; registered classes only.
+
+    Every refusal is a ``ValueError`` that starts with the path of the offending step
+    or value inside ``spec`` (``where`` is its name).
+    """
+    return _build(spec, where, 0)
+
+
+def _build(spec: Any, where: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise _too_deep(where)
     if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
         raise ValueError(f"refused {where}: expected an object with a 'class' name, "
-                         f"but got {spec!r}")
+                         f"but got {_short(spec)}")
     name = spec["class"]
     cls = REGISTRY.get(name)
     if cls is None:
-        raise ValueError(f"refused {where}: unknown class {name!r} (registered: "
+        raise ValueError(f"refused {where}: unknown class {_short(name)} (registered: "
                          f"gluon_segaug.serialize.REGISTRY)")
     kwargs = {}
     for key, value in spec.items():
         inner = f"{where}.{name}.{key}"
-        if key == "transforms" and isinstance(value, list):  # steps, and nothing else
-            kwargs[key] = [from_dict(v, f"{inner}[{i}]") for i, v in enumerate(value)]
+        if key == "transforms" or (key == "ts" and name.startswith("mx.image.")):
+            kwargs[key] = _steps(value, inner, depth + 1, adopted=key == "transforms")
         elif key == "source":
-            kwargs[key] = from_dict(value, inner)
+            kwargs[key] = _build(value, inner, depth + 1)
         elif key != "class":
-            kwargs[key] = _plain(value, inner)
+            kwargs[key] = _plain(value, inner, depth + 1)
     if name.startswith("mx.image."):
         if "size" in kwargs and isinstance(kwargs["size"], list):
             kwargs["size"] = tuple(kwargs["size"])
         if "type" in kwargs:  # CastAug records its argument as 'type'
             kwargs["typ"] = kwargs.pop("type")
-        return cls(**kwargs)
-    if name == "Compose" and "targets" in kwargs:
-        kwargs["targets"] = [Target(**t) if isinstance(t, dict) else t for t in kwargs["targets"]]
     try:
         inspect.signature(cls).bind(**kwargs)
     except TypeError as err:
         raise ValueError(f"refused {where}: {name} does not take these arguments: {err}") from None
-    # Loading builds through __init__, so a saved NaN, a string number or a sigma that
-    # would blur for hours is refused by the same checks as in code, here with its place.
     try:
+        if name == "Compose" and "targets" in kwargs and isinstance(kwargs["targets"], list):
+            kwargs["targets"] = [Target(**t) if isinstance(t, dict) else t
+                                 for t in kwargs["targets"]]
+        # Loading builds through __init__, so a saved NaN, a string number or a sigma
+        # that would blur for hours is refused by the same checks as in code.
         return cls(**kwargs)
-    except (TypeError, ValueError) as err:
+    except Exception as err:  # whatever a constructor refuses with, say where it was
         if str(err).startswith("refused "):  # a nested step already said where
             raise
-        raise ValueError(f"refused {where}: {err}") from None
+        raise ValueError(f"refused {where} ({name}): {err}") from err
+
+
+def _steps(value: Any, where: str, depth: int, adopted: bool) -> List[Any]:
+    """The steps of a list; ``adopted``: each must also be one a pipeline can run, so
+    that a stock mx.image step with bad arguments is refused here, by its own path."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(where)
+    if not isinstance(value, list):
+        raise ValueError(f"refused {where}: expected a list of steps, but got {_short(value)}")
+    return [_step(spec, f"{where}[{i}]", depth + 1, adopted) for i, spec in enumerate(value)]
+
+
+def _step(spec: Any, where: str, depth: int, adopted: bool) -> Any:
+    step = _build(spec, where, depth)
+    if adopted and isinstance(step, mx.image.Augmenter):
+        try:
+            adopt(step)
+        except Exception as err:  # as in _build
+            raise ValueError(f"refused {where} ({spec['class']}): {err}") from err
+    return step
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short: refusals echo the value, not a whole document."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _loads(text: Any, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}not JSON: {err}") from None
+    except RecursionError:
+        raise ValueError(f"{where}not read: nested deeper than Python can parse "
+                         f"(the limit is {MAX_DEPTH} levels)") from None
 
 
 def to_json(pipeline: Any, indent: int = 2) -> str:
@@ -173,12 +245,12 @@ def to_json(pipeline: Any, indent: int = 2) -> str:
 
 def from_json(text: str) -> Any:
     """A pipeline (or step) from ``to_json`` text."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"not JSON: {err}") from None
+    doc = _loads(text, "")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"not a saved gluon_segaug pipeline (no \"format\": \"{FORMAT}\")")
+    if doc.get("version", 1) != 1:
+        raise ValueError(f"refused version: this gluon_segaug reads version 1 of "
+                         f"{FORMAT}, but got {_short(doc['version'])}")
     return from_dict(doc.get("pipeline"))
 
 
@@ -222,34 +294,49 @@ def load_pipeline(path: str) -> Any:
         raise ValueError(f"{path}: {err}") from None
 
 
-def _mx_from_dump(entry: Any, where: str) -> Any:
-    """An mx.image augmenter (or block) from one ``dumps()`` entry."""
+def _mx_from_dump(entry: Any, where: str, depth: int) -> Optional[Any]:
+    """An mx.image augmenter (or block) from one ``dumps()`` entry; ``None`` for an
+    empty list augmenter, which does nothing.
+
+    ``dumps()`` writes ``'["name", {arguments}]'`` as a JSON string, but a list
+    augmenter (``SequentialAug``, ``RandomOrderAug`` and ``ColorJitterAug``, which is a
+    ``RandomOrderAug`` of the jitters it made) returns a Python list
+    ``["name", [child.dumps(), ...]]`` of its steps' own dumps.
+    """
+    if depth > MAX_DEPTH:
+        raise _too_deep(where)
     if isinstance(entry, str):
-        try:
-            entry = json.loads(entry)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"refused {where}: not JSON: {err}") from None
+        entry = _loads(entry, f"refused {where}: ")
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
         raise ValueError(f"refused {where}: expected [name, arguments] as mx.image writes it, "
-                         f"but got {entry!r}")
+                         f"but got {_short(entry)}")
     name, args = entry
     lowered = {cls_name.lower(): cls_name for cls_name in _MX_CLASSES}
     if name not in lowered:
-        raise ValueError(f"refused {where}: unknown mx.image augmenter {name!r}")
+        raise ValueError(f"refused {where}: unknown mx.image augmenter {_short(name)}")
     cls_name = lowered[name]
-    if cls_name in ("SequentialAug", "RandomOrderAug", "ColorJitterAug"):
+    if cls_name in _MX_LISTS + ("ColorJitterAug",):
         if not isinstance(args, list):
-            raise ValueError(f"refused {where}: {cls_name} needs a list of augmenters")
-        children = [_mx_from_dump(child, f"{where}.{cls_name}[{i}]")
+            raise ValueError(f"refused {where} ({name}): expected the list of its steps' "
+                             f"dumps, but got {_short(args)}")
+        children = [_mx_from_dump(child, f"{where}.{cls_name}[{i}]", depth + 1)
                     for i, child in enumerate(args)]
+        children = [child for child in children if child is not None]
         if cls_name == "ColorJitterAug":
-            ratios = {type(c).__name__[:-len("JitterAug")].lower(): next(iter(c._kwargs.values()))
-                      for c in children}
-            return mx.image.ColorJitterAug(ratios.get("brightness", 0), ratios.get("contrast", 0),
-                                           ratios.get("saturation", 0))
-        block = blocks.RandomOrder if cls_name == "RandomOrderAug" else blocks.RandomApply
+            rebuilt = mx.image.RandomOrderAug(children)
+            ratios = jitter_ratios(rebuilt)
+            if ratios is not None:
+                return mx.image.ColorJitterAug(**ratios)
+            # Not what ColorJitterAug builds (a hand-edited list, or one changed after
+            # construction): run it as MXNet would, all steps in a random order.
+        if not children:
+            return None
+        block = blocks.RandomApply if cls_name == "SequentialAug" else blocks.RandomOrder
         return block(children, p=1.0)
-    return from_dict({"class": f"mx.image.{cls_name}", **args}, where)
+    if not isinstance(args, dict) or "class" in args:
+        raise ValueError(f"refused {where} ({name}): expected its arguments as an object "
+                         f"of argument names, but got {_short(args)}")
+    return _step({"class": f"mx.image.{cls_name}", **args}, where, depth + 1, adopted=True)
 
 
 def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
@@ -262,6 +349,15 @@ def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
     **kwargs
         As ``Compose`` (``targets``, ``ignore_index``, ``seed``...).
 
+    Notes
+    -----
+    List augmenters nest as MXNet runs them: ``SequentialAug`` becomes
+    ``RandomApply(p=1)`` (all steps, in order), ``RandomOrderAug`` a ``RandomOrder``
+    block; ``ColorJitterAug`` stays one when its list is what its constructor makes,
+    and is otherwise a ``RandomOrder`` of whatever the list holds. An empty list
+    augmenter does nothing and loads as no step. Anything else is refused with its
+    place, e.g. ``dumps[0].SequentialAug[1] (mx.image.ResizeAug): ...``.
+
     Examples
     --------
     >>> import mxnet as mx
@@ -273,11 +369,8 @@ def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
     ], targets=('mask',), ignore_index=255, seed=None)
     """
     if isinstance(dumps, str):
-        try:
-            dumps = json.loads(dumps)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"not JSON: {err}") from None
+        dumps = _loads(dumps, "")
     if not isinstance(dumps, list):
         raise ValueError(f"expected a list of mx.image dumps, but got {type(dumps).__name__}")
-    steps: List[Any] = [_mx_from_dump(entry, f"dumps[{i}]") for i, entry in enumerate(dumps)]
-    return Compose(steps, **kwargs)
+    steps = [_mx_from_dump(entry, f"dumps[{i}]", 1) for i, entry in enumerate(dumps)]
+    return Compose([step for step in steps if step is not None], **kwargs)

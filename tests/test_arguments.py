@@ -135,7 +135,7 @@ def test_saved_pipelines_that_would_run_for_hours_are_refused_on_loading():
         doc = json.loads(gsa.Compose([step]).to_json())
         doc["pipeline"]["transforms"][0][key] = value
         text = json.dumps(doc)
-        with pytest.raises(ValueError, match=rf"refused pipeline\.Compose\.transforms\[0\]: "
+        with pytest.raises(ValueError, match=rf"refused pipeline\.Compose\.transforms\[0\] \(\w+\): "
                                              rf"{key} must"):
             gsa.from_json(text)
 

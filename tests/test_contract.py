@@ -307,7 +307,7 @@ def test_saved_pipeline_arguments_are_checked_on_loading(key, value):
     doc = json.loads(gsa.Compose([gsa.HorizontalFlip()]).to_json())
     doc["pipeline"][key] = value
     echo = re.escape(repr(value))
-    with pytest.raises(ValueError, match=rf"refused pipeline: {key} must be .*{echo}"):
+    with pytest.raises(ValueError, match=rf"refused pipeline \(Compose\): {key} must be .*{echo}"):
         gsa.from_json(json.dumps(doc))
 
 

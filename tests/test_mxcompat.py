@@ -307,3 +307,22 @@ def test_area_box_shrunk_one_way_and_enlarged_the_other_stays_on_its_mask():
     assert np.abs(image[..., 0] - mask).max() <= 0.5 + 1e-3
     misplaced = mx_aug(mx.nd.array(ramp)).asnumpy()[..., 0]
     assert np.abs(misplaced - mask).max() > 30
+
+
+@pytest.mark.parametrize("source, message", [
+    (mx.image.RandomCropAug("abc"), r"mx.image.RandomCropAug size must be a \(width, height\) "
+                                    r"pair of positive ints, but got 'abc'"),
+    (mx.image.CenterCropAug((0, 5)), r"CenterCropAug size must be .*but got \(0, 5\)"),
+    (mx.image.ForceResizeAug(64), r"ForceResizeAug size must be .*but got 64"),
+    (mx.image.ResizeAug((64, 64)), r"mx.image.ResizeAug size \(of the shorter side\) must be a "
+                                   r"positive int, but got \(64, 64\)"),
+    (mx.image.RandomSizedCropAug((8, 8), 1.5, (0.75, 1.33)),
+     r"RandomSizedCropAug area must be a fraction in \(0, 1\] .*but got 1.5"),
+    (mx.image.RandomSizedCropAug((8, 8), 0.3, 0.75),
+     r"RandomSizedCropAug ratio must be a \(low, high\) pair .*but got 0.75"),
+])
+def test_stock_positional_arguments_that_would_fail_on_a_sample_are_refused(source, message):
+    # mx.image's constructors take anything; what they took used to fail on the first
+    # sample with "'int' object is not iterable" and the like.
+    with pytest.raises(ValueError, match=message):
+        gsa.JointTransform(positional=[source])

@@ -292,3 +292,85 @@ def test_to_tensor_outputs_never_alias_the_inputs():
     _, out = aug(image, colours)
     out[...] = 9
     np.testing.assert_array_equal(colours, 1)
+
+
+def test_keyword_calls_return_a_dict_with_the_same_keys(real_samples):
+    _, image, mask = real_samples[2]
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 5, mask.shape).astype(np.int32)
+    depth = rng.random(mask.shape).astype(np.float32)
+    kinds = ("mask", "mask", "instance", "continuous")
+
+    def make():  # two pipelines drawing the same numbers (each call draws afresh)
+        return gsa.JointTransform(positional=[gsa.RandomCrop(200), gsa.HorizontalFlip()],
+                                  colour=[gsa.Brightness(0.2)], targets=kinds, seed=5)
+
+    expected = make()(image, mask, mask[::-1].copy(), ids, depth)
+    out = make()(image=image, masks=[mask, mask[::-1].copy()], instance=ids, continuous=depth)
+    assert list(out) == ["image", "masks", "instance", "continuous"]
+    for a, b in zip([out["image"], *out["masks"], out["instance"], out["continuous"]], expected):
+        np.testing.assert_array_equal(a, b)
+
+    def single():
+        return gsa.Compose([gsa.RandomCrop(150)], seed=1)
+
+    for a, b in zip(single()(image, mask), single()(image=image, mask=mask).values()):
+        np.testing.assert_array_equal(a, b)
+    (out_mask,) = single()(image=image, masks=[mask])["masks"]
+    np.testing.assert_array_equal(out_mask, single()(image, mask)[1])
+    flipped = gsa.HorizontalFlip(p=1)(image=image, mask=mask)
+    np.testing.assert_array_equal(flipped["image"], image[:, ::-1])
+    np.testing.assert_array_equal(flipped["mask"], mask[:, ::-1])
+
+
+def test_keyword_misuse_lists_the_accepted_keys():
+    image, mask = np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.uint8)
+    aug = gsa.Compose([gsa.HorizontalFlip()], targets=("mask", "mask", "instance"))
+    with pytest.raises(TypeError, match=r"unexpected keyword\(s\) \['mask'\]: this pipeline "
+                                        r"\(targets=\('mask', 'mask', 'instance'\)\) accepts "
+                                        r"image, instance, masks"):
+        aug(image=image, mask=mask, instance=mask)
+    with pytest.raises(TypeError, match=r"masks must be a list of 2 mask\(s\).*but got list of 1"):
+        aug(image=image, masks=[mask], instance=mask)
+    with pytest.raises(TypeError, match=r"missing target\(s\) 2 \(instance\): .*accepts image, "
+                                        r"instance, masks"):
+        aug(image=image, masks=[mask, mask])
+    with pytest.raises(TypeError, match=r"missing image=\.\.\..*accepts image, instance, masks"):
+        aug(masks=[mask, mask], instance=mask)
+    with pytest.raises(TypeError, match=r"not both \(got 1 positional and \['masks'\]\)"):
+        aug(image, masks=[mask, mask])
+    single = gsa.Compose([gsa.HorizontalFlip()])
+    with pytest.raises(TypeError, match=r"target 0 \(mask\) was given twice, by mask= and in "
+                                        r"masks=\[...\]"):
+        single(image=image, mask=mask, masks=[mask])
+    with pytest.raises(TypeError, match=r"unexpected keyword\(s\) \['label'\].*accepts image, "
+                                        r"mask, masks"):
+        single(image=image, label=mask)
+
+
+def test_a_channels_first_array_is_named_as_such():
+    aug = gsa.Compose([gsa.HorizontalFlip()])
+    chw, mask = np.zeros((3, 20, 30), np.uint8), np.zeros((20, 30), np.uint8)
+    with pytest.raises(ValueError, match=r"image has shape \(3, 20, 30\), which looks "
+                                         r"channels-first \(C, H, W\), while target 0 has shape "
+                                         r"\(20, 30\); gluon_segaug takes \(H, W, C\)"):
+        aug(chw, mask)
+    with pytest.raises(ValueError, match=r"image has shape \(3, 20, 30\), which looks "
+                                         r"channels-first"):
+        aug(mx.nd.array(chw, dtype="uint8"), mx.nd.array(mask, dtype="uint8"))
+    with pytest.raises(ValueError, match=r"target 0 has shape \(1, 20, 30\), which looks "
+                                         r"channels-first \(C, H, W\), while image has shape "
+                                         r"\(20, 30, 3\)"):
+        aug(np.zeros((20, 30, 3), np.uint8), mask[None])
+
+
+def test_to_tensor_anywhere_but_last_says_it_must_be_last():
+    with pytest.raises(ValueError, match=r"ToTensor must be the last step, the last of "
+                                         r"colour=\[...\], but it is colour\[0\] of 2"):
+        gsa.JointTransform(colour=[gsa.ToTensor(), gsa.Brightness(0.1)])
+    with pytest.raises(ValueError, match=r"ToTensor must be the last step, .*but it is "
+                                         r"positional\[1\] of 2"):
+        gsa.JointTransform(positional=[gsa.HorizontalFlip(), gsa.ToTensor()])
+    with pytest.raises(ValueError, match=r"ToTensor must be the last step of a pipeline .*not a "
+                                         r"step inside a block"):
+        gsa.Compose([gsa.OneOf([gsa.ToTensor(), gsa.Gamma()])])

@@ -1,0 +1,84 @@
+"""Keyword calls of a pipeline, as Albumentations spells them.
+
+Holds ``Keywords``: for a pipeline's ``Layout``, which keywords name which targets, how a
+call ``aug(image=..., mask=...)`` becomes the positional ``(image, *targets)`` the
+pipeline runs, and how the results go back into a dict with the caller's keys.
+
+A target is named by its kind (``mask``, ``colour_mask``, ``instance``, ``continuous``)
+when the pipeline has exactly one target of that kind; ``masks=[...]`` holds every
+class-mask target, in order (``targets=("mask", "mask")`` is called with ``masks=[a, b]``).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence, Tuple, Union
+
+from .joint import Kind, Layout
+
+__all__ = ["Keywords"]
+
+
+class Keywords:
+    """The keywords a pipeline of ``layout`` accepts.
+
+    Examples
+    --------
+    >>> from gluon_segaug import Layout
+    >>> Keywords(Layout(targets=("mask", "mask", "instance"))).accepted
+    'image, instance, masks'
+    >>> Keywords(Layout()).unpack({"image": "I", "mask": "M"})
+    ('I', ('M',))
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        self.kinds = tuple(t.kind.value for t in layout.targets)
+        # keyword -> index of its target, or (for "masks") the indices of all mask targets
+        self.keys: Dict[str, Union[int, List[int]]] = {
+            kind: self.kinds.index(kind) for kind in self.kinds if self.kinds.count(kind) == 1}
+        if Kind.MASK.value in self.kinds:
+            self.keys["masks"] = [i for i, kind in enumerate(self.kinds)
+                                  if kind == Kind.MASK.value]
+        self.accepted = ", ".join(["image"] + sorted(self.keys))
+
+    def _refuse(self, what: str) -> TypeError:
+        return TypeError(f"{what}: this pipeline (targets={self.kinds}) accepts {self.accepted}")
+
+    def unpack(self, named: Dict[str, Any]) -> Tuple[Any, Tuple[Any, ...]]:
+        """``(image, targets)`` in the pipeline's order, from a keyword call."""
+        unknown = sorted(set(named) - set(self.keys) - {"image"})
+        if unknown:
+            raise self._refuse(f"unexpected keyword(s) {unknown}")
+        if "image" not in named:
+            raise self._refuse("missing image=...")
+        targets: List[Any] = [None] * len(self.kinds)
+        for key, where in self.keys.items():
+            if key in named:
+                for index, value in self._pairs(key, where, named[key]):
+                    if targets[index] is not None:
+                        raise TypeError(f"target {index} ({self.kinds[index]}) was given twice, "
+                                        f"by mask= and in masks=[...]; pass one of them")
+                    targets[index] = value
+        missing = [f"{i} ({self.kinds[i]})" for i, value in enumerate(targets) if value is None]
+        if missing:
+            raise self._refuse(f"missing target(s) {', '.join(missing)}")
+        return named["image"], tuple(targets)
+
+    def _pairs(self, key: str, where: Union[int, List[int]],
+               value: Any) -> Sequence[Tuple[int, Any]]:
+        if not isinstance(where, list):
+            return [(where, value)]
+        if not isinstance(value, (list, tuple)) or len(value) != len(where):
+            got = type(value).__name__ + (f" of {len(value)}" if isinstance(value, (list, tuple))
+                                          else "")
+            raise TypeError(f"masks must be a list of {len(where)} mask(s) (this pipeline's "
+                            f"targets are {self.kinds}), but got {got}")
+        return list(zip(where, value))
+
+    def pack(self, named: Dict[str, Any], results: Sequence[Any]) -> Dict[str, Any]:
+        """The results of ``(image, *targets)`` under the caller's keys, in their order."""
+        out: Dict[str, Any] = {}
+        for key in named:
+            where = self.keys.get(key)
+            out[key] = (results[0] if key == "image" else
+                        [results[1 + i] for i in where] if isinstance(where, list)
+                        else results[1 + where])
+        return out
