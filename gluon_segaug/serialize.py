@@ -40,6 +40,9 @@ __all__ = ["REGISTRY", "MAX_DEPTH", "register", "to_dict", "from_dict", "to_json
            "save_pipeline", "load_pipeline", "from_mx_dumps"]
 
 FORMAT = "gluon_segaug.pipeline"
+# 2: Affine's y-shear follows Albumentations' and torchvision's sign; version 1 files
+# still load, mirrored to draw the same pictures (``_from_version_1``).
+VERSION = 2
 # Far deeper than any real pipeline, and far below Python's recursion limit (each level
 # costs the loader a few frames), so a hostile document gets a ValueError instead.
 MAX_DEPTH = 64
@@ -239,7 +242,7 @@ def _loads(text: Any, where: str) -> Any:
 
 def to_json(pipeline: Any, indent: int = 2) -> str:
     """The JSON text of a pipeline (or step)."""
-    return json.dumps({"format": FORMAT, "version": 1, "pipeline": to_dict(pipeline)},
+    return json.dumps({"format": FORMAT, "version": VERSION, "pipeline": to_dict(pipeline)},
                       indent=indent)
 
 
@@ -248,10 +251,36 @@ def from_json(text: str) -> Any:
     doc = _loads(text, "")
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f"not a saved gluon_segaug pipeline (no \"format\": \"{FORMAT}\")")
-    if doc.get("version", 1) != 1:
-        raise ValueError(f"refused version: this gluon_segaug reads version 1 of "
-                         f"{FORMAT}, but got {_short(doc['version'])}")
-    return from_dict(doc.get("pipeline"))
+    version = doc.get("version", 1)
+    if isinstance(version, bool) or version not in (1, VERSION):
+        raise ValueError(f"refused version: this gluon_segaug reads versions 1 and {VERSION} "
+                         f"of {FORMAT}, but got {_short(version)}")
+    pipeline = doc.get("pipeline")
+    return from_dict(_from_version_1(pipeline, 0) if version == 1 else pipeline)
+
+
+def _from_version_1(spec: Any, depth: int) -> Any:
+    """A version 1 document in today's terms: there, ``Affine``'s y-shear had the
+    opposite sign to Albumentations' and torchvision's (version 2 adopted theirs), so a
+    y-shear range is mirrored to keep the pictures it draws."""
+    if depth > MAX_DEPTH:
+        return spec  # from_dict refuses it, with its place
+    if isinstance(spec, list):
+        return [_from_version_1(item, depth + 1) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    spec = {key: _from_version_1(value, depth + 1) for key, value in spec.items()}
+    shear = spec.get("shear")
+    if spec.get("class") == "Affine" and isinstance(shear, dict) and "y" in shear:
+        y = shear["y"]
+        # (a plain number is a symmetric range, its own mirror image)
+        if isinstance(y, list) and len(y) == 2 and all(_is_number(v) for v in y):
+            spec["shear"] = {**shear, "y": [-y[1], -y[0]]}
+    return spec
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def save_pipeline(pipeline: Any, path: str) -> None:

@@ -271,9 +271,10 @@ def test_nesting_beyond_the_limit_is_a_value_error_not_a_recursion_error():
 
 
 def test_other_format_versions_are_refused():
-    text = saved({"class": "Rotate", "degrees": 5}).replace('"version": 1', '"version": 2')
-    with pytest.raises(ValueError, match=r"refused version: this gluon_segaug reads version 1 "
-                                         r"of gluon_segaug.pipeline, but got 2"):
+    text = saved({"class": "Rotate", "degrees": 5}).replace('"version": 1', '"version": 3')
+    with pytest.raises(ValueError, match=r"refused version: this gluon_segaug reads versions 1 "
+                                         r"and 2 "
+                                         r"of gluon_segaug.pipeline, but got 3"):
         gsa.from_json(text)
 
 
@@ -333,3 +334,23 @@ def test_every_refused_field_of_a_pipeline_or_block_names_it(block):
                     assert re.match(rf"refused {path}( \({name}\)|\.{name}\.{field})",
                                     str(err)), (name, field, bad, str(err))
                 spec[field] = original
+
+
+def test_version_1_affine_y_shears_keep_their_direction():
+    # Version 1 sheared y the other way round; such files load mirrored, so a saved
+    # y-shear of +8 degrees still moves the columns right of the centre down.
+    from conftest import coord_mask, decode
+
+    h, w = 41, 41
+    step = {"class": "Affine", "shear": {"x": 0, "y": [8, 8]}}
+    old = gsa.from_json(saved(step))
+    assert old.transforms[0].shear == {"x": 0, "y": [-8, -8]}
+    new = gsa.from_json(saved(step).replace('"version": 1', '"version": 2'))
+    assert new.transforms[0].shear == {"x": 0, "y": [8, 8]}
+    for pipeline, right_side in ((old, "down"), (new, "up")):
+        out = pipeline(np.zeros((h, w, 1), np.uint8), coord_mask(h, w))[1]
+        _, src_y = decode(out[h // 2, w - 5], w)  # where the pixel right of centre came from
+        assert (src_y < h // 2) == (right_side == "down"), (right_side, src_y)
+    # symmetric ranges are their own mirror image
+    assert gsa.from_json(saved({"class": "Affine", "shear": {"x": 0, "y": 5}})
+                         ).transforms[0].shear == {"x": 0, "y": 5}
