@@ -57,7 +57,9 @@ import mxnet as mx
 import numpy as np
 from PIL import Image
 
-from .datasets import PairDataset, SampleDataset, read_mask
+from ._filecheck import read_header
+from .datasets import PairDataset, SampleDataset, _check_size, read_mask
+from .datasets import _decode_image as _decode_image_bytes
 
 __all__ = ["pack", "ImageWithMaskRecordDataset"]
 
@@ -105,6 +107,10 @@ def pack(dataset: PairDataset, out_rec: str, progress: bool = True,
     int
         The number of samples packed.
 
+    Images are checked as the dataset reads them (its ``allow_truncated`` and
+    ``max_pixels``): a truncated image or a header above the pixel limit is refused,
+    naming the file, before anything is packed.
+
     Both files are written under temporary names in the same folder and renamed only
     once the record count and a read-back of every record (the first and last decoded
     in full) agree with the dataset: an interrupted pack leaves nothing under the final
@@ -146,10 +152,13 @@ def pack(dataset: PairDataset, out_rec: str, progress: bool = True,
     folder = os.path.dirname(os.path.abspath(out_rec))
     os.makedirs(folder, exist_ok=True)
     temps = [_temp_name(folder, out_rec, ".rec"), _temp_name(folder, out_rec, ".idx")]
+    # The dataset's own image checks (a plain PairDataset subclass has them too).
+    checks = (bool(getattr(dataset, "allow_truncated", False)),
+              getattr(dataset, "max_pixels", None))
     renamed = False
     try:
-        ends = _write(items, temps[0], temps[1], sys.stderr if progress else None)
-        _verify(temps[0], temps[1], len(items), ends)
+        ends = _write(items, temps[0], temps[1], sys.stderr if progress else None, *checks)
+        _verify(temps[0], temps[1], len(items), ends, *checks)
         # Drop the old index first: a crash between the renames then leaves a record
         # file without index (refused, "re-pack"), never a new one with a stale index.
         if os.path.lexists(out_idx):
@@ -179,8 +188,9 @@ def _temp_name(folder: str, out_rec: str, ext: str) -> str:
     return os.path.join(folder, f".{os.path.basename(out_rec)}.{uuid.uuid4().hex}{ext}.part")
 
 
-def _write(items: List[Tuple[str, str]], rec: str, idx: str,
-           stream: Optional[TextIO]) -> Dict[int, Tuple[bytes, np.ndarray]]:
+def _write(items: List[Tuple[str, str]], rec: str, idx: str, stream: Optional[TextIO],
+           allow_truncated: bool,
+           max_pixels: Optional[int]) -> Dict[int, Tuple[bytes, np.ndarray]]:
     """Write the records; return the first and last (image bytes, mask) to verify."""
     ends: Dict[int, Tuple[bytes, np.ndarray]] = {}
     writer = mx.recordio.MXIndexedRecordIO(idx, rec, "w")
@@ -191,7 +201,8 @@ def _write(items: List[Tuple[str, str]], rec: str, idx: str,
                 raise FileNotFoundError(f"image file {image_path} does not exist")
             with open(image_path, "rb") as file:
                 image = file.read()
-            mask = read_mask(mask_path)
+            _check_image(image, f"image {image_path}", allow_truncated, max_pixels)
+            mask = read_mask(mask_path, max_pixels=max_pixels)
             writer.write_idx(i, mx.recordio.pack(
                 mx.recordio.IRHeader(0, 0.0, i, 0),
                 _encode(image, mask, os.path.basename(image_path), os.path.basename(mask_path))))
@@ -204,10 +215,23 @@ def _write(items: List[Tuple[str, str]], rec: str, idx: str,
     return ends
 
 
-def _verify(rec: str, idx: str, n: int, ends: Dict[int, Tuple[bytes, np.ndarray]]) -> None:
+def _check_image(data: bytes, what: str, allow_truncated: bool,
+                 max_pixels: Optional[int]) -> None:
+    """``read_image``'s checks without the decoding (pack stores bytes, not pixels)."""
+    header = read_header(data)
+    _check_size(header, what, max_pixels)
+    if header.complete is False and not allow_truncated:
+        raise ValueError(f"{what} is truncated ({header.format}: {header.problem}); not "
+                         f"packed. Pass allow_truncated=True to the dataset to pack it as "
+                         f"it is")
+
+
+def _verify(rec: str, idx: str, n: int, ends: Dict[int, Tuple[bytes, np.ndarray]],
+            allow_truncated: bool, max_pixels: Optional[int]) -> None:
     """Refuse a pack that does not read back: count, every header and checksum, and the
     first and last sample decoded in full."""
-    reader = ImageWithMaskRecordDataset(rec, idx_path=idx)
+    reader = ImageWithMaskRecordDataset(rec, idx_path=idx, allow_truncated=allow_truncated,
+                                        max_pixels=max_pixels)
     try:
         if len(reader) != n:
             raise RuntimeError(f"packing wrote {len(reader)} records to {rec} instead of {n}")
@@ -295,6 +319,8 @@ class ImageWithMaskRecordDataset(SampleDataset):
         As ``SampleDataset``.
     idx_path : str, optional
         Its index, when it is not ``rec_path`` with the extension ``.idx``.
+    allow_truncated, max_pixels
+        As ``SampleDataset``, for the packed image files and masks.
 
     Samples are bit for bit those of the packed dataset: the image as ``mx.image.imread``
     gives it for the original file ((H, W, 3) uint8 RGB NDArray), the mask as
@@ -306,12 +332,14 @@ class ImageWithMaskRecordDataset(SampleDataset):
 
     def __init__(self, rec_path: str, transform: Optional[Callable] = None,
                  mask_decoder: Optional[Callable[[np.ndarray], np.ndarray]] = None,
-                 idx_path: Optional[str] = None) -> None:
+                 idx_path: Optional[str] = None, *, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         self._rec = os.fspath(rec_path)
         self._idx = _idx_path(self._rec) if idx_path is None else os.fspath(idx_path)
         self._offsets = self._check_files()
         self._local = threading.local()
-        super().__init__(transform, mask_decoder)
+        super().__init__(transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
         self._entry(0)  # refuses a RecordIO file of another tool now, not in a worker
 
     @property
@@ -454,15 +482,17 @@ class ImageWithMaskRecordDataset(SampleDataset):
                       names[image_name_len:].decode("utf-8", "replace"), image, mask)
 
     def _decode_image(self, entry: _Entry, idx: int) -> mx.nd.NDArray:
-        try:
-            # What mx.image.imread does with the file, from the same bytes.
-            return mx.image.imdecode(entry.image)
-        except mx.base.MXNetError as err:
-            lines = [line for line in str(err).splitlines() if line.strip()]
-            raise ValueError(f"cannot decode image {entry.image_name} of record {idx} of "
-                             f"{self._rec}: {lines[-1] if lines else ''}") from None
+        # What read_image does with the file, from the same bytes.
+        return _decode_image_bytes(entry.image, f"image {entry.image_name} of record {idx} of "
+                                                f"{self._rec}", self._allow_truncated,
+                                   self._max_pixels)
 
     def _decode_mask(self, entry: _Entry, idx: int) -> np.ndarray:
+        pixels = entry.shape[0] * entry.shape[1]
+        if pixels > self._max_pixels:
+            raise ValueError(f"mask {entry.mask_name} of record {idx} of {self._rec} declares "
+                             f"{entry.shape[1]}x{entry.shape[0]} (width x height), {pixels} "
+                             f"pixels, more than max_pixels={self._max_pixels}; not decoded")
         try:
             if entry.codec == _RAW:
                 array = np.frombuffer(entry.mask, dtype=entry.dtype.newbyteorder("<"))
