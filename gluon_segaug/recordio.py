@@ -130,6 +130,9 @@ def pack(dataset: PairDataset, out_rec: str, progress: bool = True,
       does not belong to it. With ``overwrite=True`` the old pack is gone in the
       second case; pack again.
 
+    Two packs to the same OUT at the same time are not supported: they share the
+    temporary names.
+
     Examples
     --------
     >>> import os, shutil, tempfile
