@@ -385,3 +385,19 @@ def test_max_pixels_is_adjustable(tmp_path, monkeypatch):
             gsa.ImageWithMaskDataset(str(tmp_path), max_pixels=bad)
     with pytest.raises(ValueError, match=r"allow_truncated must be True or False, but got 1"):
         gsa.ImageWithMaskDataset(str(tmp_path), allow_truncated=1)
+
+
+def test_the_issues_half_voc_photo(real_dir, tmp_path):
+    """The report: voc1.jpg cut at half its bytes loaded with its bottom rows wrong."""
+    data = (real_dir / "voc1.jpg").read_bytes()
+    _write(tmp_path / "voc1.jpg", data[:len(data) // 2])
+    _write(tmp_path / "voc1_mask.png", (real_dir / "voc1_mask.png").read_bytes())
+    full = mx.image.imread(str(real_dir / "voc1.jpg")).asnumpy()
+    partial = mx.image.imread(str(tmp_path / "voc1.jpg")).asnumpy()
+    wrong = int((np.abs(partial.astype(int) - full).max(axis=(1, 2)) > 0).sum())
+    assert partial.shape == full.shape == (400, 500, 3) and wrong > 100
+    with pytest.raises(ValueError, match=rf"image {tmp_path}/voc1.jpg is truncated \(JPEG: it "
+                                         rf"ends at byte {len(data) // 2} inside scan data"):
+        gsa.ImageWithMaskDataset(str(tmp_path))[0]
+    image, _ = gsa.ImageWithMaskDataset(str(tmp_path), allow_truncated=True)[0]
+    assert image.shape == (400, 500, 3)
