@@ -23,9 +23,12 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
+import threading
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .datasets import PairDataset
@@ -258,7 +261,13 @@ def _run_pack(args: argparse.Namespace) -> int:
             for path in (args.out, idx):
                 if os.path.lexists(path):
                     raise _Error(f"{path} already exists; add --overwrite to replace it")
-        count = pack(dataset, args.out, progress=not args.quiet, overwrite=args.overwrite)
+        with _terminate_as_exception():
+            count = pack(dataset, args.out, progress=not args.quiet, overwrite=args.overwrite)
+    except _Terminated:
+        # pack() has removed its temporary files on the way out.
+        print(f"error: pack of {args.src} stopped by SIGTERM; {args.out} left as it was",
+              file=sys.stderr)
+        return 128 + signal.SIGTERM
     except OSError as err:
         # The library's own errors carry their message; the system's a strerror + file.
         raise _Error(str(err) if err.errno is None else
@@ -268,6 +277,28 @@ def _run_pack(args: argparse.Namespace) -> int:
         raise _Error(str(err)) from None
     print(f"packed {count} samples of {args.src} into {args.out} (+ {idx})")
     return 0
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that ``finally`` and cleanup run."""
+
+
+@contextlib.contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """Turn SIGTERM (``kill``, a scheduler's time limit) into ``_Terminated`` while the
+    block runs: by default it ends the process at once, leaving temporary files behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _titles(names: Sequence[str], n: int) -> List[str]:

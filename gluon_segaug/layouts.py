@@ -19,7 +19,8 @@ ListFileDataset
 Every class is a ``PairDataset``: samples are ``(image, mask)`` exactly as
 ``ImageWithMaskDataset`` gives them (image (H, W, 3) uint8 RGB NDArray, mask as
 ``read_mask`` reads it, then ``mask_decoder``), with its size checks, ``transform`` and
-sample keys. Every pair is checked to exist when the dataset is made, and every error
+sample keys, ``allow_truncated`` and ``max_pixels`` (every class takes them as keyword
+arguments; see ``SampleDataset``). Every pair is checked to exist when the dataset is made, and every error
 names the file it is about. Folders are not searched recursively; hidden files are skipped.
 """
 from __future__ import annotations
@@ -235,7 +236,7 @@ class PairedFolders(PairDataset):
         Skip the files of ``mask_dir`` that no image claims instead of raising.
     image_exts : sequence of str
         Only files with these extensions (any case) are offered to the rule.
-    transform, mask_decoder
+    transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
     Samples are sorted by image file name. Errors: an image whose mask is missing, two
@@ -246,7 +247,8 @@ class PairedFolders(PairDataset):
                  ignore_unmatched_masks: bool = False,
                  image_exts: Sequence[str] = _IMAGE_EXTS,
                  transform: Optional[Callable] = None,
-                 mask_decoder: Optional[Decoder] = None) -> None:
+                 mask_decoder: Optional[Decoder] = None, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         image_dir = _folder(image_dir, "image folder")
         mask_dir = _folder(mask_dir, "mask folder")
         # Only the description is kept: a lambda rule would stop the dataset pickling
@@ -262,7 +264,8 @@ class PairedFolders(PairDataset):
                              f"rule {self._rule} matches")
         _refuse_orphans(orphans, lambda mask: hint)
         self._dirs = (image_dir, mask_dir)
-        super().__init__(items, transform, mask_decoder)
+        super().__init__(items, transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
 
     def __repr__(self) -> str:
         return (f"PairedFolders({self._dirs[0]!r}, {self._dirs[1]!r}, {self._rule}, "
@@ -289,7 +292,7 @@ class KITTIRoad(PairDataset):
         (background), magenta (255, 0, 255) -> 1 (road, or the ego lane for ``um_lane``),
         any other colour (black (0, 0, 0): no ground truth) -> 255, the ignore index.
         Masks are then (H, W) uint8. ``None`` gives the colours, (H, W, 3) uint8.
-    transform
+    transform, allow_truncated, max_pixels
         As ``SampleDataset``.
 
     Samples are sorted by image file name.
@@ -297,7 +300,8 @@ class KITTIRoad(PairDataset):
 
     def __init__(self, root: PathLike, split: str = "training", category: str = "um_lane", *,
                  transform: Optional[Callable] = None,
-                 mask_decoder: Optional[Decoder] = KITTI_ROAD_DECODER) -> None:
+                 mask_decoder: Optional[Decoder] = KITTI_ROAD_DECODER,
+                 allow_truncated: bool = False, max_pixels: Optional[int] = None) -> None:
         if split not in ("training", "testing"):
             raise ValueError(f"split must be 'training' or 'testing', but got {split!r}")
         if category not in _KITTI_CATEGORIES:
@@ -329,7 +333,8 @@ class KITTIRoad(PairDataset):
                              f"images (category {category})")
         _refuse_orphans(orphans, hint)
         self._root, self._split, self._category = root, split, category
-        super().__init__(items, transform, mask_decoder)
+        super().__init__(items, transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
 
     def __repr__(self) -> str:
         return (f"KITTIRoad({self._root!r}, split={self._split!r}, "
@@ -358,7 +363,7 @@ class Cityscapes(PairDataset):
         ``"fine"`` (``gtFine``) or ``"coarse"`` (``gtCoarse``).
     mask_decoder : callable, optional
         Runs after the train-id mapping when ``train_ids`` is on.
-    transform
+    transform, allow_truncated, max_pixels
         As ``SampleDataset``.
 
     Samples are sorted by city, then file name. Ground truth files of other targets
@@ -368,7 +373,8 @@ class Cityscapes(PairDataset):
     def __init__(self, root: PathLike, split: str = "train", target: str = "labelIds",
                  train_ids: bool = True, *, mode: str = "fine",
                  transform: Optional[Callable] = None,
-                 mask_decoder: Optional[Decoder] = None) -> None:
+                 mask_decoder: Optional[Decoder] = None, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         if mode not in _CITYSCAPES_SPLITS:
             raise ValueError(f"mode must be 'fine' or 'coarse', but got {mode!r}")
         if split not in _CITYSCAPES_SPLITS[mode]:
@@ -415,7 +421,8 @@ class Cityscapes(PairDataset):
             remap = RemapLabels.cityscapes_train_ids()
             decoder = remap if mask_decoder is None else _Chain(remap, mask_decoder)
         self._root, self._split, self._target = root, split, target
-        super().__init__(items, transform, decoder)
+        super().__init__(items, transform, decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
 
     def __repr__(self) -> str:
         return (f"Cityscapes({self._root!r}, split={self._split!r}, target={self._target!r}, "
@@ -435,7 +442,7 @@ class VOCSegmentation(PairDataset):
     mask_dir : str
         The masks' folder under ``root``: ``"SegmentationClass"``, or
         ``"SegmentationObject"``, ``"SegmentationClassAug"`` (SBD's extra masks).
-    transform, mask_decoder
+    transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
     Samples come in the split file's order. Masks are the palette PNGs' indices: (H, W)
@@ -445,7 +452,8 @@ class VOCSegmentation(PairDataset):
 
     def __init__(self, root: PathLike, split: str = "train", *,
                  mask_dir: str = "SegmentationClass", transform: Optional[Callable] = None,
-                 mask_decoder: Optional[Decoder] = None) -> None:
+                 mask_decoder: Optional[Decoder] = None, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         root = _folder(root, "VOC folder")
         split_dir = os.path.join(root, "ImageSets", "Segmentation")
         split_file = os.path.join(split_dir, f"{split}.txt")
@@ -479,7 +487,8 @@ class VOCSegmentation(PairDataset):
         if not items:
             raise ValueError(f"VOC split file {split_file} lists no image ids")
         self._root, self._split = root, split
-        super().__init__(items, transform, mask_decoder)
+        super().__init__(items, transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
 
     def __repr__(self) -> str:
         return f"VOCSegmentation({self._root!r}, split={self._split!r}, {len(self)} samples)"
@@ -498,7 +507,7 @@ class ListFileDataset(PairDataset):
     sep : str, optional
         What separates the two paths (for paths with spaces: ``","``, ``"\\t"``); the
         paths are stripped of surrounding spaces. Default: any run of whitespace.
-    transform, mask_decoder
+    transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
     Samples come in the file's order. Errors name the list file and the line: a line
@@ -507,7 +516,8 @@ class ListFileDataset(PairDataset):
 
     def __init__(self, list_file: PathLike, root: Optional[PathLike] = None,
                  sep: Optional[str] = None, *, transform: Optional[Callable] = None,
-                 mask_decoder: Optional[Decoder] = None) -> None:
+                 mask_decoder: Optional[Decoder] = None, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         if sep is not None and (not isinstance(sep, str) or not sep):
             raise ValueError(f"sep must be a non-empty string or None, but got {sep!r}")
         list_file = os.fspath(list_file)
@@ -539,7 +549,8 @@ class ListFileDataset(PairDataset):
         if not items:
             raise ValueError(f"list file {list_file} lists no image/mask pairs")
         self._list_file = list_file
-        super().__init__(items, transform, mask_decoder)
+        super().__init__(items, transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
 
     def __repr__(self) -> str:
         return f"ListFileDataset({self._list_file!r}, {len(self)} samples)"

@@ -49,7 +49,6 @@ import struct
 import sys
 import threading
 import time
-import uuid
 import zlib
 from typing import Callable, Dict, List, NamedTuple, Optional, TextIO, Tuple
 
@@ -57,7 +56,9 @@ import mxnet as mx
 import numpy as np
 from PIL import Image
 
-from .datasets import PairDataset, SampleDataset, read_mask
+from ._filecheck import read_header
+from .datasets import PairDataset, SampleDataset, _check_size, read_mask
+from .datasets import _decode_image as _decode_image_bytes
 
 __all__ = ["pack", "ImageWithMaskRecordDataset"]
 
@@ -67,8 +68,13 @@ _HEADER = struct.Struct("<8sHBB8sIIIQQIIHH")
 _PNG, _RAW = 0, 1
 # dmlc-core's RecordIO magic: the first four bytes of every RecordIO file.
 _RECORDIO_MAGIC = struct.pack("<I", 0xCED7230A)
+# MXNet's image record header (flag, label, id, id2), parsed here rather than by
+# mx.recordio.unpack, which trusts the flag to size a label array.
+_IR_HEADER = struct.Struct("IfQQ")
 # Smallest possible record on disk: dmlc's 8-byte frame, MXNet's 24-byte IRHeader, ours.
-_MIN_RECORD = 8 + struct.calcsize("IfQQ") + _HEADER.size
+_MIN_RECORD = 8 + _IR_HEADER.size + _HEADER.size
+# dmlc's frame: magic, then 3 bits of continuation flag and 29 bits of length.
+_FRAME = struct.Struct("<4sI")
 
 
 class _Entry(NamedTuple):
@@ -105,10 +111,27 @@ def pack(dataset: PairDataset, out_rec: str, progress: bool = True,
     int
         The number of samples packed.
 
-    Both files are written under temporary names in the same folder and renamed only
-    once the record count and a read-back of every record (the first and last decoded
-    in full) agree with the dataset: an interrupted pack leaves nothing under the final
-    names.
+    Images are checked as the dataset reads them (its ``allow_truncated`` and
+    ``max_pixels``): a truncated image or a header above the pixel limit is refused,
+    naming the file, before anything is packed.
+
+    Both files are written under temporary names in the same folder
+    (``.OUT.rec.rec.part`` and ``.OUT.rec.idx.part``) and renamed only once the record
+    count and a read-back of every record (the first and last decoded in full) agree
+    with the dataset. The guarantee, whatever stops the pack:
+
+    - an error or an interrupt (Ctrl-C; SIGTERM under the command line) removes the
+      temporary files and leaves OUT.rec and OUT.idx as they were;
+    - a process killed outright (SIGKILL, power loss) leaves the temporary files, which
+      the next pack to the same OUT overwrites; if the kill falls inside the commit
+      (the old index removed, then two renames), what is left under the final names
+      is the old pair, or a new OUT.rec without OUT.idx, which
+      ``ImageWithMaskRecordDataset`` refuses: never a record file with an index that
+      does not belong to it. With ``overwrite=True`` the old pack is gone in the
+      second case; pack again.
+
+    Two packs to the same OUT at the same time are not supported: they share the
+    temporary names.
 
     Examples
     --------
@@ -146,10 +169,13 @@ def pack(dataset: PairDataset, out_rec: str, progress: bool = True,
     folder = os.path.dirname(os.path.abspath(out_rec))
     os.makedirs(folder, exist_ok=True)
     temps = [_temp_name(folder, out_rec, ".rec"), _temp_name(folder, out_rec, ".idx")]
+    # The dataset's own image checks (a plain PairDataset subclass has them too).
+    checks = (bool(getattr(dataset, "allow_truncated", False)),
+              getattr(dataset, "max_pixels", None))
     renamed = False
     try:
-        ends = _write(items, temps[0], temps[1], sys.stderr if progress else None)
-        _verify(temps[0], temps[1], len(items), ends)
+        ends = _write(items, temps[0], temps[1], sys.stderr if progress else None, *checks)
+        _verify(temps[0], temps[1], len(items), ends, *checks)
         # Drop the old index first: a crash between the renames then leaves a record
         # file without index (refused, "re-pack"), never a new one with a stale index.
         if os.path.lexists(out_idx):
@@ -175,12 +201,15 @@ def _idx_path(rec_path: str) -> str:
 
 def _temp_name(folder: str, out_rec: str, ext: str) -> str:
     # Not tempfile.mkstemp: its files are private (0600) and would keep that mode after
-    # the rename; MXNet's writer creates the file with the usual umask instead.
-    return os.path.join(folder, f".{os.path.basename(out_rec)}.{uuid.uuid4().hex}{ext}.part")
+    # the rename; MXNet's writer creates the file with the usual umask instead. A fixed
+    # name (not a random one) so that the next pack to OUT overwrites what a killed one
+    # left behind, instead of piling up stale parts nothing removes.
+    return os.path.join(folder, f".{os.path.basename(out_rec)}{ext}.part")
 
 
-def _write(items: List[Tuple[str, str]], rec: str, idx: str,
-           stream: Optional[TextIO]) -> Dict[int, Tuple[bytes, np.ndarray]]:
+def _write(items: List[Tuple[str, str]], rec: str, idx: str, stream: Optional[TextIO],
+           allow_truncated: bool,
+           max_pixels: Optional[int]) -> Dict[int, Tuple[bytes, np.ndarray]]:
     """Write the records; return the first and last (image bytes, mask) to verify."""
     ends: Dict[int, Tuple[bytes, np.ndarray]] = {}
     writer = mx.recordio.MXIndexedRecordIO(idx, rec, "w")
@@ -191,7 +220,8 @@ def _write(items: List[Tuple[str, str]], rec: str, idx: str,
                 raise FileNotFoundError(f"image file {image_path} does not exist")
             with open(image_path, "rb") as file:
                 image = file.read()
-            mask = read_mask(mask_path)
+            _check_image(image, f"image {image_path}", allow_truncated, max_pixels)
+            mask = read_mask(mask_path, max_pixels=max_pixels)
             writer.write_idx(i, mx.recordio.pack(
                 mx.recordio.IRHeader(0, 0.0, i, 0),
                 _encode(image, mask, os.path.basename(image_path), os.path.basename(mask_path))))
@@ -204,10 +234,23 @@ def _write(items: List[Tuple[str, str]], rec: str, idx: str,
     return ends
 
 
-def _verify(rec: str, idx: str, n: int, ends: Dict[int, Tuple[bytes, np.ndarray]]) -> None:
+def _check_image(data: bytes, what: str, allow_truncated: bool,
+                 max_pixels: Optional[int]) -> None:
+    """``read_image``'s checks without the decoding (pack stores bytes, not pixels)."""
+    header = read_header(data)
+    _check_size(header, what, max_pixels)
+    if header.complete is False and not allow_truncated:
+        raise ValueError(f"{what} is truncated ({header.format}: {header.problem}); not "
+                         f"packed. Pass allow_truncated=True to the dataset to pack it as "
+                         f"it is")
+
+
+def _verify(rec: str, idx: str, n: int, ends: Dict[int, Tuple[bytes, np.ndarray]],
+            allow_truncated: bool, max_pixels: Optional[int]) -> None:
     """Refuse a pack that does not read back: count, every header and checksum, and the
     first and last sample decoded in full."""
-    reader = ImageWithMaskRecordDataset(rec, idx_path=idx)
+    reader = ImageWithMaskRecordDataset(rec, idx_path=idx, allow_truncated=allow_truncated,
+                                        max_pixels=max_pixels)
     try:
         if len(reader) != n:
             raise RuntimeError(f"packing wrote {len(reader)} records to {rec} instead of {n}")
@@ -226,8 +269,9 @@ def _verify(rec: str, idx: str, n: int, ends: Dict[int, Tuple[bytes, np.ndarray]
 
 def _encode(image: bytes, mask: np.ndarray, image_name: str, mask_name: str) -> bytes:
     """The payload of one record (see the module docstring)."""
-    if mask.ndim not in (2, 3):
-        raise ValueError(f"mask {mask_name} has shape {mask.shape}; expected (H, W) or (H, W, C)")
+    if mask.ndim not in (2, 3) or (mask.ndim == 3 and mask.shape[2] < 2):
+        raise ValueError(f"mask {mask_name} has shape {mask.shape}; expected (H, W) or "
+                         f"(H, W, C) with C > 1")
     shape = mask.shape if mask.ndim == 3 else mask.shape + (1,)
     data = _encode_png(mask, shape[2])
     codec = _PNG
@@ -295,23 +339,29 @@ class ImageWithMaskRecordDataset(SampleDataset):
         As ``SampleDataset``.
     idx_path : str, optional
         Its index, when it is not ``rec_path`` with the extension ``.idx``.
+    allow_truncated, max_pixels
+        As ``SampleDataset``, for the packed image files and masks.
 
     Samples are bit for bit those of the packed dataset: the image as ``mx.image.imread``
     gives it for the original file ((H, W, 3) uint8 RGB NDArray), the mask as
     ``read_mask`` gives it for the original mask, dtype included. The file is opened
     lazily once per process and thread, so the dataset pickles without an open handle
     and works in DataLoader workers (forked or spawned). Errors name the file, and for
-    a damaged record its index.
+    a damaged record its index. The index must cover the record file exactly (keys
+    0..N-1, the last record ending at the file's end): a truncated, stale or foreign
+    index is refused with both files named.
     """
 
     def __init__(self, rec_path: str, transform: Optional[Callable] = None,
                  mask_decoder: Optional[Callable[[np.ndarray], np.ndarray]] = None,
-                 idx_path: Optional[str] = None) -> None:
+                 idx_path: Optional[str] = None, *, allow_truncated: bool = False,
+                 max_pixels: Optional[int] = None) -> None:
         self._rec = os.fspath(rec_path)
         self._idx = _idx_path(self._rec) if idx_path is None else os.fspath(idx_path)
         self._offsets = self._check_files()
         self._local = threading.local()
-        super().__init__(transform, mask_decoder)
+        super().__init__(transform, mask_decoder, allow_truncated=allow_truncated,
+                         max_pixels=max_pixels)
         self._entry(0)  # refuses a RecordIO file of another tool now, not in a worker
 
     @property
@@ -352,10 +402,13 @@ class ImageWithMaskRecordDataset(SampleDataset):
         if not os.path.isfile(self._rec):
             raise FileNotFoundError(f"record file {self._rec} does not exist")
         if not os.path.isfile(self._idx):
+            part = _temp_name(os.path.dirname(os.path.abspath(self._rec)), self._rec, ".idx")
             raise FileNotFoundError(
                 f"index file {self._idx} of record file {self._rec} does not exist: re-pack "
                 f"with gluon_segaug.recordio.pack (python -m gluon_segaug pack), or give the "
-                f"index as idx_path")
+                f"index as idx_path"
+                + (f" ({part} is left from a pack killed while it renamed its files)"
+                   if os.path.exists(part) else ""))
         with open(self._rec, "rb") as file:
             if file.read(4) != _RECORDIO_MAGIC:
                 raise ValueError(f"{self._rec} is not a RecordIO file, so not a gluon_segaug "
@@ -380,6 +433,19 @@ class ImageWithMaskRecordDataset(SampleDataset):
                 raise ValueError(
                     f"record file {self._rec} is truncated or does not match its index "
                     f"{self._idx}: the file has {size} bytes but {where}; re-pack it")
+        last, end = len(keys) - 1, _record_end(self._rec, offsets[-1])
+        if end is None or end > size:
+            where = (f"ends at byte {end}" if end is not None
+                     else f"(at byte {offsets[-1]}) is not the start of a record")
+            raise ValueError(
+                f"record file {self._rec} is truncated or does not match its index "
+                f"{self._idx}: the file has {size} bytes but record {last} {where}; re-pack it")
+        if end < size:
+            # A shortened index would otherwise drop the records after its last line.
+            raise ValueError(
+                f"index file {self._idx} does not cover record file {self._rec}: its last "
+                f"record ({last}) ends at byte {end}, but the record file has {size} bytes "
+                f"(a truncated or stale index, or another pack's); re-pack it")
         return offsets
 
     def _reader(self) -> mx.recordio.MXIndexedRecordIO:
@@ -414,7 +480,8 @@ class ImageWithMaskRecordDataset(SampleDataset):
             raise self._corrupt(idx, f"(at byte {self._offsets[idx]}) is past the end of the file")
         if len(buf) < _MIN_RECORD - 8:
             raise self._corrupt(idx, f"holds {len(buf)} bytes, fewer than any gluon_segaug record")
-        ir_header, payload = mx.recordio.unpack(buf)
+        ir_header = mx.recordio.IRHeader(*_IR_HEADER.unpack_from(buf))
+        payload = buf[_IR_HEADER.size:]
         if ir_header.flag != 0 or len(payload) < _HEADER.size or not payload.startswith(_MAGIC):
             if idx > 0:  # record 0 was fine when the dataset was made: damage, not a format
                 raise self._corrupt(idx, f"does not start with {_MAGIC!r} as every record of "
@@ -425,7 +492,9 @@ class ImageWithMaskRecordDataset(SampleDataset):
         fields = _HEADER.unpack_from(payload)
         version, codec, ndim, dtype, height, width, channels = fields[1:8]
         image_len, mask_len, image_crc, mask_crc, image_name_len, mask_name_len = fields[8:]
-        if version > _VERSION:
+        if version > _VERSION or (idx > 0 and version < 1):
+            if idx > 0:  # record 0 was read when the dataset was made: one pack, one version
+                raise self._corrupt(idx, f"declares format version {version}, unlike record 0")
             raise ValueError(f"{self._rec} is a gluon_segaug pack of format version {version}; "
                              f"this version reads format {_VERSION}: upgrade gluon_segaug")
         if ir_header.id != idx:
@@ -444,8 +513,11 @@ class ImageWithMaskRecordDataset(SampleDataset):
             dtype = np.dtype(dtype.rstrip(b"\0").decode("ascii"))
         except (TypeError, UnicodeDecodeError):
             dtype = None
+        # The header has no checksum of its own: every field is checked against the
+        # others and the data (a 2-D mask has one channel, a 3-D one several, as
+        # read_mask gives them), so that a flipped bit cannot reshape a mask unnoticed.
         if (dtype is None or dtype.kind not in "biuf" or codec not in (_PNG, _RAW)
-                or ndim not in (2, 3)):
+                or ndim not in (2, 3) or (ndim == 2) != (channels == 1)):
             raise self._corrupt(idx, f"has an invalid mask header (codec {codec}, ndim {ndim}, "
                                      f"dtype {fields[4]!r})")
         names = payload[_HEADER.size:start]
@@ -454,15 +526,26 @@ class ImageWithMaskRecordDataset(SampleDataset):
                       names[image_name_len:].decode("utf-8", "replace"), image, mask)
 
     def _decode_image(self, entry: _Entry, idx: int) -> mx.nd.NDArray:
-        try:
-            # What mx.image.imread does with the file, from the same bytes.
-            return mx.image.imdecode(entry.image)
-        except mx.base.MXNetError as err:
-            lines = [line for line in str(err).splitlines() if line.strip()]
-            raise ValueError(f"cannot decode image {entry.image_name} of record {idx} of "
-                             f"{self._rec}: {lines[-1] if lines else ''}") from None
+        # What read_image does with the file, from the same bytes.
+        return _decode_image_bytes(entry.image, f"image {entry.image_name} of record {idx} of "
+                                                f"{self._rec}", self._allow_truncated,
+                                   self._max_pixels)
 
     def _decode_mask(self, entry: _Entry, idx: int) -> np.ndarray:
+        height, width = entry.shape[:2]
+        if entry.codec == _RAW:
+            fits = len(entry.mask) == int(np.prod(entry.shape)) * entry.dtype.itemsize
+        else:
+            png = read_header(entry.mask)
+            fits = (png.width, png.height) == (width, height)
+        if not fits:  # a damaged header, not a big mask: say so before any limit
+            raise self._corrupt(idx, f"declares a {width}x{height} mask ({entry.mask_name}) "
+                                     f"that its mask bytes do not hold")
+        pixels = height * width
+        if pixels > self._max_pixels:
+            raise ValueError(f"mask {entry.mask_name} of record {idx} of {self._rec} declares "
+                             f"{entry.shape[1]}x{entry.shape[0]} (width x height), {pixels} "
+                             f"pixels, more than max_pixels={self._max_pixels}; not decoded")
         try:
             if entry.codec == _RAW:
                 array = np.frombuffer(entry.mask, dtype=entry.dtype.newbyteorder("<"))
@@ -476,3 +559,23 @@ class ImageWithMaskRecordDataset(SampleDataset):
         # A copy: frombuffer and Pillow give read-only views, and a mask_decoder may
         # write in place.
         return np.array(array, dtype=entry.dtype.newbyteorder("="), copy=True)
+
+
+def _record_end(rec: str, start: int) -> Optional[int]:
+    """Where the record that starts at byte ``start`` of ``rec`` ends (after its padding),
+    following dmlc's frames (a record holding the RecordIO magic is split into several);
+    ``None`` when no record starts there."""
+    with open(rec, "rb") as file:
+        pos = start
+        while True:
+            file.seek(pos)
+            head = file.read(_FRAME.size)
+            if len(head) < _FRAME.size:
+                return None
+            magic, word = _FRAME.unpack(head)
+            flag, length = word >> 29, word & ((1 << 29) - 1)
+            if magic != _RECORDIO_MAGIC or (pos == start and flag not in (0, 1)):
+                return None  # not a frame, or the middle of a record
+            pos += _FRAME.size + (length + 3) // 4 * 4
+            if flag in (0, 3):  # a whole record, or the last part of a split one
+                return pos

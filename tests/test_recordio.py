@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
+import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -224,13 +228,14 @@ def test_truncated_rec_is_named(pack_copy):
                                          rf"the file has {len(data) // 2} bytes but record \d "
                                          rf"ends at byte \d+; re-pack it"):
         ImageWithMaskRecordDataset(str(pack_copy))
-    # Cut inside the last record: found when that record is read, by name and index.
+    # Cut inside the last record: found when the dataset is made (the index must cover
+    # the record file exactly), by name and index.
     pack_copy.write_bytes(data[:-10])
-    records = ImageWithMaskRecordDataset(str(pack_copy))
-    records[6]
-    with pytest.raises(ValueError, match=rf"record file {pack_copy} is truncated or corrupt: "
-                                         rf"record 7 \(at byte {offsets[7]}\) cannot be read"):
-        records[7]
+    with pytest.raises(ValueError, match=rf"record file {pack_copy} is truncated or does not "
+                                         rf"match its index {pack_copy.with_suffix('.idx')}: "
+                                         rf"the file has {len(data) - 10} bytes but record 7 "
+                                         rf"ends at byte {len(data)}; re-pack it"):
+        ImageWithMaskRecordDataset(str(pack_copy))
 
 
 def test_corrupt_bytes_fail_the_checksum(pack_copy):
@@ -353,3 +358,139 @@ def test_progress_goes_to_stderr(tmp_path, capsys):
     assert captured.out == "" and captured.err == "packed 8/8\n"
     pack(gsa.ImageWithMaskDataset(DATA), str(tmp_path / "b.rec"), progress=False)
     assert capsys.readouterr().err == ""
+
+
+# --- the index must cover its record file; damage is named by file and record -------
+
+def test_a_shortened_index_is_refused_not_obeyed(pack_copy):
+    """It used to drop the records after its last line without a word."""
+    idx = pack_copy.with_suffix(".idx")
+    lines = idx.read_text().splitlines()
+    idx.write_text("\n".join(lines[:-1]) + "\n")
+    size = pack_copy.stat().st_size
+    last_end = int(lines[-1].split("\t")[1])  # record 6 ends where record 7 starts
+    with pytest.raises(ValueError, match=rf"index file {idx} does not cover record file "
+                                         rf"{pack_copy}: its last record \(6\) ends at byte "
+                                         rf"{last_end}, but the record file has {size} bytes"):
+        ImageWithMaskRecordDataset(str(pack_copy))
+
+
+def test_the_index_of_another_pack_of_as_many_samples_is_refused(tmp_path):
+    """Same count, same keys, other offsets: the last record does not end at the end."""
+    for name in ("a", "b"):
+        shutil.copytree(DATA, tmp_path / name)
+    # b's third sample has another (bigger) mask, so its records after it move.
+    Image.fromarray(np.arange(240 * 320, dtype=np.uint16).reshape(240, 320) % 7).save(
+        tmp_path / "b" / "shapes_03_mask.png")
+    for name in ("a", "b"):
+        pack(gsa.ImageWithMaskDataset(str(tmp_path / name)), str(tmp_path / f"{name}.rec"),
+             progress=False)
+    with pytest.raises(ValueError, match=rf"record file {tmp_path}/a.rec is truncated or does "
+                                         rf"not match its index {tmp_path}/b.idx"):
+        ImageWithMaskRecordDataset(str(tmp_path / "a.rec"), idx_path=str(tmp_path / "b.idx"))
+
+
+def test_every_flipped_header_byte_is_named_or_harmless(pack_copy):
+    """A flipped bit in record 1's frame, MXNet header or ours: an error naming the file and
+    the record (a flipped flag gave 'buffer is smaller than requested size'), or, where the
+    byte is unused (MXNet's label and id2), the same sample."""
+    data = pack_copy.read_bytes()
+    offsets = [int(line.split("\t")[1]) for line in
+               pack_copy.with_suffix(".idx").read_text().splitlines()]
+    want = [a.asnumpy() for a in ImageWithMaskRecordDataset(str(pack_copy))[1]]
+    header = 8 + 24 + 60  # dmlc's frame, MXNet's IRHeader, the pair header
+    for pos in range(offsets[1], offsets[1] + header):
+        for bit in (0x01, 0x80):
+            damaged = bytearray(data)
+            damaged[pos] ^= bit
+            pack_copy.write_bytes(bytes(damaged))
+            try:
+                got = ImageWithMaskRecordDataset(str(pack_copy))[1]
+            except ValueError as err:
+                assert str(pack_copy) in str(err) and re.search(r"record 1\b", str(err)), \
+                    (pos - offsets[1], bit, str(err))
+            else:
+                for g, w in zip(got, want):
+                    np.testing.assert_array_equal(g.asnumpy(), w)
+
+
+# --- interrupted and killed packs -----------------------------------------------------
+
+# Packs the bundled data through the command line, pausing after record 3 has been
+# written; prints "ready" then.
+SLOW_PACK = """
+import sys, time
+import mxnet as mx
+real = mx.recordio.MXIndexedRecordIO.write_idx
+def write_idx(self, idx, buf):
+    real(self, idx, buf)
+    if idx == 3:
+        print("ready", flush=True)
+        time.sleep(120)
+mx.recordio.MXIndexedRecordIO.write_idx = write_idx
+from gluon_segaug.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _start_slow_pack(out, *flags):
+    process = subprocess.Popen([sys.executable, "-c", SLOW_PACK, "pack", DATA, str(out),
+                                "--quiet", *flags], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    return process
+
+
+def test_a_killed_pack_leaves_parts_that_the_next_pack_replaces(tmp_path):
+    out = tmp_path / "data.rec"
+    process = _start_slow_pack(out)
+    process.kill()
+    process.communicate(timeout=60)
+    assert sorted(os.listdir(tmp_path)) == [".data.rec.idx.part", ".data.rec.rec.part"]
+    assert pack(gsa.ImageWithMaskDataset(DATA), str(out), progress=False) == 8
+    assert sorted(os.listdir(tmp_path)) == ["data.idx", "data.rec"]
+    assert_same_as_files(ImageWithMaskRecordDataset(str(out)), gsa.ImageWithMaskDataset(DATA).items)
+
+
+def test_sigterm_stops_the_command_line_pack_cleanly(data_pack, tmp_path):
+    out = tmp_path / "data.rec"
+    shutil.copy(data_pack, out)
+    shutil.copy(data_pack[:-4] + ".idx", tmp_path / "data.idx")
+    before = out.read_bytes(), (tmp_path / "data.idx").read_bytes()
+    process = _start_slow_pack(out, "--overwrite")
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert err == f"error: pack of {DATA} stopped by SIGTERM; {out} left as it was\n"
+    assert sorted(os.listdir(tmp_path)) == ["data.idx", "data.rec"]
+    assert (out.read_bytes(), (tmp_path / "data.idx").read_bytes()) == before
+
+
+def test_a_kill_inside_the_commit_leaves_a_refused_record_file(data_pack, tmp_path):
+    """Killed between the two renames of an overwrite: the new record file without an
+    index, refused by name (the documented guarantee), until the next pack."""
+    out = tmp_path / "data.rec"
+    shutil.copy(data_pack, out)
+    shutil.copy(data_pack[:-4] + ".idx", tmp_path / "data.idx")
+    script = ("import os, sys\n"
+              "real = os.replace\n"
+              "def replace(src, dst):\n"
+              "    real(src, dst)\n"
+              "    os._exit(9)  # killed right after the first rename\n"
+              "os.replace = replace\n"
+              "import gluon_segaug as gsa\n"
+              "from gluon_segaug.recordio import pack\n"
+              f"pack(gsa.ImageWithMaskDataset({DATA!r}), {str(out)!r}, progress=False, "
+              f"overwrite=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 9, done.stderr
+    assert sorted(os.listdir(tmp_path)) == [".data.rec.idx.part", "data.rec"]
+    with pytest.raises(FileNotFoundError, match=rf"index file {tmp_path}/data.idx of record "
+                                                rf"file {out} does not exist: re-pack .* "
+                                                rf"\({tmp_path}/.data.rec.idx.part is left from "
+                                                rf"a pack killed while it renamed its files\)"):
+        ImageWithMaskRecordDataset(str(out))
+    assert pack(gsa.ImageWithMaskDataset(DATA), str(out), progress=False, overwrite=True) == 8
+    assert sorted(os.listdir(tmp_path)) == ["data.idx", "data.rec"]
+    assert_same_as_files(ImageWithMaskRecordDataset(str(out)), gsa.ImageWithMaskDataset(DATA).items)
