@@ -94,6 +94,8 @@ class SampleDataset(gluon.data.Dataset):
         ``mask_decoder(mask ndarray) -> mask ndarray`` applied after reading, e.g. an
         ``encodings.ColourToClass`` or ``encodings.RemapLabels``.
 
+    Notes
+    -----
     Each load of sample ``i`` hands the pipeline the key ``(i, epoch)``, where epoch
     counts that sample's loads (shared by DataLoader workers): with a seeded pipeline an
     epoch is the same whatever ``num_workers`` is. ``set_epoch`` resumes at an epoch.
@@ -188,6 +190,8 @@ class ImageWithMaskDataset(PairDataset):
     mask_decoder : callable, optional
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are ``(image, mask)``: the image as ``mx.image.imread`` gives it, (H, W, 3)
     uint8 RGB NDArray; the mask as ``read_mask`` gives it, as an NDArray ((H, W) uint8
     or int32 class ids; (H, W, 3) uint8 for colour masks). Hidden files are skipped.

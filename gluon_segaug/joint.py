@@ -32,14 +32,14 @@ __all__ = ["Kind", "Target", "Layout", "Joint"]
 class Kind(enum.Enum):
     """The kind of a target, which fixes its resampling policy.
 
-    ========== ============ =====================================
+    ========== ============= =====================================
     kind       interpolation border fill
-    ========== ============ =====================================
+    ========== ============= =====================================
     MASK       nearest       the pipeline's ``ignore_index``
     COLOUR     nearest       0 (black), or ``Target(fill=...)``
     INSTANCE   nearest       0 (no instance)
     CONTINUOUS linear        0, or ``Target(fill=...)``
-    ========== ============ =====================================
+    ========== ============= =====================================
     """
 
     MASK = "mask"

@@ -238,6 +238,8 @@ class PairedFolders(PairDataset):
     transform, mask_decoder
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by image file name. Errors: an image whose mask is missing, two
     images mapping to one mask, a mask that no image claims, no image matching the rule.
     """
@@ -292,6 +294,8 @@ class KITTIRoad(PairDataset):
     transform
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by image file name.
     """
 
@@ -361,6 +365,8 @@ class Cityscapes(PairDataset):
     transform
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by city, then file name. Ground truth files of other targets
     (``_color.png``, ``_polygons.json``...) are left alone.
     """
@@ -438,6 +444,8 @@ class VOCSegmentation(PairDataset):
     transform, mask_decoder
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples come in the split file's order. Masks are the palette PNGs' indices: (H, W)
     uint8 class ids 0..20 with 255 on object borders (``RemapLabels.voc_ignore_to(-1)``
     turns those into -1).
@@ -501,6 +509,8 @@ class ListFileDataset(PairDataset):
     transform, mask_decoder
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples come in the file's order. Errors name the list file and the line: a line
     without exactly two paths, a file that does not exist.
     """

@@ -296,6 +296,8 @@ class ImageWithMaskRecordDataset(SampleDataset):
     idx_path : str, optional
         Its index, when it is not ``rec_path`` with the extension ``.idx``.
 
+    Notes
+    -----
     Samples are bit for bit those of the packed dataset: the image as ``mx.image.imread``
     gives it for the original file ((H, W, 3) uint8 RGB NDArray), the mask as
     ``read_mask`` gives it for the original mask, dtype included. The file is opened

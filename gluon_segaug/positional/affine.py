@@ -96,6 +96,8 @@ class Affine(PositionalAugmenter):
     interp : Interp, name or mx.image code, optional
     p : float
 
+    Notes
+    -----
     The matrix is ``T(centre + shift) R(rotate) Shear S(scale) T(-centre)``.
 
     Targets
