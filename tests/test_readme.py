@@ -59,3 +59,15 @@ def test_readme_is_short_and_its_first_screen_leads_to_the_docs():
     for page in ("docs/tutorials.md", "docs/guide/datasets.md", "docs/guide/cli.md",
                  "docs/getting-started.md"):
         assert f"({page}" in first_screen, f"the README's first screen does not link {page}"
+
+
+def test_getting_started_repeats_the_readme_commands_and_example():
+    readme = README.read_text()
+    page = (ROOT / "docs" / "getting-started.md").read_text()
+    commands = [line for line in readme.splitlines() if line.startswith("python3 -m venv")]
+    assert len(commands) >= 2
+    for line in page.splitlines():
+        if line.startswith("python3 -m venv"):
+            assert line in commands, f"docs/getting-started.md has a command the README lacks: {line}"
+    example = re.findall(r"```python\n(.*?)```", readme, flags=re.S)[0]
+    assert example in page, "docs/getting-started.md's example differs from the README's"
