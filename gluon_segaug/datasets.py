@@ -219,6 +219,8 @@ class SampleDataset(gluon.data.Dataset):
         allocate gigabytes (or abort the process inside OpenCV). Default: the value of
         ``gluon_segaug.datasets.MAX_PIXELS`` when the dataset is made.
 
+    Notes
+    -----
     Each load of sample ``i`` hands the pipeline the key ``(i, epoch)``, where epoch
     counts that sample's loads (shared by DataLoader workers): with a seeded pipeline an
     epoch is the same whatever ``num_workers`` is. ``set_epoch`` resumes at an epoch.
@@ -338,6 +340,8 @@ class ImageWithMaskDataset(PairDataset):
     allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are ``(image, mask)``: the image as ``mx.image.imread`` gives it, (H, W, 3)
     uint8 RGB NDArray; the mask as ``read_mask`` gives it, as an NDArray ((H, W) uint8
     or int32 class ids; (H, W, 3) uint8 for colour masks). Hidden files are skipped.

@@ -138,6 +138,8 @@ class ColourToClass:
         The id of colours that are not in the palette (255, the usual ignore index).
         ``None`` makes them an error instead.
 
+    Notes
+    -----
     Input: an (H, W, 3) integer colour mask with values in 0..255 (``read_mask`` gives
     RGB and RGBA masks so). Output: (H, W) ids, uint8 when every id (``unknown``
     included) lies in 0..255, else int32.
@@ -270,6 +272,8 @@ class ClassToColour:
         The id drawn in ``ignore_colour``, whatever the palette says of it (255).
     ignore_colour : (r, g, b)
 
+    Notes
+    -----
     Input: integer ids of any shape. Output: that shape plus a last axis of 3, uint8. An
     id that is neither in the palette nor ``ignore_index`` is an error that names it.
 
@@ -352,6 +356,8 @@ class RemapLabels:
         ``default``) fits it, else int32 (int64 if int32 cannot hold them): a uint8 mask
         whose 255 maps to -1 comes back as int32.
 
+    Notes
+    -----
     Input: integer ids of any shape and dtype; output: same shape. The work is one table
     lookup (a binary search for masks of ids spread wider than 2**20).
 

@@ -35,14 +35,14 @@ IGNORE_INDEX_RANGE = (-2 ** 31, 2 ** 31 - 1)
 class Kind(enum.Enum):
     """The kind of a target, which fixes its resampling policy.
 
-    ========== ============ =====================================
+    ========== ============= =====================================
     kind       interpolation border fill
-    ========== ============ =====================================
+    ========== ============= =====================================
     MASK       nearest       the pipeline's ``ignore_index``
     COLOUR     nearest       0 (black), or ``Target(fill=...)``
     INSTANCE   nearest       0 (no instance)
     CONTINUOUS linear        0, or ``Target(fill=...)``
-    ========== ============ =====================================
+    ========== ============= =====================================
     """
 
     MASK = "mask"

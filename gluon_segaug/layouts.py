@@ -239,6 +239,8 @@ class PairedFolders(PairDataset):
     transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by image file name. Errors: an image whose mask is missing, two
     images mapping to one mask, a mask that no image claims, no image matching the rule.
     """
@@ -295,6 +297,8 @@ class KITTIRoad(PairDataset):
     transform, allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by image file name.
     """
 
@@ -366,6 +370,8 @@ class Cityscapes(PairDataset):
     transform, allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples are sorted by city, then file name. Ground truth files of other targets
     (``_color.png``, ``_polygons.json``...) are left alone.
     """
@@ -445,6 +451,8 @@ class VOCSegmentation(PairDataset):
     transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples come in the split file's order. Masks are the palette PNGs' indices: (H, W)
     uint8 class ids 0..20 with 255 on object borders (``RemapLabels.voc_ignore_to(-1)``
     turns those into -1).
@@ -510,6 +518,8 @@ class ListFileDataset(PairDataset):
     transform, mask_decoder, allow_truncated, max_pixels
         As ``SampleDataset``.
 
+    Notes
+    -----
     Samples come in the file's order. Errors name the list file and the line: a line
     without exactly two paths, a file that does not exist.
     """

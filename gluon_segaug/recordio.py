@@ -342,6 +342,8 @@ class ImageWithMaskRecordDataset(SampleDataset):
     allow_truncated, max_pixels
         As ``SampleDataset``, for the packed image files and masks.
 
+    Notes
+    -----
     Samples are bit for bit those of the packed dataset: the image as ``mx.image.imread``
     gives it for the original file ((H, W, 3) uint8 RGB NDArray), the mask as
     ``read_mask`` gives it for the original mask, dtype included. The file is opened

@@ -253,6 +253,8 @@ class ColorJitter(LinearColour):
         As ``Hue``; 0 leaves it out.
     p : float
 
+    Notes
+    -----
     ``mx.image.ColorJitterAug(b, c, s)`` is this with ``hue=0``.
 
     Targets

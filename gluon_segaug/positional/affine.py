@@ -100,6 +100,8 @@ class Affine(PositionalAugmenter):
     interp : Interp, name or mx.image code, optional
     p : float
 
+    Notes
+    -----
     The matrix is ``T(centre + shift) R(rotate) ShearX S(scale) ShearY T(-centre)``,
     Albumentations' ``Affine`` matrix (1.3.1) term for term. torchvision's
     ``F.affine`` turns clockwise: ``angle=-rotate, shear=(-shear_x, shear_y)`` there is

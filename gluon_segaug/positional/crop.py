@@ -105,6 +105,8 @@ class RandomResizedCrop(PositionalAugmenter):
     interp : Interp, name or mx.image code, optional
         Image interpolation; the pipeline's default when ``None``.
 
+    Notes
+    -----
     After ten draws that do not fit, the central window with the ratio clamped to
     ``ratio`` is taken.
 
@@ -169,6 +171,8 @@ class RandomCropNearClasses(PositionalAugmenter):
         background 0 and the pipeline's ``ignore_index``.
     p : float
 
+    Notes
+    -----
     The class pixels are found in the mask as it is before the pending geometry and
     mapped through it (after a distortion, the class mask alone is resampled into the
     current frame), so the crop still fuses with the steps around it.
