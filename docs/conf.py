@@ -2,7 +2,7 @@
 
 Build (from the repository root, in a venv with docs/requirements.txt installed):
 
-    python -m sphinx -W --keep-going -b html docs docs/_build/html
+    sphinx-build -W --keep-going -b html docs docs/_build/html
 
 The tutorials (docs/tutorials is a link to the repository's tutorials/) are executed at
 every build, so the pages show their pictures; GLUON_SEGAUG_DOCS_EXECUTE=off skips that
@@ -15,10 +15,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The package of this checkout, installed or not.
-sys.path.insert(0, str(ROOT))
-
-import gluon_segaug  # noqa: E402
+# The installed package (the reference then documents what users install, compiled
+# kernels and all); a checkout that is not installed is documented from its sources.
+try:
+    import gluon_segaug
+except ImportError:
+    sys.path.insert(0, str(ROOT))
+    import gluon_segaug
 
 project = "gluon_segaug"
 author = "gluon_segaug contributors"

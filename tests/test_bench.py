@@ -210,3 +210,14 @@ def test_the_loader_references_give_what_the_augmenting_loader_gives():
     for a, b in zip(plain, decoded):
         assert (a.shape, a.dtype) == (b.shape, b.dtype)
     assert set(np.unique(plain[1].asnumpy())) <= {0, 5, 255}
+
+
+def test_the_docs_show_the_published_results():
+    from benchmarks.update_docs import updated
+
+    page = (ROOT / "docs" / "benchmarks.md").read_text()
+    results = (ROOT / "benchmarks" / "results" / "results.md").read_text()
+    assert updated(page, results) == page, ("docs/benchmarks.md is behind "
+                                           "benchmarks/results/results.md: run "
+                                           "python benchmarks/update_docs.py")
+    assert updated(page, "new numbers") != page
