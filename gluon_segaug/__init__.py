@@ -15,6 +15,7 @@ from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, Gaus
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
+from .fusion import FrameView
 from .info import show_config
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
@@ -35,7 +36,7 @@ from .tensor import ToTensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Augmenter", "PositionalAugmenter", "ColourAugmenter",
+    "Augmenter", "PositionalAugmenter", "ColourAugmenter", "FrameView",
     "Compose", "JointTransform", "Draw", "ToTensor", "MxColour",
     "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
     "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",

@@ -7,11 +7,11 @@ Augmenter
     for example when its probability ``p`` says so) and ``apply(joint, params, layout)``.
     Called directly on arrays it runs as a one-step pipeline.
 PositionalAugmenter
-    Draws a ``geometry.Geometry`` from the sample's height and width only, so a
-    pipeline can chain several draws and resample once (fusion).
+    Subclasses define ``make_params(rng, hw) -> Geometry``, from the sample's height and
+    width only, so a pipeline can chain several draws and resample once (fusion).
 ColourAugmenter
-    Touches the image only: ``apply_image(image, params)``; targets pass through
-    untouched, by construction of this base class.
+    Subclasses define ``make_params(rng, image)`` and ``apply_image(image, params)``;
+    targets pass through untouched, by construction of this base class.
 """
 from __future__ import annotations
 
@@ -92,16 +92,19 @@ def _short(value: Any) -> str:
 class PositionalAugmenter(Augmenter):
     """Base of augmenters that move pixels: every channel group moves identically.
 
-    Subclasses implement ``_sample_geometry(rng, hw) -> Geometry`` from the current
-    height and width alone, so that a pipeline can chain several draws and resample
-    once. One that must look at the labels (a class-aware crop) sets ``needs_view`` and
-    implements ``_sample_geometry(rng, hw, view)`` with a ``fusion.FrameView``.
+    A subclass defines one method, ``make_params(rng, hw) -> Geometry``: the draw, from
+    the explicit generator ``rng`` and the current ``(height, width)`` alone. The base
+    class does the rest: the probability ``p``, fusion with the positional steps around
+    it (one resample for the whole run), and every target with its own policy. One that
+    must look at the labels (a class-aware crop) sets ``needs_view = True`` and defines
+    ``make_params(rng, hw, view)``, where ``view`` is a :class:`FrameView` of the sample
+    in the current frame. The library's own positional augmenters are written the same
+    way.
+
+    ``sample`` and ``sample_geometry`` are what pipelines call; subclasses leave them be.
     """
 
     needs_view = False
-
-    def _sample(self, rng: np.random.Generator, joint: Joint) -> Geometry:
-        raise TypeError("positional augmenters are sampled with sample_geometry")
 
     def sample(self, rng: np.random.Generator, joint: Joint,
                layout: Optional[Layout] = None) -> Optional[Geometry]:
@@ -111,23 +114,34 @@ class PositionalAugmenter(Augmenter):
     def sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int],
                         view: Optional[FrameView] = None) -> Optional[Geometry]:
         """Like ``sample``, from the current height and width (and the ``view`` for a
-        step with ``needs_view``)."""
+        step with ``needs_view``): ``None`` where ``p`` skips the step, else the draw of
+        ``make_params``."""
         if self.p < 1.0 and rng.random() >= self.p:
             return None
         hw = (int(hw[0]), int(hw[1]))
         if self.needs_view:
             if view is None:
                 raise ValueError(f"{type(self).__name__} needs the sample's masks to draw")
-            geometry = self._sample_geometry(rng, hw, view)
+            geometry = self.make_params(rng, hw, view)
         else:
-            geometry = self._sample_geometry(rng, hw)
+            geometry = self.make_params(rng, hw)
+        if not isinstance(geometry, Geometry):
+            raise TypeError(f"{type(self).__name__}.make_params must return a Geometry "
+                            f"(RotateParams, MatrixParams, ...), but returned "
+                            f"{type(geometry).__name__}")
         # Where the output size follows the input (RandomScale, Resize to a side, Pad,
         # Rotate with expand), only the draw can tell: refuse it before any allocation.
         check_output_size(geometry.out_hw, type(self).__name__, hw)
         return geometry
 
+    def make_params(self, rng: np.random.Generator, hw: Tuple[int, int], *view) -> Geometry:
+        """Draw this step's geometry for one sample of size ``hw`` from ``rng`` (and the
+        ``view`` of a step with ``needs_view``). The base class has already decided ``p``."""
+        # Augmenters written before ``make_params`` was the public name define this one.
+        return self._sample_geometry(rng, hw, *view)
+
     def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int], *view) -> Geometry:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define make_params(rng, hw)")
 
     def apply(self, joint: Joint, params: Geometry, layout: Layout,
               default_interp: Interp = Interp.LINEAR) -> Joint:

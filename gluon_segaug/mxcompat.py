@@ -106,7 +106,7 @@ class MxRandomCrop(_FromMx):
     """``mx.image.RandomCropAug``: random window of ``size`` (w, h), upsampled if the
     sample is smaller."""
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         size = tuple(self.source.size)
         new_w, new_h = _scale_down((w, h), size)
@@ -118,7 +118,7 @@ class MxRandomCrop(_FromMx):
 class MxCenterCrop(_FromMx):
     """``mx.image.CenterCropAug``."""
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         size = tuple(self.source.size)
         new_w, new_h = _scale_down((w, h), size)
@@ -129,7 +129,7 @@ class MxCenterCrop(_FromMx):
 class MxResize(_FromMx):
     """``mx.image.ResizeAug``: shorter side to ``size``, as ``mx.image.resize_short``."""
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         size = int(self.source.size)
         new_h, new_w = (size * h // w, size) if h > w else (size, size * w // h)
@@ -140,7 +140,7 @@ class MxResize(_FromMx):
 class MxForceResize(_FromMx):
     """``mx.image.ForceResizeAug``: exactly ``size`` (w, h)."""
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         w, h = self.source.size
         return ResizeParams(hw, size=(int(h), int(w)),
                             interpolation=_draw_interp(rng, self.interp_code), mx_nearest=True)
@@ -150,7 +150,7 @@ class MxRandomSizedCrop(_FromMx):
     """``mx.image.RandomSizedCropAug``: random area and aspect ratio, ten tries, then
     a centre crop, as ``mx.image.random_size_crop``."""
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         area = self.source.area
         if isinstance(area, (int, float)):
@@ -182,7 +182,7 @@ class MxHorizontalFlip(PositionalAugmenter):
     def __repr__(self) -> str:
         return f"MxHorizontalFlip(mx.image.HorizontalFlipAug{_mx_args(self.source)})"
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return FlipParams(hw, horizontal=True)
 
 
@@ -257,7 +257,7 @@ class MxColour(ColourAugmenter):
     def __repr__(self) -> str:
         return f"MxColour(mx.image.{type(self.source).__name__}{_mx_args(self.source)})"
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return int(rng.integers(0, 2 ** 32))
 
     def apply_image(self, image: np.ndarray, params: int) -> np.ndarray:

@@ -186,7 +186,7 @@ def test_fused_colour_steps_equal_their_sequence_on_float_images(photo):
 def test_color_jitter_with_hue_equals_its_steps_one_by_one_on_float_images(photo, seed):
     image = photo.astype(np.float32)
     jitter = gsa.ColorJitter(0.4, 0.4, 0.4, 0.1)
-    params = jitter._sample_image(np.random.default_rng(seed), None)
+    params = jitter.make_params(np.random.default_rng(seed), None)
     out = jitter.apply_image(image, params)
     expected = image
     single = {"brightness": gsa.Brightness, "contrast": gsa.Contrast,

@@ -53,7 +53,7 @@ class GaussianNoise(ColourAugmenter):
         self.std = std
         self._range = positive_range(std, "std", allow_zero=True)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return NoiseParams(uniform(rng, *self._range), int(rng.integers(0, 2 ** 63)))
 
     def apply_image(self, image, params):
@@ -89,7 +89,7 @@ class GaussianBlur(ColourAugmenter):
         # Bounded: OpenCV's blur of a huge sigma runs for hours and cannot be stopped.
         self._range = positive_range(sigma, "sigma", most=MAX_SIGMA)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return BlurParams(uniform(rng, *self._range))
 
     def apply_image(self, image, params):

@@ -106,7 +106,7 @@ class _FactorJitter(LinearColour):
         setattr(self, self._name, value)
         self._range = factor_range(value, self._name)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return FactorParams(uniform(rng, *self._range))
 
 
@@ -220,7 +220,7 @@ class Hue(LinearColour):
         super().__init__(p)
         self.hue = _hue_shift(hue)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return FactorParams(uniform(rng, -self.hue, self.hue))
 
     def colour_matrix(self, params, channels, mean):
@@ -265,7 +265,7 @@ class ColorJitter(LinearColour):
     --------
     >>> import numpy as np
     >>> jitter = ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4)
-    >>> [name for name, _ in jitter._sample_image(np.random.default_rng(0), None).steps]
+    >>> [name for name, _ in jitter.make_params(np.random.default_rng(0), None).steps]
     ['saturation', 'brightness', 'contrast']
     """
 
@@ -288,7 +288,7 @@ class ColorJitter(LinearColour):
             self._ranges.append(("hue", (-float(hue), float(hue))))
         self.rgb_only = any(name in ("saturation", "hue") for name, _ in self._ranges)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         order = rng.permutation(len(self._ranges))
         return JitterParams(tuple((self._ranges[i][0], uniform(rng, *self._ranges[i][1]))
                                   for i in order))
@@ -399,7 +399,7 @@ class RandomGray(LinearColour):
                              f"but got {weights!r}")
         self.weights = tuple(float(w) for w in checked)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return GrayParams()
 
     def colour_matrix(self, params, channels, mean):
@@ -457,7 +457,7 @@ class Lighting(LinearColour):
         self.eigval = tuple(float(v) for v in values)
         self.eigvec = tuple(tuple(float(v) for v in row) for row in vectors)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return LightingParams(tuple(float(a) for a in rng.normal(0.0, self.alphastd, 3)))
 
     def colour_matrix(self, params, channels, mean):

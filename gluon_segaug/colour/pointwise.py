@@ -54,7 +54,7 @@ class Gamma(ColourAugmenter):
         self._range = positive_range(gamma, "gamma")
         self.max_value = number(max_value, "max_value", low=0, low_open=True)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         low, high = np.log(self._range)
         return GammaParams(float(np.exp(uniform(rng, low, high))))
 
@@ -143,7 +143,7 @@ class Normalize(ColourAugmenter):
         self._mean, self._std, self.max_value = normalisation(mean, std, max_value)
         self.mean, self.std = mean, std
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return ()
 
     def apply_image(self, image, params):
@@ -176,7 +176,7 @@ class Cast(ColourAugmenter):
                              f"but got {dtype!r}")
         self.dtype = str(target)
 
-    def _sample_image(self, rng, image):
+    def make_params(self, rng, image):
         return ()
 
     def apply_image(self, image, params):

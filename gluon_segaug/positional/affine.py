@@ -54,7 +54,7 @@ class Rotate(PositionalAugmenter):
         self.expand = flag(expand, "expand")
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         angle = uniform(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
         return RotateParams(hw, angle=angle, size=size, interpolation=self.interp)
@@ -135,7 +135,7 @@ class Affine(PositionalAugmenter):
         self._rotate = symmetric_range(rotate, "rotate")
         self._shear = _per_axis(shear, "shear")
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         sx = uniform(rng, self._scale[0])
         sy = uniform(rng, self._scale[1]) if self._scale[1] else sx
@@ -189,7 +189,7 @@ class Perspective(PositionalAugmenter):
             raise ValueError(f"scale must not be negative, but got {scale!r}")
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         sigma = uniform(rng, self.scale)
         if h < 2 or w < 2:  # no quadrilateral to jitter: the identity

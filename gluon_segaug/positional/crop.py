@@ -58,7 +58,7 @@ class RandomCrop(PositionalAugmenter):
         super().__init__(p)
         self.size = size_pair(size)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         top, left = _random_window(rng, hw, self.size)
         return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1])
 
@@ -84,7 +84,7 @@ class CenterCrop(PositionalAugmenter):
         super().__init__(1.0)
         self.size = size_pair(size)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         (h, w), (ch, cw) = hw, self.size
         # Truncation, not floor: an odd margin goes after the window when cropping and
         # after the sample when padding (as mx.image and torchvision).
@@ -130,7 +130,7 @@ class RandomResizedCrop(PositionalAugmenter):
         self.ratio = ordered_range(ratio, "ratio", positive=True)
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         h, w = hw
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
         for _ in range(10):
@@ -201,7 +201,7 @@ class RandomCropNearClasses(PositionalAugmenter):
             raise ValueError(f"classes must be a list of int class ids, but got {classes!r}")
         self.classes = None if classes is None else [int(c) for c in classes]
 
-    def _sample_geometry(self, rng, hw, view):
+    def make_params(self, rng, hw, view):
         points = view.points_of(self.classes, rng, hw, most=1)
         if len(points) == 0:
             top, left = _random_window(rng, hw, self.size)

@@ -53,7 +53,7 @@ class ElasticTransform(PositionalAugmenter):
         self.sigma = number(sigma, "sigma", low=0, high=MAX_SIGMA, low_open=True)
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         fields = []
         for _ in range(2):
             noise = rng.uniform(-1.0, 1.0, hw).astype(np.float32)
@@ -101,6 +101,6 @@ class GridDistortion(PositionalAugmenter):
         bounds = np.concatenate([[0.0], np.cumsum(widths)]) / widths.sum() * (n - 1)
         return np.interp(np.arange(n), np.linspace(0, n - 1, self.num_steps + 1), bounds)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return GridParams(hw, xs=self._axis(rng, hw[1]), ys=self._axis(rng, hw[0]),
                           interpolation=self.interp)

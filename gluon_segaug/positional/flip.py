@@ -28,7 +28,7 @@ class HorizontalFlip(PositionalAugmenter):
     def __init__(self, p: float = 0.5) -> None:
         super().__init__(p)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return FlipParams(hw, horizontal=True)
 
 
@@ -50,7 +50,7 @@ class VerticalFlip(PositionalAugmenter):
     def __init__(self, p: float = 0.5) -> None:
         super().__init__(p)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return FlipParams(hw, vertical=True)
 
 
@@ -78,7 +78,7 @@ class RandomRotate90(PositionalAugmenter):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return _quarter_turns(hw, randint(rng, 0, 4))
 
 
@@ -101,7 +101,7 @@ class SquareSymmetry(PositionalAugmenter):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         k, mirror = randint(rng, 0, 4), bool(randint(rng, 0, 2))
         turn = _quarter_turns(hw, k)
         matrix = turn.matrix() @ FlipParams(hw, horizontal=mirror).matrix()

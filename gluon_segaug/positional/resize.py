@@ -52,7 +52,7 @@ class Resize(PositionalAugmenter):
         self.side = side
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         return ResizeParams(hw, size=self.output_size(hw), interpolation=self.interp)
 
     def output_size(self, hw: Tuple[int, int]) -> Tuple[int, int]:
@@ -92,7 +92,7 @@ class RandomScale(PositionalAugmenter):
         self.scale = ordered_range(scale, "scale", positive=True)
         self.interp = interp_or_none(interp)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         factor = uniform(rng, self.scale)
         size = (max(1, int(round(hw[0] * factor))), max(1, int(round(hw[1] * factor))))
         return ResizeParams(hw, size=size, interpolation=self.interp)
@@ -136,7 +136,7 @@ class Pad(PositionalAugmenter):
         super().__init__(1.0)
         self.padding = _padding(padding)
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         top, bottom, left, right = self.padding
         return CropParams(hw, top=-top, left=-left, height=hw[0] + top + bottom,
                           width=hw[1] + left + right)
@@ -171,7 +171,7 @@ class PadIfNeeded(PositionalAugmenter):
                              f"but got {position!r}")
         self.position = position
 
-    def _sample_geometry(self, rng, hw):
+    def make_params(self, rng, hw):
         (h, w), (mh, mw) = hw, self.min_size
         out_h, out_w = max(h, mh), max(w, mw)
         if self.position == "center":
