@@ -33,7 +33,7 @@ from .serialize import (from_json, from_mx_dumps, load_pipeline, register, save_
 from .sharding import ShardSampler
 from .tensor import ToTensor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Augmenter", "PositionalAugmenter", "ColourAugmenter", "FrameView",
