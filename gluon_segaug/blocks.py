@@ -12,6 +12,7 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .base import _check_p
+from .mxcompat import adopt
 from .rng import randint
 
 __all__ = ["Block", "OneOf", "SomeOf", "RandomApply", "RandomOrder", "BlockParams"]
@@ -30,8 +31,6 @@ class Block:
     """Base of composition blocks: ``choose(rng) -> indices`` of the steps to run."""
 
     def __init__(self, transforms: Sequence[Any], p: float = 1.0) -> None:
-        from .mxcompat import adopt  # mxcompat builds on the augmenters, not on blocks
-
         if not isinstance(transforms, (list, tuple)) or not transforms:
             raise ValueError(f"{type(self).__name__} needs a non-empty list of steps, "
                              f"but got {transforms!r}")
