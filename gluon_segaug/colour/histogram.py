@@ -121,5 +121,5 @@ class Equalize(ColourAugmenter):
             ycc = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
             ycc[..., 0] = cv2.equalizeHist(np.ascontiguousarray(ycc[..., 0]))
             return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
-        return np.stack([cv2.equalizeHist(np.ascontiguousarray(image[..., c]))
-                         for c in range(image.shape[2])], axis=2)
+        planes = [cv2.equalizeHist(plane) for plane in cv2.split(image)]
+        return cv2.merge(planes).reshape(image.shape)
