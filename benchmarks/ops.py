@@ -94,6 +94,10 @@ def colour_cases() -> List[Case]:
         ("invert", lambda: gsa.InvertImg(p=1), lambda: A.InvertImg(p=1), ""),
         ("sepia", lambda: gsa.ToSepia(p=1), lambda: A.ToSepia(p=1), ""),
         ("tone curve", lambda: gsa.RandomToneCurve(p=1), lambda: A.RandomToneCurve(p=1), ""),
+        ("snow", lambda: gsa.RandomSnow(p=1), lambda: A.RandomSnow(p=1), ""),
+        ("shadow", lambda: gsa.RandomShadow(p=1), lambda: A.RandomShadow(p=1), ""),
+        ("rain", lambda: gsa.RandomRain(p=1), lambda: A.RandomRain(p=1), ""),
+        ("fog", lambda: gsa.RandomFog(p=1), lambda: A.RandomFog(p=1), ""),
     ]
 
 
@@ -192,6 +196,11 @@ _WHY = {
     "iso noise": "per-call cost of a joint pipeline (the same HLS round trip)",
     "posterize": "per-call cost of a joint pipeline (one LUT)",
     "solarize": "per-call cost of a joint pipeline (one LUT)",
+    "shadow": "a masked copy back, so pixels outside the shadows keep their exact values "
+              "(Albumentations passes the whole image through a lossy 8-bit HLS round trip)",
+    "fog": "per-call cost of a joint pipeline",
+    "snow": "per-call cost of a joint pipeline (the same HLS round trip)",
+    "rain": "per-call cost of a joint pipeline (the same lines, blur and HSV round trip)",
 }
 
 

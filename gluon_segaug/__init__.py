@@ -15,7 +15,8 @@ from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, Co
                      Hue, HueSaturationValue, ImageCompression, InvertImg, ISONoise, Lighting,
                      LinearColour, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
                      Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
-                     Saturation, Sharpen, Solarize, ToSepia)
+                     Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
+                     RandomShadow, RandomSnow)
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
@@ -51,7 +52,8 @@ __all__ = [
     "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
     "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
-    "InvertImg", "ToSepia", "RandomToneCurve",
+    "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
+    "RandomFog",
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",

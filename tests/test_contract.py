@@ -70,10 +70,19 @@ REGISTRY = {
     gsa.InvertImg: dict(p=1.0),
     gsa.ToSepia: dict(p=1.0),
     gsa.RandomToneCurve: dict(scale=0.1, p=1.0),
+    gsa.RandomSnow: dict(snow_point_lower=0.1, snow_point_upper=0.3, brightness_coeff=2.5,
+                         p=1.0),
+    gsa.RandomShadow: dict(shadow_roi=(0, 0.5, 1, 1), num_shadows_lower=1, num_shadows_upper=2,
+                           shadow_dimension=5, p=1.0),
+    gsa.RandomRain: dict(slant_lower=-10, slant_upper=10, drop_length=20, drop_width=1,
+                         drop_color=(200, 200, 200), blur_value=7, brightness_coefficient=0.7,
+                         p=1.0),
+    gsa.RandomFog: dict(fog_coef_lower=0.3, fog_coef_upper=1.0, alpha_coef=0.08, p=1.0),
 }
 # Histogram, codec and 8-bit tone steps take uint8 images only (they refuse others).
 UINT8_ONLY = {gsa.CLAHE, gsa.Equalize, gsa.ImageCompression, gsa.ISONoise, gsa.Posterize,
-              gsa.RandomToneCurve}
+              gsa.RandomToneCurve, gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain,
+              gsa.RandomFog}
 # Bilinear (interp=1): OpenCV's bicubic (a = -0.75) does not reproduce linear ramps, so
 # coordinate codes only bound bilinear and nearest resampling.
 STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1),
@@ -206,7 +215,9 @@ def test_repr_is_readable(make):
 BAD_ANYWHERE = [float("nan"), float("inf"), float("-inf"), True, "1", [[1.0], [2.0]]]
 # Arguments that take whole numbers only (a count, a size in pixels, a label value).
 INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_index", "seed",
-           "blur_limit", "quality_lower", "quality_upper", "num_bits", "channel_drop_range"}
+           "blur_limit", "quality_lower", "quality_upper", "num_bits", "channel_drop_range",
+           "num_shadows_lower", "num_shadows_upper", "shadow_dimension", "slant_lower",
+           "slant_upper", "drop_length", "drop_width", "drop_color", "blur_value"}
 OUT_OF_RANGE = {
     gsa.RandomCrop: dict(size=[0, -1, 40000, (30000, 30000)]),
     gsa.CenterCrop: dict(size=[0, 40000, (30000, 30000)]),
@@ -259,6 +270,18 @@ OUT_OF_RANGE = {
     gsa.Posterize: dict(num_bits=[-1, 9, (5, 3), 2.5]),
     gsa.Solarize: dict(threshold=[(200, 100)]),
     gsa.RandomToneCurve: dict(scale=[-0.1, 1.5]),
+    gsa.RandomSnow: dict(snow_point_lower=[-0.1, 0.5], snow_point_upper=[1.5, 0.05],
+                         brightness_coeff=[-1.0]),
+    gsa.RandomShadow: dict(shadow_roi=[(0, 0.5, 1), (0.5, 0, 0.4, 1), (0, 0, 1, 1.5),
+                                       (0, -0.1, 1, 1)],
+                           num_shadows_lower=[-1, 3], num_shadows_upper=[65],
+                           shadow_dimension=[2, 100]),
+    gsa.RandomRain: dict(slant_lower=[-21, 11], slant_upper=[21, -11], drop_length=[-1, 101],
+                         drop_width=[0, 6], drop_color=[(0, 0, 256), (1, 2), (0.5, 0, 0)],
+                         blur_value=[0, 65], brightness_coefficient=[-0.1, 1.1],
+                         rain_type=["snow", 1]),
+    gsa.RandomFog: dict(fog_coef_lower=[-0.1], fog_coef_upper=[1.5, 0.1],
+                        alpha_coef=[-0.1, 1.5]),
     gsa.ToTensor: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -1.0], mask_ignore=[2 ** 31, 1.0]),
     gsa.Compose: dict(ignore_index=[2.5, 2 ** 31, -2 ** 31 - 1], fuse=["no", 1],
                       seed=[-1, 2.5]),
@@ -269,7 +292,8 @@ EXTRA = {gsa.ToTensor: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225
 # Only the arguments that hold numbers (sizes, ranges, probabilities...) get the
 # generic bad values; strings and objects (interp, side, source) have their own checks.
 NOT_NUMERIC = {"interp", "side", "position", "source", "transforms", "classes", "dtype",
-               "expand", "fuse", "interpolation", "targets", "compression_type"}
+               "expand", "fuse", "interpolation", "targets", "compression_type",
+               "rain_type"}
 # A fill may be NaN on purpose (a float target's "no data"); an integer array refuses
 # a fill it cannot hold when called (Layout.check).
 EXEMPT = {"image_fill"}

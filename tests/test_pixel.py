@@ -83,6 +83,8 @@ def test_equalize_per_channel_and_on_luma():
     (gsa.RandomToneCurve(p=1), r"RandomToneCurve works on uint8 images.*float32"),
     (gsa.ImageCompression(p=1), r"ImageCompression works on uint8 images.*float32"),
     (gsa.ISONoise(p=1), r"ISONoise works on uint8 images.*float32"),
+    (gsa.RandomFog(p=1), r"RandomFog works on uint8 images.*float32"),
+    (gsa.RandomRain(p=1), r"RandomRain works on uint8 images.*float32"),
 ])
 def test_uint8_steps_refuse_other_dtypes(step, match):
     with pytest.raises(ValueError, match=match):
@@ -341,12 +343,74 @@ def test_posterize_solarize_tone_curve_are_albumentations():
                                       AF.move_tone_curve(IMAGE, params.low_y, params.high_y))
 
 
+# --- weather ---------------------------------------------------------------------------
+PHOTO_LIKE = cv2.resize(SMOOTH, (160, 120), interpolation=cv2.INTER_LINEAR)
+
+
+def test_random_snow_is_albumentations():
+    exact = gsa.RandomSnow(0.0, 1.0, brightness_coeff=2.0)  # whole results: no rounding
+    for params in draws(exact, PHOTO_LIKE):
+        np.testing.assert_array_equal(run(exact, PHOTO_LIKE, params),
+                                      AF.add_snow(PHOTO_LIKE, params.snow_point, 2.0))
+    step = gsa.RandomSnow(0.0, 1.0, brightness_coeff=2.5)
+    for params in draws(step, PHOTO_LIKE):
+        # They truncate the lightness, we round: one level of L, up to 2 of R, G, B.
+        within(run(step, PHOTO_LIKE, params), AF.add_snow(PHOTO_LIKE, params.snow_point, 2.5), 2)
+
+
+def test_random_shadow_is_albumentations():
+    step = gsa.RandomShadow((0.1, 0.2, 0.9, 1.0), 0, 3, shadow_dimension=4)
+    h, w = PHOTO_LIKE.shape[:2]
+    counts = set()
+    for params in draws(step, PHOTO_LIKE, n=12):
+        counts.add(len(params.polygons))
+        for polygon in params.polygons:
+            assert polygon.shape == (4, 2)
+            assert polygon[:, 0].min() >= int(0.1 * w) and polygon[:, 0].max() <= int(0.9 * w)
+            assert polygon[:, 1].min() >= int(0.2 * h) and polygon[:, 1].max() <= h
+        theirs = AF.add_shadow(PHOTO_LIKE, [p[None] for p in params.polygons])
+        inside = np.zeros((h, w), np.uint8)
+        for polygon in params.polygons:  # one at a time: overlaps stay shaded
+            cv2.fillPoly(inside, [polygon], 1)
+        inside = inside.astype(bool)
+        ours = run(step, PHOTO_LIKE, params)
+        np.testing.assert_array_equal(ours[inside], theirs[inside])
+        # Outside the shadows: the input itself (theirs went through 8-bit HLS and back).
+        np.testing.assert_array_equal(ours[~inside], PHOTO_LIKE[~inside])
+    assert counts == {0, 1, 2, 3}
+
+
+@pytest.mark.parametrize("coefficient, tol", [(1.0, 0), (0.7, 2)])
+@pytest.mark.parametrize("rain_type", [None, "drizzle", "torrential"])
+def test_random_rain_is_albumentations(rain_type, coefficient, tol):
+    step = gsa.RandomRain(-15, 15, drop_width=2, drop_color=(180, 190, 250), blur_value=5,
+                          brightness_coefficient=coefficient, rain_type=rain_type)
+    h, w = PHOTO_LIKE.shape[:2]
+    for params in draws(step, PHOTO_LIKE, n=4):
+        per = {None: 600, "drizzle": 770, "torrential": 500}[rain_type]
+        assert len(params.drops) == h * w // per
+        assert params.drops[:, 1].max() <= h - params.drop_length
+        theirs = AF.add_rain(PHOTO_LIKE, params.slant, params.drop_length, 2, (180, 190, 250),
+                             5, coefficient, [tuple(d) for d in params.drops.tolist()])
+        # 0.7: they truncate the value (HSV), we round: up to 2 levels of R, G, B.
+        within(run(step, PHOTO_LIKE, params), theirs, tol)
+
+
+def test_random_fog_is_albumentations():
+    step = gsa.RandomFog(0.2, 1.0, alpha_coef=0.3)
+    for params in draws(step, PHOTO_LIKE, n=4):
+        theirs = AF.add_fog(PHOTO_LIKE, params.fog_coef, 0.3,
+                            [tuple(p) for p in params.patches.tolist()])
+        np.testing.assert_array_equal(run(step, PHOTO_LIKE, params), theirs)
+
+
 # --- targets ---------------------------------------------------------------------------
 PIXEL_STEPS = [gsa.CLAHE, gsa.Equalize, gsa.Sharpen, gsa.Emboss, gsa.MotionBlur,
                gsa.MedianBlur, gsa.Downscale, gsa.ImageCompression, gsa.ISONoise,
                gsa.MultiplicativeNoise, gsa.RGBShift, gsa.HueSaturationValue,
                gsa.RandomBrightnessContrast, gsa.ChannelShuffle, gsa.ChannelDropout,
-               gsa.Posterize, gsa.Solarize, gsa.InvertImg, gsa.ToSepia, gsa.RandomToneCurve]
+               gsa.Posterize, gsa.Solarize, gsa.InvertImg, gsa.ToSepia, gsa.RandomToneCurve,
+               gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain, gsa.RandomFog]
 
 
 @pytest.mark.parametrize("cls", PIXEL_STEPS, ids=[c.__name__ for c in PIXEL_STEPS])

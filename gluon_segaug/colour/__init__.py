@@ -15,9 +15,10 @@ module                    augmenters
                           ToSepia
 ``tone``                  HueSaturationValue, RandomBrightnessContrast,
                           Posterize, Solarize, RandomToneCurve
+``weather``               RandomSnow, RandomShadow, RandomRain, RandomFog
 ========================= ====================================================
 
-The steps of the last six modules carry Albumentations' names, arguments and
+The steps of the last seven modules carry Albumentations' names, arguments and
 defaults (``p=0.5`` included); each docstring says which dtypes and channel counts
 it takes, and other images are refused with an error naming the step and the shape.
 
@@ -37,10 +38,12 @@ from .pointwise import Cast, Gamma, Normalize
 from .quality import Downscale, ImageCompression
 from .tone import (HueSaturationValue, Posterize, RandomBrightnessContrast, RandomToneCurve,
                    Solarize)
+from .weather import RandomFog, RandomRain, RandomShadow, RandomSnow
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "Gamma", "Normalize", "Cast", "GaussianNoise",
            "GaussianBlur", "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
            "Downscale", "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
            "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
-           "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve"]
+           "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve",
+           "RandomSnow", "RandomShadow", "RandomRain", "RandomFog"]
