@@ -98,6 +98,7 @@ def colour_cases() -> List[Case]:
         ("shadow", lambda: gsa.RandomShadow(p=1), lambda: A.RandomShadow(p=1), ""),
         ("rain", lambda: gsa.RandomRain(p=1), lambda: A.RandomRain(p=1), ""),
         ("fog", lambda: gsa.RandomFog(p=1), lambda: A.RandomFog(p=1), ""),
+        ("sun flare", lambda: gsa.RandomSunFlare(p=1), lambda: A.RandomSunFlare(p=1), ""),
     ]
 
 

@@ -16,7 +16,7 @@ from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, Co
                      LinearColour, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
                      Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
                      Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
-                     RandomShadow, RandomSnow)
+                     RandomShadow, RandomSnow, RandomSunFlare)
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
@@ -53,7 +53,7 @@ __all__ = [
     "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
     "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
-    "RandomFog",
+    "RandomFog", "RandomSunFlare",
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",

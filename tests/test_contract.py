@@ -78,11 +78,14 @@ REGISTRY = {
                          drop_color=(200, 200, 200), blur_value=7, brightness_coefficient=0.7,
                          p=1.0),
     gsa.RandomFog: dict(fog_coef_lower=0.3, fog_coef_upper=1.0, alpha_coef=0.08, p=1.0),
+    gsa.RandomSunFlare: dict(flare_roi=(0, 0, 1, 0.5), angle_lower=0, angle_upper=1,
+                             num_flare_circles_lower=6, num_flare_circles_upper=10,
+                             src_radius=40, src_color=(255, 255, 255), p=1.0),
 }
 # Histogram, codec and 8-bit tone steps take uint8 images only (they refuse others).
 UINT8_ONLY = {gsa.CLAHE, gsa.Equalize, gsa.ImageCompression, gsa.ISONoise, gsa.Posterize,
               gsa.RandomToneCurve, gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain,
-              gsa.RandomFog}
+              gsa.RandomFog, gsa.RandomSunFlare}
 # Bilinear (interp=1): OpenCV's bicubic (a = -0.75) does not reproduce linear ramps, so
 # coordinate codes only bound bilinear and nearest resampling.
 STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1),
@@ -217,7 +220,8 @@ BAD_ANYWHERE = [float("nan"), float("inf"), float("-inf"), True, "1", [[1.0], [2
 INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_index", "seed",
            "blur_limit", "quality_lower", "quality_upper", "num_bits", "channel_drop_range",
            "num_shadows_lower", "num_shadows_upper", "shadow_dimension", "slant_lower",
-           "slant_upper", "drop_length", "drop_width", "drop_color", "blur_value"}
+           "slant_upper", "drop_length", "drop_width", "drop_color", "blur_value",
+           "num_flare_circles_lower", "num_flare_circles_upper", "src_radius", "src_color"}
 OUT_OF_RANGE = {
     gsa.RandomCrop: dict(size=[0, -1, 40000, (30000, 30000)]),
     gsa.CenterCrop: dict(size=[0, 40000, (30000, 30000)]),
@@ -280,6 +284,11 @@ OUT_OF_RANGE = {
                          drop_width=[0, 6], drop_color=[(0, 0, 256), (1, 2), (0.5, 0, 0)],
                          blur_value=[0, 65], brightness_coefficient=[-0.1, 1.1],
                          rain_type=["snow", 1]),
+    gsa.RandomSunFlare: dict(flare_roi=[(0, 0, 1), (0.5, 0, 0.5, 1), (0, 0, 1, 1.5)],
+                             angle_lower=[-0.1, 1.5], angle_upper=[1.5, -0.5],
+                             src_radius=[0, 40000],
+                             num_flare_circles_lower=[-1, 11], num_flare_circles_upper=[101],
+                             src_color=[(0, 0, 256), (1, 2)]),
     gsa.RandomFog: dict(fog_coef_lower=[-0.1], fog_coef_upper=[1.5, 0.1],
                         alpha_coef=[-0.1, 1.5]),
     gsa.ToTensor: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -1.0], mask_ignore=[2 ** 31, 1.0]),

@@ -404,13 +404,27 @@ def test_random_fog_is_albumentations():
         np.testing.assert_array_equal(run(step, PHOTO_LIKE, params), theirs)
 
 
+@pytest.mark.parametrize("radius, colour", [(400, (255, 255, 255)), (60, (250, 200, 90)),
+                                            (5, (255, 255, 255))])
+def test_random_sun_flare_is_albumentations(radius, colour):
+    step = gsa.RandomSunFlare((0.1, 0, 0.9, 0.6), num_flare_circles_lower=2,
+                              num_flare_circles_upper=8, src_radius=radius, src_color=colour)
+    big = cv2.resize(SMOOTH, (400, 300))  # flare circles grow with the height
+    for params in draws(step, big, n=4):
+        assert 2 <= len(params.circles) <= 8
+        circles = [(a, (x, y), r, (cr, cg, cb)) for a, x, y, r, cr, cg, cb in params.circles]
+        theirs = AF.add_sun_flare(big, *params.center, radius, colour, circles)
+        np.testing.assert_array_equal(run(step, big, params), theirs)
+
+
 # --- targets ---------------------------------------------------------------------------
 PIXEL_STEPS = [gsa.CLAHE, gsa.Equalize, gsa.Sharpen, gsa.Emboss, gsa.MotionBlur,
                gsa.MedianBlur, gsa.Downscale, gsa.ImageCompression, gsa.ISONoise,
                gsa.MultiplicativeNoise, gsa.RGBShift, gsa.HueSaturationValue,
                gsa.RandomBrightnessContrast, gsa.ChannelShuffle, gsa.ChannelDropout,
                gsa.Posterize, gsa.Solarize, gsa.InvertImg, gsa.ToSepia, gsa.RandomToneCurve,
-               gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain, gsa.RandomFog]
+               gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain, gsa.RandomFog,
+               gsa.RandomSunFlare]
 
 
 @pytest.mark.parametrize("cls", PIXEL_STEPS, ids=[c.__name__ for c in PIXEL_STEPS])

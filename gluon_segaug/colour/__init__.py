@@ -15,7 +15,8 @@ module                    augmenters
                           ToSepia
 ``tone``                  HueSaturationValue, RandomBrightnessContrast,
                           Posterize, Solarize, RandomToneCurve
-``weather``               RandomSnow, RandomShadow, RandomRain, RandomFog
+``weather``               RandomSnow, RandomShadow, RandomRain, RandomFog,
+                          RandomSunFlare
 ========================= ====================================================
 
 The steps of the last seven modules carry Albumentations' names, arguments and
@@ -38,7 +39,7 @@ from .pointwise import Cast, Gamma, Normalize
 from .quality import Downscale, ImageCompression
 from .tone import (HueSaturationValue, Posterize, RandomBrightnessContrast, RandomToneCurve,
                    Solarize)
-from .weather import RandomFog, RandomRain, RandomShadow, RandomSnow
+from .weather import RandomFog, RandomRain, RandomShadow, RandomSnow, RandomSunFlare
 
 __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "Gamma", "Normalize", "Cast", "GaussianNoise",
@@ -46,4 +47,4 @@ __all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "Color
            "Downscale", "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
            "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
            "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve",
-           "RandomSnow", "RandomShadow", "RandomRain", "RandomFog"]
+           "RandomSnow", "RandomShadow", "RandomRain", "RandomFog", "RandomSunFlare"]

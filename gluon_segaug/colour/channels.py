@@ -8,7 +8,7 @@ from typing import Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-from .._checks import is_number, number
+from .._checks import number
 from ..base import ColourAugmenter
 from ..rng import randint, uniform
 from ._image import back_to, lut_uint8, value_max

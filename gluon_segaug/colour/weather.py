@@ -1,4 +1,5 @@
-"""Weather (image only): ``RandomSnow``, ``RandomShadow``, ``RandomRain``, ``RandomFog``.
+"""Weather (image only): ``RandomSnow``, ``RandomShadow``, ``RandomRain``, ``RandomFog``,
+``RandomSunFlare``.
 
 The Automold road-augmentation effects as Albumentations has them, on 8-bit RGB
 images. The draws (snow level, shadow polygons, rain drops, fog patches) are the
@@ -17,7 +18,7 @@ from ..base import ColourAugmenter
 from ..rng import randint, uniform
 from ._image import lut_uint8, require
 
-__all__ = ["RandomSnow", "RandomShadow", "RandomRain", "RandomFog"]
+__all__ = ["RandomSnow", "RandomShadow", "RandomRain", "RandomFog", "RandomSunFlare"]
 
 
 def _rgb8(image: np.ndarray, step: str) -> None:
@@ -334,3 +335,125 @@ class RandomFog(ColourAugmenter):
                                                                    l - left:r - left])
         size = hw // 10
         return cv2.blur(out, (size, size))
+
+
+@dataclasses.dataclass(frozen=True)
+class FlareParams:
+    """The sun's centre (x, y) in pixels, and the flare circles: (alpha, x, y, radius,
+    r, g, b) each."""
+
+    center: Tuple[int, int]
+    circles: Tuple[Tuple[float, int, int, int, int, int, int], ...]
+
+
+def _colour(value, name: str) -> Tuple[int, int, int]:
+    if not (isinstance(value, (tuple, list)) and len(value) == 3 and all(
+            isinstance(c, (int, np.integer)) and not isinstance(c, bool) and 0 <= c <= 255
+            for c in value)):
+        raise ValueError(f"{name} must be three ints in [0, 255] (RGB), but got {value!r}")
+    return tuple(int(c) for c in value)
+
+
+class RandomSunFlare(ColourAugmenter):
+    """Sun flare: a sun at a random point of ``flare_roi`` (discs of growing radius up
+    to ``src_radius``, blended ever more faintly) and flare circles along a line through
+    it at a random angle.
+
+    Parameters
+    ----------
+    flare_roi : (x_min, y_min, x_max, y_max)
+        Where the sun's centre falls, as fractions of the width and height (min < max).
+    angle_lower, angle_upper : float
+        Bounds of the flare line's angle, in turns (``0 <= lower < upper <= 1``).
+    num_flare_circles_lower, num_flare_circles_upper : int
+        Bounds of the number of flare circles, ``0 <= lower < upper <= 100``.
+    src_radius : int
+        The sun's radius in pixels, in [1, 32767].
+    src_color : (int, int, int)
+        The sun's RGB colour (the circles take colours up to 50 levels darker).
+    p : float
+
+    Targets
+    -------
+    image (uint8 RGB)
+    """
+
+    rgb_only = True
+
+    def __init__(self, flare_roi: Sequence[float] = (0, 0, 1, 0.5), angle_lower: float = 0,
+                 angle_upper: float = 1, num_flare_circles_lower: int = 6,
+                 num_flare_circles_upper: int = 10, src_radius: int = 400,
+                 src_color: Sequence[int] = (255, 255, 255), p: float = 0.5) -> None:
+        super().__init__(p)
+        roi = flare_roi
+        if not (isinstance(roi, (tuple, list)) and len(roi) == 4 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+                for v in roi) and roi[0] < roi[2] and roi[1] < roi[3]):
+            raise ValueError(f"flare_roi must be (x_min, y_min, x_max, y_max) fractions in "
+                             f"[0, 1] with min < max, but got {roi!r}")
+        self.flare_roi = flare_roi
+        self.angle_lower, self.angle_upper = _ordered(
+            angle_lower, angle_upper, "angle_lower angle_upper", 0, 1)
+        self.num_flare_circles_lower = integer(num_flare_circles_lower,
+                                               "num_flare_circles_lower", 0, 100)
+        self.num_flare_circles_upper = integer(num_flare_circles_upper,
+                                               "num_flare_circles_upper", 0, 100)
+        if self.num_flare_circles_lower > self.num_flare_circles_upper:
+            raise ValueError(f"num_flare_circles_lower must be <= num_flare_circles_upper, "
+                             f"but got num_flare_circles_lower={num_flare_circles_lower!r} "
+                             f"and num_flare_circles_upper={num_flare_circles_upper!r}")
+        self.src_radius = integer(src_radius, "src_radius", 1, 32767)
+        self.src_color = _colour(src_color, "src_color")
+
+    def make_params(self, rng, image):
+        _rgb8(image, "RandomSunFlare")
+        h, w = image.shape[:2]
+        angle = 2 * np.pi * uniform(rng, self.angle_lower, self.angle_upper)
+        x0, y0, x1, y1 = self.flare_roi
+        cx, cy = int(w * uniform(rng, x0, x1)), int(h * uniform(rng, y0, y1))
+        # Candidate centres every 10 pixels along the line, across the image's width.
+        ts = np.arange(-cx, w - cx, 10)
+        xs, ys = cx + ts * np.cos(angle), cy + ts * np.sin(angle)
+        count = randint(rng, self.num_flare_circles_lower, self.num_flare_circles_upper + 1)
+        circles = []
+        for _ in range(count):
+            alpha = uniform(rng, 0.05, 0.2)
+            i = randint(rng, 0, len(xs))
+            radius = randint(rng, 1, max(h // 100 - 2, 2) + 1) ** 3
+            colour = [randint(rng, max(c - 50, 0), c + 1) for c in self.src_color]
+            circles.append((alpha, int(xs[i]), int(ys[i]), radius, *colour))
+        return FlareParams((cx, cy), tuple(circles))
+
+    def apply_image(self, image, params):
+        _rgb8(image, "RandomSunFlare")
+        h, w = image.shape[:2]
+        # Only pixels under a disc change (elsewhere every blend mixes a value with
+        # itself): work on the box that holds them all.
+        cx, cy = params.center
+        boxes = [(x - r, y - r, x + r, y + r) for _, x, y, r, *_ in params.circles]
+        if self.src_radius // 10:
+            boxes.append((cx - self.src_radius, cy - self.src_radius, cx + self.src_radius,
+                          cy + self.src_radius))
+        out = image.copy()
+        if not boxes:
+            return out
+        left, top = max(min(b[0] for b in boxes), 0), max(min(b[1] for b in boxes), 0)
+        right, bottom = min(max(b[2] for b in boxes) + 1, w), min(max(b[3] for b in boxes) + 1, h)
+        if left >= right or top >= bottom:
+            return out
+        crop = np.ascontiguousarray(out[top:bottom, left:right])
+        overlay = crop.copy()
+        for alpha, x, y, radius, r, g, b in params.circles:
+            cv2.circle(overlay, (x - left, y - top), radius, (r, g, b), -1)
+            cv2.addWeighted(overlay, alpha, crop, 1 - alpha, 0, crop)
+        steps = self.src_radius // 10
+        if steps:
+            overlay = crop.copy()
+            weights = np.linspace(0.0, 1.0, steps)
+            radii = np.linspace(1, self.src_radius, steps)
+            for i in range(steps):
+                cv2.circle(overlay, (cx - left, cy - top), int(radii[i]), self.src_color, -1)
+                alpha = weights[steps - i - 1] ** 3
+                cv2.addWeighted(overlay, alpha, crop, 1 - alpha, 0, crop)
+        out[top:bottom, left:right] = crop
+        return out
