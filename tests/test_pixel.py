@@ -279,6 +279,11 @@ def test_invert(dtype, top):
         np.testing.assert_array_equal(out, AF.invert(image))
 
 
+def test_invert_maps_a_signed_range_onto_itself():
+    image = np.array([[[-128, -1, 0, 127]]], np.int8)
+    np.testing.assert_array_equal(run(gsa.InvertImg(), image, ()), [[[127, 0, -1, -128]]])
+
+
 def test_to_sepia_is_albumentations():
     from gluon_segaug.colour.channels import SEPIA
 

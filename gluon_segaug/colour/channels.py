@@ -140,8 +140,8 @@ class ChannelDropout(ColourAugmenter):
 
 
 class InvertImg(ColourAugmenter):
-    """``max - x``: the dtype's largest value for integer images, 255 for floats
-    (0-255 images).
+    """``max - x``: the dtype's largest value for unsigned images, 255 for floats
+    (0-255 images); signed integers map their range onto itself (``-1 - x``).
 
     Targets
     -------
@@ -163,10 +163,9 @@ class InvertImg(ColourAugmenter):
     def apply_image(self, image, params):
         if image.dtype == np.uint8:
             return cv2.bitwise_not(image).reshape(image.shape)
-        top = value_max(image.dtype)
-        if image.dtype.kind in "iu":
-            return (np.asarray(top, image.dtype) - image).astype(image.dtype)
-        return (image.dtype.type(top) - image).astype(image.dtype)
+        if image.dtype.kind in "iu":  # ~x is max - x unsigned, and maps min to max signed
+            return np.invert(image)
+        return (image.dtype.type(value_max(image.dtype)) - image).astype(image.dtype)
 
 
 SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]])
