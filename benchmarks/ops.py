@@ -68,6 +68,37 @@ def colour_cases() -> List[Case]:
         ("gaussian blur", lambda: gsa.GaussianBlur((0.5, 1.5)),
          lambda: A.GaussianBlur(blur_limit=(3, 7), sigma_limit=(0.5, 1.5), p=1), ""),
         ("normalize", lambda: gsa.Normalize(MEAN, STD), lambda: A.Normalize(MEAN, STD), ""),
+        ("clahe", lambda: gsa.CLAHE(p=1), lambda: A.CLAHE(p=1), ""),
+        ("equalize", lambda: gsa.Equalize(p=1), lambda: A.Equalize(p=1), ""),
+        ("sharpen", lambda: gsa.Sharpen(p=1), lambda: A.Sharpen(p=1), ""),
+        ("emboss", lambda: gsa.Emboss(p=1), lambda: A.Emboss(p=1), ""),
+        ("motion blur", lambda: gsa.MotionBlur(p=1), lambda: A.MotionBlur(p=1), ""),
+        ("median blur", lambda: gsa.MedianBlur(p=1), lambda: A.MedianBlur(p=1), ""),
+        ("downscale", lambda: gsa.Downscale(p=1),
+         lambda: A.Downscale(interpolation=A.Downscale.Interpolation(
+             downscale=cv2.INTER_AREA, upscale=cv2.INTER_LINEAR), p=1), ""),
+        ("jpeg compression", lambda: gsa.ImageCompression(50, 90, p=1),
+         lambda: A.ImageCompression(50, 90, p=1), ""),
+        ("iso noise", lambda: gsa.ISONoise(p=1), lambda: A.ISONoise(p=1), ""),
+        ("multiplicative noise", lambda: gsa.MultiplicativeNoise(per_channel=True, p=1),
+         lambda: A.MultiplicativeNoise(per_channel=True, p=1), ""),
+        ("rgb shift", lambda: gsa.RGBShift(p=1), lambda: A.RGBShift(p=1), ""),
+        ("hue saturation value", lambda: gsa.HueSaturationValue(p=1),
+         lambda: A.HueSaturationValue(p=1), ""),
+        ("brightness contrast", lambda: gsa.RandomBrightnessContrast(p=1),
+         lambda: A.RandomBrightnessContrast(p=1), ""),
+        ("channel shuffle", lambda: gsa.ChannelShuffle(p=1), lambda: A.ChannelShuffle(p=1), ""),
+        ("channel dropout", lambda: gsa.ChannelDropout(p=1), lambda: A.ChannelDropout(p=1), ""),
+        ("posterize", lambda: gsa.Posterize(p=1), lambda: A.Posterize(p=1), ""),
+        ("solarize", lambda: gsa.Solarize(p=1), lambda: A.Solarize(p=1), ""),
+        ("invert", lambda: gsa.InvertImg(p=1), lambda: A.InvertImg(p=1), ""),
+        ("sepia", lambda: gsa.ToSepia(p=1), lambda: A.ToSepia(p=1), ""),
+        ("tone curve", lambda: gsa.RandomToneCurve(p=1), lambda: A.RandomToneCurve(p=1), ""),
+        ("snow", lambda: gsa.RandomSnow(p=1), lambda: A.RandomSnow(p=1), ""),
+        ("shadow", lambda: gsa.RandomShadow(p=1), lambda: A.RandomShadow(p=1), ""),
+        ("rain", lambda: gsa.RandomRain(p=1), lambda: A.RandomRain(p=1), ""),
+        ("fog", lambda: gsa.RandomFog(p=1), lambda: A.RandomFog(p=1), ""),
+        ("sun flare", lambda: gsa.RandomSunFlare(p=1), lambda: A.RandomSunFlare(p=1), ""),
     ]
 
 
@@ -150,6 +181,27 @@ _WHY = {
     "gaussian blur": ("a larger kernel: its size follows sigma (3 sigma each side, up to 11 "
                       "taps at sigma 1.5), where Albumentations draws 3 to 7 taps"),
     "normalize": "per-call cost of a joint pipeline (one LUT per channel)",
+    "equalize": "per-call cost of a joint pipeline (one equalizeHist per channel)",
+    "sharpen": "per-call cost of a joint pipeline (one filter2D, as Albumentations)",
+    "emboss": "per-call cost of a joint pipeline (one filter2D, as Albumentations)",
+    "motion blur": "per-call cost of a joint pipeline (one filter2D, as Albumentations)",
+    "jpeg compression": "two channel swaps, so the codec sees RGB as RGB (Albumentations "
+                        "hands OpenCV's BGR codec the RGB image: luma and chroma are "
+                        "computed with red and blue exchanged)",
+    "hue saturation value": "per-call cost of a joint pipeline (the same OpenCV calls)",
+    "brightness contrast": "per-call cost of a joint pipeline (one LUT)",
+    "channel dropout": "per-call cost of a joint pipeline (one copy and one fill)",
+    "invert": "per-call cost of a joint pipeline (one bitwise_not)",
+    "clahe": "per-call cost of a joint pipeline (the same OpenCV calls)",
+    "downscale": "per-call cost of a joint pipeline (the same two resizes in float32)",
+    "iso noise": "per-call cost of a joint pipeline (the same HLS round trip)",
+    "posterize": "per-call cost of a joint pipeline (one LUT)",
+    "solarize": "per-call cost of a joint pipeline (one LUT)",
+    "shadow": "a masked copy back, so pixels outside the shadows keep their exact values "
+              "(Albumentations passes the whole image through a lossy 8-bit HLS round trip)",
+    "fog": "per-call cost of a joint pipeline",
+    "snow": "per-call cost of a joint pipeline (the same HLS round trip)",
+    "rain": "per-call cost of a joint pipeline (the same lines, blur and HSV round trip)",
 }
 
 

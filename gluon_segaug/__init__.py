@@ -10,8 +10,13 @@ from __future__ import annotations
 from .base import Augmenter, ColourAugmenter, PositionalAugmenter
 from .batching import SharedBatchify
 from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
-from .colour import (Brightness, Cast, ColorJitter, Contrast, GaussianBlur, GaussianNoise, Gamma,
-                     Hue, Lighting, LinearColour, Normalize, RandomGray, Saturation)
+from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, ColorJitter,
+                     Contrast, Downscale, Emboss, Equalize, GaussianBlur, GaussianNoise, Gamma,
+                     Hue, HueSaturationValue, ImageCompression, InvertImg, ISONoise, Lighting,
+                     LinearColour, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
+                     Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
+                     Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
+                     RandomShadow, RandomSnow, RandomSunFlare)
 from .compose import Compose, Draw, JointTransform
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
@@ -45,6 +50,11 @@ __all__ = [
     "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColour",
+    "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+    "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
+    "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
+    "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
+    "RandomFog", "RandomSunFlare",
     "Interp", "Kind", "Target", "Layout", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",

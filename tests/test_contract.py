@@ -48,7 +48,44 @@ REGISTRY = {
     gsa.Cast: dict(dtype="float32"),
     gsa.GaussianNoise: dict(std=(3.0, 8.0)),
     gsa.GaussianBlur: dict(sigma=(0.5, 1.5)),
+    gsa.CLAHE: dict(clip_limit=(1.0, 4.0), tile_grid_size=(4, 4), p=1.0),
+    gsa.Equalize: dict(by_channels=False, p=1.0),
+    gsa.Sharpen: dict(alpha=(0.2, 0.5), lightness=(0.5, 1.0), p=1.0),
+    gsa.Emboss: dict(alpha=(0.2, 0.5), strength=(0.2, 0.7), p=1.0),
+    gsa.MotionBlur: dict(blur_limit=(3, 7), p=1.0),
+    gsa.MedianBlur: dict(blur_limit=(3, 7), p=1.0),
+    gsa.Downscale: dict(scale_min=0.25, scale_max=0.5, p=1.0),
+    gsa.ImageCompression: dict(quality_lower=50, quality_upper=90, p=1.0),
+    gsa.ISONoise: dict(color_shift=(0.01, 0.05), intensity=(0.1, 0.5), p=1.0),
+    gsa.MultiplicativeNoise: dict(multiplier=(0.9, 1.1), per_channel=True, p=1.0),
+    gsa.RGBShift: dict(r_shift_limit=20, g_shift_limit=(-10, 10), b_shift_limit=5, p=1.0),
+    gsa.HueSaturationValue: dict(hue_shift_limit=20, sat_shift_limit=30, val_shift_limit=20,
+                                 p=1.0),
+    gsa.RandomBrightnessContrast: dict(brightness_limit=0.2, contrast_limit=(-0.3, 0.1),
+                                       p=1.0),
+    gsa.ChannelShuffle: dict(p=1.0),
+    gsa.ChannelDropout: dict(channel_drop_range=(1, 2), fill_value=0, p=1.0),
+    gsa.Posterize: dict(num_bits=(3, 6), p=1.0),
+    gsa.Solarize: dict(threshold=(100, 200), p=1.0),
+    gsa.InvertImg: dict(p=1.0),
+    gsa.ToSepia: dict(p=1.0),
+    gsa.RandomToneCurve: dict(scale=0.1, p=1.0),
+    gsa.RandomSnow: dict(snow_point_lower=0.1, snow_point_upper=0.3, brightness_coeff=2.5,
+                         p=1.0),
+    gsa.RandomShadow: dict(shadow_roi=(0, 0.5, 1, 1), num_shadows_lower=1, num_shadows_upper=2,
+                           shadow_dimension=5, p=1.0),
+    gsa.RandomRain: dict(slant_lower=-10, slant_upper=10, drop_length=20, drop_width=1,
+                         drop_color=(200, 200, 200), blur_value=7, brightness_coefficient=0.7,
+                         p=1.0),
+    gsa.RandomFog: dict(fog_coef_lower=0.3, fog_coef_upper=1.0, alpha_coef=0.08, p=1.0),
+    gsa.RandomSunFlare: dict(flare_roi=(0, 0, 1, 0.5), angle_lower=0, angle_upper=1,
+                             num_flare_circles_lower=6, num_flare_circles_upper=10,
+                             src_radius=40, src_color=(255, 255, 255), p=1.0),
 }
+# Histogram, codec and 8-bit tone steps take uint8 images only (they refuse others).
+UINT8_ONLY = {gsa.CLAHE, gsa.Equalize, gsa.ImageCompression, gsa.ISONoise, gsa.Posterize,
+              gsa.RandomToneCurve, gsa.RandomSnow, gsa.RandomShadow, gsa.RandomRain,
+              gsa.RandomFog, gsa.RandomSunFlare}
 # Bilinear (interp=1): OpenCV's bicubic (a = -0.75) does not reproduce linear ramps, so
 # coordinate codes only bound bilinear and nearest resampling.
 STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1),
@@ -81,6 +118,8 @@ def test_coordinate_codes_stay_aligned(make):
     image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
     mask = coord_mask(h, w)
     if not positional(make):  # colour steps change image values, never positions
+        if type(make()) in UINT8_ONLY:
+            image = image.astype(np.uint8)
         out_image, out_mask = gsa.Compose([make()], seed=0)(image, mask)
         assert out_image.shape == image.shape
         np.testing.assert_array_equal(out_mask, mask)
@@ -178,7 +217,11 @@ def test_repr_is_readable(make):
 # holding such a value is refused on loading too.
 BAD_ANYWHERE = [float("nan"), float("inf"), float("-inf"), True, "1", [[1.0], [2.0]]]
 # Arguments that take whole numbers only (a count, a size in pixels, a label value).
-INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_index", "seed"}
+INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_index", "seed",
+           "blur_limit", "quality_lower", "quality_upper", "num_bits", "channel_drop_range",
+           "num_shadows_lower", "num_shadows_upper", "shadow_dimension", "slant_lower",
+           "slant_upper", "drop_length", "drop_width", "drop_color", "blur_value",
+           "num_flare_circles_lower", "num_flare_circles_upper", "src_radius", "src_color"}
 OUT_OF_RANGE = {
     gsa.RandomCrop: dict(size=[0, -1, 40000, (30000, 30000)]),
     gsa.CenterCrop: dict(size=[0, 40000, (30000, 30000)]),
@@ -207,6 +250,47 @@ OUT_OF_RANGE = {
     gsa.Cast: dict(dtype=["complex64", "object", "datetime64[s]", None, 3.5]),
     gsa.GaussianNoise: dict(std=[-1.0, (2, 1)]),
     gsa.GaussianBlur: dict(sigma=[0, 1e5, (1.0, 1e5)]),
+    gsa.CLAHE: dict(clip_limit=[0, -1.0, (2, 1), (0, 2)],
+                    tile_grid_size=[(0, 8), (8, 300), (8,), 8, (2.5, 8)]),
+    gsa.Equalize: dict(by_channels=["yes", 1]),
+    gsa.Sharpen: dict(alpha=[-0.1, 1.5, (0.5, 0.2)], lightness=[-1.0, (1, 0.5)]),
+    gsa.Emboss: dict(alpha=[-0.1, (0, 2)], strength=[-1.0, (1, 0.5)]),
+    gsa.MotionBlur: dict(blur_limit=[1, 2.5, (1, 3), (7, 3), 1000], allow_shifted=["yes", 1]),
+    gsa.MedianBlur: dict(blur_limit=[1, (3, 4), (4, 6), (7, 3), 1001]),
+    gsa.Downscale: dict(scale_min=[0, -0.5, 1.0, 0.9], scale_max=[0, 1.0, 1.5],
+                        interpolation=["bilinear", 10, ("area",), ("area", "linear", "cubic")]),
+    gsa.ImageCompression: dict(quality_lower=[-1, 101, 95, 2.5], quality_upper=[101, 40, 2.5],
+                               compression_type=["png", "JPEG", 1]),
+    gsa.ISONoise: dict(color_shift=[-0.1, 1.5, (0.2, 0.1)], intensity=[-1.0, (1, 0.5)]),
+    gsa.MultiplicativeNoise: dict(multiplier=[-1.0, (1.1, 0.9)], per_channel=["yes"],
+                                  elementwise=[1]),
+    gsa.RGBShift: dict(r_shift_limit=[-1, (5, -5)], g_shift_limit=[(10, 0)],
+                       b_shift_limit=[-20]),
+    gsa.HueSaturationValue: dict(hue_shift_limit=[-1, (5, -5)], sat_shift_limit=[(1, 0)],
+                                 val_shift_limit=[-3]),
+    gsa.RandomBrightnessContrast: dict(brightness_limit=[-0.2, (0.2, -0.2)],
+                                       contrast_limit=[(0.3, 0.1)], brightness_by_max=["yes"]),
+    gsa.ChannelDropout: dict(channel_drop_range=[(0, 1), (2, 1), 1.5, (1, 2.0)]),
+    gsa.Posterize: dict(num_bits=[-1, 9, (5, 3), 2.5]),
+    gsa.Solarize: dict(threshold=[(200, 100)]),
+    gsa.RandomToneCurve: dict(scale=[-0.1, 1.5]),
+    gsa.RandomSnow: dict(snow_point_lower=[-0.1, 0.5], snow_point_upper=[1.5, 0.05],
+                         brightness_coeff=[-1.0]),
+    gsa.RandomShadow: dict(shadow_roi=[(0, 0.5, 1), (0.5, 0, 0.4, 1), (0, 0, 1, 1.5),
+                                       (0, -0.1, 1, 1)],
+                           num_shadows_lower=[-1, 3], num_shadows_upper=[65],
+                           shadow_dimension=[2, 100]),
+    gsa.RandomRain: dict(slant_lower=[-21, 11], slant_upper=[21, -11], drop_length=[-1, 101],
+                         drop_width=[0, 6], drop_color=[(0, 0, 256), (1, 2), (0.5, 0, 0)],
+                         blur_value=[0, 65], brightness_coefficient=[-0.1, 1.1],
+                         rain_type=["snow", 1]),
+    gsa.RandomSunFlare: dict(flare_roi=[(0, 0, 1), (0.5, 0, 0.5, 1), (0, 0, 1, 1.5)],
+                             angle_lower=[-0.1, 1.5], angle_upper=[1.5, -0.5],
+                             src_radius=[0, 40000],
+                             num_flare_circles_lower=[-1, 11], num_flare_circles_upper=[101],
+                             src_color=[(0, 0, 256), (1, 2)]),
+    gsa.RandomFog: dict(fog_coef_lower=[-0.1], fog_coef_upper=[1.5, 0.1],
+                        alpha_coef=[-0.1, 1.5]),
     gsa.ToTensor: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -1.0], mask_ignore=[2 ** 31, 1.0]),
     gsa.Compose: dict(ignore_index=[2.5, 2 ** 31, -2 ** 31 - 1], fuse=["no", 1],
                       seed=[-1, 2.5]),
@@ -217,7 +301,8 @@ EXTRA = {gsa.ToTensor: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225
 # Only the arguments that hold numbers (sizes, ranges, probabilities...) get the
 # generic bad values; strings and objects (interp, side, source) have their own checks.
 NOT_NUMERIC = {"interp", "side", "position", "source", "transforms", "classes", "dtype",
-               "expand", "fuse", "interpolation", "targets"}
+               "expand", "fuse", "interpolation", "targets", "compression_type",
+               "rain_type"}
 # A fill may be NaN on purpose (a float target's "no data"); an integer array refuses
 # a fill it cannot hold when called (Layout.check).
 EXEMPT = {"image_fill"}
