@@ -7,13 +7,13 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 """
 from __future__ import annotations
 
-from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .batching import SharedBatchify
 from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, ColorJitter,
                      Contrast, Downscale, Emboss, Equalize, GaussianBlur, GaussianNoise, Gamma,
                      Hue, HueSaturationValue, ImageCompression, InvertImg, ISONoise, Lighting,
-                     LinearColour, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
+                     LinearColor, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
                      Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
                      Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
                      RandomShadow, RandomSnow, RandomSunFlare)
@@ -24,13 +24,13 @@ from .fusion import FrameView
 from .info import show_config
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
-from .joint import Joint, Kind, Layout, Target
-from .mxcompat import MxColour
+from .joint import Joint, Kind, Policy, Target
+from .mxcompat import MxColor
 from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
                          Pad, PadIfNeeded, Perspective, RandomCrop, RandomCropNearClasses,
                          RandomResizedCrop, RandomRotate90, RandomScale, Resize, Rotate,
                          SquareSymmetry, VerticalFlip)
-from .encodings import ClassToColour, ColourToClass, RemapLabels, one_hot
+from .encodings import ClassToColor, ColorToClass, RemapLabels, one_hot
 from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
 from .recordio import ImageWithMaskRecordDataset, pack
 from .serialize import (from_json, from_mx_dumps, load_pipeline, register, save_pipeline,
@@ -40,27 +40,32 @@ from .tensor import ToTensor
 
 __version__ = "0.2.0"
 
+# The names of the first releases, spelled "Colour": still importable, not listed.
+ColourAugmenter, MxColour, LinearColour = ColorAugmenter, MxColor, LinearColor
+ColourToClass, ClassToColour = ColorToClass, ClassToColor
+Layout = Policy  # the name of the first releases
+
 __all__ = [
-    "Augmenter", "PositionalAugmenter", "ColourAugmenter", "FrameView",
-    "Compose", "JointTransform", "Draw", "ToTensor", "MxColour",
+    "Augmenter", "PositionalAugmenter", "ColorAugmenter", "FrameView",
+    "Compose", "JointTransform", "Draw", "ToTensor", "MxColor",
     "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
     "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
-    "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColour",
+    "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
     "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
     "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
     "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
     "RandomFog", "RandomSunFlare",
-    "Interp", "Kind", "Target", "Layout", "Joint",
+    "Interp", "Kind", "Target", "Policy", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams",
     "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
-    "ColourToClass", "ClassToColour", "RemapLabels", "one_hot",
+    "ColorToClass", "ClassToColor", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
     "show_config", "__version__",

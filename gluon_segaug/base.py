@@ -9,7 +9,7 @@ Augmenter
 PositionalAugmenter
     Subclasses define ``make_params(rng, hw) -> Geometry``, from the sample's height and
     width only, so a pipeline can chain several draws and resample once (fusion).
-ColourAugmenter
+ColorAugmenter
     Subclasses define ``make_params(rng, image)`` and ``apply_image(image, params)``;
     targets pass through untouched, by construction of this base class.
 """
@@ -24,9 +24,9 @@ from ._checks import check_output_size
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
-from .joint import Joint, Layout
+from .joint import Joint, Policy
 
-__all__ = ["Augmenter", "PositionalAugmenter", "ColourAugmenter"]
+__all__ = ["Augmenter", "PositionalAugmenter", "ColorAugmenter"]
 
 
 def _check_p(p: float) -> float:
@@ -54,7 +54,7 @@ class Augmenter:
     def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
         raise NotImplementedError
 
-    def apply(self, joint: Joint, params: Any, layout: Layout) -> Joint:
+    def apply(self, joint: Joint, params: Any, layout: Policy) -> Joint:
         """Apply drawn ``params``; never modifies ``joint``'s arrays."""
         raise NotImplementedError
 
@@ -107,8 +107,8 @@ class PositionalAugmenter(Augmenter):
     needs_view = False
 
     def sample(self, rng: np.random.Generator, joint: Joint,
-               layout: Optional[Layout] = None) -> Optional[Geometry]:
-        view = FrameView(joint, (), layout or Layout()) if self.needs_view else None
+               layout: Optional[Policy] = None) -> Optional[Geometry]:
+        view = FrameView(joint, (), layout or Policy()) if self.needs_view else None
         return self.sample_geometry(rng, joint.hw, view)
 
     def sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int],
@@ -143,12 +143,12 @@ class PositionalAugmenter(Augmenter):
     def _sample_geometry(self, rng: np.random.Generator, hw: Tuple[int, int], *view) -> Geometry:
         raise NotImplementedError(f"{type(self).__name__} must define make_params(rng, hw)")
 
-    def apply(self, joint: Joint, params: Geometry, layout: Layout,
+    def apply(self, joint: Joint, params: Geometry, layout: Policy,
               default_interp: Interp = Interp.LINEAR) -> Joint:
         return warp_joint(joint, [params], layout, default_interp)
 
 
-class ColourAugmenter(Augmenter):
+class ColorAugmenter(Augmenter):
     """Base of augmenters that change image values only; targets pass untouched.
 
     A subclass that only makes sense for RGB sets ``rgb_only``: other channel counts are
@@ -175,9 +175,13 @@ class ColourAugmenter(Augmenter):
     def _sample_image(self, rng: np.random.Generator, image: np.ndarray) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define make_params(rng, image)")
 
-    def apply(self, joint: Joint, params: Any, layout: Layout) -> Joint:
+    def apply(self, joint: Joint, params: Any, layout: Policy) -> Joint:
         return joint.replace(image=self.apply_image(joint.image, params))
 
     def apply_image(self, image: np.ndarray, params: Any) -> np.ndarray:
         """Return a new image with ``params`` applied; never write to ``image``."""
         raise NotImplementedError(f"{type(self).__name__} must define apply_image(image, params)")
+
+
+# The spelling of the first releases; saved pipelines and old code keep working.
+ColourAugmenter = ColorAugmenter

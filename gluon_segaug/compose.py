@@ -24,13 +24,13 @@ import mxnet as mx
 import numpy as np
 
 from ._checks import check_dtype, flag
-from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .blocks import Block
 from .functional import Interp
 from .fusion import invert
 from .interop import read, to_ndarray
 from .geometry import Geometry
-from .joint import Joint, Layout, Target
+from .joint import Joint, Policy, Target
 from .keywords import Keywords
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
@@ -162,7 +162,7 @@ class Compose:
                 raise ValueError(f"ToTensor must be the last step, but it is step {position} "
                                  f"of {len(transforms)}")
         self.transforms = [step if isinstance(step, Block) else adopt(step) for step in steps]
-        self.layout = Layout(tuple(targets), ignore_index, image_fill)
+        self.layout = Policy(tuple(targets), ignore_index, image_fill)
         self.interpolation = Interp.coerce(interpolation)
         self.streams = Streams(seed)
         self.fuse = flag(fuse, "fuse")
@@ -372,7 +372,7 @@ class JointTransform(Compose):
         super().__init__(
             _checked(positional, "positional", PositionalAugmenter,
                      "does not move pixels; put it in colour=[...]")
-            + _checked(colour, "colour", ColourAugmenter,
+            + _checked(colour, "colour", ColorAugmenter,
                        "moves pixels; put it in positional=[...]")
             + finisher, **kwargs)
 

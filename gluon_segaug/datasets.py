@@ -208,7 +208,7 @@ class SampleDataset(gluon.data.Dataset):
         ``dataset.transform(aug)`` works the same way.
     mask_decoder : callable, optional
         ``mask_decoder(mask ndarray) -> mask ndarray`` applied after reading, e.g. an
-        ``encodings.ColourToClass`` or ``encodings.RemapLabels``.
+        ``encodings.ColorToClass`` or ``encodings.RemapLabels``.
     allow_truncated : bool
         Load images that end early (a PNG without its IEND chunk, a JPEG without its
         end-of-image marker) as MXNet decodes them, the missing rows grey or garbage.

@@ -2,10 +2,10 @@
 
 Holds
 -----
-ColourToClass
+ColorToClass
     (H, W, 3) colour masks (KITTI road, Cityscapes ``_color``, VOC rendered as RGB) to
     class ids, through a palette.
-ClassToColour
+ClassToColor
     The inverse, for pictures: class ids to (H, W, 3) uint8 colours.
 RemapLabels
     Class ids through a table: Cityscapes ids to train ids, ADE20K's shift by one, VOC's
@@ -25,7 +25,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-__all__ = ["ColourToClass", "ClassToColour", "RemapLabels", "one_hot", "CITYSCAPES_TRAIN_IDS"]
+__all__ = ["ColorToClass", "ClassToColor", "RemapLabels", "one_hot", "CITYSCAPES_TRAIN_IDS"]
 
 Colour = Tuple[int, int, int]
 Palette = Union[Mapping[Colour, int], Sequence[Sequence[int]], np.ndarray]
@@ -126,7 +126,7 @@ def _table_repr(entries: Dict[Any, int], size: int, noun: str) -> str:
     return repr(entries) if size <= _REPR_ENTRIES else f"<{size} {noun}>"
 
 
-class ColourToClass:
+class ColorToClass:
     """Colour mask to class ids, through a palette.
 
     Parameters
@@ -146,7 +146,7 @@ class ColourToClass:
 
     Examples
     --------
-    >>> decode = ColourToClass({(255, 0, 0): 0, (255, 0, 255): 1})
+    >>> decode = ColorToClass({(255, 0, 0): 0, (255, 0, 255): 1})
     >>> colours = np.array([[[255, 0, 0], [255, 0, 255], [0, 0, 0]],
     ...                     [[255, 0, 255], [255, 0, 255], [255, 0, 0]]], np.uint8)
     >>> decode(colours)
@@ -238,14 +238,14 @@ class ColourToClass:
 
     def __repr__(self) -> str:
         table = _table_repr(self.palette, len(self._codes), "colours")
-        return f"ColourToClass({table}, unknown={self.unknown!r})"
+        return f"ColorToClass({table}, unknown={self.unknown!r})"
 
     @classmethod
-    def voc(cls, num_classes: int = 21, unknown: Optional[int] = 255) -> "ColourToClass":
+    def voc(cls, num_classes: int = 21, unknown: Optional[int] = 255) -> "ColorToClass":
         """PASCAL VOC's colours: ``voc_palette`` rows 0..num_classes-1 as those ids, and
         the border colour (224, 224, 192) as 255.
 
-        >>> ColourToClass.voc()(np.array([[[128, 0, 0], [224, 224, 192]]], np.uint8))
+        >>> ColorToClass.voc()(np.array([[[128, 0, 0], [224, 224, 192]]], np.uint8))
         array([[  1, 255]], dtype=uint8)
         """
         # Imported here: plot pulls in matplotlib, which decoding masks does not need.
@@ -260,13 +260,13 @@ class ColourToClass:
         return cls(palette, unknown=unknown)
 
 
-class ClassToColour:
-    """Class ids to colours, for pictures (the inverse of ``ColourToClass``).
+class ClassToColor:
+    """Class ids to colours, for pictures (the inverse of ``ColorToClass``).
 
     Parameters
     ----------
     palette : dict {(r, g, b): id} or (K, 3) array-like
-        As ``ColourToClass`` takes it. When several colours share an id, the first one
+        As ``ColorToClass`` takes it. When several colours share an id, the first one
         given draws it.
     ignore_index : int or None
         The id drawn in ``ignore_colour``, whatever the palette says of it (255).
@@ -279,7 +279,7 @@ class ClassToColour:
 
     Examples
     --------
-    >>> ClassToColour([(255, 0, 0), (255, 0, 255)])(np.array([[1, 255]]))
+    >>> ClassToColor([(255, 0, 0), (255, 0, 255)])(np.array([[1, 255]]))
     array([[[255,   0, 255],
             [255, 255, 255]]], dtype=uint8)
     """
@@ -327,17 +327,17 @@ class ClassToColour:
     def __repr__(self) -> str:
         entries = {_colour_of(c): int(i) for c, i in zip(_codes(self._colours), self._ids)}
         table = _table_repr(entries, len(self._ids), "colours")
-        return (f"ClassToColour({table}, ignore_index={self.ignore_index!r}, "
+        return (f"ClassToColor({table}, ignore_index={self.ignore_index!r}, "
                 f"ignore_colour={self.ignore_colour})")
 
     @classmethod
-    def voc(cls) -> "ClassToColour":
+    def voc(cls) -> "ClassToColor":
         """The 256 colours of VOC's palette PNGs, 255 drawn as VOC draws it (224, 224, 192).
 
-        >>> ClassToColour.voc()(np.array([[2, 255]], np.uint8)).tolist()
+        >>> ClassToColor.voc()(np.array([[2, 255]], np.uint8)).tolist()
         [[[0, 128, 0], [224, 224, 192]]]
         """
-        from .plot import voc_palette  # see ColourToClass.voc
+        from .plot import voc_palette  # see ColorToClass.voc
 
         return cls(voc_palette(256), ignore_index=None)
 
@@ -547,3 +547,8 @@ def one_hot(mask: np.ndarray, num_classes: int, ignore_index: Optional[int] = 25
     pixels = np.flatnonzero(valid)
     out[ids[pixels], pixels] = 1
     return out.reshape((int(num_classes),) + np.shape(mask))
+
+
+# The spelling of the first releases; saved pipelines and old code keep working.
+ColourToClass = ColorToClass
+ClassToColour = ClassToColor

@@ -25,7 +25,7 @@ import numpy as np
 
 from .functional import Interp, inverse3, remap, resample
 from .geometry import Affine, Geometry, full_matrix, then
-from .joint import Joint, Kind, Layout
+from .joint import Joint, Kind, Policy
 
 __all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
 
@@ -112,7 +112,7 @@ def _is_identity(matrix: np.ndarray) -> bool:
     return all(abs(v - w) <= 1e-12 for v, w in zip(matrix.ravel().tolist(), _EYE_VALUES))
 
 
-def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Layout,
+def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
                default_interp: Interp) -> Joint:
     """Apply a run of steps to every channel group, resampling each group once."""
     if not steps:
@@ -168,7 +168,7 @@ class FrameView:
     every group, as it does around a plain crop.
     """
 
-    def __init__(self, joint: Joint, pending: Sequence[Geometry], layout: Layout) -> None:
+    def __init__(self, joint: Joint, pending: Sequence[Geometry], layout: Policy) -> None:
         self._joint = joint
         self._layout = layout
         self._pending: Sequence[Geometry] = ()

@@ -6,9 +6,10 @@ Kind
     What a target is: class mask, colour mask, instance ids or a continuous map.
 Target
     A target's kind with optional overrides of its fill and interpolation.
-Layout
-    The targets of a pipeline, its ``ignore_index`` and image fill: decides, for every
-    channel group, how it is resampled (``Layout.policies``).
+Policy
+    The resampling policy of a pipeline: its targets, its ``ignore_index`` and image
+    fill; decides, for every channel group, how it is resampled (``Policy.policies``).
+    ``Layout``, its name in the first releases, still works.
 Joint
     One sample as HWC NumPy arrays, one per channel group, sharing height and width.
 
@@ -26,7 +27,7 @@ import numpy as np
 
 from .functional import Fill, Interp
 
-__all__ = ["Kind", "Target", "Layout", "Joint", "IGNORE_INDEX_RANGE"]
+__all__ = ["Kind", "Target", "Policy", "Layout", "Joint", "IGNORE_INDEX_RANGE"]
 
 IGNORE_INDEX_RANGE = (-2 ** 31, 2 ** 31 - 1)
 """The values ``ignore_index`` may take (int32's)."""
@@ -111,7 +112,7 @@ def _coerce_kind(value: Union[Kind, str]) -> Kind:
 
 
 @dataclasses.dataclass(frozen=True)
-class Layout:
+class Policy:
     """The channel groups of a pipeline's samples and how each is resampled.
 
     Parameters
@@ -230,3 +231,7 @@ class Joint:
                 targets: Optional[Sequence[np.ndarray]] = None) -> "Joint":
         return Joint(self.image if image is None else image,
                      self.targets if targets is None else tuple(targets))
+
+
+# Its name in the first releases (beside ``layouts.py``, the folder layouts of datasets).
+Layout = Policy

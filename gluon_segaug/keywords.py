@@ -1,6 +1,6 @@
 """Keyword calls of a pipeline, as Albumentations spells them.
 
-Holds ``Keywords``: for a pipeline's ``Layout``, which keywords name which targets, how a
+Holds ``Keywords``: for a pipeline's ``Policy``, which keywords name which targets, how a
 call ``aug(image=..., mask=...)`` becomes the positional ``(image, *targets)`` the
 pipeline runs, and how the results go back into a dict with the caller's keys.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple, Union
 
-from .joint import Kind, Layout
+from .joint import Kind, Policy
 
 __all__ = ["Keywords"]
 
@@ -22,14 +22,14 @@ class Keywords:
 
     Examples
     --------
-    >>> from gluon_segaug import Layout
-    >>> Keywords(Layout(targets=("mask", "mask", "instance"))).accepted
+    >>> from gluon_segaug import Policy
+    >>> Keywords(Policy(targets=("mask", "mask", "instance"))).accepted
     'image, instance, masks'
-    >>> Keywords(Layout()).unpack({"image": "I", "mask": "M"})
+    >>> Keywords(Policy()).unpack({"image": "I", "mask": "M"})
     ('I', ('M',))
     """
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Policy) -> None:
         self.kinds = tuple(t.kind.value for t in layout.targets)
         # keyword -> index of its target, or (for "masks") the indices of all mask targets
         self.keys: Dict[str, Union[int, List[int]]] = {

@@ -33,7 +33,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .datasets import PairDataset
-from .encodings import ColourToClass, RemapLabels
+from .encodings import ColorToClass, RemapLabels
 
 __all__ = ["PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
            "KITTI_ROAD_PALETTE", "KITTI_ROAD_DECODER"]
@@ -46,7 +46,7 @@ Items = List[Tuple[str, str]]
 # KITTI road ground truth is an RGB picture: magenta is road (the ego lane, for um_lane),
 # red is not road; anything else (black) has no ground truth and is ignored.
 KITTI_ROAD_PALETTE: Dict[Tuple[int, int, int], int] = {(255, 0, 0): 0, (255, 0, 255): 1}
-KITTI_ROAD_DECODER = ColourToClass(KITTI_ROAD_PALETTE, unknown=255)
+KITTI_ROAD_DECODER = ColorToClass(KITTI_ROAD_PALETTE, unknown=255)
 _KITTI_CATEGORIES = ("um_lane", "um_road", "umm_road", "uu_road")
 _CITYSCAPES_TARGETS = ("labelIds", "labelTrainIds", "instanceIds", "color")
 _CITYSCAPES_SPLITS = {"fine": ("train", "val", "test"), "coarse": ("train", "train_extra", "val")}
@@ -290,7 +290,7 @@ class KITTIRoad(PairDataset):
         Ground truth of other categories in ``gt_image_2`` is left alone.
     mask_decoder : callable or None
         ``KITTI_ROAD_DECODER`` by default: the ground truth is an RGB picture, decoded
-        with ``ColourToClass(KITTI_ROAD_PALETTE, unknown=255)``: red (255, 0, 0) -> 0
+        with ``ColorToClass(KITTI_ROAD_PALETTE, unknown=255)``: red (255, 0, 0) -> 0
         (background), magenta (255, 0, 255) -> 1 (road, or the ego lane for ``um_lane``),
         any other colour (black (0, 0, 0): no ground truth) -> 255, the ignore index.
         Masks are then (H, W) uint8. ``None`` gives the colours, (H, W, 3) uint8.

@@ -24,7 +24,7 @@ The stock colour augmenters (``BrightnessJitterAug``, ``ContrastJitterAug``,
 ``SaturationJitterAug``, ``HueJitterAug``, ``ColorJitterAug``, ``LightingAug``,
 ``RandomGrayAug``, ``ColorNormalizeAug``, ``CastAug``) become the library's own colour
 augmenters with the same formulas: one generator, no global state, uint8 fast paths.
-MxColour
+MxColor
     Runs any other ``mx.image`` colour augmenter for real, on a float32 copy of the image
     (never the caller's array), with Python's and NumPy's global random state seeded
     from the pipeline's generator and restored afterwards; the result is rounded and
@@ -42,7 +42,7 @@ from typing import Any, Optional, Tuple
 import mxnet as mx
 import numpy as np
 
-from .base import Augmenter, ColourAugmenter, PositionalAugmenter
+from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Normalize,
                      RandomGray, Saturation)
 from .functional import Interp
@@ -50,7 +50,7 @@ from .geometry import FlipParams, ResizedCropParams, ResizeParams
 from .rng import randint, uniform
 from .tensor import ToTensor
 
-__all__ = ["adopt", "MxColour", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
+__all__ = ["adopt", "MxColor", "MxRandomCrop", "MxCenterCrop", "MxResize", "MxForceResize",
            "MxRandomSizedCrop", "MxHorizontalFlip"]
 
 _img = mx.image
@@ -229,7 +229,7 @@ def _positional_inside(source: Any) -> Optional[Any]:
     return None
 
 
-class MxColour(ColourAugmenter):
+class MxColor(ColorAugmenter):
     """Run an ``mx.image`` augmenter on the image only, safely (see module docstring).
 
     Parameters
@@ -255,7 +255,7 @@ class MxColour(ColourAugmenter):
         self.source = source
 
     def __repr__(self) -> str:
-        return f"MxColour(mx.image.{type(self.source).__name__}{_mx_args(self.source)})"
+        return f"MxColor(mx.image.{type(self.source).__name__}{_mx_args(self.source)})"
 
     def make_params(self, rng, image):
         return int(rng.integers(0, 2 ** 32))
@@ -313,7 +313,7 @@ def _native_colour(step: Any) -> Optional[Augmenter]:
         return Hue(step.hue)
     if kind is _img.ColorJitterAug:
         ratios = jitter_ratios(step)
-        # Another list (changed after construction) runs as it is, via MxColour.
+        # Another list (changed after construction) runs as it is, via MxColor.
         return None if ratios is None else ColorJitter(**ratios)
     if kind is _img.LightingAug:
         return Lighting(step.alphastd, step.eigval, step.eigvec)
@@ -391,12 +391,12 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
         if native is not None:
             return native
         if role == "colour" or isinstance(step, _COLOUR_TYPES):
-            return MxColour(step)
+            return MxColor(step)
         known = ", ".join(sorted(k.__name__ for k in _POSITIONAL))
         raise TypeError(
             f"mx.image.{kind.__name__} is not a stock augmenter gluon_segaug can replay on "
             f"masks (positional ones it knows: {known}); if it only changes colours, put it "
-            f"in colour=[...] or wrap it as gluon_segaug.MxColour(aug), else write it as a "
+            f"in colour=[...] or wrap it as gluon_segaug.MxColor(aug), else write it as a "
             f"gluon_segaug.PositionalAugmenter")
     raise TypeError(f"a pipeline step must be a gluon_segaug augmenter or an "
                     f"mx.image.Augmenter, but got {step!r}")
@@ -405,3 +405,7 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
 _COLOUR_TYPES = (_img.BrightnessJitterAug, _img.ContrastJitterAug, _img.SaturationJitterAug,
                  _img.HueJitterAug, _img.ColorJitterAug, _img.LightingAug,
                  _img.ColorNormalizeAug, _img.RandomGrayAug, _img.CastAug)
+
+
+# The spelling of the first releases; saved pipelines and old code keep working.
+MxColour = MxColor

@@ -13,12 +13,12 @@ import numpy as np
 
 from .base import PositionalAugmenter
 from .blocks import Block, BlockParams
-from .colour.linear import LinearColour
+from .colour.linear import LinearColor
 from .colour.matrix import apply_colour_matrix, fused_matrix
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
-from .joint import Joint, Layout
+from .joint import Joint, Policy
 
 __all__ = ["Runner"]
 
@@ -26,13 +26,13 @@ __all__ = ["Runner"]
 class Runner:
     """One sample's pass through a list of steps."""
 
-    def __init__(self, joint: Joint, layout: Layout, interpolation: Interp, fuse: bool,
+    def __init__(self, joint: Joint, layout: Policy, interpolation: Interp, fuse: bool,
                  rng: Optional[np.random.Generator]) -> None:
         self.joint, self.layout, self.interpolation, self.fuse = joint, layout, interpolation, fuse
         self.rng = rng
         self.hw = joint.hw
         self.pending: List[Geometry] = []
-        self.colours: List[Tuple[LinearColour, Any]] = []
+        self.colours: List[Tuple[LinearColor, Any]] = []
 
     def run(self, steps: Sequence[Any], replay: Optional[Sequence[Any]] = None) -> Tuple[Any, ...]:
         """Run ``steps``; returns what each drew (``None`` where it was skipped)."""
@@ -44,7 +44,7 @@ class Runner:
                 inner = self.run([step.transforms[j] for j in chosen],
                                  recorded.params if replay is not None else None)
                 drawn.append(BlockParams(tuple(chosen), inner))
-            elif isinstance(step, LinearColour):
+            elif isinstance(step, LinearColor):
                 drawn.append(self._colour(step, recorded, replay is not None))
             elif isinstance(step, PositionalAugmenter):
                 drawn.append(self._positional(step, recorded, replay is not None, i))
@@ -56,7 +56,7 @@ class Runner:
                 drawn.append(params)
         return tuple(drawn)
 
-    def _colour(self, step: LinearColour, recorded: Any, replaying: bool) -> Any:
+    def _colour(self, step: LinearColor, recorded: Any, replaying: bool) -> Any:
         # Adjacent linear colour steps become one colour matrix.
         self._flush_geometry()
         params = recorded if replaying else step.sample(self.rng, self.joint)

@@ -33,7 +33,7 @@ from .blocks import Block
 from .compose import Compose
 from .functional import Interp
 from .joint import Target
-from .mxcompat import MxColour, _FromMx, MxHorizontalFlip, adopt, jitter_ratios
+from .mxcompat import MxColor, _FromMx, MxHorizontalFlip, adopt, jitter_ratios
 from .tensor import ToTensor
 
 __all__ = ["REGISTRY", "MAX_DEPTH", "register", "to_dict", "from_dict", "to_json", "from_json",
@@ -51,9 +51,10 @@ _MX_CLASSES = {cls.__name__: cls for cls in vars(mx.image).values()
                and cls is not mx.image.Augmenter}
 REGISTRY: Dict[str, type] = {
     **{name: getattr(positional, name) for name in positional.__all__},
-    **{name: getattr(colour, name) for name in colour.__all__ if name != "LinearColour"},
+    **{name: getattr(colour, name) for name in colour.__all__ if name != "LinearColor"},
     **{name: getattr(blocks, name) for name in ("OneOf", "SomeOf", "RandomApply", "RandomOrder")},
-    "ToTensor": ToTensor, "MxColour": MxColour, "Compose": Compose,
+    "ToTensor": ToTensor, "MxColor": MxColor, "Compose": Compose,
+    "MxColour": MxColor,  # its name in files saved by the first releases
     **{f"mx.image.{name}": cls for name, cls in _MX_CLASSES.items()},
 }
 _MX_LISTS = ("SequentialAug", "RandomOrderAug")  # list augmenters: steps in ``ts``
@@ -116,8 +117,8 @@ def to_dict(step: Any) -> Dict[str, Any]:
                 "fuse": step.fuse}
     if isinstance(step, (_FromMx, MxHorizontalFlip)):
         return _mx_dict(step.source)
-    if isinstance(step, MxColour):
-        return {"class": "MxColour", "source": _mx_dict(step.source)}
+    if isinstance(step, MxColor):
+        return {"class": "MxColor", "source": _mx_dict(step.source)}
     if isinstance(step, ToTensor):
         return {"class": "ToTensor", "mean": _value(step.mean), "std": _value(step.std),
                 "max_value": step.max_value, "mask_ignore": step.mask_ignore}

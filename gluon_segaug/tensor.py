@@ -19,7 +19,7 @@ except ImportError:  # not built: the colour steps run before, as uint8
 from .colour._args import normalisation
 from .colour.matrix import apply_colour_matrix
 from .colour.pointwise import DEFAULT_MAX_VALUE, image_scale, normalise, per_channel_pair
-from .joint import Joint, Kind, Layout
+from .joint import Joint, Kind, Policy
 
 __all__ = ["ToTensor"]
 
@@ -87,7 +87,7 @@ class ToTensor:
         return (f"ToTensor(mean={self.mean!r}, std={self.std!r}, max_value={self.max_value!r}, "
                 f"mask_ignore={self.mask_ignore!r})")
 
-    def finish(self, joint: Joint, layout: Layout,
+    def finish(self, joint: Joint, layout: Policy,
                colour: Optional[np.ndarray] = None) -> Tuple[np.ndarray, ...]:
         """The network-ready arrays: the image (with the ``colour`` matrix of the colour
         steps before, if the pipeline handed it over: see ``takes_colour``), then each

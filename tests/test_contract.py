@@ -35,7 +35,7 @@ REGISTRY = {
     gsa.Perspective: dict(scale=(0.05, 0.1)),
     gsa.ElasticTransform: dict(alpha=30.0, sigma=4.0),
     gsa.GridDistortion: dict(num_steps=4, distort_limit=0.3),
-    gsa.MxColour: dict(source=mx.image.BrightnessJitterAug(0.3)),
+    gsa.MxColor: dict(source=mx.image.BrightnessJitterAug(0.3)),
     gsa.Brightness: dict(brightness=0.3),
     gsa.Contrast: dict(contrast=0.3),
     gsa.Saturation: dict(saturation=0.3),
@@ -93,7 +93,7 @@ STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1
          mx.image.RandomSizedCropAug((25, 25), 0.3, (0.75, 1.33), 1),
          mx.image.HorizontalFlipAug(0.5)]
 CHANGES_DTYPE = {gsa.Normalize, gsa.Cast}
-ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColourAugmenter, gsa.LinearColour}
+ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColorAugmenter, gsa.LinearColor}
 
 CASES = [(cls.__name__, lambda cls=cls, kw=kw: cls(**kw)) for cls, kw in REGISTRY.items()]
 CASES += [(f"mx.{type(a).__name__}", lambda a=a: gsa.mxcompat.adopt(a)) for a in STOCK]
@@ -304,7 +304,7 @@ NOT_NUMERIC = {"interp", "side", "position", "source", "transforms", "classes", 
                "expand", "fuse", "interpolation", "targets", "compression_type",
                "rain_type"}
 # A fill may be NaN on purpose (a float target's "no data"); an integer array refuses
-# a fill it cannot hold when called (Layout.check).
+# a fill it cannot hold when called (Policy.check).
 EXEMPT = {"image_fill"}
 
 
@@ -375,7 +375,7 @@ def _jsonable(value) -> bool:
 
 @pytest.mark.parametrize("cls, name, value", [
     case for case in ARGUMENT_CASES
-    if case.values[0] not in (gsa.MxColour, gsa.Compose) and _jsonable(case.values[2])])
+    if case.values[0] not in (gsa.MxColor, gsa.Compose) and _jsonable(case.values[2])])
 def test_saved_pipelines_with_bad_arguments_are_refused_on_loading(cls, name, value):
     good = gsa.Compose([cls(**_kwargs_with(cls, name, {**REGISTRY, **EXTRA}[cls].get(
         name, inspect.signature(cls.__init__).parameters[name].default)))])

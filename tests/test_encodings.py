@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gluon_segaug.encodings import (CITYSCAPES_TRAIN_IDS, ClassToColour, ColourToClass,
+from gluon_segaug.encodings import (CITYSCAPES_TRAIN_IDS, ClassToColor, ColorToClass,
                                     RemapLabels, one_hot)
 from gluon_segaug.plot import voc_palette
 
@@ -19,12 +19,12 @@ def colour_mask(rows):
     return np.array(rows, dtype=np.uint8)
 
 
-# ColourToClass --------------------------------------------------------------------------
+# ColorToClass --------------------------------------------------------------------------
 
 def test_colour_to_class_dict_palette_by_hand():
     mask = colour_mask([[RED, MAGENTA, BLACK], [GREEN, RED, (1, 2, 3)]])
     before = mask.copy()
-    ids = ColourToClass({RED: 0, MAGENTA: 1, GREEN: 7})(mask)
+    ids = ColorToClass({RED: 0, MAGENTA: 1, GREEN: 7})(mask)
     assert ids.dtype == np.uint8
     np.testing.assert_array_equal(ids, [[0, 1, 255], [7, 0, 255]])
     np.testing.assert_array_equal(mask, before)
@@ -33,27 +33,27 @@ def test_colour_to_class_dict_palette_by_hand():
 def test_colour_to_class_array_palette_is_row_index():
     palette = np.array([[0, 0, 0], [10, 20, 30], [255, 255, 255]])
     mask = colour_mask([[(255, 255, 255), (10, 20, 30)], [(0, 0, 0), (10, 20, 31)]])
-    np.testing.assert_array_equal(ColourToClass(palette, unknown=9)(mask), [[2, 1], [0, 9]])
+    np.testing.assert_array_equal(ColorToClass(palette, unknown=9)(mask), [[2, 1], [0, 9]])
 
 
 def test_colour_to_class_several_colours_may_share_an_id():
-    decode = ColourToClass({RED: 3, GREEN: 3, MAGENTA: 4})
+    decode = ColorToClass({RED: 3, GREEN: 3, MAGENTA: 4})
     np.testing.assert_array_equal(decode(colour_mask([[RED, GREEN, MAGENTA]])), [[3, 3, 4]])
 
 
 def test_colour_to_class_dtype_widens_for_large_or_negative_ids():
     mask = colour_mask([[RED, BLACK]])
-    wide = ColourToClass({RED: 300})(mask)
+    wide = ColorToClass({RED: 300})(mask)
     assert wide.dtype == np.int32
     np.testing.assert_array_equal(wide, [[300, 255]])
-    signed = ColourToClass({RED: 1}, unknown=-1)(mask)
+    signed = ColorToClass({RED: 1}, unknown=-1)(mask)
     assert signed.dtype == np.int32
     np.testing.assert_array_equal(signed, [[1, -1]])
 
 
 def test_colour_to_class_accepts_wider_integer_colours():
     mask = colour_mask([[RED, MAGENTA]]).astype(np.int32)
-    np.testing.assert_array_equal(ColourToClass({RED: 0, MAGENTA: 1})(mask), [[0, 1]])
+    np.testing.assert_array_equal(ColorToClass({RED: 0, MAGENTA: 1})(mask), [[0, 1]])
 
 
 def reference_decode(mask, palette, unknown):
@@ -73,12 +73,12 @@ def test_colour_to_class_agrees_with_a_per_colour_reference(size):
     colours = np.array(list(palette), np.uint8)
     mask = colours[rng.integers(0, size, (40, 50))]
     mask[rng.random((40, 50)) < 0.1] = (1, 1, 1) if (1, 1, 1) not in palette else (2, 2, 2)
-    decode = ColourToClass(palette, unknown=250)
+    decode = ColorToClass(palette, unknown=250)
     assert (decode._cube is None) == (size > 100)
     np.testing.assert_array_equal(decode(mask), reference_decode(mask, palette, 250))
     with pytest.raises(ValueError, match=r"colour \([12], [12], [12]\) of \d+ pixels is not in "
                                          r"the palette \(1 unknown colours"):
-        ColourToClass(palette, unknown=None)(mask)
+        ColorToClass(palette, unknown=None)(mask)
 
 
 def test_unknown_none_names_the_colour_and_count():
@@ -86,7 +86,7 @@ def test_unknown_none_names_the_colour_and_count():
     with pytest.raises(ValueError, match=r"colour \(9, 9, 9\) of 2 pixels is not in the palette "
                                          r"\(2 unknown colours, 3 pixels in all\); give "
                                          r"unknown=<id>"):
-        ColourToClass({RED: 0}, unknown=None)(mask)
+        ColorToClass({RED: 0}, unknown=None)(mask)
 
 
 @pytest.mark.parametrize("palette, message", [
@@ -103,11 +103,11 @@ def test_unknown_none_names_the_colour_and_count():
 ])
 def test_bad_palettes_are_refused(palette, message):
     with pytest.raises(ValueError, match=message):
-        ColourToClass(palette)
+        ColorToClass(palette)
 
 
 def test_colour_to_class_refuses_bad_masks():
-    decode = ColourToClass({RED: 0})
+    decode = ColorToClass({RED: 0})
     with pytest.raises(ValueError, match=r"colour mask must be \(H, W, 3\), but got shape "
                                          r"\(2, 3\)"):
         decode(np.zeros((2, 3), np.uint8))
@@ -118,7 +118,7 @@ def test_colour_to_class_refuses_bad_masks():
                                         r"float32"):
         decode(np.zeros((1, 1, 3), np.float32))
     with pytest.raises(ValueError, match=r"unknown must be an int class id or None, but got 'x'"):
-        ColourToClass({RED: 0}, unknown="x")
+        ColorToClass({RED: 0}, unknown="x")
 
 
 def test_colour_to_class_voc_by_hand():
@@ -126,26 +126,26 @@ def test_colour_to_class_voc_by_hand():
                         [(224, 224, 192), (192, 128, 128), (128, 64, 128)]])
     # VOC colours: 0 background, 1 aeroplane, 2 bicycle, 15 person; the border
     # (224, 224, 192) is 255. (128, 64, 128) is palette row 21, not a VOC class.
-    np.testing.assert_array_equal(ColourToClass.voc()(mask), [[0, 1, 2], [255, 15, 255]])
+    np.testing.assert_array_equal(ColorToClass.voc()(mask), [[0, 1, 2], [255, 15, 255]])
     with pytest.raises(ValueError, match=r"colour \(128, 64, 128\) of 1 pixels is not in the"):
-        ColourToClass.voc(unknown=None)(mask)
+        ColorToClass.voc(unknown=None)(mask)
     with pytest.raises(ValueError, match=r"num_classes must be an int in 1..255"):
-        ColourToClass.voc(num_classes=256)
+        ColorToClass.voc(num_classes=256)
 
 
-# ClassToColour --------------------------------------------------------------------------
+# ClassToColor --------------------------------------------------------------------------
 
 def test_class_to_colour_by_hand():
     ids = np.array([[0, 1], [255, 2]], np.uint8)
-    colours = ClassToColour([(10, 0, 0), (0, 20, 0), (0, 0, 30)], ignore_colour=(1, 2, 3))(ids)
+    colours = ClassToColor([(10, 0, 0), (0, 20, 0), (0, 0, 30)], ignore_colour=(1, 2, 3))(ids)
     assert colours.dtype == np.uint8 and colours.shape == (2, 2, 3)
     np.testing.assert_array_equal(colours, [[(10, 0, 0), (0, 20, 0)], [(1, 2, 3), (0, 0, 30)]])
 
 
 def test_class_to_colour_first_colour_of_an_id_wins_and_ignore_overrides_palette():
-    to_colour = ClassToColour({RED: 1, GREEN: 1, MAGENTA: 255}, ignore_colour=BLACK)
+    to_colour = ClassToColor({RED: 1, GREEN: 1, MAGENTA: 255}, ignore_colour=BLACK)
     np.testing.assert_array_equal(to_colour(np.array([[1, 255]])), [[RED, BLACK]])
-    no_ignore = ClassToColour({RED: 1, MAGENTA: 255}, ignore_index=None)
+    no_ignore = ClassToColor({RED: 1, MAGENTA: 255}, ignore_index=None)
     np.testing.assert_array_equal(no_ignore(np.array([[255, 1]])), [[MAGENTA, RED]])
 
 
@@ -153,13 +153,13 @@ def test_class_to_colour_names_ids_without_colour():
     with pytest.raises(ValueError, match=r"class id -1 of 1 pixels has no colour in the palette "
                                          r"\(2 such ids, 3 pixels in all; the palette holds "
                                          r"ids 0..255\)"):
-        ClassToColour([RED, GREEN])(np.array([[0, -1, 7, 7]]))
+        ClassToColor([RED, GREEN])(np.array([[0, -1, 7, 7]]))
     with pytest.raises(ValueError, match=r"ignore_colour must be an \(r, g, b\) colour"):
-        ClassToColour([RED], ignore_colour=(0, 0))
+        ClassToColor([RED], ignore_colour=(0, 0))
 
 
 def test_class_to_colour_ids_spread_wider_than_a_table():
-    to_colour = ClassToColour({RED: 5_000_000, GREEN: -3})
+    to_colour = ClassToColor({RED: 5_000_000, GREEN: -3})
     np.testing.assert_array_equal(to_colour(np.array([[-3, 5_000_000, 255]])),
                                   [[GREEN, RED, (255, 255, 255)]])
     with pytest.raises(ValueError, match=r"class id 7 of 1 pixels has no colour"):
@@ -168,17 +168,17 @@ def test_class_to_colour_ids_spread_wider_than_a_table():
 
 def test_voc_colours_match_pillows_rendering_of_real_masks(real_dir):
     """Pillow draws a palette PNG with the palette stored in it: an independent reference
-    for ClassToColour.voc, and for ColourToClass.voc the other way round."""
+    for ClassToColor.voc, and for ColorToClass.voc the other way round."""
     for i in range(1, 7):
         with Image.open(real_dir / f"voc{i}_mask.png") as img:
             ids, rgb = np.array(img), np.array(img.convert("RGB"))
-        np.testing.assert_array_equal(ClassToColour.voc()(ids), rgb)
-        np.testing.assert_array_equal(ColourToClass.voc(unknown=None)(rgb), ids)
+        np.testing.assert_array_equal(ClassToColor.voc()(ids), rgb)
+        np.testing.assert_array_equal(ColorToClass.voc(unknown=None)(rgb), ids)
 
 
 def test_round_trip_on_real_masks_with_a_border(real_samples):
-    to_colour, to_ids = ClassToColour(voc_palette(256), ignore_index=None), \
-        ColourToClass(voc_palette(256), unknown=None)
+    to_colour, to_ids = ClassToColor(voc_palette(256), ignore_index=None), \
+        ColorToClass(voc_palette(256), unknown=None)
     for name, _, mask in real_samples:
         ids = mask.copy()
         ids[:3] = 255  # a VOC-style ignore border
@@ -188,9 +188,9 @@ def test_round_trip_on_real_masks_with_a_border(real_samples):
 def test_kitti_palette_round_trip():
     palette = {RED: 0, MAGENTA: 1}
     ids = np.array([[0, 1, 255], [1, 1, 0]], np.uint8)
-    colours = ClassToColour(palette, ignore_colour=BLACK)(ids)
+    colours = ClassToColor(palette, ignore_colour=BLACK)(ids)
     np.testing.assert_array_equal(colours, [[RED, MAGENTA, BLACK], [MAGENTA, MAGENTA, RED]])
-    np.testing.assert_array_equal(ColourToClass(palette)(colours), ids)
+    np.testing.assert_array_equal(ColorToClass(palette)(colours), ids)
 
 
 # RemapLabels ----------------------------------------------------------------------------
@@ -296,17 +296,17 @@ def test_remap_errors_name_the_value():
 def test_reprs_are_readable():
     assert repr(RemapLabels.voc_ignore_to(-1)) == "RemapLabels({255: -1})"
     assert repr(RemapLabels.cityscapes_train_ids()) == "RemapLabels(<19 entries>, default=255)"
-    assert repr(ColourToClass({RED: 0, MAGENTA: 1})) == \
-        "ColourToClass({(255, 0, 0): 0, (255, 0, 255): 1}, unknown=255)"
-    assert repr(ClassToColour.voc()) == \
-        "ClassToColour(<256 colours>, ignore_index=None, ignore_colour=(255, 255, 255))"
+    assert repr(ColorToClass({RED: 0, MAGENTA: 1})) == \
+        "ColorToClass({(255, 0, 0): 0, (255, 0, 255): 1}, unknown=255)"
+    assert repr(ClassToColor.voc()) == \
+        "ClassToColor(<256 colours>, ignore_index=None, ignore_colour=(255, 255, 255))"
 
 
 def test_encoders_pickle_for_dataloader_workers():
     mask = np.array([[0, 7, 26, 255]], np.uint8)
     for encoder, data in [(RemapLabels.cityscapes_train_ids(), mask),
-                          (ClassToColour.voc(), mask),
-                          (ColourToClass.voc(), ClassToColour.voc()(mask))]:
+                          (ClassToColor.voc(), mask),
+                          (ColorToClass.voc(), ClassToColor.voc()(mask))]:
         copy = pickle.loads(pickle.dumps(encoder))
         np.testing.assert_array_equal(copy(data), encoder(data))
 

@@ -95,7 +95,7 @@ class _Gain:
     gain: float
 
 
-class Gain(gsa.ColourAugmenter):
+class Gain(gsa.ColorAugmenter):
     def __init__(self, p: float = 1.0) -> None:
         super().__init__(p)
 
@@ -130,7 +130,7 @@ def test_a_step_without_make_params_says_what_it_needs():
     class Empty(gsa.PositionalAugmenter):
         pass
 
-    class Blank(gsa.ColourAugmenter):
+    class Blank(gsa.ColorAugmenter):
         pass
 
     with pytest.raises(NotImplementedError, match=r"Empty must define make_params\(rng, hw\)"):
@@ -150,12 +150,12 @@ def test_augmenters_written_against_the_old_private_names_still_run():
 
 
 _PRIVATE_DRAWS = ("_sample", "_sample_geometry", "_sample_image", "sample", "sample_geometry")
-_BASES = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColourAugmenter, gsa.LinearColour}
+_BASES = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColorAugmenter, gsa.LinearColor}
 
 
 def _exported_augmenters():
     return [cls for cls in vars(gsa).values() if inspect.isclass(cls)
-            and issubclass(cls, (gsa.PositionalAugmenter, gsa.ColourAugmenter))
+            and issubclass(cls, (gsa.PositionalAugmenter, gsa.ColorAugmenter))
             and cls not in _BASES]
 
 
@@ -170,3 +170,26 @@ def test_built_ins_draw_through_the_public_contract(cls):
         assert not overridden, f"{klass.__name__} overrides {overridden}"
     assert "make_params" in {name for klass in cls.__mro__ if klass not in _BASES
                              for name in vars(klass)}
+
+
+def test_the_names_of_the_first_releases_still_work():
+    # One spelling in the public API ("Color", as in ColorJitter); the old one stays.
+    assert gsa.ColourAugmenter is gsa.ColorAugmenter
+    assert gsa.MxColour is gsa.MxColor and gsa.LinearColour is gsa.LinearColor
+    assert gsa.ColourToClass is gsa.ColorToClass and gsa.ClassToColour is gsa.ClassToColor
+    assert gsa.Layout is gsa.Policy
+    for old in ("ColourAugmenter", "MxColour", "LinearColour", "ColourToClass",
+                "ClassToColour", "Layout"):
+        assert old not in gsa.__all__
+
+
+def test_a_pipeline_saved_with_the_old_mx_colour_name_loads():
+    import json
+
+    import mxnet as mx
+
+    saved = json.loads(gsa.to_json(gsa.Compose([gsa.MxColor(mx.image.BrightnessJitterAug(0.3))])))
+    assert saved["pipeline"]["transforms"][0]["class"] == "MxColor"
+    saved["pipeline"]["transforms"][0]["class"] = "MxColour"
+    loaded = gsa.from_json(json.dumps(saved))
+    assert isinstance(loaded.transforms[0], gsa.MxColor)

@@ -55,7 +55,7 @@ def test_crops_match_mx_fixed_crop_on_the_drawn_box(real_samples, mx_aug):
         expected = mx.image.fixed_crop(image_nd, params.left, params.top, params.width,
                                        params.height, (mx_aug.size[0], mx_aug.size[1]),
                                        mx_aug.interp).asnumpy()
-        got = ours.apply(gsa.Joint(image), params, gsa.Layout(targets=())).image
+        got = ours.apply(gsa.Joint(image), params, gsa.Policy(targets=())).image
         assert got.shape == expected.shape
         assert np.abs(got.astype(int) - expected).max() <= 1
 
@@ -122,7 +122,7 @@ def test_brightness_on_uint8_scales_pixels_and_keeps_the_caller_image():
 def test_contrast_matches_mx_math_for_the_same_draw(real_samples):
     _, image, _ = real_samples[2]
     source = mx.image.ContrastJitterAug(0.5)
-    ours = gsa.MxColour(source)
+    ours = gsa.MxColor(source)
     seed = 1234
     out = ours.apply_image(image, seed)
     import random
@@ -265,7 +265,7 @@ def test_stock_random_crops_give_mx_fixed_crop_bytes_for_every_interp(real_sampl
         for params in _box_draws(ours, image.shape[:2], n=4, seed=code):
             expected = mx.image.fixed_crop(image_nd, params.left, params.top, params.width,
                                            params.height, tuple(mx_aug.size), code).asnumpy()
-            got = ours.apply(gsa.Joint(image), params, gsa.Layout(targets=())).image
+            got = ours.apply(gsa.Joint(image), params, gsa.Policy(targets=())).image
             assert got.shape == expected.shape
             if code == 3 and _mixed((params.height, params.width), mx_aug.size):
                 continue

@@ -201,7 +201,7 @@ def test_mx_list_augmenters_inside_mx_colour_save_and_load(real_samples):
     order = mx.image.RandomOrderAug([mx.image.BrightnessJitterAug(0.2),
                                      mx.image.SequentialAug([mx.image.HueJitterAug(0.1)])])
     for source in (jitter, order):
-        pipeline = gsa.Compose([gsa.MxColour(source)], seed=3)
+        pipeline = gsa.Compose([gsa.MxColor(source)], seed=3)
         loaded = gsa.from_json(pipeline.to_json())
         assert loaded.to_json() == pipeline.to_json()
         for a, b in zip(pipeline(image, mask), loaded(image, mask)):
@@ -210,7 +210,7 @@ def test_mx_list_augmenters_inside_mx_colour_save_and_load(real_samples):
     with pytest.raises(ValueError, match=r"cannot save this mx.image.ColorJitterAug: its steps "
                                          r"\['BrightnessJitterAug', 'ContrastJitterAug', "
                                          r"'HueJitterAug'\]"):
-        gsa.Compose([gsa.MxColour(jitter)]).to_json()
+        gsa.Compose([gsa.MxColor(jitter)]).to_json()
 
 
 @pytest.mark.parametrize("dumps, message", [

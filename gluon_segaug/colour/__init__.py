@@ -32,7 +32,7 @@ from .channels import ChannelDropout, ChannelShuffle, InvertImg, RGBShift, ToSep
 from .filters import GaussianBlur, GaussianNoise
 from .histogram import CLAHE, Equalize
 from .kernels import Emboss, MedianBlur, MotionBlur, Sharpen
-from .linear import (Brightness, ColorJitter, Contrast, Hue, Lighting, LinearColour,
+from .linear import (Brightness, ColorJitter, Contrast, Hue, Lighting, LinearColor,
                      RandomGray, Saturation)
 from .noise import ISONoise, MultiplicativeNoise
 from .pointwise import Cast, Gamma, Normalize
@@ -41,7 +41,7 @@ from .tone import (HueSaturationValue, Posterize, RandomBrightnessContrast, Rand
                    Solarize)
 from .weather import RandomFog, RandomRain, RandomShadow, RandomSnow, RandomSunFlare
 
-__all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
+__all__ = ["LinearColor", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "Gamma", "Normalize", "Cast", "GaussianNoise",
            "GaussianBlur", "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
            "Downscale", "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .._checks import number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import randint, uniform
 from ._image import back_to, lut_uint8, value_max
 from ._limits import int_range, limit_range
@@ -24,7 +24,7 @@ class ShiftParams:
     shifts: Tuple[float, float, float]
 
 
-class RGBShift(ColourAugmenter):
+class RGBShift(ColorAugmenter):
     """Add a value to each of R, G and B, each drawn uniformly from its limit (in the
     image's value units: 0-255 for uint8 and float images).
 
@@ -75,7 +75,7 @@ class OrderParams:
     order: Tuple[int, ...]
 
 
-class ChannelShuffle(ColourAugmenter):
+class ChannelShuffle(ColorAugmenter):
     """Put the channels in a random order (any number of channels).
 
     Targets
@@ -100,7 +100,7 @@ class DropParams:
     channels: Tuple[int, ...]
 
 
-class ChannelDropout(ColourAugmenter):
+class ChannelDropout(ColorAugmenter):
     """Set a random number (drawn from ``channel_drop_range``) of randomly chosen
     channels to ``fill_value``.
 
@@ -139,7 +139,7 @@ class ChannelDropout(ColourAugmenter):
         return out
 
 
-class InvertImg(ColourAugmenter):
+class InvertImg(ColorAugmenter):
     """``max - x``: the dtype's largest value for unsigned images, 255 for floats
     (0-255 images); signed integers map their range onto itself (``-1 - x``).
 
@@ -172,7 +172,7 @@ SEPIA = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0
 """Rows: the output R, G and B as weights of the input R, G and B."""
 
 
-class ToSepia(ColourAugmenter):
+class ToSepia(ColorAugmenter):
     """The sepia colour matrix ``SEPIA`` applied to every RGB pixel (integers rounded
     and saturated; floats not clipped).
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .._checks import MAX_SIGMA
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import uniform
 from ._args import positive_range
 
@@ -32,7 +32,7 @@ class NoiseParams:
     seed: int
 
 
-class GaussianNoise(ColourAugmenter):
+class GaussianNoise(ColorAugmenter):
     """Add ``N(0, s)`` noise to every value, ``s`` drawn uniformly from ``std`` (in the
     image's value units); integer images are rounded and clipped back.
 
@@ -66,7 +66,7 @@ class BlurParams:
     sigma: float
 
 
-class GaussianBlur(ColourAugmenter):
+class GaussianBlur(ColorAugmenter):
     """Blur with a Gaussian of ``sigma`` pixels drawn uniformly from ``sigma`` (kernel
     size from sigma; edges reflected); ``sigma`` at most ``_checks.MAX_SIGMA`` (64).
 

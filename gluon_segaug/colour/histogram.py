@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .._checks import flag, is_number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import uniform
 from ._image import require
 from ._limits import limit_range
@@ -23,7 +23,7 @@ class ClaheParams:
     clip_limit: float
 
 
-class CLAHE(ColourAugmenter):
+class CLAHE(ColorAugmenter):
     """Contrast-limited adaptive histogram equalisation (OpenCV's ``createCLAHE``).
 
     A 1-channel image is equalised directly; an RGB image on the L channel of LAB (its
@@ -83,7 +83,7 @@ class CLAHE(ColourAugmenter):
         return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
 
 
-class Equalize(ColourAugmenter):
+class Equalize(ColorAugmenter):
     """Histogram equalisation (OpenCV's ``equalizeHist``).
 
     Parameters

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .._checks import flag
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import randint, uniform
 from ._image import back_to, filter2d
 from ._limits import int_range, limit_range
@@ -36,7 +36,7 @@ def _unit_range(value, name):
     return limit_range(value, name, 0.0, 1.0, symmetric=False)
 
 
-class Sharpen(ColourAugmenter):
+class Sharpen(ColorAugmenter):
     """Blend the image with a sharpened copy: the kernel is ``(1 - a) * identity +
     a * [[-1, -1, -1], [-1, 8 + l, -1], [-1, -1, -1]]``, ``a`` from ``alpha`` and ``l``
     from ``lightness``, both drawn uniformly.
@@ -78,7 +78,7 @@ class Sharpen(ColourAugmenter):
         return filter2d(image, params.kernel)
 
 
-class Emboss(ColourAugmenter):
+class Emboss(ColorAugmenter):
     """Blend the image with an embossed copy: the kernel is ``(1 - a) * identity +
     a * [[-1 - s, -s, 0], [-s, 1, s], [0, s, 1 + s]]``, ``a`` from ``alpha`` and ``s``
     from ``strength``, both drawn uniformly.
@@ -119,7 +119,7 @@ def _blur_limit(value, odd):
     return int_range(value, "blur_limit", 3, MAX_KERNEL, odd=odd)
 
 
-class MotionBlur(ColourAugmenter):
+class MotionBlur(ColorAugmenter):
     """Blur along a random line: a ``k`` x ``k`` kernel (``k`` odd, drawn from
     ``blur_limit``) holding one line segment between two random points, normalised.
 
@@ -182,7 +182,7 @@ class MedianParams:
     ksize: int
 
 
-class MedianBlur(ColourAugmenter):
+class MedianBlur(ColorAugmenter):
     """Median of the ``k`` x ``k`` neighbourhood, ``k`` odd, drawn from ``blur_limit``.
 
     uint8 images use OpenCV's ``medianBlur`` at every size; others (float, uint16...) use

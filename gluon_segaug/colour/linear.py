@@ -20,12 +20,12 @@ from typing import Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .._checks import is_number, number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import uniform
 from ._args import factor_range, per_channel
 from .matrix import CV_ARITHMETIC, _affine, apply_colour_matrix, image_mean, scale_shift
 
-__all__ = ["LinearColour", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
+__all__ = ["LinearColor", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "LUMA"]
 
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -39,7 +39,7 @@ IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009), (-0.5808, -0.0045, -0.8140),
                    (-0.5836, -0.6948, 0.4203))
 
 
-class LinearColour(ColourAugmenter):
+class LinearColor(ColorAugmenter):
     """Base of colour steps given by a (C, C + 1) matrix; ``mean`` is the mean colour
     of the image the step acts on (only steps with ``needs_mean`` look at it)."""
 
@@ -48,7 +48,7 @@ class LinearColour(ColourAugmenter):
     def colour_matrix(self, params, channels: int, mean: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def uniform(self, params, channels: int, mean: Optional[np.ndarray]
+    def uniform_map(self, params, channels: int, mean: Optional[np.ndarray]
                 ) -> Optional[Tuple[float, float]]:
         """``(a, b)`` when this step maps every channel by the same ``a x + b`` (then one
         vectorised pass applies it, with no matrix to build); ``None`` otherwise."""
@@ -57,7 +57,7 @@ class LinearColour(ColourAugmenter):
     def apply_image(self, image: np.ndarray, params) -> np.ndarray:
         mean = image_mean(image) if self.needs_mean else None
         if image.dtype in CV_ARITHMETIC:
-            uniform = self.uniform(params, image.shape[2], mean)
+            uniform = self.uniform_map(params, image.shape[2], mean)
             if uniform is not None:
                 return scale_shift(image, *uniform)
         if mean is None:
@@ -95,14 +95,14 @@ def _hue(shift: float) -> np.ndarray:
     return _affine(_ITYIQ @ rotation @ _TYIQ, _ZERO3)
 
 
-class _FactorJitter(LinearColour):
+class _FactorJitter(LinearColor):
     """A jitter by one factor drawn from ``(1 - v, 1 + v)`` or a given factor range; the
     argument is named after the jitter (``brightness=``, ``contrast=``...)."""
 
     _name = ""
 
     def _init_factor(self, value: Union[float, Sequence[float]], p: float) -> None:
-        LinearColour.__init__(self, p)
+        LinearColor.__init__(self, p)
         setattr(self, self._name, value)
         self._range = factor_range(value, self._name)
 
@@ -138,7 +138,7 @@ class Brightness(_FactorJitter):
     def colour_matrix(self, params, channels, mean):
         return _brightness(params.factor, channels)
 
-    def uniform(self, params, channels, mean):
+    def uniform_map(self, params, channels, mean):
         return params.factor, 0.0
 
 
@@ -167,7 +167,7 @@ class Contrast(_FactorJitter):
     def colour_matrix(self, params, channels, mean):
         return _contrast(params.factor, channels, mean)
 
-    def uniform(self, params, channels, mean):
+    def uniform_map(self, params, channels, mean):
         if channels not in (1, 3):  # several bands blend towards several means
             return None
         return params.factor, (1.0 - params.factor) * float(_contrast_target(channels, mean)[0])
@@ -198,7 +198,7 @@ class Saturation(_FactorJitter):
         return _saturation(params.factor)
 
 
-class Hue(LinearColour):
+class Hue(LinearColor):
     """Rotate hue by ``pi * U(-hue, hue)`` radians in YIQ space (``mx.image``'s linear
     approximation of an HSV hue shift). RGB images only.
 
@@ -241,7 +241,7 @@ class JitterParams:
     steps: Tuple[Tuple[str, float], ...]
 
 
-class ColorJitter(LinearColour):
+class ColorJitter(LinearColor):
     """Brightness, contrast, saturation and hue jitter in a random order (the enabled
     ones), as one colour matrix.
 
@@ -365,7 +365,7 @@ class GrayParams:
     """Nothing to draw but whether; present means grey."""
 
 
-class RandomGray(LinearColour):
+class RandomGray(LinearColor):
     """Turn the image grey (every channel the weighted sum of R, G, B) with
     probability ``p``. RGB images only.
 
@@ -417,7 +417,7 @@ class LightingParams:
     alpha: Tuple[float, float, float]
 
 
-class Lighting(LinearColour):
+class Lighting(LinearColor):
     """AlexNet-style PCA lighting noise: add ``eigvec @ (alpha * eigval)`` with
     ``alpha ~ N(0, alphastd)`` per component (``mx.image.LightingAug``). RGB only.
 
@@ -463,3 +463,7 @@ class Lighting(LinearColour):
     def colour_matrix(self, params, channels, mean):
         shift = np.asarray(self.eigvec) @ (np.asarray(params.alpha) * np.asarray(self.eigval))
         return _affine(np.eye(3), shift)
+
+
+# The spelling of the first releases; saved pipelines and old code keep working.
+LinearColour = LinearColor

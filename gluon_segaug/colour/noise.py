@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .._checks import flag
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import uniform
 from ._image import back_to, lut_uint8, require
 from ._limits import limit_range
@@ -35,7 +35,7 @@ def iso_noise_fields(params: IsoParams, hw: Tuple[int, int],
     return luminance, hue
 
 
-class ISONoise(ColourAugmenter):
+class ISONoise(ColorAugmenter):
     """Camera sensor noise: in HLS (of the image scaled to [0, 1]) the hue gets normal
     noise of ``color_shift * 360 * intensity`` degrees, and the lightness ``L`` gets
     ``n / 255 * (1 - L)`` with ``n`` Poisson of mean ``std(L) * intensity * 255``.
@@ -90,7 +90,7 @@ class MultiplyParams:
     seed: int = 0
 
 
-class MultiplicativeNoise(ColourAugmenter):
+class MultiplicativeNoise(ColorAugmenter):
     """Multiply the image by factors drawn uniformly from ``multiplier``: one for the
     whole image, one per channel (``per_channel``), and/or one per pixel
     (``elementwise``).

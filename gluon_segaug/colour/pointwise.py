@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from .._checks import number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import uniform
 from ._args import normalisation, positive_range
 from .matrix import uint8_table
@@ -25,7 +25,7 @@ class GammaParams:
     gamma: float
 
 
-class Gamma(ColourAugmenter):
+class Gamma(ColorAugmenter):
     """``max_value * (x / max_value) ** g`` with ``g`` drawn log-uniformly from ``gamma``.
 
     Parameters
@@ -113,7 +113,7 @@ def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: f
     return image.astype(np.float32) * scale - (mean / std).astype(np.float32)
 
 
-class Normalize(ColourAugmenter):
+class Normalize(ColorAugmenter):
     """``(x / max_value - mean) / std`` per channel, as float32 (H, W, C).
 
     Parameters
@@ -151,7 +151,7 @@ class Normalize(ColourAugmenter):
                          image_scale(image, self.max_value, "Normalize"))
 
 
-class Cast(ColourAugmenter):
+class Cast(ColorAugmenter):
     """Change the image's dtype (values unchanged), e.g. ``mx.image.CastAug``.
 
     Targets

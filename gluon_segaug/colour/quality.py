@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .._checks import integer, number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..functional.interp import Interp
 from ..rng import randint, uniform
 from ._image import back_to, require
@@ -37,7 +37,7 @@ def _interp(value, name):
     return mode
 
 
-class Downscale(ColourAugmenter):
+class Downscale(ColorAugmenter):
     """Lose detail: shrink the image by a factor drawn uniformly from
     ``[scale_min, scale_max]``, then enlarge it back to its size.
 
@@ -110,7 +110,7 @@ class QualityParams:
 _FLAGS = {"jpeg": cv2.IMWRITE_JPEG_QUALITY, "webp": cv2.IMWRITE_WEBP_QUALITY}
 
 
-class ImageCompression(ColourAugmenter):
+class ImageCompression(ColorAugmenter):
     """Compression artefacts: encode the image as JPEG or WebP at a quality drawn
     uniformly from ``[quality_lower, quality_upper]`` (whole numbers), then decode it.
 

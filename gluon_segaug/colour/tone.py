@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .._checks import flag, number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import randint, uniform
 from ._image import FLOAT_MAX, back_to, lut_uint8, require, value_max
 from ._limits import int_range, limit_range
@@ -28,7 +28,7 @@ class HsvParams:
     val_shift: float
 
 
-class HueSaturationValue(ColourAugmenter):
+class HueSaturationValue(ColorAugmenter):
     """Shift hue, saturation and value (OpenCV's HSV), each by an amount drawn
     uniformly from its limit. Units are those of 8-bit HSV: hue in steps of 2 degrees
     (180 is a full turn), saturation and value in 0-255 (float images, 0-255 too, are
@@ -87,7 +87,7 @@ class BrightnessContrastParams:
     beta: float
 
 
-class RandomBrightnessContrast(ColourAugmenter):
+class RandomBrightnessContrast(ColorAugmenter):
     """``x * alpha + beta * m`` with ``alpha = 1 + c`` and ``beta = b``, ``c`` and ``b``
     drawn uniformly from ``contrast_limit`` and ``brightness_limit``; ``m`` is the white
     level (255 for uint8 and float images, the dtype's largest for other integers) with
@@ -142,7 +142,7 @@ class BitsParams:
     bits: int
 
 
-class Posterize(ColourAugmenter):
+class Posterize(ColorAugmenter):
     """Keep the ``n`` high bits of every value, ``n`` drawn from ``num_bits``.
 
     Parameters
@@ -182,7 +182,7 @@ class ThresholdParams:
     threshold: float
 
 
-class Solarize(ColourAugmenter):
+class Solarize(ColorAugmenter):
     """Invert the values at or above a threshold drawn uniformly from ``threshold``:
     ``max - x`` with ``max`` as ``InvertImg`` (255 for uint8 and float images).
 
@@ -229,7 +229,7 @@ class CurveParams:
     high_y: float
 
 
-class RandomToneCurve(ColourAugmenter):
+class RandomToneCurve(ColorAugmenter):
     """Remap tones along a cubic Bezier curve from (0, 0) to (1, 1) whose inner control
     points have y drawn from ``N(0.25, scale)`` and ``N(0.75, scale)`` (clipped to
     [0, 1]).

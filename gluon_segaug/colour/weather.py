@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from .._checks import integer, number
-from ..base import ColourAugmenter
+from ..base import ColorAugmenter
 from ..rng import randint, uniform
 from ._image import lut_uint8, require
 
@@ -54,7 +54,7 @@ class SnowParams:
     snow_point: float
 
 
-class RandomSnow(ColourAugmenter):
+class RandomSnow(ColorAugmenter):
     """Snow: in HLS, lightness below ``snow_point * 127.5 + 85`` is multiplied by
     ``brightness_coeff`` (rounded, saturated at 255), ``snow_point`` drawn uniformly.
 
@@ -99,7 +99,7 @@ class ShadowParams:
     polygons: Tuple[np.ndarray, ...]
 
 
-class RandomShadow(ColourAugmenter):
+class RandomShadow(ColorAugmenter):
     """Shadows: random polygons (``shadow_dimension`` vertices each, inside
     ``shadow_roi``) whose lightness (HLS) is halved (rounded down). Pixels outside
     the shadows keep their values exactly (Albumentations passes them through a lossy
@@ -177,7 +177,7 @@ class RainParams:
 _RAIN = {"drizzle": (770, 10), "heavy": (600, 30), "torrential": (500, 60)}
 
 
-class RandomRain(ColourAugmenter):
+class RandomRain(ColorAugmenter):
     """Rain: one line per ``600`` pixels (``rain_type`` changes the density and the
     length), slanted by a whole number drawn from ``[slant_lower, slant_upper]``, then
     a ``blur_value`` box blur and the HSV value times ``brightness_coefficient``.
@@ -264,7 +264,7 @@ class FogParams:
     patches: np.ndarray
 
 
-class RandomFog(ColourAugmenter):
+class RandomFog(ColorAugmenter):
     """Fog: white discs (their size grows with ``fog_coef``, drawn uniformly) blended in
     one after another with weight ``alpha_coef * fog_coef``, spreading from the centre,
     then a box blur.
@@ -354,7 +354,7 @@ def _colour(value, name: str) -> Tuple[int, int, int]:
     return tuple(int(c) for c in value)
 
 
-class RandomSunFlare(ColourAugmenter):
+class RandomSunFlare(ColorAugmenter):
     """Sun flare: a sun at a random point of ``flare_roi`` (discs of growing radius up
     to ``src_radius``, blended ever more faintly) and flare circles along a line through
     it at a random angle.

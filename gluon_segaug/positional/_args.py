@@ -59,6 +59,7 @@ def ordered_range(value: Sequence[float], name: str, positive: bool = False) -> 
     return (low, high)
 
 
-def uniform(rng: np.random.Generator, bounds: Tuple[float, float]) -> float:
+def uniform_in(rng: np.random.Generator, bounds: Tuple[float, float]) -> float:
+    """One draw from ``bounds`` = ``(low, high)``; ``low`` itself when the range is empty."""
     low, high = bounds
     return _draw_uniform(rng, float(low), float(high)) if high > low else float(low)

@@ -15,7 +15,7 @@ from .._checks import flag
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import MatrixParams, RotateParams
-from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform
+from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform_in
 
 __all__ = ["Rotate", "Affine", "Perspective"]
 
@@ -55,7 +55,7 @@ class Rotate(PositionalAugmenter):
         self.interp = interp_or_none(interp)
 
     def make_params(self, rng, hw):
-        angle = uniform(rng, self.degrees)
+        angle = uniform_in(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
         return RotateParams(hw, angle=angle, size=size, interpolation=self.interp)
 
@@ -137,13 +137,13 @@ class Affine(PositionalAugmenter):
 
     def make_params(self, rng, hw):
         h, w = hw
-        sx = uniform(rng, self._scale[0])
-        sy = uniform(rng, self._scale[1]) if self._scale[1] else sx
-        tx = uniform(rng, self._translate[0]) * w
-        ty = uniform(rng, self._translate[1] or self._translate[0]) * h
-        angle = math.radians(uniform(rng, self._rotate))
-        shx = math.radians(uniform(rng, self._shear[0]))
-        shy = math.radians(uniform(rng, self._shear[1])) if self._shear[1] else 0.0
+        sx = uniform_in(rng, self._scale[0])
+        sy = uniform_in(rng, self._scale[1]) if self._scale[1] else sx
+        tx = uniform_in(rng, self._translate[0]) * w
+        ty = uniform_in(rng, self._translate[1] or self._translate[0]) * h
+        angle = math.radians(uniform_in(rng, self._rotate))
+        shx = math.radians(uniform_in(rng, self._shear[0]))
+        shy = math.radians(uniform_in(rng, self._shear[1])) if self._shear[1] else 0.0
         c, s = math.cos(angle), math.sin(angle)
         # Albumentations' order and signs: the y-shear acts first, the x-shear after
         # the scale (both turn counter-clockwise for positive degrees, as the rotation).
@@ -191,7 +191,7 @@ class Perspective(PositionalAugmenter):
 
     def make_params(self, rng, hw):
         h, w = hw
-        sigma = uniform(rng, self.scale)
+        sigma = uniform_in(rng, self.scale)
         if h < 2 or w < 2:  # no quadrilateral to jitter: the identity
             return MatrixParams(hw, values=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0),
                                 size=hw, interpolation=self.interp)

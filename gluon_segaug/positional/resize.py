@@ -12,7 +12,7 @@ from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizeParams
 from ..rng import randint
-from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform
+from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform_in
 
 __all__ = ["Resize", "RandomScale", "Pad", "PadIfNeeded"]
 
@@ -93,7 +93,7 @@ class RandomScale(PositionalAugmenter):
         self.interp = interp_or_none(interp)
 
     def make_params(self, rng, hw):
-        factor = uniform(rng, self.scale)
+        factor = uniform_in(rng, self.scale)
         size = (max(1, int(round(hw[0] * factor))), max(1, int(round(hw[1] * factor))))
         return ResizeParams(hw, size=size, interpolation=self.interp)
 
