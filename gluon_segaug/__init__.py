@@ -7,6 +7,7 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 """
 from __future__ import annotations
 
+from .albumentations_config import from_albumentations
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .batching import SharedBatchify
 from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
@@ -67,6 +68,6 @@ __all__ = [
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColorToClass", "ClassToColor", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
-    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
+    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register", "from_albumentations",
     "show_config", "__version__",
 ]

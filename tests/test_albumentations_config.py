@@ -1,0 +1,177 @@
+"""Albumentations pipelines brought along: what ``to_dict`` / ``save`` write loads, runs
+as the peer runs it where the result is determined, and what has no equivalent is
+refused by name and place."""
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import gluon_segaug as gsa
+
+# The peer's own deprecation and user warnings, at import and when building transforms.
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::UserWarning")]
+
+A = pytest.importorskip("albumentations", reason="the peer whose configs are read: pip "
+                        "install -c constraints.txt -r benchmarks/requirements.txt")
+
+
+def stored(*transforms, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return A.to_dict(A.Compose(list(transforms), **kwargs))
+
+
+def test_a_typical_pipeline_loads_with_its_arguments_mapped():
+    config = stored(A.OneOf([A.HorizontalFlip(p=0.3), A.VerticalFlip(p=0.7)], p=0.9),
+                    A.Rotate(limit=12, border_mode=0, interpolation=0, p=0.4),
+                    A.RandomScale(scale_limit=0.2, p=0.6),
+                    A.PadIfNeeded(96, 128, border_mode=0), A.RandomCrop(96, 128),
+                    A.ShiftScaleRotate(shift_limit=0.1, scale_limit=0.2, rotate_limit=15,
+                                       border_mode=0, p=0.3),
+                    A.RandomBrightnessContrast(p=0.2), A.CLAHE(tile_grid_size=(4, 8)),
+                    A.RandomGamma(gamma_limit=(70, 130)), A.GaussNoise(var_limit=(9, 25)),
+                    A.Normalize(), additional_targets={"weights": "mask"})
+    pipeline = gsa.from_albumentations(config, seed=0)
+    one_of, rotate, scale, pad, crop, affine, bc, clahe, gamma, noise, norm = \
+        pipeline.transforms
+    assert isinstance(one_of, gsa.OneOf) and one_of.weights == [0.3, 0.7] and one_of.p == 0.9
+    assert [t.p for t in one_of.transforms] == [1.0, 1.0]  # picked ones always run
+    assert (rotate.degrees, rotate.p, rotate.interp) == ((-12.0, 12.0), 0.4, gsa.Interp.NEAREST)
+    assert scale.scale == (0.8, 1.2) and scale.p == 0.6
+    assert pad.min_size == (96, 128) and crop.size == (96, 128)
+    assert affine.scale == (0.8, 1.2) and affine.translate == (-0.1, 0.1)
+    assert affine.rotate == (-15.0, 15.0) and affine.p == 0.3
+    assert isinstance(bc, gsa.RandomBrightnessContrast) and bc.p == 0.2
+    assert tuple(clahe.tile_grid_size) == (8, 4)  # (columns, rows) there, (rows, columns) here
+    assert gamma.gamma == (0.7, 1.3)
+    assert noise.std == (3.0, 5.0)  # a variance there, a standard deviation here
+    assert isinstance(norm, gsa.Normalize)
+    assert [t.kind.value for t in pipeline.layout.targets] == ["mask", "mask"]
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    mask = rng.integers(0, 3, (90, 120), dtype=np.uint8)
+    for _ in range(5):
+        out, out_mask, out_weights = pipeline(image, mask, mask.copy())
+        assert out.shape == (96, 128, 3) and out.dtype == np.float32
+        np.testing.assert_array_equal(out_mask, out_weights)
+        assert set(np.unique(out_mask).tolist()) <= {0, 1, 2, 255}
+
+
+def test_determined_steps_give_albumentations_own_output(real_samples):
+    _, image, mask = real_samples[1]
+    peer = A.Compose([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0),
+                      A.CenterCrop(200, 240), A.RandomRotate90(p=0.0),
+                      A.Normalize(mean=(0.4, 0.5, 0.6), std=(0.2, 0.25, 0.3))])
+    ours = gsa.from_albumentations(A.to_dict(peer))
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    np.testing.assert_array_equal(got_mask, expected["mask"])
+    np.testing.assert_allclose(got_image, expected["image"], atol=1e-5)
+
+
+def test_a_fixed_rotation_turns_as_albumentations_turns(real_samples):
+    # The same angle, the same direction and centre: interior pixels agree (the
+    # borders differ by policy: ignore_index fill here).
+    _, image, mask = real_samples[0]
+    peer = A.Compose([A.Rotate(limit=(25, 25), border_mode=0, p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer))
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    content = got_mask != 255
+    agree = expected["mask"] == got_mask
+    assert agree[content].mean() > 0.995, agree[content].mean()
+    # a 10-degree turn the other way would agree on far fewer labels
+    wrong = A.Compose([A.Rotate(limit=(15, 15), border_mode=0, p=1.0)])(image=image, mask=mask)
+    assert (wrong["mask"] == got_mask)[content].mean() < 0.98
+    diff = np.abs(got_image.astype(int) - expected["image"].astype(int))[content & agree]
+    assert np.percentile(diff, 99) <= 2
+
+
+def test_normalize_then_to_tensor_is_one_to_tensor():
+    config = stored(A.Normalize(mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)))
+    config["transform"]["transforms"].append(
+        {"__class_fullname__": "ToTensorV2", "always_apply": True, "p": 1.0,
+         "transpose_mask": False})
+    pipeline = gsa.from_albumentations(config)
+    image = np.full((4, 5, 3), 191, np.uint8)
+    out_image, out_mask = pipeline(image, np.zeros((4, 5), np.uint8))
+    assert out_image.shape == (3, 4, 5)
+    np.testing.assert_allclose(out_image, (191 / 255 - 0.5) / 0.25, atol=1e-5)
+
+
+def test_json_and_yaml_text_load(tmp_path):
+    peer = A.Compose([A.HorizontalFlip(p=0.25), A.RandomCrop(8, 8)])
+    for data_format in ("json", "yaml"):
+        path = tmp_path / f"pipeline.{data_format}"
+        A.save(peer, str(path), data_format=data_format)
+        pipeline = gsa.from_albumentations(path.read_text())
+        assert [type(t).__name__ for t in pipeline.transforms] == ["HorizontalFlip",
+                                                                    "RandomCrop"]
+        assert pipeline.transforms[0].p == 0.25
+
+
+def test_albumentations_2_arguments():
+    config = {"__version__": "2.0.8", "transform": {
+        "__class_fullname__": "Compose", "p": 1.0, "transforms": [
+            {"__class_fullname__": "RandomResizedCrop", "p": 1.0, "size": [64, 96],
+             "scale": [0.3, 1.0], "ratio": [0.75, 1.33], "interpolation": 1,
+             "mask_interpolation": 0},
+            {"__class_fullname__": "GaussNoise", "p": 0.5, "std_range": [0.1, 0.2],
+             "mean_range": [0.0, 0.0], "per_channel": True, "noise_scale_factor": 1}],
+        "bbox_params": None, "keypoint_params": None, "additional_targets": {},
+        "is_check_shapes": True, "strict": False, "mask_interpolation": None, "seed": None,
+        "save_applied_params": False}}
+    crop, noise = gsa.from_albumentations(config).transforms
+    assert crop.size == (64, 96) and crop.scale == (0.3, 1.0)
+    assert noise.std == pytest.approx((25.5, 51.0))
+
+
+@pytest.mark.parametrize("transforms, kwargs, message", [
+    ([A.Rotate(limit=10)], {}, r"pipeline\.transforms\[0\] \(Rotate\): border_mode=4 "
+                               r"\(reflect_101\): only constant borders"),
+    ([A.HorizontalFlip(), A.Transpose()], {},
+     r"pipeline\.transforms\[1\] \(Transpose\): no equivalent here yet"),
+    ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
+    ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
+     r"\(SomeOf\): replace=True with n > 1"),
+    ([A.Affine(translate_px=5, p=1.0)], {}, r"\(Affine\): translate_px=.* has no equivalent here \(translate_percent is read"),
+    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc")},
+     r"bbox_params: boxes and keypoints are not supported yet"),
+    ([A.HorizontalFlip()], {"additional_targets": {"image2": "image"}},
+     r"additional target 'image2' of kind 'image'"),
+])
+def test_what_has_no_equivalent_is_refused_by_name_and_place(transforms, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gsa.from_albumentations(stored(*transforms, **kwargs))
+
+
+def test_an_argument_never_seen_is_refused_not_dropped():
+    config = stored(A.HorizontalFlip(p=1.0))
+    config["transform"]["transforms"][0]["flip_code"] = 1
+    with pytest.raises(ValueError, match=r"\(HorizontalFlip\): arguments with no equivalent "
+                                         r"here: \['flip_code'\]"):
+        gsa.from_albumentations(config)
+
+
+@pytest.mark.parametrize("config", [{"transform": {"__class_fullname__": "OneOf"}}, [1, 2],
+                                    "{not json", {"nothing": 1}])
+def test_what_is_not_a_stored_pipeline_is_refused(config):
+    with pytest.raises(ValueError):
+        gsa.from_albumentations(config)
+
+
+@pytest.mark.parametrize("name", __import__("gluon_segaug.albumentations_config",
+                                            fromlist=["_SAME"])._SAME)
+def test_every_same_named_step_loads_from_the_peers_defaults(name):
+    config = stored(getattr(A, name)(p=0.7))
+    step, = gsa.from_albumentations(config).transforms
+    assert type(step) is getattr(gsa, name) and step.p == 0.7
+    image = np.random.default_rng(1).integers(0, 256, (32, 40, 3), dtype=np.uint8)
+    mask = (image[..., 0] % 3).astype(np.uint8)
+    out_image, out_mask = gsa.Compose([step], seed=0)(image, mask)
+    assert out_image.shape == image.shape and out_image.dtype == image.dtype
+    np.testing.assert_array_equal(out_mask, mask)
