@@ -28,9 +28,10 @@ from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridPara
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
 from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
-                         Pad, PadIfNeeded, Perspective, RandomCrop, RandomCropNearClasses,
-                         RandomResizedCrop, RandomRotate90, RandomScale, Resize, Rotate,
-                         SquareSymmetry, VerticalFlip)
+                         LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
+                         RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
+                         RandomScale, RandomSizedCrop, Resize, Rotate, SafeRotate,
+                         SmallestMaxSize, SquareSymmetry, Transpose, VerticalFlip)
 from .encodings import ClassToColor, ColorToClass, RemapLabels, one_hot
 from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
 from .recordio import ImageWithMaskRecordDataset, pack
@@ -53,7 +54,8 @@ __all__ = [
     "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
-    "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion",
+    "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",
+    "RandomSizedCrop", "Perspective", "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
     "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",

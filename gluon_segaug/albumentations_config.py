@@ -180,15 +180,33 @@ def _resize(args: _Args) -> Any:
     return _maybe(positional.Resize(size, interp=interp), p)
 
 
-def _max_size(side: str) -> Callable[[_Args], Any]:
+def _max_size(cls: type) -> Callable[[_Args], Any]:
     def make(args: _Args) -> Any:
         p, interp, size = _p(args, 1.0), args.interp(), args.take("max_size", 1024)
         args.expect("mask_interpolation", 0, None)
         if not isinstance(size, int):
             raise args.refuse(f"max_size={size!r}: a list of sizes to draw from is not "
                               f"supported yet")
-        return _maybe(positional.Resize(size, side=side, interp=interp), p)
+        return cls(size, interp=interp, p=p)
     return make
+
+
+def _safe_rotate(args: _Args) -> Any:
+    p, degrees, interp = _p(args, 0.5), _symmetric(args.take("limit", 90)), args.interp()
+    args.border()
+    args.expect("value", None, 0), args.expect("fill", None, 0)
+    args.take("mask_value"), args.take("fill_mask")
+    args.expect("mask_interpolation", 0, None)
+    return positional.SafeRotate(degrees, interp=interp, p=p)
+
+
+def _random_sized_crop(args: _Args) -> Any:
+    p, size, interp = _p(args, 1.0), _size(args), args.interp()
+    args.expect("mask_interpolation", 0, None)
+    low, high = args.take("min_max_height")
+    return positional.RandomSizedCrop((int(low), int(high)), size,
+                                      w2h_ratio=args.take("w2h_ratio", 1.0), interp=interp,
+                                      p=p)
 
 
 def _random_resized_crop(args: _Args) -> Any:
@@ -346,8 +364,11 @@ _TRANSFORMS: Dict[str, Callable[[_Args], Any]] = {
     "Rotate": _rotate, "ShiftScaleRotate": _shift_scale_rotate, "Affine": _affine,
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
     "CenterCrop": _crop(positional.CenterCrop, takes_p=False),
-    "Resize": _resize, "LongestMaxSize": _max_size("long"),
-    "SmallestMaxSize": _max_size("short"), "RandomResizedCrop": _random_resized_crop,
+    "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
+    "RandomSizedCrop": _random_sized_crop,
+    "Resize": _resize, "LongestMaxSize": _max_size(positional.LongestMaxSize),
+    "SmallestMaxSize": _max_size(positional.SmallestMaxSize),
+    "RandomResizedCrop": _random_resized_crop,
     "RandomScale": _random_scale, "PadIfNeeded": _pad_if_needed, "Perspective": _perspective,
     "Normalize": _normalize, "ToTensorV2": _to_tensor, "ColorJitter": _color_jitter,
     "GaussNoise": _gauss_noise, "GaussianBlur": _gaussian_blur, "RandomGamma": _gamma,

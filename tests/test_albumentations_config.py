@@ -133,8 +133,8 @@ def test_albumentations_2_arguments():
 @pytest.mark.parametrize("transforms, kwargs, message", [
     ([A.Rotate(limit=10)], {}, r"pipeline\.transforms\[0\] \(Rotate\): border_mode=4 "
                                r"\(reflect_101\): only constant borders"),
-    ([A.HorizontalFlip(), A.Transpose()], {},
-     r"pipeline\.transforms\[1\] \(Transpose\): no equivalent here yet"),
+    ([A.HorizontalFlip(), A.OpticalDistortion()], {},
+     r"pipeline\.transforms\[1\] \(OpticalDistortion\): no equivalent here yet"),
     ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
     ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
      r"\(SomeOf\): replace=True with n > 1"),
@@ -176,3 +176,21 @@ def test_every_same_named_step_loads_from_the_peers_defaults(name):
     out_image, out_mask = gsa.Compose([step], seed=0)(image, mask)
     assert out_image.shape == image.shape and out_image.dtype == image.dtype
     np.testing.assert_array_equal(out_mask, mask)
+
+
+def test_the_albumentations_geometric_names_load(real_samples):
+    _, image, mask = real_samples[1]
+    peer = A.Compose([A.Transpose(p=1.0), A.LongestMaxSize(300, p=1.0),
+                      A.SmallestMaxSize(120, p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer))
+    assert [type(t) for t in ours.transforms] == [gsa.Transpose, gsa.LongestMaxSize,
+                                                  gsa.SmallestMaxSize]
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    assert got_image.shape == expected["image"].shape
+    config = stored(A.SafeRotate(limit=20, border_mode=0),
+                    A.RandomSizedCrop((40, 80), 64, 96, w2h_ratio=1.25))
+    rotate, crop = gsa.from_albumentations(config).transforms
+    assert isinstance(rotate, gsa.SafeRotate) and rotate.degrees == (-20.0, 20.0)
+    assert rotate.p == 0.5
+    assert crop.min_max_height == (40, 80) and crop.size == (64, 96) and crop.w2h_ratio == 1.25

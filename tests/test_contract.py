@@ -31,6 +31,11 @@ REGISTRY = {
     gsa.RandomRotate90: dict(),
     gsa.SquareSymmetry: dict(),
     gsa.Rotate: dict(degrees=30),
+    gsa.SafeRotate: dict(degrees=30, p=1.0),
+    gsa.Transpose: dict(p=1.0),
+    gsa.LongestMaxSize: dict(max_size=50),
+    gsa.SmallestMaxSize: dict(max_size=4),
+    gsa.RandomSizedCrop: dict(min_max_height=(20, 40), size=(32, 48), w2h_ratio=1.2),
     gsa.Affine: dict(scale=(0.8, 1.2), translate=0.1, rotate=20, shear={"x": 10, "y": 5}),
     gsa.Perspective: dict(scale=(0.05, 0.1)),
     gsa.ElasticTransform: dict(alpha=30.0, sigma=4.0),
@@ -462,3 +467,23 @@ def test_every_shape_and_interpolation_keeps_codes_aligned(make):
                         # a ramp over it sits off the centre's value (second order).
                         tolerance = 0.75
                     assert max(dx, dy) <= tolerance + 1e-3, where
+
+
+# Arguments that fix an output size (or wrap another augmenter) have no default.
+NEEDS_ARGUMENTS = {"MxColor": {"source"}, "RandomCrop": {"size"}, "CenterCrop": {"size"},
+                   "RandomResizedCrop": {"size"}, "RandomCropNearClasses": {"size"},
+                   "Resize": {"size"}, "Pad": {"padding"}, "PadIfNeeded": {"min_size"},
+                   "RandomSizedCrop": {"min_max_height", "size"}}
+
+
+def test_every_augmenter_constructs_with_defaults_but_for_output_sizes():
+    for name in gsa.__all__:
+        cls = getattr(gsa, name)
+        if not (inspect.isclass(cls) and issubclass(cls, (gsa.PositionalAugmenter,
+                                                          gsa.ColorAugmenter))) \
+                or cls in ABSTRACT:
+            continue
+        required = {n for n, p in inspect.signature(cls).parameters.items()
+                    if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL,
+                                                               p.VAR_KEYWORD)}
+        assert required == NEEDS_ARGUMENTS.get(name, set()), (name, required)

@@ -11,23 +11,27 @@ pixels: a saved pipeline cannot make OpenCV run or allocate for hours.
 module                    augmenters
 ========================= ====================================================
 ``crop``                  RandomCrop, CenterCrop, RandomResizedCrop,
-                          RandomCropNearClasses
-``resize``                Resize, RandomScale, Pad, PadIfNeeded
-``flip``                  HorizontalFlip, VerticalFlip, RandomRotate90,
-                          SquareSymmetry
-``affine``                Rotate, Affine, Perspective
+                          RandomSizedCrop, RandomCropNearClasses
+``resize``                Resize, LongestMaxSize, SmallestMaxSize, RandomScale,
+                          Pad, PadIfNeeded
+``flip``                  HorizontalFlip, VerticalFlip, Transpose,
+                          RandomRotate90, SquareSymmetry
+``affine``                Rotate, SafeRotate, Affine, Perspective
 ``distort``               ElasticTransform, GridDistortion
 ========================= ====================================================
 """
 from __future__ import annotations
 
-from .affine import Affine, Perspective, Rotate
-from .crop import CenterCrop, RandomCrop, RandomCropNearClasses, RandomResizedCrop
+from .affine import Affine, Perspective, Rotate, SafeRotate
+from .crop import (CenterCrop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
+                   RandomSizedCrop)
 from .distort import ElasticTransform, GridDistortion
-from .flip import HorizontalFlip, RandomRotate90, SquareSymmetry, VerticalFlip
-from .resize import Pad, PadIfNeeded, RandomScale, Resize
+from .flip import HorizontalFlip, RandomRotate90, SquareSymmetry, Transpose, VerticalFlip
+from .resize import LongestMaxSize, Pad, PadIfNeeded, RandomScale, Resize, SmallestMaxSize
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
-           "Resize", "RandomScale", "Pad", "PadIfNeeded",
-           "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
-           "Rotate", "Affine", "Perspective", "ElasticTransform", "GridDistortion"]
+__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
+           "RandomCropNearClasses", "Resize", "LongestMaxSize", "SmallestMaxSize",
+           "RandomScale", "Pad", "PadIfNeeded",
+           "HorizontalFlip", "VerticalFlip", "Transpose", "RandomRotate90", "SquareSymmetry",
+           "Rotate", "SafeRotate", "Affine", "Perspective", "ElasticTransform",
+           "GridDistortion"]

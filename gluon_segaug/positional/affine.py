@@ -1,4 +1,4 @@
-"""Continuous geometry: ``Rotate``, ``Affine``, ``Perspective``.
+"""Continuous geometry: ``Rotate``, ``SafeRotate``, ``Affine``, ``Perspective``.
 
 Angles are in degrees, counter-clockwise on screen (as ``cv2.getRotationMatrix2D`` and
 torchvision). Pixels left without a source get the pipeline's fills.
@@ -17,7 +17,7 @@ from ..functional import Interp
 from ..geometry import MatrixParams, RotateParams
 from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform_in
 
-__all__ = ["Rotate", "Affine", "Perspective"]
+__all__ = ["Rotate", "SafeRotate", "Affine", "Perspective"]
 
 
 class Rotate(PositionalAugmenter):
@@ -26,7 +26,7 @@ class Rotate(PositionalAugmenter):
     Parameters
     ----------
     degrees : float or (low, high)
-        A number ``d`` means ``(-d, d)``.
+        A number ``d`` means ``(-d, d)``; 90 by default, as Albumentations.
     expand : bool
         Grow the canvas to hold the whole rotated sample instead of keeping its size.
     interp : Interp, name or mx.image code, optional
@@ -47,7 +47,7 @@ class Rotate(PositionalAugmenter):
            [1, 3]], dtype=uint8)
     """
 
-    def __init__(self, degrees: Range, expand: bool = False,
+    def __init__(self, degrees: Range = 90.0, expand: bool = False,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
         super().__init__(p)
         self.degrees = symmetric_range(degrees, "degrees")
@@ -58,6 +58,58 @@ class Rotate(PositionalAugmenter):
         angle = uniform_in(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
         return RotateParams(hw, angle=angle, size=size, interpolation=self.interp)
+
+
+class SafeRotate(PositionalAugmenter):
+    """Rotate about the centre by an angle drawn uniformly from ``degrees``, scaled so
+    that the whole rotated sample fits its own canvas (Albumentations' ``SafeRotate``:
+    the width and the height scale separately, so the aspect ratio changes with the
+    angle). No content leaves the frame; the corners are filled. It turns about the true
+    centre, ``((w - 1) / 2, (h - 1) / 2)``; Albumentations' own turns about a point half
+    a pixel off it.
+
+    Parameters
+    ----------
+    degrees : float or (low, high)
+        A number ``d`` means ``(-d, d)``; counter-clockwise on screen.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = SafeRotate((90, 90), p=1.0).sample_geometry(np.random.default_rng(0), (2, 4))
+    >>> np.round(params.matrix(), 3)
+    array([[ 0.   ,  1.333,  0.833],
+           [-0.5  ,  0.   ,  1.25 ],
+           [ 0.   ,  0.   ,  1.   ]])
+    """
+
+    def __init__(self, degrees: Range = 90.0, interp: Optional[Union[Interp, str, int]] = None,
+                 p: float = 0.5) -> None:
+        super().__init__(p)
+        self.degrees = symmetric_range(degrees, "degrees")
+        self.interp = interp_or_none(interp)
+
+    def make_params(self, rng, hw):
+        h, w = hw
+        angle = math.radians(uniform_in(rng, self.degrees))
+        cos, sin = math.cos(angle), math.sin(angle)
+        # The bounding box of the turned sample, as Albumentations rounds it (so that a
+        # quarter turn scales by exactly what it scales by there).
+        box_w = math.ceil(h * abs(sin) + w * abs(cos))
+        box_h = math.ceil(h * abs(cos) + w * abs(sin))
+        sx, sy = w / box_w, h / box_h
+        # Turn (counter-clockwise on screen, y pointing down) and scale about the centre.
+        a, b, d, e = sx * cos, sx * sin, -sy * sin, sy * cos
+        cx, cy = (w - 1) / 2, (h - 1) / 2
+        values = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy, 0.0, 0.0, 1.0)
+        return MatrixParams(hw, values=values, size=hw, interpolation=self.interp)
 
 
 PerAxis = Union[Range, Dict[str, Range]]

@@ -10,13 +10,14 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .._checks import number
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
 from ..rng import randint, uniform
 from ._args import Size, interp_or_none, ordered_range, size_pair
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses"]
+__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop", "RandomCropNearClasses"]
 
 
 def _random_window(rng: np.random.Generator, hw: Tuple[int, int],
@@ -89,6 +90,64 @@ class CenterCrop(PositionalAugmenter):
         # Truncation, not floor: an odd margin goes after the window when cropping and
         # after the sample when padding (as mx.image and torchvision).
         return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw)
+
+
+class RandomSizedCrop(PositionalAugmenter):
+    """Crop a window of random height, its width ``w2h_ratio`` times that, at a random
+    position, and resize it to ``size`` (Albumentations' ``RandomSizedCrop``).
+
+    Parameters
+    ----------
+    min_max_height : (low, high)
+        Range of the window's height in pixels, both ends included.
+    size : int or (height, width)
+        Output size.
+    w2h_ratio : float
+        Width of the window over its height.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+    p : float
+
+    Notes
+    -----
+    A window taller or wider than the sample reaches past it, and the rest is filled,
+    as with ``RandomCrop`` (Albumentations refuses such a sample).
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = RandomSizedCrop((40, 40), size=(20, 30), w2h_ratio=1.5)
+    >>> params = step.sample_geometry(np.random.default_rng(0), (100, 100))
+    >>> (params.height, params.width), params.out_hw
+    ((40, 60), (20, 30))
+    """
+
+    def __init__(self, min_max_height: Sequence[int], size: Size, w2h_ratio: float = 1.0,
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+        super().__init__(p)
+        low, high = ordered_range(min_max_height, "min_max_height", positive=True)
+        if low != int(low) or high != int(high):
+            raise ValueError(f"min_max_height must be whole numbers of pixels, but got "
+                             f"{min_max_height!r}")
+        self.min_max_height = (int(low), int(high))
+        size_pair(self.min_max_height, "min_max_height")
+        self.size = size_pair(size)
+        self.w2h_ratio = number(w2h_ratio, "w2h_ratio", low=0.0, low_open=True)
+        size_pair((self.min_max_height[1], max(1, int(self.min_max_height[1] * self.w2h_ratio))),
+                  "the widest window (min_max_height[1] * w2h_ratio)")
+        self.interp = interp_or_none(interp)
+
+    def make_params(self, rng, hw):
+        low, high = self.min_max_height
+        height = randint(rng, low, high + 1)
+        width = max(1, int(height * self.w2h_ratio))
+        top, left = _random_window(rng, hw, (height, width))
+        return ResizedCropParams(hw, top=top, left=left, height=height, width=width,
+                                 size=self.size, interpolation=self.interp)
 
 
 class RandomResizedCrop(PositionalAugmenter):

@@ -1,5 +1,5 @@
-"""Whole-pixel moves: ``HorizontalFlip``, ``VerticalFlip``, ``RandomRotate90``,
-``SquareSymmetry``. They never interpolate, alone or fused with crops and pads."""
+"""Whole-pixel moves: ``HorizontalFlip``, ``VerticalFlip``, ``Transpose``,
+``RandomRotate90``, ``SquareSymmetry``. They never interpolate, alone or fused with crops and pads."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,7 @@ from ..base import PositionalAugmenter
 from ..geometry import FlipParams, MatrixParams, RotateParams
 from ..rng import randint
 
-__all__ = ["HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry"]
+__all__ = ["HorizontalFlip", "VerticalFlip", "Transpose", "RandomRotate90", "SquareSymmetry"]
 
 
 class HorizontalFlip(PositionalAugmenter):
@@ -52,6 +52,31 @@ class VerticalFlip(PositionalAugmenter):
 
     def make_params(self, rng, hw):
         return FlipParams(hw, vertical=True)
+
+
+class Transpose(PositionalAugmenter):
+    """Swap rows and columns (mirror about the main diagonal) with probability ``p``:
+    an (H, W) sample becomes (W, H).
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Transpose(p=1.0)(np.array([[1, 2, 3]], dtype=np.uint8))
+    array([[1],
+           [2],
+           [3]], dtype=uint8)
+    """
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__(p)
+
+    def make_params(self, rng, hw):
+        return MatrixParams(hw, values=(0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0),
+                            size=(hw[1], hw[0]))
 
 
 def _quarter_turns(hw, k: int) -> RotateParams:

@@ -1,4 +1,5 @@
-"""Size changes: ``Resize``, ``RandomScale``, ``Pad``, ``PadIfNeeded``.
+"""Size changes: ``Resize``, ``LongestMaxSize``, ``SmallestMaxSize``, ``RandomScale``,
+``Pad``, ``PadIfNeeded``.
 
 Padding uses the pipeline's fills: its ``image_fill`` for the image, ``ignore_index``
 for class masks (declared once, on the pipeline).
@@ -14,7 +15,7 @@ from ..geometry import CropParams, ResizeParams
 from ..rng import randint
 from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform_in
 
-__all__ = ["Resize", "RandomScale", "Pad", "PadIfNeeded"]
+__all__ = ["Resize", "LongestMaxSize", "SmallestMaxSize", "RandomScale", "Pad", "PadIfNeeded"]
 
 
 class Resize(PositionalAugmenter):
@@ -63,6 +64,73 @@ class Resize(PositionalAugmenter):
         if set_h:
             return self.size, max(1, self.size * w // h)
         return max(1, self.size * h // w), self.size
+
+
+class _MaxSize(PositionalAugmenter):
+    _longest = True
+
+    def __init__(self, max_size: int = 1024, interp: Optional[Union[Interp, str, int]] = None,
+                 p: float = 1.0) -> None:
+        super().__init__(p)
+        if not _is_int(max_size) or not 1 <= max_size <= MAX_SIDE:
+            raise ValueError(f"max_size must be an int in [1, {MAX_SIDE}], but got {max_size!r}")
+        self.max_size = int(max_size)
+        self.interp = interp_or_none(interp)
+
+    def make_params(self, rng, hw):
+        h, w = hw
+        scale = self.max_size / (max(h, w) if self._longest else min(h, w))
+        # Albumentations' rounding (half to even), so that sizes carry over exactly.
+        size = (max(1, round(h * scale)), max(1, round(w * scale)))
+        return ResizeParams(hw, size=size, interpolation=self.interp)
+
+
+class LongestMaxSize(_MaxSize):
+    """Rescale so that the longer side is ``max_size``, keeping the aspect ratio (up or
+    down); the other side is rounded half to even, as Albumentations does.
+
+    Parameters
+    ----------
+    max_size : int
+        Length of the longer side after the step.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> LongestMaxSize(100).sample_geometry(None, (200, 300)).out_hw
+    (67, 100)
+    """
+
+
+class SmallestMaxSize(_MaxSize):
+    """Rescale so that the shorter side is ``max_size``, keeping the aspect ratio (up or
+    down); the other side is rounded half to even, as Albumentations does.
+
+    Parameters
+    ----------
+    max_size : int
+        Length of the shorter side after the step.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation; the pipeline's default when ``None``.
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> SmallestMaxSize(100).sample_geometry(None, (200, 300)).out_hw
+    (100, 150)
+    """
+
+    _longest = False
 
 
 class RandomScale(PositionalAugmenter):
