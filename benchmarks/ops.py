@@ -44,6 +44,15 @@ def positional_cases() -> List[Case]:
         ("pad to 1.25x", None, None, "pad"),
         ("random resized crop 224", lambda: gsa.RandomResizedCrop(224),
          lambda: A.RandomResizedCrop(224, 224), ""),
+        ("transpose", lambda: gsa.Transpose(p=1.0), lambda: A.Transpose(p=1), ""),
+        ("safe rotate 30", lambda: gsa.SafeRotate(30, p=1.0),
+         lambda: A.SafeRotate(30, p=1, **_CONST), ""),
+        ("longest max size 512", lambda: gsa.LongestMaxSize(512),
+         lambda: A.LongestMaxSize(512), ""),
+        ("smallest max size 256", lambda: gsa.SmallestMaxSize(256),
+         lambda: A.SmallestMaxSize(256), ""),
+        ("random sized crop 224", lambda: gsa.RandomSizedCrop((150, 300), 224),
+         lambda: A.RandomSizedCrop((150, 300), 224, 224), ""),
     ]
 
 
@@ -167,6 +176,11 @@ _WHY = {
     "pad to 1.25x": "per-call cost of a joint pipeline (the pad itself is one copyMakeBorder)",
     "resize to 256x384": "per-call cost of a joint pipeline (the resize itself is one cv2.resize)",
     "random resized crop 224": "per-call cost of a joint pipeline; the crop is copied",
+    "random sized crop 224": "per-call cost of a joint pipeline; the crop is copied",
+    "longest max size 512": "per-call cost of a joint pipeline (the resize itself is one "
+                            "cv2.resize)",
+    "smallest max size 256": "per-call cost of a joint pipeline (the resize itself is one "
+                             "cv2.resize)",
     "rotate 15": "exact borders: the edge is replicated and the fill goes exactly where the "
                  "mask is filled (a pass over the output, and one more nearest warp when no "
                  "one-channel mask gives that map); Albumentations blends the fill in",
