@@ -24,10 +24,12 @@ from .functional import Interp
 from .fusion import FrameView
 from .info import show_config
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
-                       MatrixParams, ResizedCropParams, ResizeParams, RotateParams)
+                       MatrixParams, OpticalParams, ResizedCropParams, ResizeParams,
+                       RotateParams)
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
 from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
+                         OpticalDistortion,
                          LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
                          RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
                          RandomScale, RandomSizedCrop, Resize, Rotate, SafeRotate,
@@ -55,7 +57,7 @@ __all__ = [
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",
-    "RandomSizedCrop", "Perspective", "ElasticTransform", "GridDistortion",
+    "RandomSizedCrop", "OpticalDistortion", "Perspective", "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
     "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
@@ -65,11 +67,12 @@ __all__ = [
     "RandomFog", "RandomSunFlare",
     "Interp", "Kind", "Target", "Policy", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
-    "MatrixParams", "MapParams", "ElasticParams", "GridParams",
+    "MatrixParams", "MapParams", "ElasticParams", "GridParams", "OpticalParams",
     "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColorToClass", "ClassToColor", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
-    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register", "from_albumentations",
+    "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
+    "from_albumentations",
     "show_config", "__version__",
 ]

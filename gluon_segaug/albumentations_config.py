@@ -254,6 +254,17 @@ def _perspective(args: _Args) -> Any:
                                   interp=interp, p=p)
 
 
+def _optical(args: _Args) -> Any:
+    p, interp = _p(args, 0.5), args.interp()
+    args.border()
+    args.expect("value", None, 0), args.expect("fill", None, 0)
+    args.take("mask_value"), args.take("fill_mask")
+    args.expect("mask_interpolation", 0, None), args.expect("mode", "camera")
+    return positional.OpticalDistortion(_symmetric(args.take("distort_limit", 0.05)),
+                                        _symmetric(args.take("shift_limit", 0.05)),
+                                        interp=interp, p=p)
+
+
 def _normalize(args: _Args) -> Any:
     p = _p(args, 1.0)
     step = colour.Normalize(mean=args.take("mean", (0.485, 0.456, 0.406)),
@@ -365,6 +376,7 @@ _TRANSFORMS: Dict[str, Callable[[_Args], Any]] = {
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
     "CenterCrop": _crop(positional.CenterCrop, takes_p=False),
     "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
+    "OpticalDistortion": _optical,
     "RandomSizedCrop": _random_sized_crop,
     "Resize": _resize, "LongestMaxSize": _max_size(positional.LongestMaxSize),
     "SmallestMaxSize": _max_size(positional.SmallestMaxSize),

@@ -9,7 +9,7 @@ CropParams, ResizedCropParams, ResizeParams, FlipParams, RotateParams, MatrixPar
     The parameters positional augmenters draw; each knows its 3x3 matrix (affine, or
     projective for perspective), and an affine one its first two rows as plain floats
     (``affine()``: composing those costs a fraction of NumPy's 3x3 products).
-MapParams, ElasticParams, GridParams
+MapParams, ElasticParams, GridParams, OpticalParams
     Geometry no matrix can say: each maps points of its output frame to source points.
 
 Matrices map input pixel centres to output pixel centres (``functional`` conventions).
@@ -27,7 +27,8 @@ import numpy as np
 from .functional import Interp
 
 __all__ = ["Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams",
-           "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams"]
+           "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams",
+           "OpticalParams"]
 
 HW = Tuple[int, int]
 
@@ -308,4 +309,49 @@ class GridParams(MapParams):
         outside = self._outside(x, y)
         sx = np.interp(x, np.arange(w), self.xs)
         sy = np.interp(y, np.arange(h), self.ys)
+        return np.where(outside, _OUTSIDE, sx), np.where(outside, _OUTSIDE, sy)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class OpticalParams(MapParams):
+    """Barrel (``k < 0``) or pincushion (``k > 0``) distortion: OpenCV's lens model with
+    focal lengths the sample's width and height, radial coefficients ``k1 = k2 = k``
+    (Albumentations' ``OpticalDistortion``) and the centre ``((w - 1) / 2 + dx,
+    (h - 1) / 2 + dy)``. Output pixel ``(x, y)`` reads the source at
+    ``centre + f * p * (1 + k r^2 + k r^4)``, with ``p = ((x, y) - centre) / f`` and
+    ``r = |p|``; ``k = 0`` is the identity.
+
+    >>> import numpy as np
+    >>> OpticalParams((3, 5), k=0.5).source_points(np.array([0.0]), np.array([0.0]))
+    (array([-0.34461235]), array([-0.17230617]))
+    """
+
+    k: float = 0.0
+    dx: float = 0.0
+    dy: float = 0.0
+    interpolation: Optional[Interp] = None
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+    def _lens(self, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        h, w = self.in_hw
+        # The true centre: Albumentations (through OpenCV's default new camera matrix)
+        # reads about (w / 2, h / 2) but writes about the true centre, half a pixel apart.
+        cx, cy = (w - 1) / 2 + self.dx, (h - 1) / 2 + self.dy
+        px, py = (x - cx) / w, (y - cy) / h
+        r2 = px * px + py * py
+        gain = 1.0 + self.k * r2 + self.k * r2 * r2
+        return cx + w * px * gain, cy + h * py * gain
+
+    def grid_points(self):
+        h, w = self.out_hw
+        y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+        sx, sy = self._lens(x, y)
+        return sx.astype(np.float32), sy.astype(np.float32)
+
+    def source_points(self, x, y):
+        sx, sy = self._lens(x, y)
+        outside = self._outside(x, y)
         return np.where(outside, _OUTSIDE, sx), np.where(outside, _OUTSIDE, sy)

@@ -133,8 +133,8 @@ def test_albumentations_2_arguments():
 @pytest.mark.parametrize("transforms, kwargs, message", [
     ([A.Rotate(limit=10)], {}, r"pipeline\.transforms\[0\] \(Rotate\): border_mode=4 "
                                r"\(reflect_101\): only constant borders"),
-    ([A.HorizontalFlip(), A.OpticalDistortion()], {},
-     r"pipeline\.transforms\[1\] \(OpticalDistortion\): no equivalent here yet"),
+    ([A.HorizontalFlip(), A.RandomGridShuffle()], {},
+     r"pipeline\.transforms\[1\] \(RandomGridShuffle\): no equivalent here yet"),
     ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
     ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
      r"\(SomeOf\): replace=True with n > 1"),

@@ -32,6 +32,7 @@ REGISTRY = {
     gsa.SquareSymmetry: dict(),
     gsa.Rotate: dict(degrees=30),
     gsa.SafeRotate: dict(degrees=30, p=1.0),
+    gsa.OpticalDistortion: dict(distort_limit=0.3, shift_limit=2.0, p=1.0),
     gsa.Transpose: dict(p=1.0),
     gsa.LongestMaxSize: dict(max_size=50),
     gsa.SmallestMaxSize: dict(max_size=4),

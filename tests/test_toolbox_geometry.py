@@ -124,3 +124,52 @@ def test_safe_rotate_keeps_every_corner_of_the_sample():
             near = {yy * w + xx for yy in range(max(0, y - 2), min(h, y + 3))
                     for xx in range(max(0, x - 2), min(w, x + 3))}
             assert seen & near, (angle, corner)
+
+
+@pytest.mark.parametrize("k, dx, dy", [(0.3, 0.0, 0.0), (-0.4, 3.0, -2.0), (0.05, 0.0, 1.0)])
+def test_optical_distortion_maps_are_opencvs_lens_model(k, dx, dy):
+    h, w = 37, 52
+    params = gsa.OpticalParams((h, w), k=k, dx=dx, dy=dy)
+    camera = np.array([[w, 0, (w - 1) / 2 + dx], [0, h, (h - 1) / 2 + dy], [0, 0, 1]],
+                      np.float64)
+    map_x, map_y = cv2.initUndistortRectifyMap(camera, np.array([k, k, 0, 0, 0], np.float64),
+                                               None, camera, (w, h), cv2.CV_32FC1)
+    got_x, got_y = params.grid_points()
+    np.testing.assert_allclose(got_x, map_x, atol=2e-3)
+    np.testing.assert_allclose(got_y, map_y, atol=2e-3)
+    # and source_points agrees with the maps at pixel centres
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    sx, sy = params.source_points(x, y)
+    np.testing.assert_allclose(sx, got_x, atol=1e-4)
+    np.testing.assert_allclose(sy, got_y, atol=1e-4)
+
+
+def test_optical_distortion_moves_image_and_mask_as_albumentations_but_for_half_a_pixel(
+        real_samples):
+    A = pytest.importorskip("albumentations")
+    _, image, mask = real_samples[3]
+    peer = A.OpticalDistortion(distort_limit=(0.4, 0.4), shift_limit=0,
+                               border_mode=cv2.BORDER_CONSTANT, p=1.0)
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = gsa.Compose([gsa.OpticalDistortion((0.4, 0.4), 0, p=1.0)])(
+        image, mask)
+    content = got_mask != 255
+    assert content.mean() > 0.5
+    assert (expected["mask"] == got_mask)[content].mean() > 0.98
+    # fused with a flip before it: the same as the peer's flip then distortion
+    both = A.Compose([A.HorizontalFlip(p=1.0), peer])(image=image, mask=mask)
+    got = gsa.Compose([gsa.HorizontalFlip(p=1.0), gsa.OpticalDistortion((0.4, 0.4), 0,
+                                                                          p=1.0)])(image, mask)
+    assert (both["mask"] == got[1])[content].mean() > 0.98
+
+
+def test_optical_distortion_is_one_remap_of_the_original(real_samples):
+    _, image, mask = real_samples[3]
+    params = gsa.OpticalParams(mask.shape, k=-0.35)
+    map_x, map_y = params.grid_points()
+    expected = cv2.remap(mask, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=255)
+    got = gsa.Compose([gsa.OpticalDistortion((-0.35, -0.35), 0, p=1.0)])(image, mask)[1]
+    np.testing.assert_array_equal(got, expected)
+    assert gsa.OpticalDistortion((0.0, 0.0), 0, p=1.0)(image, mask)[1].tolist() == \
+        mask.tolist()  # k = 0 is the identity

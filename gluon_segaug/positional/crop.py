@@ -17,7 +17,8 @@ from ..geometry import CropParams, ResizedCropParams
 from ..rng import randint, uniform
 from ._args import Size, interp_or_none, ordered_range, size_pair
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop", "RandomCropNearClasses"]
+__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
+           "RandomCropNearClasses"]
 
 
 def _random_window(rng: np.random.Generator, hw: Tuple[int, int],

@@ -1,4 +1,5 @@
-"""Non-affine distortions: ``ElasticTransform``, ``GridDistortion``.
+"""Non-affine distortions: ``ElasticTransform``, ``GridDistortion``,
+``OpticalDistortion``.
 
 They end a run of matrix steps: the pipeline composes the run and the distortion into
 one per-pixel source map and resamples every channel group once through it.
@@ -13,10 +14,10 @@ import numpy as np
 from .._checks import MAX_GRID_STEPS, MAX_SIGMA, integer, number
 from ..base import PositionalAugmenter
 from ..functional import Interp
-from ..geometry import ElasticParams, GridParams
-from ._args import interp_or_none
+from ..geometry import ElasticParams, GridParams, OpticalParams
+from ._args import Range, interp_or_none, symmetric_range, uniform_in
 
-__all__ = ["ElasticTransform", "GridDistortion"]
+__all__ = ["ElasticTransform", "GridDistortion", "OpticalDistortion"]
 
 
 class ElasticTransform(PositionalAugmenter):
@@ -104,3 +105,48 @@ class GridDistortion(PositionalAugmenter):
     def make_params(self, rng, hw):
         return GridParams(hw, xs=self._axis(rng, hw[1]), ys=self._axis(rng, hw[0]),
                           interpolation=self.interp)
+
+
+class OpticalDistortion(PositionalAugmenter):
+    """Barrel or pincushion distortion through OpenCV's lens model (Albumentations'
+    ``OpticalDistortion``): a coefficient ``k`` drawn from ``distort_limit`` (below 0
+    barrel, above 0 pincushion) and a shift of the centre by whole pixels drawn from
+    ``shift_limit``.
+
+    Parameters
+    ----------
+    distort_limit : float or (low, high)
+        Range of ``k``; a number ``d`` means ``(-d, d)``.
+    shift_limit : float or (low, high)
+        Range of the centre's shift in pixels, rounded to whole pixels as Albumentations
+        does (so the default, 0.05, never shifts).
+    interp : Interp, name or mx.image code, optional
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = OpticalDistortion(distort_limit=(0.3, 0.3), p=1.0)
+    >>> step.sample_geometry(np.random.default_rng(0), (10, 20)).k
+    0.3
+    """
+
+    def __init__(self, distort_limit: Range = 0.05, shift_limit: Range = 0.05,
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5) -> None:
+        super().__init__(p)
+        self.distort_limit = symmetric_range(distort_limit, "distort_limit")
+        if max(abs(v) for v in self.distort_limit) > 10:
+            raise ValueError(f"distort_limit must lie within [-10, 10], but got "
+                             f"{distort_limit!r}")
+        self.shift_limit = symmetric_range(shift_limit, "shift_limit")
+        self.interp = interp_or_none(interp)
+
+    def make_params(self, rng, hw):
+        k = uniform_in(rng, self.distort_limit)
+        dx = float(round(uniform_in(rng, self.shift_limit)))
+        dy = float(round(uniform_in(rng, self.shift_limit)))
+        return OpticalParams(hw, k=k, dx=dx, dy=dy, interpolation=self.interp)

@@ -1,5 +1,6 @@
 """Whole-pixel moves: ``HorizontalFlip``, ``VerticalFlip``, ``Transpose``,
-``RandomRotate90``, ``SquareSymmetry``. They never interpolate, alone or fused with crops and pads."""
+``RandomRotate90``, ``SquareSymmetry``. They never interpolate, alone or fused with
+crops and pads."""
 from __future__ import annotations
 
 import numpy as np
