@@ -40,8 +40,8 @@ __all__ = ["REGISTRY", "MAX_DEPTH", "register", "to_dict", "from_dict", "to_json
            "save_pipeline", "load_pipeline", "from_mx_dumps"]
 
 FORMAT = "gluon_segaug.pipeline"
-# 2: Affine's y-shear follows Albumentations' and torchvision's sign; version 1 files
-# still load, mirrored to draw the same pictures (``_from_version_1``).
+# 2: Affine's y-shear follows Albumentations' and torchvision's sign and order; version
+# 1 files load as they were, but for an Affine with a y-shear (``_from_version_1``).
 VERSION = 2
 # Far deeper than any real pipeline, and far below Python's recursion limit (each level
 # costs the loader a few frames), so a hostile document gets a ValueError instead.
@@ -260,28 +260,31 @@ def from_json(text: str) -> Any:
     return from_dict(_from_version_1(pipeline, 0) if version == 1 else pipeline)
 
 
-def _from_version_1(spec: Any, depth: int) -> Any:
-    """A version 1 document in today's terms: there, ``Affine``'s y-shear had the
-    opposite sign to Albumentations' and torchvision's (version 2 adopted theirs), so a
-    y-shear range is mirrored to keep the pictures it draws."""
+def _from_version_1(spec: Any, depth: int, where: str = "pipeline") -> Any:
+    """A version 1 document, checked for what version 2 changed: ``Affine``'s y-shear
+    took the opposite sign to Albumentations' and torchvision's, and the shears another
+    order in the matrix. No mapping of the range draws the same pictures from the same
+    seed, so an ``Affine`` with a y-shear is refused, by its place, rather than loaded to
+    draw something else; everything else loads as it was."""
     if depth > MAX_DEPTH:
         return spec  # from_dict refuses it, with its place
     if isinstance(spec, list):
-        return [_from_version_1(item, depth + 1) for item in spec]
+        return [_from_version_1(item, depth + 1, f"{where}[{i}]")
+                for i, item in enumerate(spec)]
     if not isinstance(spec, dict):
         return spec
-    spec = {key: _from_version_1(value, depth + 1) for key, value in spec.items()}
-    shear = spec.get("shear")
-    if spec.get("class") == "Affine" and isinstance(shear, dict) and "y" in shear:
-        y = shear["y"]
-        # (a plain number is a symmetric range, its own mirror image)
-        if isinstance(y, list) and len(y) == 2 and all(_is_number(v) for v in y):
-            spec["shear"] = {**shear, "y": [-y[1], -y[0]]}
-    return spec
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if spec.get("class") == "Affine":
+        shear = spec.get("shear")
+        y = shear.get("y") if isinstance(shear, dict) else None
+        if y is not None and any(v != 0 for v in (y if isinstance(y, list) else [y])):
+            raise ValueError(
+                f"refused {where} (Affine): saved by version 1 of the format, whose y-shear "
+                f"had the opposite sign and another order in the matrix; build the step "
+                f"again (a positive y-shear now moves the right side up, as in "
+                f"Albumentations and torchvision) and save it anew")
+    inside = f"{where}.{spec['class']}" if isinstance(spec.get("class"), str) else where
+    return {key: _from_version_1(value, depth + 1, f"{inside}.{key}")
+            for key, value in spec.items()}
 
 
 def save_pipeline(pipeline: Any, path: str) -> None:

@@ -38,31 +38,28 @@ def test_to_tensor_keeps_int64_ids_that_fit_exactly():
 
 @pytest.mark.parametrize("step", [lambda **kw: gsa.ToTensor(0.5, 0.25, **kw),
                                   lambda **kw: gsa.Normalize(0.5, 0.25, **kw)])
-def test_a_float_image_in_unit_range_needs_its_max_value(step):
+def test_a_float_image_needs_its_scale_said(step):
+    # Whatever its values: a [0, 1] image, the same pushed past 1 by a step before, and
+    # a dark 0-255 one are all refused alike, never scaled by a guess.
     rng = np.random.default_rng(0)
     unit = rng.random((5, 6, 3)).astype(np.float32) * 0.9 + 0.05
     name = type(step()).__name__
-    with pytest.raises(ValueError, match=rf"{name}: the float32 image's values lie in \[0, 1\] "
-                                         rf"\(max 0\.9.*pass max_value=1\.0"):
-        gsa.Compose([step()], targets=())(unit)
+    for image, before in ((unit, []), (unit, [gsa.Brightness((1.2, 1.2))]),
+                          (unit * 255, []), (unit * 0.5, [])):
+        with pytest.raises(ValueError, match=rf"{name}: a float32 image needs its scale said: "
+                                             rf"pass max_value=255\.0 .* or max_value=1\.0"):
+            gsa.Compose(before + [step()], targets=())(image)
     out = gsa.Compose([step(max_value=1.0)], targets=())(unit)
     expected = (unit.astype(np.float64) - 0.5) / 0.25
     if name == "ToTensor":
         expected = expected.transpose(2, 0, 1)
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
-    # The same picture on the 0-255 scale keeps the default; 255 given explicitly
-    # skips the check (a 0-255 image that is all but black).
-    out = gsa.Compose([step()], targets=())(unit * 255)
+    out = gsa.Compose([step(max_value=255.0)], targets=())(unit * 255)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
-    dark = gsa.Compose([step(max_value=255)], targets=())(unit)
-    np.testing.assert_allclose(dark, (expected * 0.25 + 0.5) / 255 / 0.25 - 2, rtol=1e-5,
-                               atol=1e-5)
 
 
-def test_black_and_uint8_images_keep_the_default_scale():
-    black = np.zeros((2, 2, 3), np.float32)
-    np.testing.assert_array_equal(gsa.Compose([gsa.ToTensor()], targets=())(black), 0.0)
-    levels = np.array([[[0, 1, 255]]], np.uint8)  # max 255 with no check needed
+def test_integer_images_keep_the_default_scale():
+    levels = np.array([[[0, 1, 255]]], np.uint8)
     out = gsa.Compose([gsa.ToTensor()], targets=())(levels)
     np.testing.assert_allclose(out.ravel(), np.array([0, 1, 255]) / 255.0, rtol=1e-7)
 

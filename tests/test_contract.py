@@ -50,7 +50,7 @@ REGISTRY = {
     gsa.RandomGray: dict(p=0.5),
     gsa.Lighting: dict(alphastd=0.1),
     gsa.Gamma: dict(gamma=(0.7, 1.4)),
-    gsa.Normalize: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+    gsa.Normalize: dict(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), max_value=255.0),
     gsa.Cast: dict(dtype="float32"),
     gsa.GaussianNoise: dict(std=(3.0, 8.0)),
     gsa.GaussianBlur: dict(sigma=(0.5, 1.5)),

@@ -142,7 +142,9 @@ def test_to_tensor_gives_normalised_chw_and_int32_masks_with_ignore_minus_one():
     np.testing.assert_allclose(x.asnumpy(), expected, rtol=1e-5, atol=1e-5)
     assert y.dtype == np.int32
     np.testing.assert_array_equal(y.asnumpy(), np.where(mask == 255, -1, mask))
-    x2 = gsa.Compose([gsa.ToTensor(mean, std)], targets=())(image.astype(np.float32))
+    # a float image says its scale (0-255 here)
+    x2 = gsa.Compose([gsa.ToTensor(mean, std, max_value=255.0)], targets=())(
+        image.astype(np.float32))
     np.testing.assert_allclose(x2, expected, rtol=1e-5, atol=1e-5)
 
 
@@ -201,7 +203,7 @@ def test_a_training_pipeline_with_colour_and_to_tensor_differs_from_stepwise_onl
 @pytest.mark.parametrize("image", [np.arange(4 * 5 * 4, dtype=np.uint8).reshape(4, 5, 4) * 3,
                                    np.linspace(0, 255, 60, dtype=np.float32).reshape(4, 5, 3)])
 def test_colour_steps_before_to_tensor_that_it_cannot_take_run_first(image):
-    finish = gsa.ToTensor(0.5, 0.25)
+    finish = gsa.ToTensor(0.5, 0.25, max_value=255.0)
     assert not finish.takes_colour(image)
     fused = gsa.Compose([gsa.Brightness((1.3, 1.3)), finish], targets=())(image)
     stepwise = gsa.Compose([finish], targets=())(

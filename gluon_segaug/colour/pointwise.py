@@ -73,20 +73,16 @@ DEFAULT_MAX_VALUE = 255.0
 
 
 def image_scale(image: np.ndarray, max_value: Optional[float], step: str) -> float:
-    """The ``max_value`` to divide ``image`` by: the given one, else 255 (8-bit images,
-    and float images holding 0-255 values as ``mx.image`` makes them). A float image
-    whose values all lie in (0, 1] is then refused: it is plainly scaled to [0, 1], and
-    dividing it by 255 would leave a near-black tensor without a word. One max over the
-    image, for float images only."""
+    """The ``max_value`` to divide ``image`` by: the given one, else 255 for integer
+    images. A float image needs it said: 0-255 floats (as ``mx.image`` makes them) and
+    [0, 1] floats are both common, and guessing from the values would decide differently
+    for a dark sample, or for one that an earlier step pushed past 1."""
     if max_value is not None:
         return max_value
-    if image.dtype.kind == "f" and image.size:
-        peak = float(image.max())
-        if 0.0 < peak <= 1.0:
-            raise ValueError(
-                f"{step}: the {image.dtype} image's values lie in [0, 1] (max {peak:g}), but "
-                f"max_value defaults to 255 (0-255 images); pass max_value=1.0 for images "
-                f"scaled to [0, 1], or max_value=255 if this image is 0-255 after all")
+    if image.dtype.kind == "f":
+        raise ValueError(
+            f"{step}: a {image.dtype} image needs its scale said: pass max_value=255.0 for "
+            f"0-255 values (as mx.image makes them) or max_value=1.0 for values in [0, 1]")
     return DEFAULT_MAX_VALUE
 
 
