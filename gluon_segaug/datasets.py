@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import warnings
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -175,7 +176,7 @@ def read_mask(path: str, *, max_pixels: Optional[int] = None) -> np.ndarray:
             raise ValueError(f"mask {path} {problem}")
         scale = grey_scale(img)
         try:
-            img.load()
+            _load_whole(img)
             mode = img.mode
             if mode in ("LA", "PA"):
                 img, mode = img.getchannel(0), mode[0]
@@ -192,6 +193,24 @@ def read_mask(path: str, *, max_pixels: Optional[int] = None) -> np.ndarray:
             raise ValueError(f"cannot read mask {path}: {err}") from None
     raise ValueError(f"mask {path} has Pillow mode {mode!r}; expected class ids "
                      f"(P, L, I;16, I) or colours (RGB)")
+
+
+_PILLOW_FLAG = threading.Lock()
+
+
+def _load_whole(img: "Image.Image") -> None:
+    """``img.load()`` that raises on a truncated file even where a program has set
+    Pillow's global ``ImageFile.LOAD_TRUNCATED_IMAGES`` (many training scripts do): the
+    PNG and JPEG walk above catches truncation before this, other formats only here."""
+    from PIL import ImageFile
+
+    with _PILLOW_FLAG:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            img.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 class SampleDataset(gluon.data.Dataset):

@@ -401,3 +401,19 @@ def test_the_issues_half_voc_photo(real_dir, tmp_path):
         gsa.ImageWithMaskDataset(str(tmp_path))[0]
     image, _ = gsa.ImageWithMaskDataset(str(tmp_path), allow_truncated=True)[0]
     assert image.shape == (400, 500, 3)
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "TIFF", "GIF"])
+def test_a_truncated_mask_is_refused_even_with_pillows_load_truncated_flag(fmt, tmp_path,
+                                                                          monkeypatch):
+    from PIL import Image, ImageFile
+
+    mask = (np.arange(64 * 80).reshape(64, 80) % 5).astype(np.uint8)
+    path = tmp_path / f"x_mask.{fmt.lower()}"
+    Image.fromarray(mask, mode="L").convert("P").save(path, format=fmt)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(ValueError, match=rf"cannot read mask {re.escape(str(path))}"):
+        gsa.read_mask(str(path))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the program's own setting is kept

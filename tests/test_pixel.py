@@ -441,3 +441,35 @@ def test_class_masks_pass_unchanged(cls, real_samples):
         np.testing.assert_array_equal(out_mask, before)
         assert out_mask.dtype == mask.dtype
         assert out_image.shape == image.shape and out_image.dtype == image.dtype
+
+
+def test_solarize_inverts_signed_integers_as_invert_img_does():
+    image = np.array([[[-5, 100, -32768, 32767]]], np.int16)
+    out = gsa.Compose([gsa.Solarize(threshold=-10, p=1.0)], targets=())(image)
+    inverted = gsa.Compose([gsa.InvertImg(p=1.0)], targets=())(image)
+    np.testing.assert_array_equal(out, np.where(image >= -10, inverted, image))
+    np.testing.assert_array_equal(out, [[[4, -101, -32768, -32768]]])
+
+
+def test_invert_img_refuses_a_bool_image_by_name():
+    with pytest.raises(ValueError, match="InvertImg works on integer and float images, but "
+                                         "the image is bool"):
+        gsa.Compose([gsa.InvertImg(p=1.0)], targets=())(np.zeros((2, 2, 1), bool))
+
+
+def test_median_blur_of_a_float_image_copies_a_band_at_a_time():
+    import tracemalloc
+
+    scipy_ndimage = pytest.importorskip("scipy.ndimage")
+    rng = np.random.default_rng(0)
+    image = (rng.random((256, 512, 3)) * 255).astype(np.float32)
+    tracemalloc.start()
+    try:
+        out = gsa.Compose([gsa.MedianBlur((7, 7), p=1.0)], targets=())(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # all windows at once would copy 256 * 512 * 3 * 49 float64 values (154 MB)
+    assert peak < 80e6, peak
+    np.testing.assert_array_equal(out, scipy_ndimage.median_filter(image, size=(7, 7, 1),
+                                                                   mode="nearest"))

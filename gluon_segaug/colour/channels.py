@@ -161,6 +161,9 @@ class InvertImg(ColorAugmenter):
         return ()
 
     def apply_image(self, image, params):
+        if image.dtype == np.bool_:
+            raise ValueError("InvertImg works on integer and float images, but the image "
+                             "is bool")
         if image.dtype == np.uint8:
             return cv2.bitwise_not(image).reshape(image.shape)
         if image.dtype.kind in "iu":  # ~x is max - x unsigned, and maps min to max signed

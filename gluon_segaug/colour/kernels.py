@@ -20,6 +20,9 @@ from ._limits import int_range, limit_range
 
 __all__ = ["Sharpen", "Emboss", "MotionBlur", "MedianBlur"]
 
+# Values copied at once by MedianBlur's general path (about 32 MB of float64).
+_MEDIAN_BAND = 1 << 22
+
 _IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], np.float64)
 MAX_KERNEL = 255
 """Largest kernel side of ``MotionBlur`` and ``MedianBlur``."""
@@ -226,4 +229,12 @@ class MedianBlur(ColorAugmenter):
         r = k // 2
         padded = np.pad(image, ((r, r), (r, r), (0, 0)), mode="edge")
         windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(0, 1))
-        return back_to(image, np.median(windows.reshape(image.shape + (k * k,)), axis=-1))
+        # The median copies every window (k * k values a pixel): a band of rows at a time
+        # keeps that copy near _MEDIAN_BAND values, whatever the image and kernel sizes.
+        h, w, c = image.shape
+        rows = max(1, _MEDIAN_BAND // (w * c * k * k))
+        out = np.empty(image.shape, np.float64)
+        for top in range(0, h, rows):
+            band = windows[top:top + rows]
+            out[top:top + rows] = np.median(band.reshape(band.shape[:3] + (k * k,)), axis=-1)
+        return back_to(image, out)

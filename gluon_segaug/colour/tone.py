@@ -183,8 +183,9 @@ class ThresholdParams:
 
 
 class Solarize(ColorAugmenter):
-    """Invert the values at or above a threshold drawn uniformly from ``threshold``:
-    ``max - x`` with ``max`` as ``InvertImg`` (255 for uint8 and float images).
+    """Invert the values at or above a threshold drawn uniformly from ``threshold``, as
+    ``InvertImg`` inverts: ``max - x`` for unsigned images (255 for uint8) and for
+    floats (255), ``-1 - x`` for signed integers (their range onto itself).
 
     Parameters
     ----------
@@ -217,7 +218,10 @@ class Solarize(ColorAugmenter):
             levels = np.arange(256)
             return lut_uint8(image, np.where(levels < params.threshold, levels,
                                              255 - levels).astype(np.uint8))
-        flipped = (top - image.astype(np.float64)).astype(image.dtype)
+        if image.dtype.kind in "iu":  # InvertImg's rule: max - x unsigned, -1 - x signed
+            flipped = np.invert(image)
+        else:
+            flipped = (top - image.astype(np.float64)).astype(image.dtype)
         return np.where(image >= params.threshold, flipped, image)
 
 
