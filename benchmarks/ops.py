@@ -99,6 +99,16 @@ def colour_cases() -> List[Case]:
         ("rain", lambda: gsa.RandomRain(p=1), lambda: A.RandomRain(p=1), ""),
         ("fog", lambda: gsa.RandomFog(p=1), lambda: A.RandomFog(p=1), ""),
         ("sun flare", lambda: gsa.RandomSunFlare(p=1), lambda: A.RandomSunFlare(p=1), ""),
+        ("coarse dropout", lambda: gsa.CoarseDropout(p=1, fill_mask=255),
+         lambda: A.CoarseDropout(p=1, mask_fill_value=255), ""),
+        ("grid dropout", lambda: gsa.GridDropout(p=1, fill_mask=255),
+         lambda: A.GridDropout(p=1, mask_fill_value=255), ""),
+        # XYMasking arrived in Albumentations 1.4: no peer in 1.3.1.
+        ("xy masking", lambda: gsa.XYMasking(p=1, fill_mask=255), None,
+         "no peer in Albumentations 1.3.1"),
+        ("mask dropout", lambda: gsa.MaskDropout(p=1), lambda: A.MaskDropout(p=1),
+         "objects: mask values (Albumentations: connected components)"),
+        ("pixel dropout", lambda: gsa.PixelDropout(p=1), lambda: A.PixelDropout(p=1), ""),
     ]
 
 
