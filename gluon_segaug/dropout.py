@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -159,26 +159,43 @@ class DropoutAugmenter(Augmenter):
 
     def apply(self, joint: Joint, params: Any, layout: Policy) -> Joint:
         name = type(self).__name__
-        where = self.region(joint, params)
-        if not where.any():
+        # Fills are checked on every call, not only on those that happen to drop pixels.
+        fill = _fitted(self.fill, joint.image, "fill", name)
+        fills = []
+        if self.fill_mask is not None:
+            # The border fill of each target's kind (the interpolation does not matter).
+            borders = [value for _, value in layout.policies(Interp.NEAREST)[1:]]
+            for i, target in enumerate(joint.targets):
+                value = borders[i] if self.fill_mask == "ignore" else self.fill_mask
+                fills.append(_fitted(value, target, f"fill_mask for target {i}", name))
+        paint = self._painter(joint, params)
+        if paint is None:
             return joint
         image = joint.image.copy()
-        fill = _fitted(self.fill, image, "fill", name)
-        if where.ndim == 3:  # per channel
-            image[where] = np.broadcast_to(fill, image.shape)[where]
-        else:
-            image[where] = fill
+        paint(image, fill)
         if self.fill_mask is None:
             return joint.replace(image=image)
         targets = []
-        # The border fill of each target's kind (the interpolation does not matter here).
-        fills = [fill for _, fill in layout.policies(Interp.NEAREST)[1:]]
-        for i, target in enumerate(joint.targets):
-            value = fills[i] if self.fill_mask == "ignore" else self.fill_mask
+        for target, value in zip(joint.targets, fills):
             out = target.copy()
-            out[where] = _fitted(value, out, f"fill_mask for target {i}", name)
+            paint(out, value)
             targets.append(out)
         return joint.replace(image=image, targets=targets)
+
+    def _painter(self, joint: Joint, params: Any) -> Optional[Callable[[np.ndarray, np.ndarray],
+                                                                        None]]:
+        """A function filling an array in place where ``params`` drops, or ``None`` when
+        nothing drops."""
+        where = self.region(joint, params)
+        if not where.any():
+            return None
+
+        def paint(array: np.ndarray, value: np.ndarray) -> None:
+            if where.ndim == 3:  # per channel: the image only
+                array[where] = np.broadcast_to(value, array.shape)[where]
+            else:
+                array[where] = value
+        return paint
 
 
 def _boxes_region(hw: Tuple[int, int], holes: Sequence[Tuple[int, int, int, int]]) -> np.ndarray:
@@ -193,6 +210,17 @@ class _HoleDropout(DropoutAugmenter):
 
     def region(self, joint: Joint, params: HoleParams) -> np.ndarray:
         return _boxes_region(joint.hw, params.holes)
+
+    def _painter(self, joint: Joint, params: HoleParams):
+        # Box by box: slices, not a boolean index over the whole image.
+        holes = [hole for hole in params.holes if hole[2] > 0 and hole[3] > 0]
+        if not holes:
+            return None
+
+        def paint(array: np.ndarray, value: np.ndarray) -> None:
+            for top, left, height, width in holes:
+                array[top:top + height, left:left + width] = value
+        return paint
 
 
 def _side_range(low: Any, high: Any, low_name: str, high_name: str) -> Tuple[Any, Any]:
@@ -487,14 +515,23 @@ class MaskDropout(DropoutAugmenter):
         return target[..., 0]
 
     def make_params(self, rng: np.random.Generator, joint: Joint) -> ObjectDropParams:
-        present = np.unique(self._objects_target(joint))
+        labels = self._objects_target(joint)
+        if labels.dtype in (np.uint8, np.uint16):  # a histogram is far cheaper than a sort
+            present = np.flatnonzero(np.bincount(labels.ravel())).astype(labels.dtype)
+        else:
+            present = np.unique(labels)
         present = present[~np.isin(present, self.background)]
         count = min(int(rng.integers(self._objects[0], self._objects[1] + 1)), present.size)
         chosen = rng.choice(present, count, replace=False) if count else present[:0]
         return ObjectDropParams(tuple(sorted(v.item() for v in chosen)))
 
     def region(self, joint: Joint, params: ObjectDropParams) -> np.ndarray:
-        return np.isin(self._objects_target(joint), params.ids)
+        labels = self._objects_target(joint)
+        if labels.dtype in (np.uint8, np.uint16):  # a lookup table instead of a search
+            table = np.zeros(np.iinfo(labels.dtype).max + 1, bool)
+            table[list(params.ids)] = True
+            return table[labels]
+        return np.isin(labels, params.ids)
 
 
 class PixelDropout(DropoutAugmenter):

@@ -292,6 +292,9 @@ def test_fills_that_do_not_fit_are_refused_naming_them():
         gsa.CoarseDropout(fill_mask=2.5, p=1)(image, mask)
     with pytest.raises(ValueError, match=r"CoarseDropout: fill has 2 values .* 3 channels"):
         gsa.CoarseDropout(fill=(1, 2), p=1)(image, mask)
+    # Refused on every call, also where nothing happens to drop.
+    with pytest.raises(ValueError, match=r"MaskDropout: fill 300 does not fit the uint8"):
+        gsa.MaskDropout(fill=300, p=1)(image, np.zeros_like(mask))
     with pytest.raises(ValueError, match=r"fill_mask must be None, 'ignore' .* 'ignored'"):
         gsa.CoarseDropout(fill_mask="ignored")
     with pytest.raises(ValueError, match=r"per_channel=True .* fill_mask must be None"):
