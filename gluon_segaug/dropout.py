@@ -130,6 +130,7 @@ class DropoutAugmenter(Augmenter):
     drop. The base class fills the image with ``fill`` and the targets by the module's
     rule (``fill_mask``: ``None`` leaves them, ``"ignore"`` gives each target its border
     fill, a number goes into every target). The inputs are never written to.
+    ``make_params`` never returns ``None``: pipelines read that as "skipped".
 
     Parameters
     ----------
@@ -138,6 +139,26 @@ class DropoutAugmenter(Augmenter):
     fill_mask : None, "ignore" or number
         Target value of dropped pixels (see the module docstring).
     p : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gluon_segaug import Compose
+    >>> class DropRow(DropoutAugmenter):
+    ...     def make_params(self, rng, joint):
+    ...         return int(rng.integers(0, 1))  # the row to drop: always 0 here
+    ...     def region(self, joint, row):
+    ...         where = np.zeros(joint.hw, bool)
+    ...         where[row] = True
+    ...         return where
+    >>> image, mask = np.ones((2, 3, 1), np.uint8), np.full((2, 3), 4, np.uint8)
+    >>> out_image, out_mask = Compose([DropRow(fill_mask="ignore", p=1)])(image, mask)
+    >>> out_image[..., 0]
+    array([[0, 0, 0],
+           [1, 1, 1]], dtype=uint8)
+    >>> out_mask
+    array([[255, 255, 255],
+           [  4,   4,   4]], dtype=uint8)
     """
 
     def __init__(self, fill: Fill = 0, fill_mask: Optional[Union[str, float]] = None,
@@ -192,6 +213,9 @@ class DropoutAugmenter(Augmenter):
 
         def paint(array: np.ndarray, value: np.ndarray) -> None:
             if where.ndim == 3:  # per channel: the image only
+                if where.shape != array.shape:
+                    raise ValueError(f"{type(self).__name__}: a per-channel region drops "
+                                     f"image values only; set fill_mask=None")
                 array[where] = np.broadcast_to(value, array.shape)[where]
             else:
                 array[where] = value
