@@ -301,3 +301,23 @@ def test_fills_that_do_not_fit_are_refused_naming_them():
         gsa.PixelDropout(per_channel=True, fill_mask=0)
     with pytest.raises(ValueError, match=r"max_height must be .* but got nan"):
         gsa.CoarseDropout(max_height=float("nan"))
+
+
+def test_a_per_channel_region_is_refused_for_targets():
+    class FirstChannel(gsa.DropoutAugmenter):
+        def make_params(self, rng, joint):
+            return 0
+
+        def region(self, joint, channel):
+            where = np.zeros(joint.image.shape, bool)
+            where[..., channel] = True
+            return where
+
+    image, mask = _sample(4, 5)
+    out_image, out_mask = gsa.Compose([FirstChannel(fill=0, p=1)])(image, mask)
+    assert not out_image[..., 0].any()
+    np.testing.assert_array_equal(out_image[..., 1:], image[..., 1:])
+    np.testing.assert_array_equal(out_mask, mask)
+    with pytest.raises(ValueError, match="FirstChannel: a per-channel region drops image "
+                                         "values only; set fill_mask=None"):
+        gsa.Compose([FirstChannel(fill_mask=0, p=1)])(image, mask)
