@@ -19,6 +19,8 @@ from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, Co
                      Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
                      RandomShadow, RandomSnow, RandomSunFlare)
 from .compose import Compose, Draw, JointTransform
+from .dropout import (CoarseDropout, DropoutAugmenter, GridDropout, MaskDropout, PixelDropout,
+                      XYMasking)
 from .datasets import ImageWithMaskDataset, PairDataset, SampleDataset, read_image, read_mask
 from .functional import Interp
 from .fusion import FrameView
@@ -65,6 +67,8 @@ __all__ = [
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
     "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
     "RandomFog", "RandomSunFlare",
+    "DropoutAugmenter", "CoarseDropout", "GridDropout", "XYMasking", "MaskDropout",
+    "PixelDropout",
     "Interp", "Kind", "Target", "Policy", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
     "MatrixParams", "MapParams", "ElasticParams", "GridParams", "OpticalParams",

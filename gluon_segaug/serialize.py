@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 import mxnet as mx
 import numpy as np
 
-from . import blocks, colour, positional
+from . import blocks, colour, dropout, positional
 from .base import Augmenter
 from .blocks import Block
 from .compose import Compose
@@ -52,6 +52,8 @@ _MX_CLASSES = {cls.__name__: cls for cls in vars(mx.image).values()
 REGISTRY: Dict[str, type] = {
     **{name: getattr(positional, name) for name in positional.__all__},
     **{name: getattr(colour, name) for name in colour.__all__ if name != "LinearColor"},
+    **{name: getattr(dropout, name) for name in ("CoarseDropout", "GridDropout", "XYMasking",
+                                                 "MaskDropout", "PixelDropout")},
     **{name: getattr(blocks, name) for name in ("OneOf", "SomeOf", "RandomApply", "RandomOrder")},
     "ToTensor": ToTensor, "MxColor": MxColor, "Compose": Compose,
     "MxColour": MxColor,  # its name in files saved by the first releases

@@ -87,6 +87,14 @@ REGISTRY = {
     gsa.RandomSunFlare: dict(flare_roi=(0, 0, 1, 0.5), angle_lower=0, angle_upper=1,
                              num_flare_circles_lower=6, num_flare_circles_upper=10,
                              src_radius=40, src_color=(255, 255, 255), p=1.0),
+    gsa.CoarseDropout: dict(max_holes=4, max_height=10, max_width=12, min_holes=1, min_height=2,
+                            min_width=3, fill=0, fill_mask="ignore", p=1.0),
+    gsa.GridDropout: dict(ratio=0.4, unit_size_min=4, unit_size_max=8, shift_x=1, shift_y=2,
+                          fill=0, fill_mask="ignore", p=1.0),
+    gsa.XYMasking: dict(num_masks_x=(1, 2), num_masks_y=1, mask_x_length=(2, 6),
+                        mask_y_length=4, fill=0, fill_mask="ignore", p=1.0),
+    gsa.MaskDropout: dict(max_objects=(1, 2), background=(0, 255), fill=0, fill_mask=0, p=1.0),
+    gsa.PixelDropout: dict(dropout_prob=0.1, fill=0, fill_mask="ignore", p=1.0),
 }
 # Histogram, codec and 8-bit tone steps take uint8 images only (they refuse others).
 UINT8_ONLY = {gsa.CLAHE, gsa.Equalize, gsa.ImageCompression, gsa.ISONoise, gsa.Posterize,
@@ -99,7 +107,8 @@ STOCK = [mx.image.RandomCropAug((30, 20), 1), mx.image.CenterCropAug((40, 30), 1
          mx.image.RandomSizedCropAug((25, 25), 0.3, (0.75, 1.33), 1),
          mx.image.HorizontalFlipAug(0.5)]
 CHANGES_DTYPE = {gsa.Normalize, gsa.Cast}
-ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColorAugmenter, gsa.LinearColor}
+ABSTRACT = {gsa.Augmenter, gsa.PositionalAugmenter, gsa.ColorAugmenter, gsa.LinearColor,
+            gsa.DropoutAugmenter}
 
 CASES = [(cls.__name__, lambda cls=cls, kw=kw: cls(**kw)) for cls, kw in REGISTRY.items()]
 CASES += [(f"mx.{type(a).__name__}", lambda a=a: gsa.mxcompat.adopt(a)) for a in STOCK]
@@ -123,6 +132,21 @@ def test_coordinate_codes_stay_aligned(make):
     h, w = 60, 80
     image = np.concatenate([coord_image(h, w), np.ones((h, w, 1), np.float32)], axis=2)
     mask = coord_mask(h, w)
+    if isinstance(make(), gsa.DropoutAugmenter):
+        # Dropout moves nothing: outside the region its draw names, image and mask are
+        # untouched; inside, the mask holds its label or the fill asked for.
+        step = make()
+        out_image, out_mask, draw = gsa.Compose([step], seed=0, ignore_index=-1).with_draw(
+            image, mask)
+        where = step.region(gsa.Joint(image, (mask[..., None],)), draw.params[0])
+        where = where.any(axis=2) if where.ndim == 3 else where
+        assert where.any()
+        np.testing.assert_array_equal(out_image[~where], image[~where])
+        np.testing.assert_array_equal(out_mask[~where], mask[~where])
+        fill = {None: None, "ignore": -1}.get(step.fill_mask, step.fill_mask)
+        assert np.all((out_mask[where] == mask[where]) if fill is None
+                      else (out_mask[where] == fill))
+        return
     if not positional(make):  # colour steps change image values, never positions
         if type(make()) in UINT8_ONLY:
             image = image.astype(np.uint8)
@@ -227,7 +251,11 @@ INTEGER = {"size", "min_size", "padding", "num_steps", "mask_ignore", "ignore_in
            "blur_limit", "quality_lower", "quality_upper", "num_bits", "channel_drop_range",
            "num_shadows_lower", "num_shadows_upper", "shadow_dimension", "slant_lower",
            "slant_upper", "drop_length", "drop_width", "drop_color", "blur_value",
-           "num_flare_circles_lower", "num_flare_circles_upper", "src_radius", "src_color"}
+           "num_flare_circles_lower", "num_flare_circles_upper", "src_radius", "src_color",
+           "max_holes", "min_holes", "max_height", "min_height", "max_width", "min_width",
+           "unit_size_min", "unit_size_max", "holes_number_x", "holes_number_y", "shift_x",
+           "shift_y", "num_masks_x", "num_masks_y", "mask_x_length", "mask_y_length",
+           "max_objects", "background"}
 OUT_OF_RANGE = {
     gsa.RandomCrop: dict(size=[0, -1, 40000, (30000, 30000)]),
     gsa.CenterCrop: dict(size=[0, 40000, (30000, 30000)]),
@@ -297,6 +325,17 @@ OUT_OF_RANGE = {
                              src_color=[(0, 0, 256), (1, 2)]),
     gsa.RandomFog: dict(fog_coef_lower=[-0.1], fog_coef_upper=[1.5, 0.1],
                         alpha_coef=[-0.1, 1.5]),
+    gsa.CoarseDropout: dict(max_holes=[0, -1], min_holes=[0, 5], max_height=[0, -1, 1.5, 0.0],
+                            min_height=[20, 0.5], max_width=[0, 1.5], min_width=[13],
+                            fill=[(0, float("nan")), ()], fill_mask=["ign", float("nan"), True,
+                                                                     [1, 2]]),
+    gsa.GridDropout: dict(ratio=[0, 1.5, -0.1], unit_size_min=[1, 9], unit_size_max=[1, 3],
+                          holes_number_x=[0, 2.5], holes_number_y=[0], shift_x=[-1],
+                          shift_y=[-1], random_offset=["yes", 1], fill_mask=["none"]),
+    gsa.XYMasking: dict(num_masks_x=[-1, (2, 1), (1, 2, 3)], num_masks_y=[-1],
+                        mask_x_length=[0, (3, 2)], mask_y_length=[0, (0, 2)]),
+    gsa.MaskDropout: dict(max_objects=[0, (2, 1)], background=[0, [1.5]]),
+    gsa.PixelDropout: dict(dropout_prob=[-0.1, 1.5], per_channel=["yes", 1, True]),
     gsa.ToTensor: dict(std=[0, -1.0, (1, 0, 1)], max_value=[0, -1.0], mask_ignore=[2 ** 31, 1.0]),
     gsa.Compose: dict(ignore_index=[2.5, 2 ** 31, -2 ** 31 - 1], fuse=["no", 1],
                       seed=[-1, 2.5]),

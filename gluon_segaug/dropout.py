@@ -1,0 +1,600 @@
+"""Dropout: steps that blank out regions of the sample without moving any pixel.
+
+Holds
+-----
+DropoutAugmenter
+    Base class: a subclass draws where to drop (``make_params(rng, joint)``) and says
+    which pixels that is (``region(joint, params)``); the base class fills the image
+    with ``fill`` and every target with ``fill_mask`` there.
+CoarseDropout, GridDropout, XYMasking, MaskDropout, PixelDropout
+    Albumentations' dropout family, under the same names: random boxes, a regular grid
+    of boxes, full-height and full-width stripes, whole objects (or classes) of the
+    mask, single pixels.
+
+A dropout step is neither positional (it moves nothing) nor colour-only (it may fill
+the targets): pipelines run it as a plain step, after the pending geometry is done.
+
+The fill rule, the same for every step of this module: ``fill`` (a number, or one per
+image channel) goes into the image; ``fill_mask`` into every target:
+
+* ``None``: targets are left untouched (the network still learns the label under the
+  hole, as Albumentations' default);
+* ``"ignore"``: each target gets its border fill in the pipeline (``ignore_index`` for
+  class masks, 0 or ``Target(fill=...)`` for the other kinds), so the loss skips holes;
+* a number: that value in every target.
+
+A fill the array cannot hold (300 in uint8, 2.5 in an int mask) is refused when called.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ._checks import flag, integer, is_number, number
+from .base import Augmenter
+from .functional import Interp
+from .joint import Joint, Policy
+
+__all__ = ["DropoutAugmenter", "HoleParams", "PixelDropParams", "ObjectDropParams",
+           "CoarseDropout", "GridDropout", "XYMasking", "MaskDropout", "PixelDropout"]
+
+Fill = Union[float, Sequence[float]]
+
+
+def _fill_value(value: Any, name: str) -> Union[float, Tuple[float, ...]]:
+    """A finite number or a non-empty sequence of them, kept as given (ints stay ints)."""
+    if is_number(value):
+        number(value, name)
+        return value.item() if isinstance(value, np.generic) else value
+    if (isinstance(value, (list, tuple)) and value and all(map(is_number, value))
+            and all(math.isfinite(v) for v in value)):
+        return tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+    raise ValueError(f"{name} must be a finite number or one finite number per channel, "
+                     f"but got {value!r}")
+
+
+def _fill_mask_value(value: Any, name: str = "fill_mask") -> Any:
+    if value is None or (isinstance(value, str) and value == "ignore"):
+        return value
+    if not is_number(value) or not math.isfinite(value):
+        raise ValueError(f"{name} must be None, 'ignore' or a finite number, but got {value!r}")
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _fitted(value: Any, array: np.ndarray, what: str, step: str) -> np.ndarray:
+    """``value`` broadcast to ``array``'s channels in its dtype; refused when it does not
+    fit (out of an integer dtype's range, or a fraction in an integer array)."""
+    values = np.atleast_1d(np.asarray(value, dtype=np.float64))
+    channels = array.shape[2]
+    if values.size not in (1, channels):
+        raise ValueError(f"{step}: {what} has {values.size} values but the array has "
+                         f"{channels} channels")
+    dtype = array.dtype
+    if dtype == np.bool_:
+        ok = np.all(np.isin(values, (0, 1)))
+    elif np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        ok = np.all((values >= info.min) & (values <= info.max) & (values == np.rint(values)))
+    else:
+        ok = True
+    if not ok:
+        raise ValueError(f"{step}: {what} {value!r} does not fit the {dtype} array it fills")
+    return np.broadcast_to(values.astype(dtype), (channels,))
+
+
+def _count_range(value: Any, name: str, low: int) -> Tuple[int, int]:
+    """An int or an ordered (low, high) pair of ints, all >= ``low``."""
+    pair = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be an int or a (low, high) pair of ints, "
+                         f"but got {value!r}")
+    for v in pair:
+        if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)) or v < low:
+            raise ValueError(f"{name} must be an int >= {low} or a (low, high) pair of them, "
+                             f"but got {value!r}")
+    if pair[0] > pair[1]:
+        raise ValueError(f"{name} must have low <= high, but got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class HoleParams:
+    """Boxes to drop, each ``(top, left, height, width)`` in pixels, inside the image."""
+
+    holes: Tuple[Tuple[int, int, int, int], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class PixelDropParams:
+    """The seed of the per-pixel draw (``PixelDropout.drop_mask`` rebuilds it)."""
+
+    seed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectDropParams:
+    """The values (instance ids or classes) of the first target whose pixels drop."""
+
+    ids: Tuple[int, ...]
+
+
+class DropoutAugmenter(Augmenter):
+    """Base of steps that fill regions of the sample without moving pixels.
+
+    A subclass defines ``make_params(rng, joint) -> params`` (the draw, a frozen
+    dataclass, from the explicit generator) and ``region(joint, params)``: a boolean
+    (H, W) array, or (H, W, C) for a per-channel image-only region, true where pixels
+    drop. The base class fills the image with ``fill`` and the targets by the module's
+    rule (``fill_mask``: ``None`` leaves them, ``"ignore"`` gives each target its border
+    fill, a number goes into every target). The inputs are never written to.
+    ``make_params`` never returns ``None``: pipelines read that as "skipped".
+
+    Parameters
+    ----------
+    fill : number or per-channel sequence
+        Image value of dropped pixels.
+    fill_mask : None, "ignore" or number
+        Target value of dropped pixels (see the module docstring).
+    p : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gluon_segaug import Compose
+    >>> class DropRow(DropoutAugmenter):
+    ...     def make_params(self, rng, joint):
+    ...         return int(rng.integers(0, 1))  # the row to drop: always 0 here
+    ...     def region(self, joint, row):
+    ...         where = np.zeros(joint.hw, bool)
+    ...         where[row] = True
+    ...         return where
+    >>> image, mask = np.ones((2, 3, 1), np.uint8), np.full((2, 3), 4, np.uint8)
+    >>> out_image, out_mask = Compose([DropRow(fill_mask="ignore", p=1)])(image, mask)
+    >>> out_image[..., 0]
+    array([[0, 0, 0],
+           [1, 1, 1]], dtype=uint8)
+    >>> out_mask
+    array([[255, 255, 255],
+           [  4,   4,   4]], dtype=uint8)
+    """
+
+    def __init__(self, fill: Fill = 0, fill_mask: Optional[Union[str, float]] = None,
+                 p: float = 0.5) -> None:
+        super().__init__(p)
+        self.fill = _fill_value(fill, "fill")
+        self.fill_mask = _fill_mask_value(fill_mask)
+
+    def _sample(self, rng: np.random.Generator, joint: Joint) -> Any:
+        return self.make_params(rng, joint)
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> Any:
+        """Draw where to drop for one sample; the base class has already decided ``p``."""
+        raise NotImplementedError(f"{type(self).__name__} must define make_params(rng, joint)")
+
+    def region(self, joint: Joint, params: Any) -> np.ndarray:
+        """Boolean (H, W) array (or (H, W, C) for the image only): true where pixels drop."""
+        raise NotImplementedError(f"{type(self).__name__} must define region(joint, params)")
+
+    def apply(self, joint: Joint, params: Any, layout: Policy) -> Joint:
+        name = type(self).__name__
+        # Fills are checked on every call, not only on those that happen to drop pixels.
+        fill = _fitted(self.fill, joint.image, "fill", name)
+        fills = []
+        if self.fill_mask is not None:
+            # The border fill of each target's kind (the interpolation does not matter).
+            borders = [value for _, value in layout.policies(Interp.NEAREST)[1:]]
+            for i, target in enumerate(joint.targets):
+                value = borders[i] if self.fill_mask == "ignore" else self.fill_mask
+                fills.append(_fitted(value, target, f"fill_mask for target {i}", name))
+        paint = self._painter(joint, params)
+        if paint is None:
+            return joint
+        image = joint.image.copy()
+        paint(image, fill)
+        if self.fill_mask is None:
+            return joint.replace(image=image)
+        targets = []
+        for target, value in zip(joint.targets, fills):
+            out = target.copy()
+            paint(out, value)
+            targets.append(out)
+        return joint.replace(image=image, targets=targets)
+
+    def _painter(self, joint: Joint, params: Any) -> Optional[Callable[[np.ndarray, np.ndarray],
+                                                                        None]]:
+        """A function filling an array in place where ``params`` drops, or ``None`` when
+        nothing drops."""
+        where = self.region(joint, params)
+        if not where.any():
+            return None
+
+        def paint(array: np.ndarray, value: np.ndarray) -> None:
+            if where.ndim == 3:  # per channel: the image only
+                if where.shape != array.shape:
+                    raise ValueError(f"{type(self).__name__}: a per-channel region drops "
+                                     f"image values only; set fill_mask=None")
+                array[where] = np.broadcast_to(value, array.shape)[where]
+            else:
+                array[where] = value
+        return paint
+
+
+def _boxes_region(hw: Tuple[int, int], holes: Sequence[Tuple[int, int, int, int]]) -> np.ndarray:
+    where = np.zeros(hw, bool)
+    for top, left, height, width in holes:
+        where[top:top + height, left:left + width] = True
+    return where
+
+
+class _HoleDropout(DropoutAugmenter):
+    """Steps whose draw is a list of boxes (``HoleParams``)."""
+
+    def region(self, joint: Joint, params: HoleParams) -> np.ndarray:
+        return _boxes_region(joint.hw, params.holes)
+
+    def _painter(self, joint: Joint, params: HoleParams):
+        # Box by box: slices, not a boolean index over the whole image.
+        holes = [hole for hole in params.holes if hole[2] > 0 and hole[3] > 0]
+        if not holes:
+            return None
+
+        def paint(array: np.ndarray, value: np.ndarray) -> None:
+            for top, left, height, width in holes:
+                array[top:top + height, left:left + width] = value
+        return paint
+
+
+def _side_range(low: Any, high: Any, low_name: str, high_name: str) -> Tuple[Any, Any]:
+    """Hole side limits: both ints (pixels, >= 1) or both floats (fractions of the side,
+    in (0, 1]), ordered."""
+    # The largest first: with the smallest left out it is the largest, under its name.
+    for value, name in ((high, high_name), (low, low_name)):
+        if isinstance(value, (float, np.floating)):
+            number(value, name, 0.0, 1.0, low_open=True)
+        else:
+            integer(value, name, 1)
+    if isinstance(low, (float, np.floating)) != isinstance(high, (float, np.floating)):
+        raise ValueError(f"{low_name} and {high_name} must both be ints (pixels) or both "
+                         f"floats (fractions of the side), but got {low!r} and {high!r}")
+    if low > high:
+        raise ValueError(f"{low_name} must be <= {high_name}, but got {low!r} > {high!r}")
+    return low, high
+
+
+class CoarseDropout(_HoleDropout):
+    """Drop rectangles (Cutout): between ``min_holes`` and ``max_holes`` boxes, each of a
+    height and width drawn uniformly between the limits, at a uniform position inside
+    the image (a box larger than the image is cut to it).
+
+    Parameters
+    ----------
+    max_holes : int
+        Most boxes, >= 1.
+    max_height, max_width : int or float
+        Largest box side: pixels (int >= 1) or a fraction of the image side (float in
+        (0, 1], rounded down).
+    min_holes, min_height, min_width : same, optional
+        Smallest; by default the largest (a fixed count or size).
+    fill : number or per-channel sequence
+        Image value in the boxes (0).
+    fill_mask : None, "ignore" or number
+        Target value in the boxes; ``None`` (default) leaves targets untouched.
+    p : float
+
+    Targets
+    -------
+    image, all targets (any dtype and channel count)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.ones((3, 4, 1), np.uint8)
+    >>> CoarseDropout(1, 2, 2, p=1)(image)[..., 0].sum()  # one 2x2 box of zeros
+    8
+    """
+
+    def __init__(self, max_holes: int = 8, max_height: Union[int, float] = 8,
+                 max_width: Union[int, float] = 8, min_holes: Optional[int] = None,
+                 min_height: Optional[Union[int, float]] = None,
+                 min_width: Optional[Union[int, float]] = None, fill: Fill = 0,
+                 fill_mask: Optional[Union[str, float]] = None, p: float = 0.5) -> None:
+        super().__init__(fill, fill_mask, p)
+        self.max_holes, self.max_height, self.max_width = max_holes, max_height, max_width
+        self.min_holes, self.min_height, self.min_width = min_holes, min_height, min_width
+        integer(max_holes, "max_holes", 1)
+        if min_holes is not None:
+            integer(min_holes, "min_holes", 1)
+            if min_holes > max_holes:
+                raise ValueError(f"min_holes must be <= max_holes, but got {min_holes!r} > "
+                                 f"{max_holes!r}")
+        self._holes = (max_holes if min_holes is None else min_holes, max_holes)
+        self._height = _side_range(max_height if min_height is None else min_height,
+                                   max_height, "min_height", "max_height")
+        self._width = _side_range(max_width if min_width is None else min_width,
+                                  max_width, "min_width", "max_width")
+
+    @staticmethod
+    def _side(rng: np.random.Generator, limits: Tuple[Any, Any], side: int) -> int:
+        low, high = limits
+        if isinstance(low, float):
+            return min(int(side * rng.uniform(low, high)), side)
+        return min(int(rng.integers(low, high + 1)), side)
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> HoleParams:
+        h, w = joint.hw
+        holes = []
+        for _ in range(int(rng.integers(self._holes[0], self._holes[1] + 1))):
+            height, width = self._side(rng, self._height, h), self._side(rng, self._width, w)
+            top = int(rng.integers(0, h - height + 1))
+            left = int(rng.integers(0, w - width + 1))
+            holes.append((top, left, height, width))
+        return HoleParams(tuple(holes))
+
+
+def grid_holes(hw: Tuple[int, int], unit: Tuple[int, int], ratio: float,
+               shift: Tuple[int, int]) -> Tuple[Tuple[int, int, int, int], ...]:
+    """The boxes of a grid of ``unit = (height, width)`` cells, each with a hole of
+    ``ratio`` of the cell's sides (at least 1 pixel, at most the side less 1), the grid
+    starting ``shift = (y, x)`` pixels from the top-left corner; boxes cut to the image,
+    empty ones left out."""
+    h, w = hw
+    unit_h, unit_w = unit
+    hole_h = min(max(int(unit_h * ratio), 1), unit_h - 1)
+    hole_w = min(max(int(unit_w * ratio), 1), unit_w - 1)
+    holes = []
+    for top in range(shift[0], h, unit_h):
+        for left in range(shift[1], w, unit_w):
+            height, width = min(hole_h, h - top), min(hole_w, w - left)
+            holes.append((top, left, height, width))
+    return tuple(holes)
+
+
+def _optional_int(value: Any, name: str, low: int) -> Optional[int]:
+    return None if value is None else integer(value, name, low)
+
+
+class GridDropout(_HoleDropout):
+    """Drop a regular grid of boxes (GridMask): the image is cut in cells of
+    ``unit_height x unit_width`` pixels, and each cell loses a box of ``ratio`` of its
+    sides (at least 1 pixel, at most the side less 1) at its top-left corner, shifted by
+    ``(shift_y, shift_x)``.
+
+    The cell size comes from, in order: ``unit_size_min``/``unit_size_max`` (a square
+    cell, the side drawn uniformly from the closed range; Albumentations draws it from
+    one more), ``holes_number_x``/``holes_number_y`` (cells across: ``width //
+    holes_number_x``, and so on), or else one tenth of the width (at least 2), square.
+
+    Parameters
+    ----------
+    ratio : float
+        Hole side over cell side, in (0, 1].
+    unit_size_min, unit_size_max : int, optional
+        Cell side range, >= 2; both or neither; at most the image's shorter side (checked
+        per sample).
+    holes_number_x, holes_number_y : int, optional
+        Cells across and down, >= 1; at most half the width (height), checked per sample.
+    shift_x, shift_y : int
+        Offset of the grid, >= 0; clipped to ``cell - hole``.
+    random_offset : bool
+        Draw the offset uniformly in ``[0, cell - hole]`` instead.
+    fill : number or per-channel sequence
+    fill_mask : None, "ignore" or number
+        Target value in the holes; ``None`` (default) leaves targets untouched.
+    p : float
+
+    Targets
+    -------
+    image, all targets (any dtype and channel count)
+    """
+
+    def __init__(self, ratio: float = 0.5, unit_size_min: Optional[int] = None,
+                 unit_size_max: Optional[int] = None, holes_number_x: Optional[int] = None,
+                 holes_number_y: Optional[int] = None, shift_x: int = 0, shift_y: int = 0,
+                 random_offset: bool = False, fill: Fill = 0,
+                 fill_mask: Optional[Union[str, float]] = None, p: float = 0.5) -> None:
+        super().__init__(fill, fill_mask, p)
+        self.ratio = number(ratio, "ratio", 0.0, 1.0, low_open=True)
+        self.unit_size_min = _optional_int(unit_size_min, "unit_size_min", 2)
+        self.unit_size_max = _optional_int(unit_size_max, "unit_size_max", 2)
+        if (unit_size_min is None) != (unit_size_max is None):
+            raise ValueError(f"unit_size_min and unit_size_max go together, but got "
+                             f"unit_size_min={unit_size_min!r}, unit_size_max={unit_size_max!r}")
+        if unit_size_min is not None and unit_size_min > unit_size_max:
+            raise ValueError(f"unit_size_min must be <= unit_size_max, but got "
+                             f"{unit_size_min!r} > {unit_size_max!r}")
+        self.holes_number_x = _optional_int(holes_number_x, "holes_number_x", 1)
+        self.holes_number_y = _optional_int(holes_number_y, "holes_number_y", 1)
+        self.shift_x = integer(shift_x, "shift_x", 0)
+        self.shift_y = integer(shift_y, "shift_y", 0)
+        self.random_offset = flag(random_offset, "random_offset")
+
+    def unit(self, rng: np.random.Generator, hw: Tuple[int, int]) -> Tuple[int, int]:
+        """The cell ``(height, width)`` for a sample of size ``hw``."""
+        h, w = hw
+        if self.unit_size_min is not None:
+            if self.unit_size_max > min(h, w):
+                raise ValueError(f"GridDropout: unit_size_max={self.unit_size_max} exceeds "
+                                 f"the shorter side of the {h}x{w} sample")
+            side = int(rng.integers(self.unit_size_min, self.unit_size_max + 1))
+            return side, side
+        for count, side, name in ((self.holes_number_x, w, "holes_number_x"),
+                                  (self.holes_number_y, h, "holes_number_y")):
+            if count is not None and count > side // 2:
+                raise ValueError(f"GridDropout: {name}={count} must be at most half the "
+                                 f"side ({side // 2}) of the {h}x{w} sample")
+        unit_w = max(2, w // 10) if self.holes_number_x is None else w // self.holes_number_x
+        unit_h = max(min(unit_w, h), 2) if self.holes_number_y is None \
+            else h // self.holes_number_y
+        return unit_h, unit_w
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> HoleParams:
+        unit_h, unit_w = self.unit(rng, joint.hw)
+        hole_h = min(max(int(unit_h * self.ratio), 1), unit_h - 1)
+        hole_w = min(max(int(unit_w * self.ratio), 1), unit_w - 1)
+        if self.random_offset:
+            shift = (int(rng.integers(0, unit_h - hole_h + 1)),
+                     int(rng.integers(0, unit_w - hole_w + 1)))
+        else:
+            shift = (min(self.shift_y, unit_h - hole_h), min(self.shift_x, unit_w - hole_w))
+        return HoleParams(grid_holes(joint.hw, (unit_h, unit_w), self.ratio, shift))
+
+
+class XYMasking(_HoleDropout):
+    """Drop full-height stripes (``num_masks_x`` of them, ``mask_x_length`` wide) and
+    full-width stripes (``num_masks_y``, ``mask_y_length`` high), at uniform positions:
+    SpecAugment's time and frequency masks (Albumentations 1.4's ``XYMasking``).
+
+    Parameters
+    ----------
+    num_masks_x, num_masks_y : int or (low, high)
+        Stripe counts, >= 0, drawn uniformly.
+    mask_x_length, mask_y_length : int or (low, high)
+        Stripe widths (heights) in pixels, >= 1, drawn per stripe; cut to the image.
+    fill : number or per-channel sequence
+    fill_mask : None, "ignore" or number
+        Target value in the stripes; ``None`` (default) leaves targets untouched.
+    p : float
+
+    Targets
+    -------
+    image, all targets (any dtype and channel count)
+    """
+
+    def __init__(self, num_masks_x: Union[int, Tuple[int, int]] = 1,
+                 num_masks_y: Union[int, Tuple[int, int]] = 1,
+                 mask_x_length: Union[int, Tuple[int, int]] = (8, 32),
+                 mask_y_length: Union[int, Tuple[int, int]] = (8, 32), fill: Fill = 0,
+                 fill_mask: Optional[Union[str, float]] = None, p: float = 0.5) -> None:
+        super().__init__(fill, fill_mask, p)
+        self.num_masks_x, self.num_masks_y = num_masks_x, num_masks_y
+        self.mask_x_length, self.mask_y_length = mask_x_length, mask_y_length
+        self._num = (_count_range(num_masks_x, "num_masks_x", 0),
+                     _count_range(num_masks_y, "num_masks_y", 0))
+        self._length = (_count_range(mask_x_length, "mask_x_length", 1),
+                        _count_range(mask_y_length, "mask_y_length", 1))
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> HoleParams:
+        h, w = joint.hw
+        holes = []
+        for axis, side in ((0, w), (1, h)):  # vertical stripes, then horizontal ones
+            low, high = self._num[axis]
+            for _ in range(int(rng.integers(low, high + 1))):
+                length = min(int(rng.integers(self._length[axis][0],
+                                              self._length[axis][1] + 1)), side)
+                start = int(rng.integers(0, side - length + 1))
+                holes.append((0, start, h, length) if axis == 0 else (start, 0, length, w))
+        return HoleParams(tuple(holes))
+
+
+class MaskDropout(DropoutAugmenter):
+    """Drop whole objects: between the bounds of ``max_objects`` of the values present
+    in the first target (instance ids, or classes of a class mask), other than the
+    ``background`` values, are chosen uniformly without replacement, and all their
+    pixels are filled in the image (``fill``) and the targets (``fill_mask``).
+
+    Objects are the target's values, not connected regions (Albumentations labels
+    connected components): with instance ids each instance drops whole, with a class
+    mask each chosen class drops everywhere. The first target must have one channel.
+
+    Parameters
+    ----------
+    max_objects : int or (low, high)
+        Objects to drop, >= 1 (fewer when fewer are present).
+    background : sequence of int
+        Values never dropped: background (0) and, by default, VOC's 255 border.
+    fill : number or per-channel sequence
+    fill_mask : None, "ignore" or number
+        Target value of dropped objects; 0 by default (as Albumentations): they become
+        background.
+    p : float
+
+    Targets
+    -------
+    image, all targets (any dtype and channel count; the first target single-channel)
+    """
+
+    def __init__(self, max_objects: Union[int, Tuple[int, int]] = 1,
+                 background: Sequence[int] = (0, 255), fill: Fill = 0,
+                 fill_mask: Optional[Union[str, float]] = 0, p: float = 0.5) -> None:
+        super().__init__(fill, fill_mask, p)
+        self.max_objects = max_objects
+        self._objects = _count_range(max_objects, "max_objects", 1)
+        if not isinstance(background, (list, tuple)) or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                for v in background):
+            raise ValueError(f"background must be a sequence of ints, but got {background!r}")
+        self.background = tuple(int(v) for v in background)
+
+    def _objects_target(self, joint: Joint) -> np.ndarray:
+        if not joint.targets:
+            raise ValueError("MaskDropout drops the objects of the first target, but the "
+                             "sample has no target")
+        target = joint.targets[0]
+        if target.shape[2] != 1:
+            raise ValueError(f"MaskDropout drops the objects of the first target, which must "
+                             f"have one channel, but it has {target.shape[2]}")
+        return target[..., 0]
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> ObjectDropParams:
+        labels = self._objects_target(joint)
+        if labels.dtype in (np.uint8, np.uint16):  # a histogram is far cheaper than a sort
+            present = np.flatnonzero(np.bincount(labels.ravel())).astype(labels.dtype)
+        else:
+            present = np.unique(labels)
+        present = present[~np.isin(present, self.background)]
+        count = min(int(rng.integers(self._objects[0], self._objects[1] + 1)), present.size)
+        chosen = rng.choice(present, count, replace=False) if count else present[:0]
+        return ObjectDropParams(tuple(sorted(v.item() for v in chosen)))
+
+    def region(self, joint: Joint, params: ObjectDropParams) -> np.ndarray:
+        labels = self._objects_target(joint)
+        if labels.dtype in (np.uint8, np.uint16):  # a lookup table instead of a search
+            table = np.zeros(np.iinfo(labels.dtype).max + 1, bool)
+            table[list(params.ids)] = True
+            return table[labels]
+        return np.isin(labels, params.ids)
+
+
+class PixelDropout(DropoutAugmenter):
+    """Drop single pixels, each with probability ``dropout_prob`` (per value with
+    ``per_channel``, which touches the image only).
+
+    Parameters
+    ----------
+    dropout_prob : float
+        In [0, 1].
+    per_channel : bool
+        A draw per channel of the image; then ``fill_mask`` must be ``None``.
+    fill : number or per-channel sequence
+    fill_mask : None, "ignore" or number
+        Target value of dropped pixels; ``None`` (default) leaves targets untouched.
+    p : float
+
+    Targets
+    -------
+    image, all targets (any dtype and channel count)
+    """
+
+    def __init__(self, dropout_prob: float = 0.01, per_channel: bool = False, fill: Fill = 0,
+                 fill_mask: Optional[Union[str, float]] = None, p: float = 0.5) -> None:
+        super().__init__(fill, fill_mask, p)
+        self.dropout_prob = number(dropout_prob, "dropout_prob", 0.0, 1.0)
+        self.per_channel = flag(per_channel, "per_channel")
+        if self.per_channel and self.fill_mask is not None:
+            raise ValueError(f"PixelDropout with per_channel=True drops image values only, "
+                             f"so fill_mask must be None, but got {fill_mask!r}")
+
+    def make_params(self, rng: np.random.Generator, joint: Joint) -> PixelDropParams:
+        return PixelDropParams(int(rng.integers(0, 2 ** 63)))
+
+    def drop_mask(self, params: PixelDropParams, shape: Tuple[int, ...]) -> np.ndarray:
+        """The draw's dropped pixels for an image of ``shape``: (H, W), or (H, W, C) with
+        ``per_channel``."""
+        size = tuple(shape[:3]) if self.per_channel else tuple(shape[:2])
+        return np.random.default_rng(params.seed).random(size) < self.dropout_prob
+
+    def region(self, joint: Joint, params: PixelDropParams) -> np.ndarray:
+        return self.drop_mask(params, joint.image.shape)
