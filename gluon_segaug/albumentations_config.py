@@ -23,7 +23,7 @@ import json
 import math
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import blocks, colour, positional
+from . import blocks, colour, dropout, positional
 from .compose import Compose
 from .tensor import ToTensor
 
@@ -265,6 +265,31 @@ def _optical(args: _Args) -> Any:
                                         interp=interp, p=p)
 
 
+def _dropout(cls: type, renames: Dict[str, str]) -> Callable[[_Args], Any]:
+    """A dropout step: the same arguments, Albumentations 1.x's fill names renamed to
+    this library's (and 2.x's) ``fill`` / ``fill_mask``."""
+    def make(args: _Args) -> Any:
+        args.take("always_apply")
+        kwargs = {renames.get(k, k): v for k, v in args.values.items()}
+        args.values.clear()
+        if kwargs.get("fill") is None:
+            kwargs["fill"] = 0
+        if isinstance(kwargs.get("fill"), str) or isinstance(kwargs.get("fill_mask"), str):
+            raise args.refuse(f"fill {kwargs.get('fill')!r} / fill_mask "
+                              f"{kwargs.get('fill_mask')!r}: only numbers are supported here")
+        try:
+            return cls(**kwargs)
+        except TypeError as err:
+            raise args.refuse(str(err)) from None
+    return make
+
+
+def _mask_dropout(args: _Args) -> Any:
+    raise args.refuse("Albumentations drops connected regions of the mask, gsa.MaskDropout "
+                      "whole ids or classes: not the same step; build gsa.MaskDropout "
+                      "yourself if it fits")
+
+
 def _normalize(args: _Args) -> Any:
     p = _p(args, 1.0)
     step = colour.Normalize(mean=args.take("mean", (0.485, 0.456, 0.406)),
@@ -385,6 +410,15 @@ _TRANSFORMS: Dict[str, Callable[[_Args], Any]] = {
     "Normalize": _normalize, "ToTensorV2": _to_tensor, "ColorJitter": _color_jitter,
     "GaussNoise": _gauss_noise, "GaussianBlur": _gaussian_blur, "RandomGamma": _gamma,
     "ToGray": lambda args: colour.RandomGray(p=_p(args, 0.5)),
+    "CoarseDropout": _dropout(dropout.CoarseDropout, {"fill_value": "fill",
+                                                      "mask_fill_value": "fill_mask"}),
+    "GridDropout": _dropout(dropout.GridDropout, {"fill_value": "fill",
+                                                  "mask_fill_value": "fill_mask"}),
+    "PixelDropout": _dropout(dropout.PixelDropout, {"drop_value": "fill",
+                                                    "mask_drop_value": "fill_mask"}),
+    "XYMasking": _dropout(dropout.XYMasking, {"fill_value": "fill",
+                                              "mask_fill_value": "fill_mask"}),
+    "MaskDropout": _mask_dropout,
     **{name: _same(name) for name in _SAME},
 }
 

@@ -194,3 +194,20 @@ def test_the_albumentations_geometric_names_load(real_samples):
     assert isinstance(rotate, gsa.SafeRotate) and rotate.degrees == (-20.0, 20.0)
     assert rotate.p == 0.5
     assert crop.min_max_height == (40, 80) and crop.size == (64, 96) and crop.w2h_ratio == 1.25
+
+
+def test_dropout_configs_load_with_their_fills():
+    config = stored(A.CoarseDropout(max_holes=4, max_height=10, max_width=12, fill_value=7,
+                                    mask_fill_value=255, p=0.4),
+                    A.GridDropout(ratio=0.3, unit_size_min=10, unit_size_max=20, p=1.0),
+                    A.PixelDropout(dropout_prob=0.05, drop_value=3, p=0.2))
+    coarse, grid, pixel = gsa.from_albumentations(config).transforms
+    assert isinstance(coarse, gsa.CoarseDropout) and coarse.p == 0.4
+    assert (coarse.max_holes, coarse.max_height, coarse.max_width) == (4, 10, 12)
+    assert (coarse.fill, coarse.fill_mask) == (7, 255)
+    assert isinstance(grid, gsa.GridDropout) and grid.ratio == 0.3 and grid.fill_mask is None
+    assert isinstance(pixel, gsa.PixelDropout) and pixel.fill == 3 and pixel.p == 0.2
+    # Albumentations' MaskDropout drops connected regions; here whole values: refused
+    with pytest.raises(ValueError, match=r"\(MaskDropout\): Albumentations drops connected "
+                                         r"regions of the mask, gsa\.MaskDropout whole ids"):
+        gsa.from_albumentations(stored(A.MaskDropout()))
