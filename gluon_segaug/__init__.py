@@ -27,11 +27,11 @@ from .fusion import FrameView
 from .info import show_config
 from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridParams, MapParams,
                        MatrixParams, OpticalParams, ResizedCropParams, ResizeParams,
-                       RotateParams)
+                       RotateParams, SplineParams)
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
 from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
-                         OpticalDistortion,
+                         OpticalDistortion, ThinPlateSpline,
                          LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
                          RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
                          RandomScale, RandomSizedCrop, Resize, Rotate, SafeRotate,
@@ -59,7 +59,8 @@ __all__ = [
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",
-    "RandomSizedCrop", "OpticalDistortion", "Perspective", "ElasticTransform", "GridDistortion",
+    "RandomSizedCrop", "OpticalDistortion", "ThinPlateSpline", "Perspective",
+    "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
     "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
@@ -71,7 +72,7 @@ __all__ = [
     "PixelDropout",
     "Interp", "Kind", "Target", "Policy", "Joint",
     "Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams", "RotateParams",
-    "MatrixParams", "MapParams", "ElasticParams", "GridParams", "OpticalParams",
+    "MatrixParams", "MapParams", "ElasticParams", "GridParams", "OpticalParams", "SplineParams",
     "ImageWithMaskDataset", "PairDataset", "SampleDataset", "read_image", "read_mask",
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColorToClass", "ClassToColor", "RemapLabels", "one_hot",

@@ -284,6 +284,15 @@ def _dropout(cls: type, renames: Dict[str, str]) -> Callable[[_Args], Any]:
     return make
 
 
+def _thin_plate_spline(args: _Args) -> Any:
+    p, interp = _p(args, 0.5), args.interp()
+    args.border()
+    args.expect("fill", None, 0), args.take("fill_mask")
+    args.expect("mask_interpolation", 0, None)
+    return positional.ThinPlateSpline(tuple(args.take("scale_range", (0.2, 0.4))),
+                                      args.take("num_control_points", 4), interp=interp, p=p)
+
+
 def _mask_dropout(args: _Args) -> Any:
     raise args.refuse("Albumentations drops connected regions of the mask, gsa.MaskDropout "
                       "whole ids or classes: not the same step; build gsa.MaskDropout "
@@ -401,7 +410,7 @@ _TRANSFORMS: Dict[str, Callable[[_Args], Any]] = {
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
     "CenterCrop": _crop(positional.CenterCrop, takes_p=False),
     "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
-    "OpticalDistortion": _optical,
+    "OpticalDistortion": _optical, "ThinPlateSpline": _thin_plate_spline,
     "RandomSizedCrop": _random_sized_crop,
     "Resize": _resize, "LongestMaxSize": _max_size(positional.LongestMaxSize),
     "SmallestMaxSize": _max_size(positional.SmallestMaxSize),

@@ -9,7 +9,7 @@ CropParams, ResizedCropParams, ResizeParams, FlipParams, RotateParams, MatrixPar
     The parameters positional augmenters draw; each knows its 3x3 matrix (affine, or
     projective for perspective), and an affine one its first two rows as plain floats
     (``affine()``: composing those costs a fraction of NumPy's 3x3 products).
-MapParams, ElasticParams, GridParams, OpticalParams
+MapParams, ElasticParams, GridParams, OpticalParams, SplineParams
     Geometry no matrix can say: each maps points of its output frame to source points.
 
 Matrices map input pixel centres to output pixel centres (``functional`` conventions).
@@ -28,7 +28,7 @@ from .functional import Interp
 
 __all__ = ["Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams",
            "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams",
-           "OpticalParams"]
+           "OpticalParams", "SplineParams"]
 
 HW = Tuple[int, int]
 
@@ -353,5 +353,78 @@ class OpticalParams(MapParams):
 
     def source_points(self, x, y):
         sx, sy = self._lens(x, y)
+        outside = self._outside(x, y)
+        return np.where(outside, _OUTSIDE, sx), np.where(outside, _OUTSIDE, sy)
+
+
+def _tps_kernel(d2: np.ndarray) -> np.ndarray:
+    """The thin-plate radial basis ``r^2 log r^2`` of squared distances (0 at 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d2 > 0, d2 * np.log(np.where(d2 > 0, d2, 1.0)), 0.0)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SplineParams(MapParams):
+    """A thin-plate spline: output pixel ``(x, y)`` reads the source at ``f(x, y)``, the
+    smoothest map (least bending energy) with ``f(targets[i]) = controls[i]``.
+
+    ``controls`` and ``targets`` are (K, 2) arrays of ``(x, y)`` pixel coordinates:
+    where each control point of the source lands in the output.
+
+    >>> import numpy as np
+    >>> corners = np.array([[0.0, 0.0], [9.0, 0.0], [0.0, 9.0], [9.0, 9.0], [4.5, 4.5]])
+    >>> moved = corners + [[0, 0], [0, 0], [0, 0], [0, 0], [1.0, -0.5]]
+    >>> params = SplineParams((10, 10), controls=corners, targets=moved)
+    >>> [float(np.round(v[0], 6)) for v in params.source_points(np.array([5.5]),
+    ...                                                          np.array([4.0]))]
+    [4.5, 4.5]
+    """
+
+    controls: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))
+    targets: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))
+    interpolation: Optional[Interp] = None
+
+    @property
+    def interp(self) -> Optional[Interp]:
+        return self.interpolation
+
+    def _coefficients(self) -> np.ndarray:
+        cached = self.__dict__.get("_solved")
+        if cached is None:
+            targets = np.asarray(self.targets, np.float64)
+            k = len(targets)
+            d2 = ((targets[:, None, :] - targets[None, :, :]) ** 2).sum(-1)
+            system = np.zeros((k + 3, k + 3))
+            system[:k, :k] = _tps_kernel(d2)
+            system[:k, k] = 1.0
+            system[:k, k + 1:] = targets
+            system[k, :k] = 1.0
+            system[k + 1:, :k] = targets.T
+            rhs = np.zeros((k + 3, 2))
+            rhs[:k] = np.asarray(self.controls, np.float64)
+            cached = np.linalg.solve(system, rhs)
+            object.__setattr__(self, "_solved", cached)
+        return cached
+
+    def _spline(self, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        coefficients = self._coefficients()
+        targets = np.asarray(self.targets, np.float64)
+        k = len(targets)
+        sx = coefficients[k, 0] + coefficients[k + 1, 0] * x + coefficients[k + 2, 0] * y
+        sy = coefficients[k, 1] + coefficients[k + 1, 1] * x + coefficients[k + 2, 1] * y
+        for i in range(k):  # one control point at a time: memory stays that of one map
+            basis = _tps_kernel((x - targets[i, 0]) ** 2 + (y - targets[i, 1]) ** 2)
+            sx = sx + coefficients[i, 0] * basis
+            sy = sy + coefficients[i, 1] * basis
+        return sx, sy
+
+    def grid_points(self):
+        h, w = self.out_hw
+        y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+        sx, sy = self._spline(x, y)
+        return sx.astype(np.float32), sy.astype(np.float32)
+
+    def source_points(self, x, y):
+        sx, sy = self._spline(np.asarray(x, np.float64), np.asarray(y, np.float64))
         outside = self._outside(x, y)
         return np.where(outside, _OUTSIDE, sx), np.where(outside, _OUTSIDE, sy)

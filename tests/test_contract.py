@@ -33,6 +33,7 @@ REGISTRY = {
     gsa.Rotate: dict(degrees=30),
     gsa.SafeRotate: dict(degrees=30, p=1.0),
     gsa.OpticalDistortion: dict(distort_limit=0.3, shift_limit=2.0, p=1.0),
+    gsa.ThinPlateSpline: dict(scale_range=(0.2, 0.4), num_control_points=3, p=1.0),
     gsa.Transpose: dict(p=1.0),
     gsa.LongestMaxSize: dict(max_size=50),
     gsa.SmallestMaxSize: dict(max_size=4),

@@ -173,3 +173,40 @@ def test_optical_distortion_is_one_remap_of_the_original(real_samples):
     np.testing.assert_array_equal(got, expected)
     assert gsa.OpticalDistortion((0.0, 0.0), 0, p=1.0)(image, mask)[1].tolist() == \
         mask.tolist()  # k = 0 is the identity
+
+
+def test_a_thin_plate_spline_carries_each_control_point_home():
+    rng = np.random.default_rng(4)
+    controls = rng.uniform(0, 40, (9, 2))
+    targets = controls + rng.normal(0, 2.0, controls.shape)
+    params = gsa.SplineParams((41, 41), controls=controls, targets=targets)
+    sx, sy = params.source_points(targets[:, 0], targets[:, 1])
+    inside = (targets >= -0.5).all(1) & (targets <= 40.5).all(1)
+    np.testing.assert_allclose(np.stack([sx, sy], 1)[inside], controls[inside], atol=1e-8)
+
+
+def test_a_thin_plate_spline_of_an_affine_move_is_that_affine_map():
+    # Bending energy zero: targets an affine image of the controls give exactly the
+    # inverse affine map everywhere, which one matrix warp reproduces.
+    rng = np.random.default_rng(1)
+    controls = rng.uniform(0, 30, (12, 2))
+    linear, shift = np.array([[1.1, 0.2], [-0.1, 0.9]]), np.array([2.0, -1.5])
+    targets = controls @ linear.T + shift
+    params = gsa.SplineParams((31, 31), controls=controls, targets=targets)
+    y, x = np.mgrid[0:31, 0:31].astype(np.float64)
+    sx, sy = params.source_points(x, y)
+    back = np.linalg.solve(linear, np.stack([x.ravel() - shift[0], y.ravel() - shift[1]]))
+    np.testing.assert_allclose(sx.ravel(), back[0], atol=1e-7)
+    np.testing.assert_allclose(sy.ravel(), back[1], atol=1e-7)
+
+
+def test_thin_plate_spline_is_one_remap_and_keeps_labels(real_samples):
+    _, image, mask = real_samples[4]
+    pipeline = gsa.Compose([gsa.ThinPlateSpline((0.3, 0.3), 4, p=1.0)], seed=2)
+    out_image, out_mask, draw = pipeline.with_draw(image, mask)
+    map_x, map_y = draw.params[0].grid_points()
+    expected = cv2.remap(mask, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=255)
+    np.testing.assert_array_equal(out_mask, expected)
+    assert set(np.unique(out_mask)) <= set(np.unique(mask)) | {255}
+    assert not np.array_equal(out_mask, mask)

@@ -17,7 +17,8 @@ module                    augmenters
 ``flip``                  HorizontalFlip, VerticalFlip, Transpose,
                           RandomRotate90, SquareSymmetry
 ``affine``                Rotate, SafeRotate, Affine, Perspective
-``distort``               ElasticTransform, GridDistortion, OpticalDistortion
+``distort``               ElasticTransform, GridDistortion, OpticalDistortion,
+                          ThinPlateSpline
 ========================= ====================================================
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from .affine import Affine, Perspective, Rotate, SafeRotate
 from .crop import (CenterCrop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
                    RandomSizedCrop)
-from .distort import ElasticTransform, GridDistortion, OpticalDistortion
+from .distort import ElasticTransform, GridDistortion, OpticalDistortion, ThinPlateSpline
 from .flip import HorizontalFlip, RandomRotate90, SquareSymmetry, Transpose, VerticalFlip
 from .resize import LongestMaxSize, Pad, PadIfNeeded, RandomScale, Resize, SmallestMaxSize
 
@@ -34,4 +35,4 @@ __all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
            "RandomScale", "Pad", "PadIfNeeded",
            "HorizontalFlip", "VerticalFlip", "Transpose", "RandomRotate90", "SquareSymmetry",
            "Rotate", "SafeRotate", "Affine", "Perspective", "ElasticTransform",
-           "GridDistortion", "OpticalDistortion"]
+           "GridDistortion", "OpticalDistortion", "ThinPlateSpline"]

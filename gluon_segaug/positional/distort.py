@@ -1,5 +1,5 @@
 """Non-affine distortions: ``ElasticTransform``, ``GridDistortion``,
-``OpticalDistortion``.
+``OpticalDistortion``, ``ThinPlateSpline``.
 
 They end a run of matrix steps: the pipeline composes the run and the distortion into
 one per-pixel source map and resamples every channel group once through it.
@@ -14,10 +14,10 @@ import numpy as np
 from .._checks import MAX_GRID_STEPS, MAX_SIGMA, integer, number
 from ..base import PositionalAugmenter
 from ..functional import Interp
-from ..geometry import ElasticParams, GridParams, OpticalParams
+from ..geometry import ElasticParams, GridParams, OpticalParams, SplineParams
 from ._args import Range, interp_or_none, symmetric_range, uniform_in
 
-__all__ = ["ElasticTransform", "GridDistortion", "OpticalDistortion"]
+__all__ = ["ElasticTransform", "GridDistortion", "OpticalDistortion", "ThinPlateSpline"]
 
 
 class ElasticTransform(PositionalAugmenter):
@@ -150,3 +150,55 @@ class OpticalDistortion(PositionalAugmenter):
         dx = float(round(uniform_in(rng, self.shift_limit)))
         dy = float(round(uniform_in(rng, self.shift_limit)))
         return OpticalParams(hw, k=k, dx=dx, dy=dy, interpolation=self.interp)
+
+
+class ThinPlateSpline(PositionalAugmenter):
+    """A smooth random warp through a thin-plate spline (Albumentations 2's
+    ``ThinPlateSpline``): a ``num_control_points`` x ``num_control_points`` grid of control
+    points over the sample, each moved by a normal draw of standard deviation
+    ``scale / 10`` of the sample's size, ``scale`` drawn from ``scale_range``; the
+    spline carries every other pixel along.
+
+    Parameters
+    ----------
+    scale_range : (low, high)
+        Range of the displacement scale, in [0, 1].
+    num_control_points : int
+        Control points per side, 2 to 16.
+    interp : Interp, name or mx.image code, optional
+    p : float
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = ThinPlateSpline(num_control_points=3, p=1.0)
+    >>> step.sample_geometry(np.random.default_rng(0), (20, 30)).controls.shape
+    (9, 2)
+    """
+
+    def __init__(self, scale_range: Range = (0.2, 0.4), num_control_points: int = 4,
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5) -> None:
+        super().__init__(p)
+        low, high = symmetric_range(scale_range, "scale_range")
+        if isinstance(scale_range, (int, float)) or not 0.0 <= low <= high <= 1.0:
+            raise ValueError(f"scale_range must be (low, high) within [0, 1], but got "
+                             f"{scale_range!r}")
+        self.scale_range = (low, high)
+        self.num_control_points = integer(num_control_points, "num_control_points", low=2,
+                                          high=16)
+        self.interp = interp_or_none(interp)
+
+    def make_params(self, rng, hw):
+        h, w = hw
+        n = self.num_control_points
+        grid = np.linspace(0.0, 1.0, n)
+        unit = np.stack(np.meshgrid(grid, grid), axis=-1).reshape(-1, 2)
+        scale = uniform_in(rng, self.scale_range) / 10.0
+        moved = unit + rng.normal(0.0, scale, unit.shape)
+        size = np.array([max(w - 1, 1), max(h - 1, 1)], np.float64)
+        return SplineParams(hw, controls=unit * size, targets=moved * size,
+                            interpolation=self.interp)
