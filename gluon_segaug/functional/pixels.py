@@ -50,8 +50,11 @@ def saturate_cast(values: np.ndarray, dtype) -> np.ndarray:
         low, high = _limits(dtype)
         # ufuncs in place, not np.clip, whose Python wrapper costs more than a table.
         out = np.rint(values)
-        np.minimum(out, high, out=out)
-        np.maximum(out, low, out=out)
+        if type(out) is np.ndarray:
+            np.minimum(out, high, out=out)
+            np.maximum(out, low, out=out)
+        else:  # a NumPy scalar
+            out = np.clip(out, low, high)
         return out.astype(dtype)
     return values.astype(dtype)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from .copying import box_nearest, box_of, box_resize, index_copy
 from .interp import CV_FLAGS, Fill, Interp
+from .pixels import saturate_cast
 from .sampling import (EPS, area_warp, byte_view_dtype, crosses_horizon, nearest,
                        projective_maps, Sampler, scales, warp, inverse3)
 
@@ -253,11 +254,7 @@ def _via_float64(src: np.ndarray, run: Callable[[np.ndarray, np.ndarray], np.nda
         if big > 2 ** 53:
             raise ValueError(f"{src.dtype} values up to {big} cannot be interpolated exactly "
                              f"(float64 holds integers up to 2**53); use nearest")
-    as_float = run(src.astype(np.float64), fill.astype(np.float64))
-    if np.issubdtype(src.dtype, np.integer):
-        info = np.iinfo(src.dtype)
-        as_float = np.clip(np.rint(as_float), info.min, info.max)
-    return as_float.astype(src.dtype)
+    return saturate_cast(run(src.astype(np.float64), fill.astype(np.float64)), src.dtype)
 
 
 def sample_field(field: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
