@@ -75,7 +75,7 @@ class Sharpen(ColourAugmenter):
         return KernelParams((1 - a) * _IDENTITY + a * effect)
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 class Emboss(ColourAugmenter):
@@ -109,7 +109,7 @@ class Emboss(ColourAugmenter):
         return KernelParams((1 - a) * _IDENTITY + a * effect)
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 def _blur_limit(value, odd):
@@ -162,7 +162,7 @@ class MotionBlur(ColourAugmenter):
         return KernelParams(kernel.astype(np.float32) / kernel.sum())
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 def _centred(a: int, b: int, k: int):

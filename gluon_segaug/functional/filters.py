@@ -46,7 +46,8 @@ def box_blur(image: np.ndarray, ksize: int) -> np.ndarray:
 def filter2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Correlate every channel with ``kernel`` (OpenCV's ``filter2D``, reflected edges);
     uint8, uint16, int16 and float32/64 keep their dtype (OpenCV rounds and saturates),
-    others go through float64. Any number of channels (OpenCV takes at most 4 at once)."""
+    others come back as float64 (cast them with ``saturate_cast``, or as the caller's
+    rule for them says). Any number of channels (OpenCV takes at most 4 at once)."""
     work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
     kernel = np.asarray(kernel, np.float32)
     if work.shape[2] <= 4:
@@ -54,7 +55,7 @@ def filter2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     else:
         out = np.concatenate([cv2.filter2D(work[..., i:i + 4], -1, kernel).reshape(
             work.shape[:2] + (-1,)) for i in range(0, work.shape[2], 4)], axis=2)
-    return saturate_cast(out, image.dtype)
+    return out
 
 
 def equalize_hist(plane: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from .copying import box_nearest, box_of, box_resize, index_copy
 from .interp import CV_FLAGS, Fill, Interp
 from .pixels import saturate_cast
 from .sampling import (EPS, area_warp, byte_view_dtype, crosses_horizon, nearest,
-                       projective_maps, Sampler, scales, warp, inverse3)
+                       projective_maps, Sampler, scales, warp)
 
 __all__ = ["resample", "remap", "is_index_map", "sample_field", "perspective_matrix"]
 

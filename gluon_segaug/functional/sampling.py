@@ -154,7 +154,7 @@ def byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
 
 
 def nearest(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
-             fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
+            fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
 
     ``BORDER_TRANSPARENT`` leaves pixels with an outside source untouched, so the fill
@@ -209,7 +209,7 @@ def _outside_key(in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> tuple:
 
 
 def warp(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int], flag: int,
-          fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
+         fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Interpolate with the source edge replicated, then fill the pixels whose nearest
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
@@ -316,8 +316,8 @@ def _zeros(hw: Tuple[int, int]) -> np.ndarray:
 
 
 def area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
-               out_hw: Tuple[int, int], fill: np.ndarray,
-               cache: Optional[dict] = None) -> np.ndarray:
+              out_hw: Tuple[int, int], fill: np.ndarray,
+              cache: Optional[dict] = None) -> np.ndarray:
     """Area resampling under a general matrix: warp linearly onto a grid ``k`` times
     finer, then average each k x k block (a whole factor, so any channel count works)."""
     k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / scales(matrix).min() - EPS)))
@@ -349,7 +349,7 @@ def crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
 
 
 def projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
-                     out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+                    out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
     """Source maps of a projective matrix; points beyond the horizon map far outside."""
     inverse = inverse3(matrix)
     centre = matrix @ np.array([(in_hw[1] - 1) / 2, (in_hw[0] - 1) / 2, 1.0])
