@@ -12,8 +12,8 @@ import numpy as np
 
 from .colour._args import normalisation
 from .colour.matrix import apply_colour_matrix
-from .functional import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
 from .colour.pointwise import DEFAULT_MAX_VALUE, image_scale, normalise, per_channel_pair
+from .functional import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
 from .joint import Joint, Kind, Layout
 
 __all__ = ["ToTensor"]

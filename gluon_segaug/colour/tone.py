@@ -8,8 +8,8 @@ from typing import Sequence, Union
 import numpy as np
 
 from .._checks import flag, number
-from ..functional import convert_colour, lut, saturate_cast
 from ..base import ColourAugmenter
+from ..functional import convert_colour, lut, saturate_cast
 from ..rng import randint, uniform
 from ._image import FLOAT_MAX, back_to, require, value_max
 from ._limits import int_range, limit_range
@@ -216,7 +216,7 @@ class Solarize(ColourAugmenter):
         if image.dtype == np.uint8:
             levels = np.arange(256)
             return lut(image, np.where(levels < params.threshold, levels,
-                                             255 - levels).astype(np.uint8))
+                                       255 - levels).astype(np.uint8))
         flipped = (top - image.astype(np.float64)).astype(image.dtype)
         return np.where(image >= params.threshold, flipped, image)
 
