@@ -3,10 +3,10 @@
  * Reading a dense CPU NDArray takes six calls of MXNet's C API (storage type, context,
  * wait for pending writes, shape, dtype, data address), and making one takes two
  * (create, data address). From Python each is a ctypes call with its own argument
- * objects: together about 30 us of a pipeline call that may take 80. Here they run back
+ * objects: together a large share of a small pipeline call. Here they run back
  * to back, with the GIL released (waiting on MXNet's engine must not hold it). Handing
- * a large buffer over without a copy (DLPack, as mx.nd.from_numpy does with about 15 us
- * of ctypes structures) is one call too: take_over.
+ * a large buffer over without a copy (DLPack, as mx.nd.from_numpy does with ctypes
+ * structures built per call) is one call too: take_over.
  *
  * The extension neither includes nor links MXNet: Python hands over the addresses of the
  * C API functions of the libmxnet it loaded (bind), so the two always match. A failing

@@ -4,8 +4,8 @@ Holds ``SharedBatchify``, a ``batchify_fn`` for ``gluon.data.DataLoader``.
 
 Gluon's own for workers (``default_mp_batchify_fn``) stacks every batch into newly
 made shared memory: each batch writes fresh pages, which the kernel must find and zero
-one by one (about 1 ms a MiB on a small virtual machine, more than augmenting the
-samples costs), and its ``nd.stack`` copies uint8 element by element.
+one by one (on a small virtual machine this costs more than augmenting the samples:
+see docs/design/kernels.md), and its ``nd.stack`` copies uint8 element by element.
 ``SharedBatchify`` maps a fixed set of shared slots before the DataLoader forks its
 workers. A worker copies a batch into a free slot and sends only the slot's number; the
 main process, as it receives the batch, hands it out as NDArrays over the slot's memory,

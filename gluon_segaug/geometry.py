@@ -21,10 +21,9 @@ import dataclasses
 import math
 from typing import Optional, Tuple
 
-import cv2
 import numpy as np
 
-from .functional import Interp
+from .functional import Interp, sample_field
 
 __all__ = ["Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams",
            "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams",
@@ -41,7 +40,7 @@ def _translate(tx: float, ty: float) -> Affine:
 
 
 def _scale_pixels(sx: float, sy: float) -> Affine:
-    """Scale with pixel *areas* kept aligned: x' = s (x + 0.5) - 0.5 (as cv2.resize)."""
+    """Scale with pixel *areas* kept aligned: x' = s (x + 0.5) - 0.5 (as OpenCV's resize)."""
     return (sx, 0.0, 0.5 * sx - 0.5, 0.0, sy, 0.5 * sy - 0.5)
 
 
@@ -279,8 +278,8 @@ class ElasticParams(MapParams):
 
     def source_points(self, x, y):
         x32, y32 = x.astype(np.float32), y.astype(np.float32)
-        dx = cv2.remap(self.dx, x32, y32, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        dy = cv2.remap(self.dy, x32, y32, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        dx = sample_field(self.dx, x32, y32)
+        dy = sample_field(self.dy, x32, y32)
         outside = self._outside(x, y)
         return (np.where(outside, _OUTSIDE, x + dx.reshape(x.shape)),
                 np.where(outside, _OUTSIDE, y + dy.reshape(y.shape)))

@@ -149,7 +149,8 @@ def to_ndarray(array: np.ndarray, context: Any = None) -> mx.nd.NDArray:
     direct = (array.dtype in _ZERO_COPY and array.flags.c_contiguous and array.size
               and context.device_type == "cpu")
     if direct and array.nbytes <= _COPY_BYTES:
-        # Small: a new NDArray and one copy cost a third of the DLPack hand-over.
+        # Small: a new NDArray and one copy cost less than the DLPack hand-over's
+        # structures.
         handle = None
         if _mxview is not None and array.dtype in _NP_TO_MX:
             handle = _mxview.create(array.shape, _NP_TO_MX[array.dtype], array)

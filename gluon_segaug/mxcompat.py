@@ -9,7 +9,7 @@ MxRandomCrop, MxCenterCrop, MxResize, MxForceResize, MxRandomSizedCrop, MxHorizo
     semantics (``size`` is MXNet's ``(width, height)``, crops larger than the sample
     shrink and are resized back up, ``interp`` is MXNet's code: 2 is bicubic). They draw
     from the pipeline's generator, once for all channels, and fuse with the others.
-    Alone (or after whole-pixel steps) each is a ``cv2.resize`` of its box with
+    Alone (or after whole-pixel steps) each is OpenCV's ``resize`` of its box with
     ``mx.image``'s bytes for every code: 0 reads source ``floor(dst * in / out)`` as
     ``mx.image`` does, and the masks are read on that same grid; 9 picks bicubic, area
     or bilinear from the sizes as ``mx.image`` does; 10 draws a code 0-4 per sample
@@ -45,7 +45,7 @@ import numpy as np
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .colour import (Brightness, Cast, ColorJitter, Contrast, Hue, Lighting, Normalize,
                      RandomGray, Saturation)
-from .functional import Interp
+from .functional import Interp, saturate_cast
 from .geometry import FlipParams, ResizedCropParams, ResizeParams
 from .rng import randint, uniform
 from .tensor import ToTensor
@@ -273,10 +273,7 @@ class MxColor(ColorAugmenter):
             return out.astype(self.source.typ)
         if isinstance(self.source, _img.ColorNormalizeAug) or image.dtype == out.dtype:
             return out
-        if np.issubdtype(image.dtype, np.integer):
-            info = np.iinfo(image.dtype)
-            out = np.clip(np.rint(out), info.min, info.max)
-        return out.astype(image.dtype)
+        return saturate_cast(out, image.dtype)
 
 
 _JITTERS = {_img.BrightnessJitterAug: "brightness", _img.ContrastJitterAug: "contrast",
@@ -299,7 +296,7 @@ def jitter_ratios(step: Any) -> Optional[dict]:
     return ratios
 
 
-def _native_colour(step: Any) -> Optional[Augmenter]:
+def _own_colour(step: Any) -> Optional[Augmenter]:
     """The library's own equivalent of a stock colour augmenter (same formulas, drawn
     from the pipeline's generator, uint8 fast paths), or ``None``."""
     kind = type(step)
@@ -387,7 +384,7 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
         if kind in _POSITIONAL:
             _check_stock(step)
             return _POSITIONAL[kind](step)
-        native = _native_colour(step)
+        native = _own_colour(step)
         if native is not None:
             return native
         if role == "colour" or isinstance(step, _COLOUR_TYPES):

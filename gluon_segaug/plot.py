@@ -29,6 +29,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .functional import saturate_cast
+
 __all__ = ["voc_palette", "to_display_image", "colorize_mask", "overlay", "plot_grid",
            "show_pair"]
 
@@ -142,7 +144,7 @@ def to_display_image(image: Any, mean: Optional[PerChannel] = None,
         mean_ = _per_channel(0.0 if mean is None else mean, "mean", channels)
         std_ = _per_channel(1.0 if std is None else std, "std", channels)
         values = (values * std_ + mean_) * float(max_value)
-    values = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    values = saturate_cast(values, np.uint8)
     if channels == 1:
         values = np.repeat(values, 3, axis=2)
     return values
@@ -274,7 +276,7 @@ def overlay(image: Any, mask: Any, alpha: float = 0.5, palette: Optional[Any] = 
     foreground = ids != 0 if ids.ndim == 2 else ids.any(axis=2)
     out = rgb.copy()
     blend = (1.0 - alpha) * rgb[foreground] + alpha * colours[foreground].astype(np.float64)
-    out[foreground] = np.clip(np.rint(blend), 0, 255).astype(np.uint8)
+    out[foreground] = saturate_cast(blend, np.uint8)
     return out
 
 

@@ -16,8 +16,8 @@ set_sample_key, pop_sample_key
     image it returned, in the same thread (this is how ``dataset.transform(aug)`` gets
     keys too); a call on any other array never takes it.
 uniform, randint
-    One float or whole-number draw, at a quarter of the cost of the generator's own
-    methods (these run several times for every sample).
+    One float or whole-number draw, cheaper per call than the generator's own methods
+    (these run several times for every sample).
 """
 from __future__ import annotations
 
@@ -39,14 +39,14 @@ _RESET = threading.Lock()
 
 def uniform(rng: np.random.Generator, low: float, high: float) -> float:
     """One draw of ``rng.uniform(low, high)``, the same float (NumPy computes
-    ``low + (high - low) * random()`` too) at a quarter of its per-call cost."""
+    ``low + (high - low) * random()`` too) without its per-call argument handling."""
     return float(low + (high - low) * rng.random())
 
 
 def randint(rng: np.random.Generator, low: int, high: int) -> int:
     """A whole number in ``[low, high)``, uniform (to within 2**-53 of each chance)
-    from one ``random()`` draw: a quarter of the per-call cost of ``rng.integers``,
-    and as cheap as the float draws around it. Not for ranges beyond 2**32."""
+    from one ``random()`` draw: cheaper per call than ``rng.integers``, and as cheap as
+    the float draws around it. Not for ranges beyond 2**32."""
     return low + int(rng.random() * (high - low))
 
 

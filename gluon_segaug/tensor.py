@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
-
-try:
-    from . import _native
-except ImportError:  # not built: the colour steps run before, as uint8
-    _native = None
 
 from .colour._args import normalisation
 from .colour.matrix import apply_colour_matrix
 from .colour.pointwise import DEFAULT_MAX_VALUE, image_scale, normalise, per_channel_pair
+from .functional import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
 from .joint import Joint, Kind, Policy
 
 __all__ = ["ToTensor"]
@@ -105,7 +100,7 @@ class ToTensor:
         affine map in float32, clamped to 0-255 as the colour steps clamp, but not
         rounded to whole levels in between (at most 0.5 / 255 / std apart from rounding
         first); the same floats on every processor."""
-        return _native is not None and image.dtype == np.uint8 and image.shape[2] == 3
+        return HAS_COLOUR_PLANES and image.dtype == np.uint8 and image.shape[2] == 3
 
     def image_to_tensor(self, image: np.ndarray,
                         colour: Optional[np.ndarray] = None) -> np.ndarray:
@@ -119,11 +114,7 @@ class ToTensor:
             image = apply_colour_matrix(image, colour)
         if image.dtype == np.uint8 and c <= 4:
             # One lookup table per channel, each written straight into its CHW plane.
-            planes = np.empty((c, h, w), dtype=np.uint8)
-            cv2.split(image, [planes[i] for i in range(c)])
-            for i, lut in enumerate(self._luts(c)):
-                cv2.LUT(planes[i], lut, dst=out[i])
-            return out
+            return planes_lut(image, self._luts(c), out)
         scale = image_scale(image, self.max_value, "ToTensor")
         out[...] = normalise(image, self._mean, self._std, scale).transpose(2, 0, 1)
         return out
@@ -137,8 +128,7 @@ class ToTensor:
         rows = colour.tolist()  # plain floats: this runs for every sample
         matrix = tuple(v * scale[i] + (offset[i] if j == c else 0.0)
                        for i, row in enumerate(rows) for j, v in enumerate(row))
-        _native.colour_planes(np.ascontiguousarray(image), out, matrix, lo, hi)
-        return out
+        return colour_planes(image, matrix, lo, hi, out)
 
     def _plane_terms(self, channels: int) -> Tuple[Tuple[float, ...], ...]:
         """Per channel: the scale and offset of the normalisation, and where 0 and 255
@@ -177,16 +167,9 @@ class ToTensor:
         if kind is Kind.CONTINUOUS:
             out = array.astype(np.float32)
         elif kind is Kind.MASK and array.dtype == np.uint8 and array.shape[2] == 1:
-            labels = array[..., 0]
-            if _native is not None:  # one compiled pass, a fifth of the lookup's time
-                out = np.empty(labels.shape, np.int32)
-                _native.labels_int32(np.ascontiguousarray(labels), out,
-                                     ignore_index if 0 <= ignore_index < 256 else -1,
-                                     self.mask_ignore)
-                return out
-            # One lookup (uint8 -> int32, ignore_index -> mask_ignore): a third faster
-            # than a cast and a masked write.
-            return cv2.LUT(labels, self._mask_table(ignore_index))
+            table = None if HAS_COLOUR_PLANES else self._mask_table(ignore_index)
+            return labels_int32(array[..., 0], ignore_index if 0 <= ignore_index < 256 else -1,
+                                self.mask_ignore, table)
         else:
             _check_int32(array, name)
             out = array.astype(np.int32)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Collection, Optional
 
-import cv2
 import numpy as np
+
+from ..functional import saturate_cast
 
 FLOAT_MAX = 255.0
 """The value range of float images (0-255, as ``mx.image`` makes them)."""
@@ -30,39 +31,12 @@ def value_max(dtype: np.dtype) -> float:
 
 
 def back_to(image: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` in ``image``'s dtype: integers rounded and clipped, floats as they are."""
+    """``values`` in ``image``'s dtype: integers rounded and clipped, floats as they are.
+
+    A bool image takes the values saturated as uint8 (so levels that round to 0 are
+    False), which is what the image-only steps have always done."""
     if values.dtype == image.dtype:
         return values
-    if image.dtype.kind in "iub":
-        info = np.iinfo(image.dtype) if image.dtype.kind != "b" else np.iinfo(np.uint8)
-        values = np.clip(np.rint(values), info.min, info.max)
-    return values.astype(image.dtype)
-
-
-def filter2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Correlate every channel with ``kernel`` (OpenCV's ``filter2D``, reflected edges);
-    uint8, uint16, int16 and float32/64 keep their dtype (OpenCV rounds and saturates),
-    others go through float64. Any number of channels (OpenCV takes at most 4 at once)."""
-    work = image if image.dtype in (np.uint8, np.uint16, np.int16, np.float32,
-                                    np.float64) else image.astype(np.float64)
-    kernel = np.asarray(kernel, np.float32)
-    if work.shape[2] <= 4:
-        out = cv2.filter2D(work, -1, kernel).reshape(work.shape)
-    else:
-        out = np.concatenate([cv2.filter2D(work[..., i:i + 4], -1, kernel).reshape(
-            work.shape[:2] + (-1,)) for i in range(0, work.shape[2], 4)], axis=2)
-    return back_to(image, out)
-
-
-def lut_uint8(image: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Apply a uint8 table of 256 entries (or 256 x C, one per channel) to a uint8 image
-    with any number of channels."""
-    channels = image.shape[2]
-    if table.ndim == 1 or table.shape[1] == 1 or channels == 1:
-        flat = table.reshape(256, -1)[:, 0]
-        return cv2.LUT(image.reshape(image.shape[0], -1), flat).reshape(image.shape)
-    if channels <= 4:
-        return cv2.LUT(image, np.ascontiguousarray(table.reshape(1, 256, channels))).reshape(
-            image.shape)
-    return np.stack([cv2.LUT(image[..., c], table[:, c]).reshape(image.shape[:2])
-                     for c in range(channels)], axis=2)
+    if image.dtype == np.bool_:
+        return saturate_cast(values, np.uint8).astype(np.bool_)
+    return saturate_cast(values, image.dtype)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from .._checks import number
 from ..base import ColorAugmenter
+from ..functional import CV_ARITHMETIC, colour_transform, invert, lut, saturate_cast
 from ..rng import randint, uniform
-from ._image import back_to, lut_uint8, value_max
+from ._image import back_to, value_max
 from ._limits import int_range, limit_range
 
 __all__ = ["RGBShift", "ChannelShuffle", "ChannelDropout", "InvertImg", "ToSepia"]
@@ -64,7 +64,7 @@ class RGBShift(ColorAugmenter):
         shifts = np.array(params.shifts)
         if image.dtype == np.uint8:
             table = np.arange(256, dtype=np.float64)[:, None] + shifts
-            return lut_uint8(image, np.clip(np.rint(table), 0, 255).astype(np.uint8))
+            return lut(image, saturate_cast(table, np.uint8))
         return back_to(image, image + shifts.astype(np.float32))
 
 
@@ -165,7 +165,7 @@ class InvertImg(ColorAugmenter):
             raise ValueError("InvertImg works on integer and float images, but the image "
                              "is bool")
         if image.dtype == np.uint8:
-            return cv2.bitwise_not(image).reshape(image.shape)
+            return invert(image)
         if image.dtype.kind in "iu":  # ~x is max - x unsigned, and maps min to max signed
             return np.invert(image)
         return (image.dtype.type(value_max(image.dtype)) - image).astype(image.dtype)
@@ -199,6 +199,5 @@ class ToSepia(ColorAugmenter):
         return ()
 
     def apply_image(self, image, params):
-        work = image if image.dtype in (np.uint8, np.uint16, np.int16, np.float32,
-                                        np.float64) else image.astype(np.float64)
-        return back_to(image, cv2.transform(work, SEPIA).reshape(image.shape))
+        work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
+        return back_to(image, colour_transform(work, SEPIA))

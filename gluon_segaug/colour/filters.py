@@ -4,24 +4,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Union
 
-import cv2
 import numpy as np
 
 from .._checks import MAX_SIGMA
 from ..base import ColorAugmenter
+from ..functional import gaussian_blur, saturate_cast
 from ..rng import uniform
 from ._args import positive_range
 
 __all__ = ["GaussianNoise", "GaussianBlur"]
-
-
-def _back_to(image: np.ndarray, values: np.ndarray) -> np.ndarray:
-    if values.dtype == image.dtype:
-        return values
-    if np.issubdtype(image.dtype, np.integer):
-        info = np.iinfo(image.dtype)
-        values = np.clip(np.rint(values), info.min, info.max)
-    return values.astype(image.dtype)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,7 +49,7 @@ class GaussianNoise(ColorAugmenter):
 
     def apply_image(self, image, params):
         noise = np.random.default_rng(params.seed).standard_normal(image.shape, np.float32)
-        return _back_to(image, image.astype(np.float32) + noise * np.float32(params.std))
+        return saturate_cast(image.astype(np.float32) + noise * np.float32(params.std), image.dtype)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +84,4 @@ class GaussianBlur(ColorAugmenter):
         return BlurParams(uniform(rng, *self._range))
 
     def apply_image(self, image, params):
-        work = image if image.dtype in (np.uint8, np.uint16, np.int16, np.float32,
-                                        np.float64) else image.astype(np.float64)
-        out = cv2.GaussianBlur(work, (0, 0), params.sigma, borderType=cv2.BORDER_REFLECT_101)
-        return _back_to(image, out.reshape(image.shape))
+        return gaussian_blur(image, params.sigma)

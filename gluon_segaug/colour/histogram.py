@@ -6,11 +6,11 @@ import dataclasses
 import math
 from typing import Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from .._checks import flag, is_number
 from ..base import ColorAugmenter
+from ..functional import clahe, convert_colour, equalize_hist
 from ..rng import uniform
 from ._image import require
 from ._limits import limit_range
@@ -74,13 +74,11 @@ class CLAHE(ColorAugmenter):
 
     def apply_image(self, image, params):
         require(image, "CLAHE", (np.uint8,), (1, 3))
-        # OpenCV's grid is (columns, rows).
-        clahe = cv2.createCLAHE(params.clip_limit, self.tile_grid_size[::-1])
         if image.shape[2] == 1:
-            return clahe.apply(np.ascontiguousarray(image[..., 0]))[..., None]
-        lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
-        lab[..., 0] = clahe.apply(np.ascontiguousarray(lab[..., 0]))
-        return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+            return clahe(image[..., 0], params.clip_limit, self.tile_grid_size)[..., None]
+        lab = convert_colour(image, "RGB2LAB")
+        lab[..., 0] = clahe(lab[..., 0], params.clip_limit, self.tile_grid_size)
+        return convert_colour(lab, "LAB2RGB")
 
 
 class Equalize(ColorAugmenter):
@@ -118,8 +116,7 @@ class Equalize(ColorAugmenter):
     def apply_image(self, image, params):
         self._check(image)
         if not self.by_channels:
-            ycc = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
-            ycc[..., 0] = cv2.equalizeHist(np.ascontiguousarray(ycc[..., 0]))
-            return cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
-        planes = [cv2.equalizeHist(plane) for plane in cv2.split(image)]
-        return cv2.merge(planes).reshape(image.shape)
+            ycc = convert_colour(image, "RGB2YCrCb")
+            ycc[..., 0] = equalize_hist(ycc[..., 0])
+            return convert_colour(ycc, "YCrCb2RGB")
+        return np.stack([equalize_hist(image[..., c]) for c in range(image.shape[2])], axis=2)

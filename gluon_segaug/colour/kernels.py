@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Union
 
-import cv2
 import numpy as np
 
 from .._checks import flag
 from ..base import ColorAugmenter
+from ..functional import draw_lines, filter2d, median_blur
 from ..rng import randint, uniform
-from ._image import back_to, filter2d
+from ._image import back_to
 from ._limits import int_range, limit_range
 
 __all__ = ["Sharpen", "Emboss", "MotionBlur", "MedianBlur"]
@@ -78,7 +78,7 @@ class Sharpen(ColorAugmenter):
         return KernelParams((1 - a) * _IDENTITY + a * effect)
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 class Emboss(ColorAugmenter):
@@ -112,7 +112,7 @@ class Emboss(ColorAugmenter):
         return KernelParams((1 - a) * _IDENTITY + a * effect)
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 def _blur_limit(value, odd):
@@ -161,12 +161,11 @@ class MotionBlur(ColorAugmenter):
         if not self.allow_shifted:
             x1, x2 = _centred(x1, x2, k)
             y1, y2 = _centred(y1, y2, k)
-        kernel = np.zeros((k, k), np.uint8)
-        cv2.line(kernel, (x1, y1), (x2, y2), 1, thickness=1)
+        kernel = draw_lines(np.zeros((k, k), np.uint8), [(x1, y1, x2, y2)], 1)
         return KernelParams(kernel.astype(np.float32) / kernel.sum())
 
     def apply_image(self, image, params):
-        return filter2d(image, params.kernel)
+        return back_to(image, filter2d(image, params.kernel))
 
 
 def _centred(a: int, b: int, k: int):
@@ -222,10 +221,7 @@ class MedianBlur(ColorAugmenter):
     def apply_image(self, image, params):
         k = params.ksize
         if image.dtype == np.uint8 or (k <= 5 and image.dtype in (np.uint16, np.float32)):
-            if image.shape[2] in (1, 3, 4):  # what medianBlur takes at once
-                return cv2.medianBlur(np.ascontiguousarray(image), k).reshape(image.shape)
-            return np.stack([cv2.medianBlur(np.ascontiguousarray(image[..., c]), k)
-                             for c in range(image.shape[2])], axis=2)
+            return median_blur(image, k)
         r = k // 2
         padded = np.pad(image, ((r, r), (r, r), (0, 0)), mode="edge")
         windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(0, 1))

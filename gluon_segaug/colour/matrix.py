@@ -2,7 +2,7 @@
 
 Holds ``apply_colour_matrix`` (``scale_shift`` when every channel gets the same ``a x + b``,
 one LUT when every channel shares it, one per channel when
-the matrix is diagonal, ``cv2.transform`` otherwise), ``compose_colour``, ``image_mean``
+the matrix is diagonal, OpenCV's ``transform`` otherwise), ``compose_colour``, ``image_mean``
 and ``fused_matrix``, which turns adjacent linear colour steps into one matrix, carrying
 the mean colour a contrast step needs through the earlier matrices.
 """
@@ -10,21 +10,15 @@ from __future__ import annotations
 
 from typing import Any, Sequence, Tuple
 
-import cv2
 import numpy as np
 
-try:
-    from .. import _native
-except ImportError:  # not built: OpenCV measures the mean
-    _native = None
+from ..functional import (CV_ARITHMETIC, channel_mean, colour_transform, lut, saturate_cast,
+                          scale_shift)
 
 __all__ = ["apply_colour_matrix", "compose_colour", "image_mean", "fused_matrix", "scale_shift",
            "uint8_table"]
 
 _LEVELS = np.arange(256, dtype=np.float64)
-CV_ARITHMETIC = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
-_CV_MEAN = {np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32,
-                                  np.float64)}
 
 
 def _affine(linear: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -50,55 +44,25 @@ def apply_colour_matrix(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
             and image.dtype in CV_ARITHMETIC):
         # One scale and shift for every channel (brightness, contrast): OpenCV's
         # vectorised saturating x * a + b, many times faster than a lookup table or
-        # cv2.transform of a diagonal matrix, which both run element by element.
+        # a transform by a diagonal matrix, which both run element by element.
         return scale_shift(image, scale[0], shift[0])
     if image.dtype == np.uint8 and diagonal:
         # One lookup table per channel.
         levels = _LEVELS[:, None] * np.asarray(scale) + offset
-        lut = uint8_table(levels).reshape(1, 256, channels)
-        return cv2.LUT(image, lut).reshape(image.shape) if channels <= 4 else np.stack(
-            [cv2.LUT(np.ascontiguousarray(image[..., c]), lut[0, :, c])
-             for c in range(channels)], axis=2)
-    if channels <= 4 and image.dtype in (np.uint8, np.uint16, np.int16, np.float32, np.float64):
-        return cv2.transform(image, matrix).reshape(image.shape)
-    out = image.astype(np.float64) @ linear.T + offset
-    if np.issubdtype(image.dtype, np.integer):
-        info = np.iinfo(image.dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
-    return out.astype(image.dtype)
-
-
-def scale_shift(image: np.ndarray, scale: float, shift: float) -> np.ndarray:
-    """``scale * x + shift`` on every channel, saturated to ``image.dtype`` (one of
-    ``cv2.addWeighted``'s: uint8, uint16, int16, float32, float64). A new array."""
-    flat = image.reshape(image.shape[0], -1)
-    if image.dtype == np.uint8 and scale >= 0.0 and shift >= 0.0:
-        # Nothing negative for its absolute value to fold: addWeighted's bytes, sooner.
-        out = cv2.convertScaleAbs(flat, alpha=scale, beta=shift)
-    else:
-        out = cv2.addWeighted(flat, scale, flat, 0.0, shift)
-    out.shape = image.shape  # in place: an array of its own, not a view
-    return out
+        return lut(image, uint8_table(levels))
+    if channels <= 4 and image.dtype in CV_ARITHMETIC:
+        return colour_transform(image, matrix)
+    return saturate_cast(image.astype(np.float64) @ linear.T + offset, image.dtype)
 
 
 def uint8_table(levels: np.ndarray) -> np.ndarray:
-    """Float levels rounded and saturated to uint8 (in place; ufuncs, not ``np.clip``,
-    whose Python wrapper costs more than the table: this runs for every sample)."""
-    np.rint(levels, out=levels)
-    np.minimum(levels, 255.0, out=levels)
-    np.maximum(levels, 0.0, out=levels)
-    return levels.astype(np.uint8)
+    """Float levels rounded and saturated to uint8 (a new array; ``levels`` is kept)."""
+    return saturate_cast(levels, np.uint8)
 
 
 def image_mean(image: np.ndarray) -> np.ndarray:
-    """Mean of every channel, in float64 (the same value ``cv2.mean`` gives)."""
-    if _native is not None and image.dtype == np.uint8 and image.shape[2] <= 16:
-        # Exact integer sums, four times faster than cv2.mean; times 1 / n as it does.
-        sums = _native.channel_sums(np.ascontiguousarray(image))
-        return np.array(sums, dtype=np.float64) * (1.0 / max(image.shape[0] * image.shape[1], 1))
-    if image.shape[2] <= 4 and image.dtype in _CV_MEAN:
-        return np.array(cv2.mean(image)[:image.shape[2]])
-    return image.reshape(-1, image.shape[2]).mean(axis=0, dtype=np.float64)
+    """Mean of every channel, in float64 (the same value OpenCV's ``mean`` gives)."""
+    return channel_mean(image)
 
 
 def fused_matrix(steps: Sequence[Tuple[Any, Any]], image: np.ndarray) -> np.ndarray:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from .._checks import flag
 from ..base import ColorAugmenter
 from ..rng import uniform
-from ._image import back_to, lut_uint8, require
+from ..functional import convert_colour, lut, mean_std, saturate_cast
+from ._image import back_to, require
 from ._limits import limit_range
 
 __all__ = ["ISONoise", "MultiplicativeNoise"]
@@ -69,15 +69,15 @@ class ISONoise(ColorAugmenter):
 
     def apply_image(self, image, params):
         require(image, "ISONoise", (np.uint8,), (3,))
-        hls = cv2.cvtColor(image.astype(np.float32) * np.float32(1 / 255), cv2.COLOR_RGB2HLS)
-        _, std = cv2.meanStdDev(hls)
+        hls = convert_colour(image.astype(np.float32) * np.float32(1 / 255), "RGB2HLS")
+        _, std = mean_std(hls)
         luminance, hue = iso_noise_fields(params, image.shape[:2], float(std[1, 0]))
         h = hls[..., 0] + hue.astype(np.float32)
         # Back onto the hue circle (degrees), where the noise pushed it off.
         hls[..., 0] = np.mod(h, 360)
         light = hls[..., 1]
         hls[..., 1] = light + (luminance.astype(np.float32) / 255) * (1 - light)
-        rgb = cv2.cvtColor(hls, cv2.COLOR_HLS2RGB) * 255
+        rgb = convert_colour(hls, "HLS2RGB") * 255
         return back_to(image, rgb)
 
 
@@ -141,6 +141,5 @@ class MultiplicativeNoise(ColorAugmenter):
         factors = self.factors(params, image.shape)
         if image.dtype == np.uint8 and factors.ndim == 1:
             table = np.arange(256, dtype=np.float64)[:, None] * factors
-            np.rint(table, out=table)
-            return lut_uint8(image, np.clip(table, 0, 255).astype(np.uint8))
+            return lut(image, saturate_cast(table, np.uint8))
         return back_to(image, image * factors.astype(np.float32))

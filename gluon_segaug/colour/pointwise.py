@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional, Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from .._checks import number
 from ..base import ColorAugmenter
+from ..functional import lut, saturate_cast
 from ..rng import uniform
 from ._args import normalisation, positive_range
 from .matrix import uint8_table
@@ -61,12 +61,9 @@ class Gamma(ColorAugmenter):
     def apply_image(self, image, params):
         if image.dtype == np.uint8:
             levels = self.max_value * (np.arange(256) / self.max_value).clip(0) ** params.gamma
-            return cv2.LUT(image, uint8_table(levels)).reshape(image.shape)
+            return lut(image, uint8_table(levels))
         out = self.max_value * (np.clip(image, 0, None) / self.max_value) ** params.gamma
-        if np.issubdtype(image.dtype, np.integer):
-            info = np.iinfo(image.dtype)
-            out = np.clip(np.rint(out), info.min, info.max)
-        return out.astype(image.dtype)
+        return saturate_cast(out, image.dtype)
 
 
 DEFAULT_MAX_VALUE = 255.0
@@ -103,8 +100,7 @@ def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: f
     mean, std = per_channel_pair(mean, std, channels)
     if image.dtype == np.uint8 and channels <= 4:
         levels = np.arange(256, dtype=np.float64)[:, None] / max_value
-        lut = ((levels - mean) / std).astype(np.float32).reshape(1, 256, channels)
-        return cv2.LUT(image, lut).reshape(image.shape)
+        return lut(image, ((levels - mean) / std).astype(np.float32))
     scale = (1.0 / (max_value * std)).astype(np.float32)
     return image.astype(np.float32) * scale - (mean / std).astype(np.float32)
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Union
 
-import cv2
 import numpy as np
 
 from .._checks import integer, number
 from ..base import ColorAugmenter
-from ..functional.interp import Interp
+from ..functional import CODECS, Interp, encode_decode, rescale, resize
 from ..rng import randint, uniform
 from ._image import back_to, require
 
 __all__ = ["Downscale", "ImageCompression"]
 
-_CV = {Interp.NEAREST: cv2.INTER_NEAREST, Interp.LINEAR: cv2.INTER_LINEAR,
-       Interp.CUBIC: cv2.INTER_CUBIC, Interp.AREA: cv2.INTER_AREA,
-       Interp.LANCZOS: cv2.INTER_LANCZOS4}
+_MODES = (Interp.NEAREST, Interp.LINEAR, Interp.CUBIC, Interp.AREA, Interp.LANCZOS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +28,7 @@ def _interp(value, name):
         mode = Interp.coerce(value)
     except (TypeError, ValueError):
         mode = None
-    if mode not in _CV:
+    if mode not in _MODES:
         raise ValueError(f"{name} must name nearest, linear, cubic, area or lanczos, "
                          f"but got {value!r}")
     return mode
@@ -80,7 +77,7 @@ class Downscale(ColorAugmenter):
         if len(pair) != 2:
             raise ValueError(f"interpolation must be one mode or a (down, up) pair, "
                              f"but got {interpolation!r}")
-        self._modes = tuple(_CV[_interp(v, "interpolation")] for v in pair)
+        self._modes = tuple(_interp(v, "interpolation") for v in pair)
         self.interpolation = tuple(_interp(v, "interpolation").value for v in pair)
 
     def make_params(self, rng, image):
@@ -89,25 +86,21 @@ class Downscale(ColorAugmenter):
     def apply_image(self, image, params):
         h, w = image.shape[:2]
         s = params.scale
-        nearest = self._modes == (cv2.INTER_NEAREST, cv2.INTER_NEAREST)
+        nearest = self._modes == (Interp.NEAREST, Interp.NEAREST)
         work = image if image.dtype in (np.float32, np.float64) or (
             nearest and image.dtype in (np.uint8, np.uint16, np.int16)) else \
             image.astype(np.float32)
         if round(h * s) >= 1 and round(w * s) >= 1:  # OpenCV sizes it from the factor
-            small = cv2.resize(work, None, fx=s, fy=s, interpolation=self._modes[0])
+            small = rescale(work, s, self._modes[0])
         else:
-            small = cv2.resize(work, (max(1, round(w * s)), max(1, round(h * s))),
-                               interpolation=self._modes[0])
-        out = cv2.resize(small, (w, h), interpolation=self._modes[1]).reshape(image.shape)
+            small = resize(work, (max(1, round(h * s)), max(1, round(w * s))), self._modes[0])
+        out = resize(small, (h, w), self._modes[1]).reshape(image.shape)
         return back_to(image, out)
 
 
 @dataclasses.dataclass(frozen=True)
 class QualityParams:
     quality: int
-
-
-_FLAGS = {"jpeg": cv2.IMWRITE_JPEG_QUALITY, "webp": cv2.IMWRITE_WEBP_QUALITY}
 
 
 class ImageCompression(ColorAugmenter):
@@ -132,7 +125,7 @@ class ImageCompression(ColorAugmenter):
     def __init__(self, quality_lower: int = 99, quality_upper: int = 100,
                  compression_type: str = "jpeg", p: float = 0.5) -> None:
         super().__init__(p)
-        if compression_type not in _FLAGS:
+        if compression_type not in CODECS:
             raise ValueError(f"compression_type must be 'jpeg' or 'webp', "
                              f"but got {compression_type!r}")
         self.compression_type = compression_type
@@ -150,12 +143,7 @@ class ImageCompression(ColorAugmenter):
 
     def apply_image(self, image, params):
         require(image, "ImageCompression", (np.uint8,), (1, 3))
-        colour = image.shape[2] == 3
-        source = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if colour else image[..., 0]
-        ok, data = cv2.imencode("." + self.compression_type, source,
-                                (_FLAGS[self.compression_type], params.quality))
-        if not ok:
-            raise ValueError(f"ImageCompression: OpenCV could not encode the {image.shape} "
-                             f"image as {self.compression_type}")
-        out = cv2.imdecode(data, cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE)
-        return cv2.cvtColor(out, cv2.COLOR_BGR2RGB) if colour else out[..., None]
+        try:
+            return encode_decode(image, self.compression_type, params.quality)
+        except ValueError as err:
+            raise ValueError(f"ImageCompression: {err}") from None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Sequence, Union
 
-import cv2
 import numpy as np
 
 from .._checks import flag, number
 from ..base import ColorAugmenter
+from ..functional import convert_colour, lut, saturate_cast
 from ..rng import randint, uniform
-from ._image import FLOAT_MAX, back_to, lut_uint8, require, value_max
+from ._image import FLOAT_MAX, back_to, require, value_max
 from ._limits import int_range, limit_range
 
 __all__ = ["HueSaturationValue", "RandomBrightnessContrast", "Posterize", "Solarize",
@@ -64,19 +64,19 @@ class HueSaturationValue(ColorAugmenter):
     def apply_image(self, image, params):
         require(image, "HueSaturationValue", (np.uint8, np.float32), (3,))
         if image.dtype == np.uint8:
-            hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+            hsv = convert_colour(image, "RGB2HSV")
             levels = np.arange(256, dtype=np.float64)
             hue = np.mod(np.rint(levels + params.hue_shift), 180)
-            sat = np.clip(np.rint(levels + params.sat_shift), 0, 255)
-            val = np.clip(np.rint(levels + params.val_shift), 0, 255)
-            table = np.stack([hue, sat, val], axis=1).astype(np.uint8)
-            return cv2.cvtColor(lut_uint8(hsv, table), cv2.COLOR_HSV2RGB)
+            sat = saturate_cast(levels + params.sat_shift, np.uint8)
+            val = saturate_cast(levels + params.val_shift, np.uint8)
+            table = np.stack([hue.astype(np.uint8), sat, val], axis=1)
+            return convert_colour(lut(hsv, table), "HSV2RGB")
         # Float HSV: hue in degrees, saturation and value in [0, 1].
-        hsv = cv2.cvtColor(image * np.float32(1 / FLOAT_MAX), cv2.COLOR_RGB2HSV)
+        hsv = convert_colour(image * np.float32(1 / FLOAT_MAX), "RGB2HSV")
         hsv[..., 0] = np.mod(hsv[..., 0] + np.float32(2 * params.hue_shift), 360)
         hsv[..., 1] = np.clip(hsv[..., 1] + np.float32(params.sat_shift / 255), 0, 1)
         hsv[..., 2] = np.clip(hsv[..., 2] + np.float32(params.val_shift / 255), 0, 1)
-        return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB) * np.float32(FLOAT_MAX)
+        return convert_colour(hsv, "HSV2RGB") * np.float32(FLOAT_MAX)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +133,7 @@ class RandomBrightnessContrast(ColorAugmenter):
             offset = params.alpha * params.beta * float(np.mean(image, dtype=np.float64))
         if image.dtype == np.uint8:
             table = np.arange(256, dtype=np.float64) * params.alpha + offset
-            return lut_uint8(image, np.clip(np.rint(table), 0, 255).astype(np.uint8))
+            return lut(image, saturate_cast(table, np.uint8))
         return back_to(image, image * np.float32(params.alpha) + np.float32(offset))
 
 
@@ -174,7 +174,7 @@ class Posterize(ColorAugmenter):
     def apply_image(self, image, params):
         require(image, "Posterize", (np.uint8,))
         keep = (0xFF << (8 - params.bits)) & 0xFF
-        return lut_uint8(image, np.arange(256, dtype=np.uint8) & np.uint8(keep))
+        return lut(image, np.arange(256, dtype=np.uint8) & np.uint8(keep))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,8 +216,8 @@ class Solarize(ColorAugmenter):
         top = value_max(image.dtype)
         if image.dtype == np.uint8:
             levels = np.arange(256)
-            return lut_uint8(image, np.where(levels < params.threshold, levels,
-                                             255 - levels).astype(np.uint8))
+            return lut(image, np.where(levels < params.threshold, levels,
+                                       255 - levels).astype(np.uint8))
         if image.dtype.kind in "iu":  # InvertImg's rule: max - x unsigned, -1 - x signed
             flipped = np.invert(image)
         else:
@@ -263,4 +263,4 @@ class RandomToneCurve(ColorAugmenter):
         t = np.linspace(0.0, 1.0, 256)
         curve = (3 * (1 - t) ** 2 * t * params.low_y + 3 * (1 - t) * t ** 2 * params.high_y
                  + t ** 3)
-        return lut_uint8(image, np.rint(curve * 255).astype(np.uint8))
+        return lut(image, np.rint(curve * 255).astype(np.uint8))

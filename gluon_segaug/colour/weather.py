@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 
 from .._checks import integer, number
 from ..base import ColorAugmenter
+from ..functional import (add_weighted, box_blur, convert_colour, copy_where, draw_disc,
+                          draw_lines, fill_polygons, lut)
 from ..rng import randint, uniform
-from ._image import lut_uint8, require
+from ._image import require
 
 __all__ = ["RandomSnow", "RandomShadow", "RandomRain", "RandomFog", "RandomSunFlare"]
 
@@ -30,13 +31,13 @@ def _on_lightness(image: np.ndarray, table: np.ndarray,
     """Remap the L of HLS through ``table``; with ``where`` (uint8, nonzero where the
     table applies), only those pixels change
     (the 8-bit HLS round trip is lossy: the others keep their exact values)."""
-    hls = cv2.cvtColor(image, cv2.COLOR_RGB2HLS)
-    hls[..., 1] = cv2.LUT(hls[..., 1], table)
-    rgb = cv2.cvtColor(hls, cv2.COLOR_HLS2RGB)
+    hls = convert_colour(image, "RGB2HLS")
+    hls[..., 1] = lut(hls[..., 1:2], table)[..., 0]
+    rgb = convert_colour(hls, "HLS2RGB")
     if where is None:
         return rgb
     out = np.ascontiguousarray(image).copy()
-    cv2.copyTo(rgb, where, out)  # OpenCV's masked copy: 10 times NumPy's
+    copy_where(rgb, where, out)
     return out
 
 
@@ -158,9 +159,7 @@ class RandomShadow(ColorAugmenter):
         _rgb8(image, "RandomShadow")
         if not params.polygons:
             return image.copy()
-        inside = np.zeros(image.shape[:2], np.uint8)
-        for polygon in params.polygons:
-            cv2.fillPoly(inside, [polygon], 1)
+        inside = fill_polygons(np.zeros(image.shape[:2], np.uint8), params.polygons, 1)
         return _on_lightness(image, np.arange(256, dtype=np.uint8) // 2, inside)
 
 
@@ -245,15 +244,14 @@ class RandomRain(ColorAugmenter):
 
     def apply_image(self, image, params):
         _rgb8(image, "RandomRain")
-        out = image.copy()
-        for x, y in params.drops.tolist():
-            cv2.line(out, (x, y), (x + params.slant, y + params.drop_length), self.drop_color,
-                     self.drop_width)
-        out = cv2.blur(out, (self.blur_value, self.blur_value))
-        hsv = cv2.cvtColor(out, cv2.COLOR_RGB2HSV)
+        segments = ((x, y, x + params.slant, y + params.drop_length)
+                    for x, y in params.drops.tolist())
+        out = draw_lines(image.copy(), segments, self.drop_color, self.drop_width)
+        out = box_blur(out, self.blur_value)
+        hsv = convert_colour(out, "RGB2HSV")
         levels = np.arange(256, dtype=np.float64) * self.brightness_coefficient
         table = np.stack([np.arange(256), np.arange(256), np.rint(levels)], axis=1)
-        return cv2.cvtColor(lut_uint8(hsv, table.astype(np.uint8)), cv2.COLOR_HSV2RGB)
+        return convert_colour(lut(hsv, table.astype(np.uint8)), "HSV2RGB")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -318,9 +316,8 @@ class RandomFog(ColorAugmenter):
         alpha = self.alpha_coef * params.fog_coef
         ramp = np.arange(256, dtype=np.uint8).reshape(1, 256)
         # One patch's blend, value by value: OpenCV's own rounding, as addWeighted does it.
-        table = cv2.addWeighted(np.full_like(ramp, 255), alpha, ramp, 1 - alpha, 0)[0]
-        disc = np.zeros((2 * rad + 1, 2 * rad + 1), np.uint8)
-        cv2.circle(disc, (rad, rad), rad, 1, -1)
+        table = add_weighted(np.full_like(ramp, 255), alpha, ramp, 1 - alpha)[0]
+        disc = draw_disc(np.zeros((2 * rad + 1, 2 * rad + 1), np.uint8), (rad, rad), rad, 1)
         disc = disc.view(bool)[..., None]
         out = image.copy()
         for x, y in params.patches.tolist():
@@ -331,10 +328,10 @@ class RandomFog(ColorAugmenter):
             if t >= b or l >= r:
                 continue
             region = out[t:b, l:r]
-            np.copyto(region, cv2.LUT(region, table), where=disc[t - top:b - top,
-                                                                   l - left:r - left])
+            np.copyto(region, lut(region, table), where=disc[t - top:b - top,
+                                                               l - left:r - left])
         size = hw // 10
-        return cv2.blur(out, (size, size))
+        return box_blur(out, size)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -444,16 +441,16 @@ class RandomSunFlare(ColorAugmenter):
         crop = np.ascontiguousarray(out[top:bottom, left:right])
         overlay = crop.copy()
         for alpha, x, y, radius, r, g, b in params.circles:
-            cv2.circle(overlay, (x - left, y - top), radius, (r, g, b), -1)
-            cv2.addWeighted(overlay, alpha, crop, 1 - alpha, 0, crop)
+            draw_disc(overlay, (x - left, y - top), radius, (r, g, b))
+            add_weighted(overlay, alpha, crop, 1 - alpha, out=crop)
         steps = self.src_radius // 10
         if steps:
             overlay = crop.copy()
             weights = np.linspace(0.0, 1.0, steps)
             radii = np.linspace(1, self.src_radius, steps)
             for i in range(steps):
-                cv2.circle(overlay, (cx - left, cy - top), int(radii[i]), self.src_color, -1)
+                draw_disc(overlay, (cx - left, cy - top), int(radii[i]), self.src_color)
                 alpha = weights[steps - i - 1] ** 3
-                cv2.addWeighted(overlay, alpha, crop, 1 - alpha, 0, crop)
+                add_weighted(overlay, alpha, crop, 1 - alpha, out=crop)
         out[top:bottom, left:right] = crop
         return out

@@ -1,271 +1,51 @@
-"""Pure resampling kernels on HWC NumPy arrays; the only module that knows OpenCV.
-
-Holds
------
-Interp
-    Interpolation modes, with the one mapping from MXNet / OpenCV integer codes.
-resample
-    Resample an HWC array by a 3x3 matrix (affine or projective) into an output window,
-    choosing the exact path: an index copy where the matrix is a pure index map,
-    ``cv2.resize`` of an integer box where it is one, ``cv2.warpAffine`` or
-    ``cv2.warpPerspective`` otherwise.
-remap
-    Resample an HWC array through per-pixel source coordinates (``cv2.remap``).
-is_index_map
-    Whether a matrix moves whole pixels only (flips, transposes, integer shifts).
+"""Pure kernels on HWC NumPy arrays; the only package that knows OpenCV and the compiled
+kernels.
 
 Conventions: pixel centres sit on integer coordinates, ``(x, y) = (column, row)``, and a
-matrix maps *input* pixel coordinates to *output* pixel coordinates (the inverse is
-taken here, once). No function here draws random numbers or modifies its input.
+matrix maps *input* pixel coordinates to *output* pixel coordinates. No function here
+draws random numbers, and none modifies its input (the ``draw_*`` kernels draw into the
+``canvas`` their caller made for it, the tensor kernels into their ``out``).
+
+Modules
+-------
+interp
+    ``Interp``, the interpolation modes, with the one mapping from MXNet / OpenCV codes.
+resample
+    ``resample`` by a 3x3 matrix, ``remap`` through per-pixel source coordinates,
+    ``is_index_map``, ``sample_field``, ``perspective_matrix``.
+sampling, copying
+    The paths ``resample`` chooses between (warps, nearest on byte views, index copies).
+pixels
+    ``saturate_cast``, lookup tables, colour matrices, channel means, colour spaces.
+filters
+    Blurs, ``filter2d``, histogram equalisation, ``resize`` of whole images.
+codecs
+    ``encode_decode``: JPEG / WebP round trips.
+drawing
+    Lines, discs and polygons.
+tensor
+    HWC uint8 to CHW float32 planes, label maps to int32.
 """
-from __future__ import annotations
+from .codecs import CODECS, encode_decode
+from .drawing import draw_disc, draw_lines, fill_polygons
+from .filters import (box_blur, clahe, equalize_hist, filter2d, gaussian_blur, median_blur,
+                      rescale, resize)
+from .interp import Fill, Interp
+from .pixels import (CV_ARITHMETIC, add_weighted, channel_mean, colour_transform,
+                     convert_colour, copy_where, invert, lut, mean_std, saturate_cast,
+                     scale_shift)
+from .resample import is_index_map, perspective_matrix, remap, resample, sample_field
+from .sampling import inverse3
+from .tensor import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
 
-import functools
-from typing import Callable, List, Optional, Tuple
-
-import numpy as np
-
-from .copying import _box_nearest, _box_of, _box_resize, _index_copy
-from .interp import _CV_FLAGS, Fill, Interp
-from .sampling import (_EPS, _area_warp, _byte_view_dtype, _crosses_horizon, _nearest,
-                       _projective_maps, _Sampler, _scales, _warp, inverse3)
-
-__all__ = ["Interp", "Fill", "resample", "remap", "is_index_map", "inverse3"]
-
-# cv2.warpAffine / cv2.resize interpolate these dtypes; others go through float64.
-_CV_INTERPOLABLE = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64)}
-_MAX_CHANNELS = 512  # OpenCV's CV_CN_MAX
-
-
-def is_index_map(matrix: np.ndarray) -> bool:
-    """True when ``matrix`` sends every pixel centre onto a pixel centre.
-
-    That is: its linear part is a signed permutation (flips, transposes) and its shift
-    is whole. Such a composite is executed as an array copy and never interpolates.
-
-    >>> is_index_map(np.array([[-1., 0, 9], [0, 1, -2], [0, 0, 1]]))
-    True
-    >>> is_index_map(np.array([[2., 0, 0.5], [0, 2, 0.5], [0, 0, 1]]))
-    False
-    """
-    return _index_rows(matrix[:2].ravel().tolist()) is not None
-
-
-def _index_rows(values: List[float]) -> Optional[Tuple[int, ...]]:
-    """The six whole numbers of an index map's first two rows (``None`` if it is not
-    one), from the rows as plain floats: this runs for every sample."""
-    if any(abs(v - round(v)) > _EPS for v in values):
-        return None
-    a, b, tx, c, d, ty = rows = tuple(round(v) for v in values)
-    if (abs(a), abs(b), abs(c), abs(d)) not in ((1, 0, 0, 1), (0, 1, 1, 0)):
-        return None
-    return rows
-
-
-def _index_inverse(rows: Tuple[int, ...]) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
-    """The first two rows of an index map's inverse: a signed permutation's inverse is
-    its transpose, so whole numbers stay whole."""
-    a, b, tx, c, d, ty = rows
-    return (a, c, -(a * tx + c * ty)), (b, d, -(b * tx + d * ty))
-
-
-def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
-             fill: Fill = 0, cache: Optional[dict] = None,
-             mx_nearest: bool = False) -> np.ndarray:
-    """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
-
-    Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
-    per channel). The result is a new array of ``src.dtype``; ``src`` is not modified.
-
-    Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
-    any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
-    float64 otherwise. ``AREA`` of an integer box stretched onto the output is OpenCV's
-    ``INTER_AREA`` (enlarging too; a box shrunk along one side and enlarged along the
-    other is averaged along the first, then enlarged); under any other matrix it is
-    linear where nothing shrinks, else a whole-factor supersample followed by a box
-    filter, so it works on any channel count. ``mx_nearest`` makes nearest on an
-    integer box read source pixel ``floor(dst * in / out)``, as ``mx.image`` does,
-    instead of the one under the output pixel's centre. Pass the same ``cache``
-    dict when resampling several arrays of one size by one matrix: what they share (the
-    pixels left without a source) is then computed once.
-
-    >>> src = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
-    >>> flip = np.array([[-1., 0, 2], [0, 1, 0], [0, 0, 1]])
-    >>> resample(src, flip, (2, 3), Interp.LINEAR)[..., 0]
-    array([[2, 1, 0],
-           [5, 4, 3]], dtype=uint8)
-    """
-    _check_src(src)
-    if type(matrix) is not np.ndarray or matrix.dtype != np.float64:
-        matrix = np.asarray(matrix, dtype=np.float64)
-    if matrix.shape != (3, 3):
-        raise ValueError(f"matrix must be 3x3, but got shape {matrix.shape}")
-    out_h, out_w = int(out_hw[0]), int(out_hw[1])
-    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
-    plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
-    if plan.horizon:
-        # Part of the output sees the plane behind the camera: no source there.
-        map_x, map_y = _projective_maps(matrix, src.shape[:2], (out_h, out_w))
-        return remap(src, map_x, map_y, interp, fill, cache)
-    if plan.index_map:
-        return _index_copy(src, plan.index_inverse, (out_h, out_w), fill_vec)
-    if interp is not Interp.AREA or plan.box is None:  # area of a box is cv2.resize's
-        interp = _resolve(interp, matrix)
-    if interp is Interp.NEAREST:
-        if plan.box is not None:
-            return _box_nearest(src, plan.box, (out_h, out_w), mx_nearest)
-        return _nearest(src, plan.sampler(), (out_h, out_w), fill_vec, cache)
-    if src.dtype not in _CV_INTERPOLABLE:
-        return _via_float64(src, lambda f, v: resample(f, matrix, out_hw, interp, v, cache),
-                            fill_vec)
-    if plan.box is not None:
-        return _box_resize(src, plan.box, (out_h, out_w), interp)
-    if interp is Interp.AREA:
-        return _area_warp(src, matrix, plan.projective, (out_h, out_w), fill_vec, cache)
-    return _warp(src, plan.sampler(), (out_h, out_w), _CV_FLAGS[interp], fill_vec, cache)
-
-
-class _Plan:
-    """What one matrix means for every array of one size (a joint sample's groups):
-    worked out once per resample, not once per group."""
-
-    def __init__(self, matrix: np.ndarray, in_hw: Tuple[int, int],
-                 out_hw: Tuple[int, int]) -> None:
-        self.matrix = matrix
-        values = matrix.ravel().tolist()  # plain floats: this runs for every sample
-        p0, p1, p2 = values[6:]
-        self.projective = abs(p0) > 1e-12 or abs(p1) > 1e-12 or abs(p2 - 1.0) > 1e-12
-        self.horizon = self.projective and _crosses_horizon(matrix, out_hw)
-        rows = None if self.projective else _index_rows(values[:6])
-        self.index_map = rows is not None
-        self.index_inverse = _index_inverse(rows) if rows is not None else None
-        self.box = (None if self.projective or self.index_map
-                    else _box_of(values[:6], in_hw, out_hw))
-        self._sampler: Optional[_Sampler] = None
-
-    def sampler(self) -> _Sampler:
-        if self._sampler is None:
-            self._sampler = _Sampler.of_matrix(self.matrix, self.projective)
-        return self._sampler
-
-
-def _plan_of(matrix: np.ndarray, in_hw: Tuple[int, int], out_hw: Tuple[int, int],
-             cache: Optional[dict]) -> _Plan:
-    if cache is None:
-        return _Plan(matrix, in_hw, out_hw)
-    key = ("plan", tuple(in_hw), out_hw)
-    plan = cache.get(key)
-    if plan is None or (plan.matrix is not matrix and not np.array_equal(plan.matrix, matrix)):
-        plan = cache[key] = _Plan(matrix, in_hw, out_hw)
-    return plan
-
-
-def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
-          fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
-    """Resample ``src`` (H, W, C) at the source coordinates ``map_x``, ``map_y``.
-
-    The maps are (out_h, out_w) float32 arrays: output pixel ``(r, c)`` takes the source
-    at ``(map_x[r, c], map_y[r, c])``. Same dtype, channel and fill handling as
-    ``resample``; ``AREA`` and ``AUTO`` interpolate linearly here.
-
-    >>> src = np.arange(4, dtype=np.uint8).reshape(1, 4, 1)
-    >>> xs = np.array([[3, 2, 1, 9]], np.float32); ys = np.zeros((1, 4), np.float32)
-    >>> remap(src, xs, ys, Interp.NEAREST, fill=7)[..., 0]
-    array([[3, 2, 1, 7]], dtype=uint8)
-    """
-    _check_src(src)
-    if map_x.shape != map_y.shape or map_x.ndim != 2:
-        raise ValueError(f"map_x and map_y must be two (H, W) arrays of one shape, but got "
-                         f"{map_x.shape} and {map_y.shape}")
-    out_hw = (int(map_x.shape[0]), int(map_x.shape[1]))
-    fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
-    if interp in (Interp.AREA, Interp.AUTO):
-        interp = Interp.LINEAR
-    sampler = _Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
-    if interp is Interp.NEAREST:
-        return _nearest(src, sampler, out_hw, fill_vec, cache)
-    if src.dtype not in _CV_INTERPOLABLE:
-        return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v, cache), fill_vec)
-    return _warp(src, sampler, out_hw, _CV_FLAGS[interp], fill_vec, cache)
-
-
-_PASSED: set = set()  # (dtype, channels) that _check_src has let through
-
-
-def _check_src(src: np.ndarray) -> None:
-    if not isinstance(src, np.ndarray) or src.ndim != 3:
-        raise ValueError(f"src must be an (H, W, C) array, but got shape "
-                         f"{getattr(src, 'shape', type(src).__name__)}")
-    key = (src.dtype, src.shape[2])
-    if key in _PASSED:
-        return
-    view_dtype, per_element = _byte_view_dtype(src.dtype)
-    if src.shape[2] * per_element > _MAX_CHANNELS:
-        raise ValueError(f"an array of {src.shape[2]} {src.dtype} channels is more than OpenCV "
-                         f"handles at once ({_MAX_CHANNELS} channels of up to 4 bytes); split "
-                         f"it into several targets")
-    _PASSED.add(key)
-
-
-def _fill_vector(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
-    if isinstance(fill, (int, float)):  # the usual case, without NumPy's per-call cost
-        return _fill_vector_cached(fill, channels, dtype)
-    try:
-        key = tuple(np.ravel(fill).tolist()) if np.ndim(fill) else np.asarray(fill).item()
-    except (TypeError, ValueError):
-        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
-                         f"but got {fill!r}") from None
-    return _fill_vector_cached(key, channels, np.dtype(dtype))
-
-
-@functools.lru_cache(maxsize=256)
-def _fill_vector_cached(fill: Fill, channels: int, dtype: np.dtype) -> np.ndarray:
-    """The fill as one value per channel in ``dtype`` (read-only: it is shared)."""
-    values = np.atleast_1d(np.asarray(fill, dtype=np.float64))
-    if values.ndim != 1 or values.size not in (1, channels):
-        raise ValueError(f"fill must be a scalar or one value per channel ({channels}), "
-                         f"but got {fill!r}")
-    values = np.broadcast_to(values, (channels,))
-    if dtype == np.bool_ and not np.all(np.isin(values, (0, 1))):
-        raise ValueError(f"fill {fill!r} does not fit dtype bool")
-    if np.issubdtype(dtype, np.integer):
-        info = np.iinfo(dtype)
-        if np.any(values < info.min) or np.any(values > info.max):
-            raise ValueError(f"fill {fill!r} does not fit dtype {dtype}")
-    out = values.astype(dtype)
-    out.flags.writeable = False
-    return out
-
-
-def _resolve(interp: Interp, matrix: np.ndarray) -> Interp:
-    if interp not in (Interp.AUTO, Interp.AREA):
-        return interp
-    s = _scales(matrix)
-    if interp is Interp.AUTO:
-        if np.all(s > 1 + _EPS):
-            return Interp.CUBIC
-        if np.all(s < 1 - _EPS):
-            return Interp.AREA
-        return Interp.LINEAR
-    if interp is Interp.AREA and not np.any(s < 1 - _EPS):
-        # Area only differs from linear when it averages several source pixels.
-        return Interp.LINEAR
-    return interp
-
-
-def _via_float64(src: np.ndarray, run: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                 fill: np.ndarray) -> np.ndarray:
-    """Interpolate a dtype OpenCV cannot (int32, int64, int8...) in float64 with ``run``,
-    then round and clip back. Refuses values float64 cannot hold exactly."""
-    if src.dtype == np.bool_:
-        raise ValueError("a bool array can only be resampled with nearest interpolation")
-    if np.issubdtype(src.dtype, np.integer) and src.dtype.itemsize == 8 and src.size:
-        big = max(abs(int(src.min())), abs(int(src.max())))
-        if big > 2 ** 53:
-            raise ValueError(f"{src.dtype} values up to {big} cannot be interpolated exactly "
-                             f"(float64 holds integers up to 2**53); use nearest")
-    as_float = run(src.astype(np.float64), fill.astype(np.float64))
-    if np.issubdtype(src.dtype, np.integer):
-        info = np.iinfo(src.dtype)
-        as_float = np.clip(np.rint(as_float), info.min, info.max)
-    return as_float.astype(src.dtype)
+__all__ = [
+    "Interp", "Fill", "resample", "remap", "is_index_map", "inverse3", "sample_field",
+    "perspective_matrix",
+    "saturate_cast", "lut", "colour_transform", "scale_shift", "add_weighted",
+    "channel_mean", "mean_std", "convert_colour", "invert", "copy_where", "CV_ARITHMETIC",
+    "gaussian_blur", "median_blur", "box_blur", "filter2d", "equalize_hist", "clahe",
+    "resize", "rescale",
+    "encode_decode", "CODECS",
+    "draw_lines", "draw_disc", "fill_polygons",
+    "planes_lut", "colour_planes", "labels_int32", "HAS_COLOUR_PLANES",
+]

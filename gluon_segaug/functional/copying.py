@@ -11,12 +11,12 @@ from typing import List, Optional, Tuple
 import cv2
 import numpy as np
 
-from .interp import _CV_FLAGS, Interp
-from .sampling import _EPS, _byte_view_dtype
+from .interp import CV_FLAGS, Interp
+from .sampling import EPS, byte_view_dtype
 
 
-def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
-                out_hw: Tuple[int, int], fill: np.ndarray) -> np.ndarray:
+def index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
+               out_hw: Tuple[int, int], fill: np.ndarray) -> np.ndarray:
     """Copy pixels for a signed-permutation matrix with whole shift: no interpolation.
 
     The part of the output that has a source is one block of the source, transposed
@@ -38,7 +38,7 @@ def _index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]
     # Output rows r0:r1 and columns c0:c1 have a source: row_sign * r + row_shift in range.
     r0, r1 = _inside(row_sign, row_shift, rows, out_h)
     c0, c1 = _inside(col_sign, col_shift, cols, out_w)
-    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    view_dtype, per_element = byte_view_dtype(src.dtype)
     channels = src.shape[2] * per_element
     src_view = np.ascontiguousarray(src).view(view_dtype)
     fill_view = np.ascontiguousarray(fill).view(view_dtype)
@@ -72,8 +72,8 @@ def _flipped(block: np.ndarray, rows: bool, columns: bool) -> np.ndarray:
 
     Reversing rows copies whole rows. ``cv2.flip`` reverses columns fastest for pixels
     of up to 24 bytes whose size is a whole number of 4-byte words (or under 4 bytes);
-    other pixels (13 uint8 bands, 13 float32 bands: 52 bytes) go 1.4-3x faster as one
-    opaque element each.
+    other pixels (13 uint8 bands, 13 float32 bands: 52 bytes) go faster as one opaque
+    element each (measurements: docs/design/kernels.md).
     """
     if not columns:
         return np.ascontiguousarray(block[::-1] if rows else block)
@@ -98,13 +98,13 @@ def _transpose(block: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(block.transpose(1, 0, 2))
 
 
-def _box_of(values: List[float], in_hw: Tuple[int, int],
-            out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
+def box_of(values: List[float], in_hw: Tuple[int, int],
+           out_hw: Tuple[int, int]) -> Optional[Tuple[int, int, int, int]]:
     """The integer source box ``(top, left, height, width)`` that the affine matrix of
     first rows ``values`` (six plain floats) stretches onto the whole output, if it is
     one: then ``cv2.resize`` of the box is exact."""
     sx, b, tx, c, sy, ty = values
-    if abs(b) > _EPS or abs(c) > _EPS or sx <= 0 or sy <= 0:
+    if abs(b) > EPS or abs(c) > EPS or sx <= 0 or sy <= 0:
         return None
     # x_out = s * (x_in - left + 0.5) - 0.5  =>  left = 0.5 - (t + 0.5) / s
     top_f, left_f = 0.5 - (ty + 0.5) / sy, 0.5 - (tx + 0.5) / sx
@@ -118,15 +118,15 @@ def _box_of(values: List[float], in_hw: Tuple[int, int],
     return top, left, height, width
 
 
-def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
-                 out_hw: Tuple[int, int], mx_nearest: bool = False) -> np.ndarray:
+def box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
+                out_hw: Tuple[int, int], mx_nearest: bool = False) -> np.ndarray:
     """Nearest resize of an integer box, on a byte view so any dtype passes exactly.
 
     Pixel centres are aligned (INTER_NEAREST_EXACT), or with ``mx_nearest`` the source
     pixel is ``floor(dst * in / out)`` as ``mx.image.imresize`` computes (INTER_NEAREST,
     the same in the OpenCV 3.4 inside MXNet and in OpenCV 4)."""
     top, left, height, width = box
-    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    view_dtype, per_element = byte_view_dtype(src.dtype)
     window = src[top:top + height, left:left + width]
     if view_dtype != src.dtype:
         try:  # OpenCV reads the box in place (rows may have any stride)
@@ -141,14 +141,14 @@ def _box_nearest(src: np.ndarray, box: Tuple[int, int, int, int],
     return out if out.dtype == src.dtype else out.view(src.dtype)
 
 
-def _box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
-                interp: Interp) -> np.ndarray:
+def box_resize(src: np.ndarray, box: Tuple[int, int, int, int], out_hw: Tuple[int, int],
+               interp: Interp) -> np.ndarray:
     top, left, height, width = box
     out_h, out_w = out_hw
     window = src[top:top + height, left:left + width]
     if interp is Interp.AREA:
         return _area_box(window, out_hw)
-    out = cv2.resize(window, (out_w, out_h), interpolation=_CV_FLAGS[interp])
+    out = cv2.resize(window, (out_w, out_h), interpolation=CV_FLAGS[interp])
     if out.ndim == 2:
         out.shape = (out_h, out_w, 1)  # in place: an array of its own, not a view
     return out

@@ -64,6 +64,6 @@ class Interp(enum.Enum):
 
 _FROM_MX = {0: Interp.NEAREST, 1: Interp.LINEAR, 2: Interp.CUBIC, 3: Interp.AREA,
             4: Interp.LANCZOS, 9: Interp.AUTO}
-_CV_FLAGS = {Interp.NEAREST: cv2.INTER_NEAREST, Interp.LINEAR: cv2.INTER_LINEAR,
-             Interp.CUBIC: cv2.INTER_CUBIC, Interp.AREA: cv2.INTER_AREA,
-             Interp.LANCZOS: cv2.INTER_LANCZOS4}
+CV_FLAGS = {Interp.NEAREST: cv2.INTER_NEAREST, Interp.LINEAR: cv2.INTER_LINEAR,
+            Interp.CUBIC: cv2.INTER_CUBIC, Interp.AREA: cv2.INTER_AREA,
+            Interp.LANCZOS: cv2.INTER_LANCZOS4}

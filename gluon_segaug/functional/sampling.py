@@ -24,7 +24,7 @@ try:
 except ImportError:  # not built: OpenCV does all the resampling
     _native = None
 
-_EPS = 1e-9
+EPS = 1e-9
 _BYTE_VIEWS = {1: np.uint8, 2: np.uint16, 4: np.int32}
 _MAX_SUPERSAMPLE = 8
 
@@ -50,7 +50,7 @@ def inverse3(matrix: np.ndarray) -> np.ndarray:
     return np.array(cofactors, dtype=np.float64).reshape(3, 3) / det
 
 
-def _scales(matrix: np.ndarray) -> np.ndarray:
+def scales(matrix: np.ndarray) -> np.ndarray:
     """Singular values of the linear part: how much the map stretches each way."""
     (a, b), (c, d) = matrix[:2, :2].tolist()
     # Closed form (LAPACK would start threads, which stall in forked DataLoader workers).
@@ -59,7 +59,7 @@ def _scales(matrix: np.ndarray) -> np.ndarray:
     return np.array([s1 + s2, abs(s1 - s2)])
 
 
-class _Sampler:
+class Sampler:
     """How output pixels find their source: an inverse matrix, or coordinate maps."""
 
     def __init__(self, inverse: Optional[np.ndarray] = None, projective: bool = False,
@@ -67,7 +67,7 @@ class _Sampler:
         self.inverse, self.projective, self.maps = inverse, projective, maps
 
     @classmethod
-    def of_matrix(cls, matrix: np.ndarray, projective: bool) -> "_Sampler":
+    def of_matrix(cls, matrix: np.ndarray, projective: bool) -> "Sampler":
         inverse = inverse3(matrix)
         return cls(inverse if projective else inverse[:2], projective)
 
@@ -114,7 +114,7 @@ class _Sampler:
                     abs(b * last_y + c), abs(e * last_y + f))
         return inverse if reach < _NATIVE_REACH else None
 
-    def shifted(self, dx: float, dy: float) -> "_Sampler":
+    def shifted(self, dx: float, dy: float) -> "Sampler":
         """The same sampling from a source whose origin moved to ``(dx, dy)``."""
         inverse = self.inverse.copy()
         if self.projective:
@@ -123,7 +123,7 @@ class _Sampler:
         else:
             inverse[0, 2] -= dx
             inverse[1, 2] -= dy
-        return _Sampler(inverse, self.projective)
+        return Sampler(inverse, self.projective)
 
     def __call__(self, src: np.ndarray, out_hw: Tuple[int, int], flag: int, border: int,
                  value: Any = 0, dst: Optional[np.ndarray] = None) -> np.ndarray:
@@ -141,7 +141,10 @@ class _Sampler:
 _NATIVE_REACH = float(1 << 19)
 
 
-def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
+_Sampler = Sampler  # the former private name, which tests/test_native.py reads
+
+
+def byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
     """A dtype OpenCV copies untouched, and how many of it make one element of ``dtype``."""
     if dtype.itemsize in _BYTE_VIEWS:
         return np.dtype(_BYTE_VIEWS[dtype.itemsize]), 1
@@ -150,8 +153,8 @@ def _byte_view_dtype(dtype: np.dtype) -> Tuple[np.dtype, int]:
     raise ValueError(f"cannot resample dtype {dtype} exactly")
 
 
-def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
-             fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
+def nearest(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
+            fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Nearest neighbour on a byte view, into an output pre-filled with ``fill``.
 
     ``BORDER_TRANSPARENT`` leaves pixels with an outside source untouched, so the fill
@@ -164,7 +167,7 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
         out = np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype)
         _native.warp_nearest(np.ascontiguousarray(src), out, inverse, fill.tobytes())
         return out
-    view_dtype, per_element = _byte_view_dtype(src.dtype)
+    view_dtype, per_element = byte_view_dtype(src.dtype)
     if (cache is not None and src.shape[2] * per_element == 1 and view_dtype.itemsize <= 2
             and _outside_key(src.shape[:2], out_hw) not in cache
             and sampler.reaches_outside(src.shape[:2], out_hw)):
@@ -186,7 +189,7 @@ def _nearest(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
 _WIDER = {1: (np.uint16, 8), 2: (np.int32, 16)}
 
 
-def _nearest_marked(src: np.ndarray, view_dtype: np.dtype, sampler: _Sampler,
+def _nearest_marked(src: np.ndarray, view_dtype: np.dtype, sampler: Sampler,
                     out_hw: Tuple[int, int], fill: np.ndarray, cache: dict) -> np.ndarray:
     """Nearest neighbour of a one-channel target whose values ride in the low half of a
     type twice as wide, with a constant border whose high half is 1: one warp gives the
@@ -205,8 +208,8 @@ def _outside_key(in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> tuple:
     return ("outside", tuple(in_hw), tuple(out_hw))
 
 
-def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int,
-          fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
+def warp(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int], flag: int,
+         fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Interpolate with the source edge replicated, then fill the pixels whose nearest
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
@@ -224,7 +227,7 @@ def _warp(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int], flag: int
     return out
 
 
-def _interpolate(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
+def _interpolate(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
                  flag: int, replicate_all: bool = False) -> np.ndarray:
     """Interpolate with the source's edge pixels replicated outwards (no fill). Only
     points near the source come out right unless ``replicate_all``: the rest are
@@ -248,14 +251,14 @@ def _interpolate(src: np.ndarray, sampler: _Sampler, out_hw: Tuple[int, int],
     return out.reshape(out_h, out_w, channels)
 
 
-def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: _Sampler,
+def _fill_outside(out: np.ndarray, in_hw: Tuple[int, int], sampler: Sampler,
                   out_hw: Tuple[int, int], fill: np.ndarray, cache: Optional[dict]) -> None:
     """Write ``fill`` where the nearest source pixel is outside the source (in place)."""
     cache = {} if cache is None else cache
     key = _outside_key(in_hw, out_hw)
     if key not in cache:
         # 1 where the nearest source pixel is outside: a zero source warped onto ones.
-        cache[key] = _nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
+        cache[key] = nearest(_zeros(tuple(in_hw)), sampler, out_hw, np.ones(1, np.uint8))
     outside = cache[key]
     if out.nbytes <= _KEPT_BYTES:
         cv2.copyTo(_constant(out.shape, out.dtype.str, tuple(fill.tolist())), outside, out)
@@ -312,29 +315,29 @@ def _zeros(hw: Tuple[int, int]) -> np.ndarray:
     return zeros
 
 
-def _area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
-               out_hw: Tuple[int, int], fill: np.ndarray,
-               cache: Optional[dict] = None) -> np.ndarray:
+def area_warp(src: np.ndarray, matrix: np.ndarray, projective: bool,
+              out_hw: Tuple[int, int], fill: np.ndarray,
+              cache: Optional[dict] = None) -> np.ndarray:
     """Area resampling under a general matrix: warp linearly onto a grid ``k`` times
     finer, then average each k x k block (a whole factor, so any channel count works)."""
-    k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / _scales(matrix).min() - _EPS)))
+    k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / scales(matrix).min() - EPS)))
     out_h, out_w = out_hw
     finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
     fine_matrix = finer @ matrix
     # Average content only (edge replicated), then fill at the output's own grid, exactly
     # where a mask would be filled: the fill never leaks into the averages.
     # Every fine sample of a pixel that keeps content must be content (edge replicated).
-    fine = _interpolate(src, _Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
+    fine = _interpolate(src, Sampler.of_matrix(fine_matrix, projective), (out_h * k, out_w * k),
                         cv2.INTER_LINEAR, replicate_all=True)
     out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
     out = out.reshape(out_h, out_w, src.shape[2])
-    sampler = _Sampler.of_matrix(matrix, projective)
+    sampler = Sampler.of_matrix(matrix, projective)
     if sampler.reaches_outside(src.shape[:2], out_hw):
         _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
     return out
 
 
-def _crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
+def crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
     """Whether the inverse of a projective map has a non-positive denominator somewhere
     in the output window (it is affine in x and y, so the corners decide)."""
     inverse = inverse3(matrix)
@@ -345,8 +348,8 @@ def _crosses_horizon(matrix: np.ndarray, out_hw: Tuple[int, int]) -> bool:
     return not (np.all(denominators > 1e-9) or np.all(denominators < -1e-9))
 
 
-def _projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
-                     out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
+def projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
+                    out_hw: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
     """Source maps of a projective matrix; points beyond the horizon map far outside."""
     inverse = inverse3(matrix)
     centre = matrix @ np.array([(in_hw[1] - 1) / 2, (in_hw[0] - 1) / 2, 1.0])

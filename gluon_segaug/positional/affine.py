@@ -1,6 +1,6 @@
 """Continuous geometry: ``Rotate``, ``SafeRotate``, ``Affine``, ``Perspective``.
 
-Angles are in degrees, counter-clockwise on screen (as ``cv2.getRotationMatrix2D`` and
+Angles are in degrees, counter-clockwise on screen (as OpenCV's ``getRotationMatrix2D`` and
 torchvision). Pixels left without a source get the pipeline's fills.
 """
 from __future__ import annotations
@@ -8,12 +8,11 @@ from __future__ import annotations
 import math
 from typing import Dict, Optional, Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 
 from .._checks import flag
 from ..base import PositionalAugmenter
-from ..functional import Interp
+from ..functional import Interp, perspective_matrix
 from ..geometry import MatrixParams, RotateParams
 from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform_in
 
@@ -251,6 +250,6 @@ class Perspective(PositionalAugmenter):
         corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float64)
         inwards = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]], dtype=np.float64)
         quad = corners + inwards * jitter
-        matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), corners.astype(np.float32))
+        matrix = perspective_matrix(quad, corners)
         return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()), size=hw,
                             interpolation=self.interp)

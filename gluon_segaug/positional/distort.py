@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-import cv2
 import numpy as np
 
 from .._checks import MAX_GRID_STEPS, MAX_SIGMA, integer, number
 from ..base import PositionalAugmenter
-from ..functional import Interp
+from ..functional import Interp, gaussian_blur
 from ..geometry import ElasticParams, GridParams, OpticalParams, SplineParams
 from ._args import Range, interp_or_none, symmetric_range, uniform_in
 
@@ -58,7 +57,7 @@ class ElasticTransform(PositionalAugmenter):
         fields = []
         for _ in range(2):
             noise = rng.uniform(-1.0, 1.0, hw).astype(np.float32)
-            smooth = cv2.GaussianBlur(noise, (0, 0), self.sigma, borderType=cv2.BORDER_REFLECT)
+            smooth = gaussian_blur(noise, self.sigma, border="reflect")
             fields.append(smooth * np.float32(self.alpha))
         return ElasticParams(hw, dx=fields[0], dy=fields[1], interpolation=self.interp)
 
