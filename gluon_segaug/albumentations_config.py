@@ -54,6 +54,25 @@ class _Args:
     def take(self, key: str, default: Any = None) -> Any:
         return self.values.pop(key, default)
 
+    def drop(self, *keys: str) -> None:
+        """Read ``keys`` without using them (what this library decides by policy)."""
+        for key in keys:
+            self.values.pop(key, None)
+
+    def build(self, cls: type, renames: Optional[Dict[str, str]] = None,
+              adjust: Optional[Callable[[Dict[str, Any]], None]] = None) -> Any:
+        """``cls`` from every argument left (renamed, then ``adjust``-ed in place); an
+        argument ``cls`` does not take is refused by name."""
+        self.drop("always_apply")
+        kwargs = {(renames or {}).get(k, k): v for k, v in self.values.items()}
+        self.values.clear()
+        if adjust is not None:
+            adjust(kwargs)
+        try:
+            return cls(**kwargs)
+        except TypeError as err:
+            raise self.refuse(str(err)) from None
+
     def expect(self, key: str, *allowed: Any, why: str = "") -> None:
         """``key`` must hold one of ``allowed`` (or be absent)."""
         if key in self.values:
@@ -113,7 +132,7 @@ def _rotate(args: _Args) -> Any:
     args.border()
     args.expect("value", None, 0, why="the image fill is the pipeline's image_fill")
     args.expect("fill", None, 0, why="the image fill is the pipeline's image_fill")
-    args.take("mask_value"), args.take("fill_mask")  # class masks: ignore_index
+    args.drop("mask_value", "fill_mask")  # class masks: ignore_index
     args.expect("rotate_method", "largest_box")
     args.expect("crop_border", False, why="use expand=True to keep the whole sample instead")
     args.expect("mask_interpolation", 0, None)
@@ -127,7 +146,8 @@ def _shift_scale_rotate(args: _Args) -> Any:
     scale = _symmetric(args.take("scale_limit", 0.1), bias=1.0)
     rotate = _symmetric(args.take("rotate_limit", 45))
     args.border()
-    args.expect("value", None, 0), args.take("mask_value")
+    args.expect("value", None, 0)
+    args.drop("mask_value")
     args.expect("rotate_method", "largest_box")
     translate: Any = shift
     if shift_x is not None or shift_y is not None:
@@ -144,8 +164,8 @@ def _affine(args: _Args) -> Any:
     args.expect("mask_interpolation", 0)
     args.expect("mode", 0, why="only constant borders are supported yet")
     args.border()
-    args.expect("cval", 0, [0], None), args.take("cval_mask")
-    args.expect("fill", 0, None), args.take("fill_mask")
+    args.expect("cval", 0, [0], None), args.expect("fill", 0, None)
+    args.drop("cval_mask", "fill_mask")
     args.expect("translate_px", None, why="translate_percent is read; pixels are not yet")
     args.expect("fit_output", False)
     args.expect("keep_ratio", False)
@@ -195,7 +215,7 @@ def _safe_rotate(args: _Args) -> Any:
     p, degrees, interp = _p(args, 0.5), _symmetric(args.take("limit", 90)), args.interp()
     args.border()
     args.expect("value", None, 0), args.expect("fill", None, 0)
-    args.take("mask_value"), args.take("fill_mask")
+    args.drop("mask_value", "fill_mask")
     args.expect("mask_interpolation", 0, None)
     return positional.SafeRotate(degrees, interp=interp, p=p)
 
@@ -233,7 +253,7 @@ def _pad_if_needed(args: _Args) -> Any:
                           "supported yet)")
     args.border()
     args.expect("value", None, 0), args.expect("fill", None, 0)
-    args.take("mask_value"), args.take("fill_mask")
+    args.drop("mask_value", "fill_mask")
     position = args.take("position", "center")
     position = getattr(position, "value", position)
     if position not in ("center", "top_left", "random"):
@@ -245,20 +265,19 @@ def _perspective(args: _Args) -> Any:
     p, interp = _p(args, 0.5), args.interp()
     args.expect("keep_size", True), args.expect("fit_output", False)
     args.expect("pad_mode", 0, why="only constant borders are supported yet")
-    args.expect("pad_val", 0, None), args.take("mask_pad_val")
-    args.expect("border_mode", 0), args.expect("fill", 0, None), args.take("fill_mask")
+    args.expect("pad_val", 0, None), args.expect("border_mode", 0), args.expect("fill", 0, None)
+    args.drop("mask_pad_val", "fill_mask")
     args.expect("mask_interpolation", 0, None)
-    return positional.Perspective(tuple(_symmetric(args.take("scale", (0.05, 0.1)))
-                                        if isinstance(args.values.get("scale"), (int, float))
-                                        else args.take("scale", (0.05, 0.1))),
-                                  interp=interp, p=p)
+    scale = args.take("scale", (0.05, 0.1))
+    scale = _symmetric(scale) if isinstance(scale, (int, float)) else tuple(scale)
+    return positional.Perspective(scale, interp=interp, p=p)
 
 
 def _optical(args: _Args) -> Any:
     p, interp = _p(args, 0.5), args.interp()
     args.border()
     args.expect("value", None, 0), args.expect("fill", None, 0)
-    args.take("mask_value"), args.take("fill_mask")
+    args.drop("mask_value", "fill_mask")
     args.expect("mask_interpolation", 0, None), args.expect("mode", "camera")
     return positional.OpticalDistortion(_symmetric(args.take("distort_limit", 0.05)),
                                         _symmetric(args.take("shift_limit", 0.05)),
@@ -269,25 +288,22 @@ def _dropout(cls: type, renames: Dict[str, str]) -> Callable[[_Args], Any]:
     """A dropout step: the same arguments, Albumentations 1.x's fill names renamed to
     this library's (and 2.x's) ``fill`` / ``fill_mask``."""
     def make(args: _Args) -> Any:
-        args.take("always_apply")
-        kwargs = {renames.get(k, k): v for k, v in args.values.items()}
-        args.values.clear()
-        if kwargs.get("fill") is None:
-            kwargs["fill"] = 0
-        if isinstance(kwargs.get("fill"), str) or isinstance(kwargs.get("fill_mask"), str):
-            raise args.refuse(f"fill {kwargs.get('fill')!r} / fill_mask "
-                              f"{kwargs.get('fill_mask')!r}: only numbers are supported here")
-        try:
-            return cls(**kwargs)
-        except TypeError as err:
-            raise args.refuse(str(err)) from None
+        def fills(kwargs: Dict[str, Any]) -> None:
+            if kwargs.get("fill") is None:
+                kwargs["fill"] = 0
+            if isinstance(kwargs.get("fill"), str) or isinstance(kwargs.get("fill_mask"), str):
+                raise args.refuse(f"fill {kwargs.get('fill')!r} / fill_mask "
+                                  f"{kwargs.get('fill_mask')!r}: only numbers are supported "
+                                  f"here")
+        return args.build(cls, renames, fills)
     return make
 
 
 def _thin_plate_spline(args: _Args) -> Any:
     p, interp = _p(args, 0.5), args.interp()
     args.border()
-    args.expect("fill", None, 0), args.take("fill_mask")
+    args.expect("fill", None, 0)
+    args.drop("fill_mask")
     args.expect("mask_interpolation", 0, None)
     return positional.ThinPlateSpline(tuple(args.take("scale_range", (0.2, 0.4))),
                                       args.take("num_control_points", 4), interp=interp, p=p)
@@ -368,37 +384,32 @@ def _same(name: str) -> Callable[[_Args], Any]:
     cls = getattr(colour, name)
 
     def make(args: _Args) -> Any:
-        args.take("always_apply")
-        kwargs = dict(args.values)
-        args.values.clear()
-        if name == "CLAHE" and "tile_grid_size" in kwargs:
-            # Albumentations hands its pair to OpenCV as (columns, rows); here it is
-            # (rows, columns).
-            kwargs["tile_grid_size"] = tuple(kwargs["tile_grid_size"])[::-1]
-        if name == "Equalize":
-            if kwargs.pop("mode", "cv") != "cv":
-                raise args.refuse("mode='pil' has no equivalent here (OpenCV's equalizeHist)")
-            if kwargs.pop("mask", None) is not None or kwargs.pop("mask_params", []) != []:
-                raise args.refuse("a mask restricting the histogram is not supported yet")
-        if name == "Downscale" and isinstance(kwargs.get("interpolation"), dict):
-            codes = kwargs["interpolation"]  # 1.x: {"downscale": code, "upscale": code}
-            try:
-                kwargs["interpolation"] = (_INTERP[codes["downscale"]],
-                                           _INTERP[codes["upscale"]])
-            except KeyError:
-                raise args.refuse(f"interpolation={codes!r}: expected OpenCV codes 0-4 for "
-                                  f"'downscale' and 'upscale'") from None
-        if name == "ImageCompression" and isinstance(kwargs.get("compression_type"), int):
-            # 1.x stores its enum: 0 JPEG, 1 WebP.
-            kinds = {0: "jpeg", 1: "webp"}
-            code = kwargs["compression_type"]
-            if code not in kinds:
-                raise args.refuse(f"compression_type={code!r}: 0 (JPEG) or 1 (WebP)")
-            kwargs["compression_type"] = kinds[code]
-        try:
-            return cls(**kwargs)
-        except TypeError as err:
-            raise args.refuse(str(err)) from None
+        def adjust(kwargs: Dict[str, Any]) -> None:
+            if name == "CLAHE" and "tile_grid_size" in kwargs:
+                # Albumentations hands its pair to OpenCV as (columns, rows); here it is
+                # (rows, columns).
+                kwargs["tile_grid_size"] = tuple(kwargs["tile_grid_size"])[::-1]
+            if name == "Equalize":
+                if kwargs.pop("mode", "cv") != "cv":
+                    raise args.refuse("mode='pil' has no equivalent here (OpenCV's "
+                                      "equalizeHist)")
+                if kwargs.pop("mask", None) is not None or kwargs.pop("mask_params", []) != []:
+                    raise args.refuse("a mask restricting the histogram is not supported yet")
+            if name == "Downscale" and isinstance(kwargs.get("interpolation"), dict):
+                codes = kwargs["interpolation"]  # 1.x: {"downscale": code, "upscale": code}
+                try:
+                    kwargs["interpolation"] = (_INTERP[codes["downscale"]],
+                                               _INTERP[codes["upscale"]])
+                except KeyError:
+                    raise args.refuse(f"interpolation={codes!r}: expected OpenCV codes 0-4 "
+                                      f"for 'downscale' and 'upscale'") from None
+            if name == "ImageCompression" and isinstance(kwargs.get("compression_type"), int):
+                kinds = {0: "jpeg", 1: "webp"}  # 1.x stores its enum
+                code = kwargs["compression_type"]
+                if code not in kinds:
+                    raise args.refuse(f"compression_type={code!r}: 0 (JPEG) or 1 (WebP)")
+                kwargs["compression_type"] = kinds[code]
+        return args.build(cls, adjust=adjust)
     return make
 
 
@@ -496,7 +507,7 @@ def _container(args: _Args) -> Any:
         extra = args.take("additional_targets") or {}
         if extra:
             raise args.refuse(f"additional_targets {extra} inside a pipeline")
-        args.take("is_check_shapes"), args.take("strict"), args.take("seed")
+        args.drop("is_check_shapes", "strict", "seed")
     args.done()
     return blocks.RandomApply(children, p=p)
 
@@ -570,8 +581,8 @@ def from_albumentations(config: Any, ignore_index: int = 255, seed: Optional[int
     for key in ("bbox_params", "keypoint_params"):
         if args.take(key) is not None:
             raise args.refuse(f"{key}: boxes and keypoints are not supported yet")
-    args.take("is_check_shapes"), args.take("strict"), args.take("seed"),
-    args.take("mask_interpolation"), args.take("save_applied_params")
+    args.drop("is_check_shapes", "strict", "seed", "mask_interpolation",
+              "save_applied_params")
     args.done()
     steps = _steps(specs, "pipeline.transforms")
     if p < 1.0:
