@@ -7,6 +7,7 @@ the image only. Stock ``mx.image`` augmenters work in the pipelines, mask-correc
 """
 from __future__ import annotations
 
+from ._version import __version__
 from .albumentations_config import from_albumentations
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .batching import SharedBatchify
@@ -39,12 +40,12 @@ from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, H
 from .encodings import ClassToColor, ColorToClass, RemapLabels, one_hot
 from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
 from .recordio import ImageWithMaskRecordDataset, pack
-from .serialize import (from_json, from_mx_dumps, load_pipeline, register, save_pipeline,
+from .mxdumps import from_mx_dumps
+from .serialize import (from_json, load_pipeline, register, save_pipeline,
                         to_json)
 from .sharding import ShardSampler
 from .tensor import ToTensor
 
-__version__ = "0.2.0"
 
 # The names of the first releases, spelled "Colour": still importable, not listed.
 ColourAugmenter, MxColour, LinearColour = ColorAugmenter, MxColor, LinearColor

@@ -16,15 +16,17 @@ ColorAugmenter
 from __future__ import annotations
 
 import inspect
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from ._checks import check_output_size
+from .calls import call, give_back, read_sample
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
 from .joint import Joint, Policy
+from .rng import Streams, pop_sample_key
 
 __all__ = ["Augmenter", "PositionalAugmenter", "ColorAugmenter"]
 
@@ -59,17 +61,29 @@ class Augmenter:
         raise NotImplementedError
 
     def __call__(self, *args: Any, **named: Any) -> Any:
-        """Run this augmenter alone, as ``Compose([self])(image, *masks)``, or with
-        keywords, ``aug(image=..., mask=...)`` or ``aug(image=..., masks=[...])``, which
-        returns a dict with the same keys (see ``Compose.__call__``)."""
-        from .compose import Compose  # compose builds on this module
-
+        """Run this augmenter alone, as the one-step pipeline ``Compose([self])`` runs it:
+        ``aug(image, *masks)``, or with keywords, ``aug(image=..., mask=...)`` or
+        ``aug(image=..., masks=[...])``, which returns a dict with the same keys (see
+        ``Compose.__call__``). Every target is a class mask."""
         if named:
             masks = named.get("masks")
             count = ("mask" in named) + (len(masks) if isinstance(masks, (list, tuple)) else 0)
         else:
             count = max(len(args) - 1, 0)
-        return Compose([self], targets=("mask",) * count)(*args, **named)
+        layout = Policy(("mask",) * count)
+        return call(lambda image, targets: self._alone(image, targets, layout), layout, args,
+                    named)
+
+    def _alone(self, image: Any, targets: Tuple[Any, ...], layout: Policy) -> List[Any]:
+        joint, arrays, forms = read_sample(image, targets)
+        layout.check(joint)
+        rng = Streams().generator(pop_sample_key(image))
+        return give_back(self._run_alone(joint, layout, rng).groups, arrays, forms)
+
+    def _run_alone(self, joint: Joint, layout: Policy, rng: np.random.Generator) -> Joint:
+        """Draw and apply this step on ``joint``, as a pipeline of it alone does."""
+        params = self.sample(rng, joint)
+        return joint if params is None else self.apply(joint, params, layout)
 
     def init_args(self) -> dict:
         """The ``__init__`` arguments, read back from the attributes of the same name."""
@@ -146,6 +160,10 @@ class PositionalAugmenter(Augmenter):
     def apply(self, joint: Joint, params: Geometry, layout: Policy,
               default_interp: Interp = Interp.LINEAR) -> Joint:
         return warp_joint(joint, [params], layout, default_interp)
+
+    def _run_alone(self, joint: Joint, layout: Policy, rng: np.random.Generator) -> Joint:
+        params = self.sample(rng, joint, layout)
+        return joint if params is None else self.apply(joint, params, layout)
 
 
 class ColorAugmenter(Augmenter):

@@ -23,90 +23,21 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import mxnet as mx
 import numpy as np
 
-from ._checks import check_dtype, flag
+from ._checks import flag
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .blocks import Block
+from .calls import call, give_back, read_sample, to_hwc
 from .functional import Interp
 from .fusion import invert
-from .interop import read, to_ndarray
 from .geometry import Geometry
-from .joint import Joint, Policy, Target
-from .keywords import Keywords
+from .joint import Policy, Target
 from .mxcompat import adopt
 from .rng import Streams, pop_sample_key
 from .runner import Runner
+from .serialize import from_json, register_pipeline, to_json
 from .tensor import ToTensor
 
 __all__ = ["Compose", "JointTransform", "Draw"]
-
-
-class _Form:
-    """How an input array came in, to give the output back the same way."""
-
-    __slots__ = ("ndarray", "context", "squeeze")
-
-    def __init__(self, ndarray: bool, context: Any, squeeze: bool) -> None:
-        self.ndarray, self.context, self.squeeze = ndarray, context, squeeze
-
-    def restore(self, array: np.ndarray, squeeze: bool = True) -> Any:
-        if squeeze and self.squeeze and array.ndim == 3 and array.shape[2] == 1:
-            array = array[..., 0]
-        if self.ndarray:
-            return to_ndarray(np.ascontiguousarray(array), self.context)
-        return array
-
-
-_NUMPY_2D, _NUMPY_3D = _Form(False, None, True), _Form(False, None, False)
-
-
-def _to_hwc(value: Any, name: Union[str, int]) -> Tuple[np.ndarray, _Form]:
-    """``value`` as an (H, W, C) array, and how to give a result back in its form;
-    ``name`` is the argument's name, or the index of a target."""
-    if isinstance(value, np.ndarray):
-        array, form = value, _NUMPY_2D if value.ndim == 2 else _NUMPY_3D
-    elif isinstance(value, mx.nd.NDArray):
-        array, context = read(value)
-        form = _Form(True, context, array.ndim == 2)
-    else:
-        raise TypeError(f"{_name(name)} must be an mx.nd.NDArray or a numpy.ndarray, "
-                        f"but got {type(value).__name__}")
-    shape = array.shape
-    if len(shape) == 2:
-        array = array[:, :, None]
-    elif len(shape) != 3:
-        raise ValueError(f"{_name(name)} must be (H, W) or (H, W, C), but got shape {shape}")
-    if shape[0] == 0 or shape[1] == 0:
-        raise ValueError(f"{_name(name)} is empty: shape {shape}")
-    # Before any kernel: a complex image would lose its imaginary part with a mere
-    # warning, an object or string array fail deep inside OpenCV.
-    check_dtype(array.dtype, _name(name))
-    return array, form
-
-
-def _name(name: Union[str, int]) -> str:
-    return name if isinstance(name, str) else f"target {name}"
-
-
-def _looks_channels_first(shape: Tuple[int, ...]) -> bool:
-    """A (C, H, W) array, most likely: few leading channels, many trailing ones."""
-    return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4
-
-
-def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray]) -> None:
-    """When sizes disagree because an array is channels-first (what ``ToTensor`` and
-    Gluon's own transforms make), say so, rather than blame the other array."""
-    hw = arrays[0].shape[:2]
-    if all(a.shape[:2] == hw for a in arrays[1:]):
-        return
-    shapes = [tuple(image.shape)] + [tuple(t.shape) for t in targets]
-    names = ["image"] + [f"target {i}" for i in range(len(targets))]
-    for name, shape in zip(names, shapes):
-        if _looks_channels_first(shape):
-            others = ", ".join(f"{n} has shape {s}" for n, s in zip(names, shapes) if n != name)
-            raise ValueError(f"{name} has shape {shape}, which looks channels-first (C, H, W), "
-                             f"while {others}; gluon_segaug takes (H, W, C) or (H, W) arrays: "
-                             f"transpose it, x.transpose(1, 2, 0) for NumPy or "
-                             f"mx.nd.transpose(x, (1, 2, 0)) for an NDArray")
 
 
 class Compose:
@@ -171,17 +102,20 @@ class Compose:
     def seed(self) -> Optional[int]:
         return self.streams.seed
 
+    def init_args(self) -> dict:
+        """The arguments that build this pipeline again (what saved pipelines hold)."""
+        return {"transforms": self.transforms + ([self.finisher] if self.finisher else []),
+                "targets": list(self.layout.targets), "ignore_index": self.layout.ignore_index,
+                "image_fill": self.layout.image_fill, "interpolation": self.interpolation,
+                "seed": self.seed, "fuse": self.fuse}
+
     def to_json(self) -> str:
         """This pipeline as JSON text (``serialize.to_json``)."""
-        from .serialize import to_json  # serialize builds on this module
-
         return to_json(self)
 
     @staticmethod
     def from_json(text: str) -> "Compose":
         """A pipeline from ``to_json`` text; registered classes and plain values only."""
-        from .serialize import from_json
-
         return from_json(text)
 
     def __repr__(self) -> str:
@@ -200,24 +134,10 @@ class Compose:
         target of that kind; ``masks=[...]`` passes all class-mask targets in order, and
         comes back as a list.
         """
-        if named:
-            if args:
-                raise TypeError(f"call with positions, aug(image, *targets), or with keywords, "
-                                f"aug(image=..., mask=...), but not both (got {len(args)} "
-                                f"positional and {sorted(named)})")
-            return self._call_named(named)
-        if not args:
-            raise TypeError("missing the image: call aug(image, *targets) or "
-                            "aug(image=..., mask=...)")
-        image, targets = args[0], args[1:]
-        results, _ = self._augment(image, targets, None)
-        return results[0] if not targets else tuple(results)
+        return call(self._results, self.layout, args, named)
 
-    def _call_named(self, named: Dict[str, Any]) -> Dict[str, Any]:
-        keywords = Keywords(self.layout)
-        image, targets = keywords.unpack(named)
-        results, _ = self._augment(image, targets, None)
-        return keywords.pack(named, results)
+    def _results(self, image: Any, targets: Tuple[Any, ...]) -> List[Any]:
+        return self._augment(image, targets, None)[0]
 
     def with_draw(self, image: Any, *targets: Any) -> Tuple[Any, ...]:
         """Augment and also return what was drawn: ``(image, *targets, draw)``.
@@ -249,7 +169,7 @@ class Compose:
             linearly with 0 outside the augmented view; or, with ``labels``, a label map
             (H, W), resampled nearest with ``ignore_index`` outside.
         """
-        value, form = _to_hwc(prediction, "prediction")
+        value, form = to_hwc(prediction, "prediction")
         chw = channels_first and prediction.ndim == 3
         if chw:
             value = np.ascontiguousarray(value.transpose(1, 2, 0))
@@ -270,14 +190,7 @@ class Compose:
                 f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
-        array, form = _to_hwc(image, "image")
-        arrays, forms = [array], [form]
-        for i, value in enumerate(targets):
-            array, form = _to_hwc(value, i)
-            arrays.append(array)
-            forms.append(form)
-        _check_channels_last(image, targets, arrays)
-        joint = Joint(arrays[0], tuple(arrays[1:]))
+        joint, arrays, forms = read_sample(image, targets)
         self.layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
@@ -289,13 +202,15 @@ class Compose:
         if self.finisher is not None:
             out, colour = runner.flush_into(self.finisher)
             finished = self.finisher.finish(out, self.layout, colour)
-            results = [form.restore(a if not _shares(a, src) else a.copy(), squeeze=False)
-                       for a, src, form in zip(finished, arrays, forms)]
+            results = give_back(finished, arrays, forms, squeeze=False)
         else:
             out = runner.flush()
-            results = [form.restore(a if not _shares(a, src) else a.copy())
-                       for a, src, form in zip(out.groups, arrays, forms)]
+            results = give_back(out.groups, arrays, forms)
         return results, Draw(joint.hw, params) if want_draw else None
+
+
+# Saved pipelines name it "Compose" (a JointTransform too) and load it back.
+register_pipeline(Compose)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -322,11 +237,6 @@ def _geometry_of(steps: Sequence[Any], params: Sequence[Any]) -> List[Geometry]:
 
 def _leaves(step: Any) -> List[Any]:
     return step.flatten() if isinstance(step, Block) else [step]
-
-
-def _shares(a: np.ndarray, b: np.ndarray) -> bool:
-    # An array that owns its memory was made by the pipeline: it cannot overlap an input.
-    return a is b or (a.base is not None and np.may_share_memory(a, b))
 
 
 class JointTransform(Compose):

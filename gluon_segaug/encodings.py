@@ -14,6 +14,8 @@ one_hot
     Class ids to (num_classes, H, W) planes, ignored pixels all zeros.
 CITYSCAPES_TRAIN_IDS
     The 19-class Cityscapes table, label id -> train id.
+voc_palette
+    PASCAL VOC's colours (``plot`` draws masks with them too).
 
 The classes are small callables meant as a dataset's ``mask_decoder``: NumPy in, NumPy
 out, the input never modified, no Python loop over pixels. They hold only arrays and
@@ -25,9 +27,43 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-__all__ = ["ColorToClass", "ClassToColor", "RemapLabels", "one_hot", "CITYSCAPES_TRAIN_IDS"]
+__all__ = ["ColorToClass", "ClassToColor", "RemapLabels", "one_hot", "CITYSCAPES_TRAIN_IDS",
+           "voc_palette"]
 
 Colour = Tuple[int, int, int]
+
+
+def voc_palette(n: int = 256) -> np.ndarray:
+    """The PASCAL VOC colour palette.
+
+    Colour ``i`` spreads the bits of ``i`` over red, green and blue in turn, most
+    significant bit of each channel first, so that small class ids get far-apart colours.
+
+    Parameters
+    ----------
+    n : int
+        Number of colours.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 3) uint8.
+
+    Examples
+    --------
+    >>> voc_palette(3)
+    array([[  0,   0,   0],
+           [128,   0,   0],
+           [  0, 128,   0]], dtype=uint8)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, but got {n!r}")
+    index = np.arange(int(n), dtype=np.int64)
+    palette = np.zeros((int(n), 3), dtype=np.int64)
+    for bit in range(8):
+        for channel in range(3):
+            palette[:, channel] |= ((index >> (3 * bit + channel)) & 1) << (7 - bit)
+    return palette.astype(np.uint8)
 Palette = Union[Mapping[Colour, int], Sequence[Sequence[int]], np.ndarray]
 
 # From the label table of cityscapesScripts (helpers/labels.py): the 19 classes that
@@ -248,9 +284,6 @@ class ColorToClass:
         >>> ColorToClass.voc()(np.array([[[128, 0, 0], [224, 224, 192]]], np.uint8))
         array([[  1, 255]], dtype=uint8)
         """
-        # Imported here: plot pulls in matplotlib, which decoding masks does not need.
-        from .plot import voc_palette
-
         if not _is_int(num_classes) or not 1 <= num_classes <= 255:
             raise ValueError(f"num_classes must be an int in 1..255 (255 is the border), "
                              f"but got {num_classes!r}")
@@ -337,8 +370,6 @@ class ClassToColor:
         >>> ClassToColor.voc()(np.array([[2, 255]], np.uint8)).tolist()
         [[[0, 128, 0], [224, 224, 192]]]
         """
-        from .plot import voc_palette  # see ColorToClass.voc
-
         return cls(voc_palette(256), ignore_index=None)
 
 

@@ -16,6 +16,10 @@ import platform
 import sys
 from typing import Dict, Optional, TextIO
 
+from . import interop
+from ._version import __version__
+from .functional import sampling
+
 __all__ = ["show_config"]
 
 # What ``_native.simd()`` returns: the interior loop of the bilinear warp kernel.
@@ -27,9 +31,6 @@ def _config() -> Dict[str, Dict[str, str]]:
     import mxnet
     import numpy
     import PIL
-
-    from . import __version__, interop
-    from .functional import sampling
 
     native = sampling._native  # None where the extension did not build
     return {

@@ -3,7 +3,7 @@
 Holds
 -----
 voc_palette
-    The PASCAL VOC colour palette.
+    The PASCAL VOC colour palette (from ``encodings``).
 to_display_image
     Any image the pipelines make (NDArray or NumPy, HWC or CHW, uint8 or normalised
     float) as (H, W, 3) uint8 RGB.
@@ -29,6 +29,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .encodings import voc_palette
 from .functional import saturate_cast
 
 __all__ = ["voc_palette", "to_display_image", "colorize_mask", "overlay", "plot_grid",
@@ -39,39 +40,6 @@ Colour = Tuple[int, int, int]
 
 # Inches per panel: a 4-column grid is 10 inches wide, which fits a notebook cell.
 _PANEL_INCHES = 2.5
-
-
-def voc_palette(n: int = 256) -> np.ndarray:
-    """The PASCAL VOC colour palette.
-
-    Colour ``i`` spreads the bits of ``i`` over red, green and blue in turn, most
-    significant bit of each channel first, so that small class ids get far-apart colours.
-
-    Parameters
-    ----------
-    n : int
-        Number of colours.
-
-    Returns
-    -------
-    numpy.ndarray
-        (n, 3) uint8.
-
-    Examples
-    --------
-    >>> voc_palette(3)
-    array([[  0,   0,   0],
-           [128,   0,   0],
-           [  0, 128,   0]], dtype=uint8)
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int, but got {n!r}")
-    index = np.arange(int(n), dtype=np.int64)
-    palette = np.zeros((int(n), 3), dtype=np.int64)
-    for bit in range(8):
-        for channel in range(3):
-            palette[:, channel] |= ((index >> (3 * bit + channel)) & 1) << (7 - bit)
-    return palette.astype(np.uint8)
 
 
 def _numpy(value: Any, name: str) -> np.ndarray:

@@ -5,9 +5,12 @@ Holds
 to_dict, from_dict, to_json, from_json, save_pipeline, load_pipeline
     A pipeline (or one step) as plain JSON values and back, exactly: loading what was
     saved gives the same JSON and, with the same seed, the same draws.
-from_mx_dumps
-    A pipeline from what ``mx.image`` augmenters' ``dumps()`` wrote (MXNet itself has no
-    loader for it), e.g. the list that ``mx.image.CreateAugmenter`` returns.
+register
+    Let saved pipelines hold your own augmenter class.
+
+``Compose`` builds on this module (its ``to_json`` and ``from_json`` are this module's)
+and registers itself here with ``register_pipeline``; ``mxdumps`` reads what
+``mx.image`` augmenters' ``dumps()`` wrote.
 
 Loading never runs code: a step is built only from a registered class name
 (``REGISTRY``: the library's augmenters and blocks, ``ToTensor``, the stock
@@ -22,7 +25,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional
 
 import mxnet as mx
 import numpy as np
@@ -30,14 +33,13 @@ import numpy as np
 from . import blocks, colour, dropout, positional
 from .base import Augmenter
 from .blocks import Block
-from .compose import Compose
 from .functional import Interp
 from .joint import Target
 from .mxcompat import MxColor, _FromMx, MxHorizontalFlip, adopt, jitter_ratios
 from .tensor import ToTensor
 
 __all__ = ["REGISTRY", "MAX_DEPTH", "register", "to_dict", "from_dict", "to_json", "from_json",
-           "save_pipeline", "load_pipeline", "from_mx_dumps"]
+           "save_pipeline", "load_pipeline", "register_pipeline"]
 
 FORMAT = "gluon_segaug.pipeline"
 # 2: Affine's y-shear follows Albumentations' and torchvision's sign and order; version
@@ -55,11 +57,12 @@ REGISTRY: Dict[str, type] = {
     **{name: getattr(dropout, name) for name in ("CoarseDropout", "GridDropout", "XYMasking",
                                                  "MaskDropout", "PixelDropout")},
     **{name: getattr(blocks, name) for name in ("OneOf", "SomeOf", "RandomApply", "RandomOrder")},
-    "ToTensor": ToTensor, "MxColor": MxColor, "Compose": Compose,
+    "ToTensor": ToTensor, "MxColor": MxColor,
     "MxColour": MxColor,  # its name in files saved by the first releases
     **{f"mx.image.{name}": cls for name, cls in _MX_CLASSES.items()},
 }
 _MX_LISTS = ("SequentialAug", "RandomOrderAug")  # list augmenters: steps in ``ts``
+PIPELINE = "Compose"  # the class name of a whole pipeline in saved files
 _NAMES: Dict[type, str] = {}  # names of classes registered under another name
 # Strings a saved pipeline may hold: names and numbers, nothing that reads as code.
 _PLAIN = re.compile(r"^[A-Za-z0-9_. -]{0,64}$")
@@ -109,14 +112,10 @@ def _mx_dict(source: Any) -> Dict[str, Any]:
 
 def to_dict(step: Any) -> Dict[str, Any]:
     """A step or pipeline as plain JSON values (``{"class": name, **arguments}``)."""
-    if isinstance(step, Compose):
-        steps = list(step.transforms) + ([step.finisher] if step.finisher else [])
-        return {"class": "Compose", "transforms": [to_dict(s) for s in steps],
-                "targets": [_value(t) for t in step.layout.targets],
-                "ignore_index": step.layout.ignore_index,
-                "image_fill": _value(step.layout.image_fill),
-                "interpolation": step.interpolation.value, "seed": step.seed,
-                "fuse": step.fuse}
+    pipeline = REGISTRY.get(PIPELINE)
+    if pipeline is not None and isinstance(step, pipeline):
+        # A JointTransform too: its two lists are saved as the one list they run as.
+        return {"class": PIPELINE, **{k: _value(v) for k, v in step.init_args().items()}}
     if isinstance(step, (_FromMx, MxHorizontalFlip)):
         return _mx_dict(step.source)
     if isinstance(step, MxColor):
@@ -195,7 +194,7 @@ def _build(spec: Any, where: str, depth: int) -> Any:
     except TypeError as err:
         raise ValueError(f"refused {where}: {name} does not take these arguments: {err}") from None
     try:
-        if name == "Compose" and "targets" in kwargs and isinstance(kwargs["targets"], list):
+        if name == PIPELINE and "targets" in kwargs and isinstance(kwargs["targets"], list):
             kwargs["targets"] = [Target(**t) if isinstance(t, dict) else t
                                  for t in kwargs["targets"]]
         # Loading builds through __init__, so a saved NaN, a string number or a sigma
@@ -296,6 +295,13 @@ def save_pipeline(pipeline: Any, path: str) -> None:
         f.write(text + "\n")
 
 
+def register_pipeline(cls: type) -> type:
+    """Save ``cls`` (``Compose``, which registers itself) and its subclasses as
+    ``{"class": "Compose", **cls.init_args()}``, and build ``cls`` from such objects."""
+    REGISTRY[PIPELINE] = cls
+    return cls
+
+
 def register(cls: type, name: Optional[str] = None) -> type:
     """Let saved pipelines hold your own augmenter class (usable as a decorator).
 
@@ -327,85 +333,3 @@ def load_pipeline(path: str) -> Any:
             return from_json(f.read())
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
-
-
-def _mx_from_dump(entry: Any, where: str, depth: int) -> Optional[Any]:
-    """An mx.image augmenter (or block) from one ``dumps()`` entry; ``None`` for an
-    empty list augmenter, which does nothing.
-
-    ``dumps()`` writes ``'["name", {arguments}]'`` as a JSON string, but a list
-    augmenter (``SequentialAug``, ``RandomOrderAug`` and ``ColorJitterAug``, which is a
-    ``RandomOrderAug`` of the jitters it made) returns a Python list
-    ``["name", [child.dumps(), ...]]`` of its steps' own dumps.
-    """
-    if depth > MAX_DEPTH:
-        raise _too_deep(where)
-    if isinstance(entry, str):
-        entry = _loads(entry, f"refused {where}: ")
-    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
-        raise ValueError(f"refused {where}: expected [name, arguments] as mx.image writes it, "
-                         f"but got {_short(entry)}")
-    name, args = entry
-    lowered = {cls_name.lower(): cls_name for cls_name in _MX_CLASSES}
-    if name not in lowered:
-        raise ValueError(f"refused {where}: unknown mx.image augmenter {_short(name)}")
-    cls_name = lowered[name]
-    if cls_name in _MX_LISTS + ("ColorJitterAug",):
-        if not isinstance(args, list):
-            raise ValueError(f"refused {where} ({name}): expected the list of its steps' "
-                             f"dumps, but got {_short(args)}")
-        children = [_mx_from_dump(child, f"{where}.{cls_name}[{i}]", depth + 1)
-                    for i, child in enumerate(args)]
-        children = [child for child in children if child is not None]
-        if cls_name == "ColorJitterAug":
-            rebuilt = mx.image.RandomOrderAug(children)
-            ratios = jitter_ratios(rebuilt)
-            if ratios is not None:
-                return mx.image.ColorJitterAug(**ratios)
-            # Not what ColorJitterAug builds (a hand-edited list, or one changed after
-            # construction): run it as MXNet would, all steps in a random order.
-        if not children:
-            return None
-        block = blocks.RandomApply if cls_name == "SequentialAug" else blocks.RandomOrder
-        return block(children, p=1.0)
-    if not isinstance(args, dict) or "class" in args:
-        raise ValueError(f"refused {where} ({name}): expected its arguments as an object "
-                         f"of argument names, but got {_short(args)}")
-    return _step({"class": f"mx.image.{cls_name}", **args}, where, depth + 1, adopted=True)
-
-
-def from_mx_dumps(dumps: Union[str, Sequence[Any]], **kwargs: Any) -> Compose:
-    """A pipeline from ``mx.image`` augmenters' ``dumps()`` output.
-
-    Parameters
-    ----------
-    dumps : str or sequence
-        ``[aug.dumps() for aug in augs]``, or that list as one JSON string.
-    **kwargs
-        As ``Compose`` (``targets``, ``ignore_index``, ``seed``...).
-
-    Notes
-    -----
-    List augmenters nest as MXNet runs them: ``SequentialAug`` becomes
-    ``RandomApply(p=1)`` (all steps, in order), ``RandomOrderAug`` a ``RandomOrder``
-    block; ``ColorJitterAug`` stays one when its list is what its constructor makes,
-    and is otherwise a ``RandomOrder`` of whatever the list holds. An empty list
-    augmenter does nothing and loads as no step. Anything else is refused with its
-    place, e.g. ``dumps[0].SequentialAug[1] (mx.image.ResizeAug): ...``.
-
-    Examples
-    --------
-    >>> import mxnet as mx
-    >>> augs = [mx.image.ResizeAug(64), mx.image.HorizontalFlipAug(0.5)]
-    >>> from_mx_dumps([a.dumps() for a in augs])
-    Compose([
-        MxResize(mx.image.ResizeAug(size=64, interp=2)),
-        MxHorizontalFlip(mx.image.HorizontalFlipAug(p=0.5)),
-    ], targets=('mask',), ignore_index=255, seed=None)
-    """
-    if isinstance(dumps, str):
-        dumps = _loads(dumps, "")
-    if not isinstance(dumps, list):
-        raise ValueError(f"expected a list of mx.image dumps, but got {type(dumps).__name__}")
-    steps = [_mx_from_dump(entry, f"dumps[{i}]", 1) for i, entry in enumerate(dumps)]
-    return Compose([step for step in steps if step is not None], **kwargs)

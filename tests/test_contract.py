@@ -232,6 +232,35 @@ def test_same_seed_same_output_and_pickling(make):
 
 
 @pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypatch):
+    # With the same entropy, a pipeline without a seed draws what one seeded with it
+    # draws: then ``aug(...)`` must equal ``Compose([aug], seed=...)(...)`` exactly, by
+    # position and by keyword, NDArray in and out.
+    real = np.random.SeedSequence
+    monkeypatch.setattr(np.random, "SeedSequence",
+                        lambda entropy=None: real(5 if entropy is None else entropy))
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    mask = rng.integers(0, 3, (40, 50)).astype(np.uint8)
+    aug = make()
+    alone = aug(image, mask)
+    piped = gsa.Compose([aug], seed=5)(image, mask)
+    for x, y in zip(alone, piped):
+        assert type(x) is type(y) and x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    named = aug(image=image, masks=[mask, mask])
+    piped = gsa.Compose([aug], targets=("mask", "mask"), seed=5)(image, mask, mask)
+    np.testing.assert_array_equal(named["image"], piped[0])
+    for x, y in zip(named["masks"], piped[1:]):
+        np.testing.assert_array_equal(x, y)
+    nd = aug(mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="uint8"))
+    piped = gsa.Compose([aug], seed=5)(image, mask)
+    for x, y in zip(nd, piped):
+        assert isinstance(x, mx.nd.NDArray)
+        np.testing.assert_array_equal(x.asnumpy(), y)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
 def test_repr_is_readable(make):
     aug = make()
     text = repr(aug)
