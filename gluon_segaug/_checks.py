@@ -6,9 +6,9 @@ MAX_SIDE, MAX_PIXELS, MAX_SIGMA, MAX_GRID_STEPS
     Bounds on what a step may ask for. A saved pipeline is data, and OpenCV cannot be
     interrupted once it runs: without them, a loaded ``GaussianBlur(sigma=1e5)`` or a
     ``PadIfNeeded(70000)`` would run (or allocate) for hours instead of failing.
-number, integer, flag
-    One value of the right type, finite and in range, or an error naming the argument
-    and echoing the value.
+number, integer, flag, per_channel
+    One value (or one per channel) of the right type, finite and in range, or an error
+    naming the argument and echoing the value.
 check_dtype
     Refuse arrays the kernels cannot resample (complex, object, strings, dates...).
 check_size, check_output_size
@@ -23,7 +23,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 __all__ = ["MAX_SIDE", "MAX_PIXELS", "MAX_SIGMA", "MAX_GRID_STEPS", "is_number", "number",
-           "integer", "flag", "check_dtype", "check_output_size", "check_size"]
+           "integer", "flag", "per_channel", "check_dtype", "check_output_size", "check_size"]
 
 MAX_SIDE = 32767
 """Longest side of any output, in pixels: OpenCV's resampling kernels refuse larger
@@ -123,3 +123,20 @@ def check_size(hw: Tuple[int, int], name: str, value: Any) -> Tuple[int, int]:
         raise ValueError(f"{name} must stay within MAX_SIDE = {MAX_SIDE} per side and "
                          f"MAX_PIXELS = 2**28 pixels, but got {value!r}")
     return hw
+
+
+def per_channel(value: Any, name: str, default: float, positive: bool = False) -> np.ndarray:
+    """A finite number or one per channel, as a 1-D float64 array (``default`` for
+    ``None``); all > 0 with ``positive``."""
+    if value is None:
+        return np.array([default])
+    items = list(value) if isinstance(value, (tuple, list, np.ndarray)) else [value]
+    if np.ndim(value) > 1 or not items or not all(map(is_number, items)):
+        raise ValueError(f"{name} must be a number or one number per channel, but got {value!r}")
+    arr = np.array(items, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, but got {value!r}")
+    if positive and np.any(arr <= 0):
+        raise ValueError(f"{name} must not contain 0 or negative values (it divides), "
+                         f"but got {value!r}")
+    return arr

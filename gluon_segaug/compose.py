@@ -18,7 +18,7 @@ NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
 import numpy as np
@@ -200,8 +200,8 @@ class Compose:
         runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
         params = runner.run(self.transforms, replay.params if replay is not None else None)
         if self.finisher is not None:
-            out, colour = runner.flush_into(self.finisher)
-            finished = self.finisher.finish(out, self.layout, colour)
+            out, affine = runner.flush_into(self.finisher)
+            finished = self.finisher.finish(out, self.layout, affine)
             results = give_back(finished, arrays, forms, squeeze=False)
         else:
             out = runner.flush()

@@ -89,11 +89,12 @@ class Runner:
         return self.joint
 
     def flush_into(self, finisher: Any) -> Tuple[Joint, Optional[np.ndarray]]:
-        """Execute the pending geometry; hand the pending colour steps over as one
-        matrix when ``finisher`` applies it in its own pass (``takes_colour``), else
-        execute them too. Returns the sample and that matrix (or ``None``)."""
+        """Execute the pending geometry; hand the pending linear colour steps over as one
+        affine map when ``finisher`` (``ToTensor``) can apply it in its own pass
+        (``fuses_affine``), else execute them too. Returns the sample and that map (or
+        ``None``), for ``finisher.finish``."""
         self._flush_geometry()
-        if not self.colours or not finisher.takes_colour(self.joint.image):
+        if not self.colours or not finisher.fuses_affine(self.joint.image):
             return self.flush(), None
         matrix = fused_matrix(self.colours, self.joint.image)
         self.colours = []

@@ -10,11 +10,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .colour._args import normalisation
-from .colour.matrix import apply_colour_matrix
-from .colour.pointwise import DEFAULT_MAX_VALUE, image_scale, normalise, per_channel_pair
-from .functional import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
+from .functional import HAS_AFFINE_PLANES, affine_planes, labels_int32, planes_lut
 from .joint import Joint, Kind, Policy
+from .normalization import (DEFAULT_MAX_VALUE, image_scale, normalisation, normalise,
+                            per_channel_pair)
 
 __all__ = ["ToTensor"]
 
@@ -25,9 +24,9 @@ class ToTensor:
 
     Like Gluon's ``ToTensor`` followed by ``Normalize(mean, std)``, in one pass: uint8
     images through one lookup table per channel straight into the CHW buffer (exact:
-    each level's value rounded once to float32); with linear colour steps right before,
-    uint8 RGB images through one compiled pass that applies them too (see
-    ``takes_colour``).
+    each level's value rounded once to float32). It can also take an affine map of each
+    pixel's channels to apply first, in the same compiled pass (see ``fuses_affine``):
+    a pipeline hands it the linear colour steps right before it that way.
 
     Parameters
     ----------
@@ -83,35 +82,39 @@ class ToTensor:
                 f"mask_ignore={self.mask_ignore!r})")
 
     def finish(self, joint: Joint, layout: Policy,
-               colour: Optional[np.ndarray] = None) -> Tuple[np.ndarray, ...]:
-        """The network-ready arrays: the image (with the ``colour`` matrix of the colour
-        steps before, if the pipeline handed it over: see ``takes_colour``), then each
-        target."""
-        out = [self.image_to_tensor(joint.image, colour)]
+               affine: Optional[np.ndarray] = None) -> Tuple[np.ndarray, ...]:
+        """The network-ready arrays: the image (through ``affine`` first, if given: see
+        ``fuses_affine``), then each target."""
+        out = [self.image_to_tensor(joint.image, affine)]
         for i, (array, target) in enumerate(zip(joint.targets, layout.targets)):
             out.append(self._target(array, target.kind, layout.ignore_index,
                                     f"target {i} ({target.kind.value})"))
         return tuple(out)
 
-    def takes_colour(self, image: np.ndarray) -> bool:
-        """Whether ``image`` (what the colour steps before would change) gets those
-        steps in this step's own pass: a uint8 image of 3 channels, where the compiled
-        kernels are built. The colour matrix and the normalisation then run as one
-        affine map in float32, clamped to 0-255 as the colour steps clamp, but not
-        rounded to whole levels in between (at most 0.5 / 255 / std apart from rounding
-        first); the same floats on every processor."""
-        return HAS_COLOUR_PLANES and image.dtype == np.uint8 and image.shape[2] == 3
+    def fuses_affine(self, image: np.ndarray) -> bool:
+        """Whether ``image_to_tensor`` can put ``image`` through an affine map of each
+        pixel's channel vector in its own pass: a uint8 image of 3 channels, where the
+        compiled kernels are built. The map and the normalisation then run as one affine
+        map in float32, clamped to 0-255 as uint8 arithmetic clamps, but not rounded to
+        whole levels in between (at most 0.5 / 255 / std apart from rounding first); the
+        same floats on every processor."""
+        return HAS_AFFINE_PLANES and image.dtype == np.uint8 and image.shape[2] == 3
+
+    # Its name in the first releases, when only colour steps were handed over.
+    takes_colour = fuses_affine
 
     def image_to_tensor(self, image: np.ndarray,
-                        colour: Optional[np.ndarray] = None) -> np.ndarray:
-        """(H, W, C) of any dtype -> normalised (C, H, W) float32; ``colour``, a
-        (C, C + 1) colour matrix, is applied first (see ``takes_colour``)."""
+                        affine: Optional[np.ndarray] = None) -> np.ndarray:
+        """(H, W, C) of any dtype -> normalised (C, H, W) float32; ``affine``, a
+        (C, C + 1) matrix ``[M | b]``, maps each pixel's channels ``x`` to ``M x + b``
+        first (only where ``fuses_affine(image)``; elsewhere apply it before)."""
         h, w, c = image.shape
         out = np.empty((c, h, w), dtype=np.float32)
-        if colour is not None:
-            if self.takes_colour(image):
-                return self._colour_to_planes(image, colour, out)
-            image = apply_colour_matrix(image, colour)
+        if affine is not None:
+            if not self.fuses_affine(image):
+                raise ValueError(f"ToTensor cannot fuse an affine map into a {image.dtype} "
+                                 f"image of {c} channels (see fuses_affine): apply it first")
+            return self._affine_to_planes(image, affine, out)
         if image.dtype == np.uint8 and c <= 4:
             # One lookup table per channel, each written straight into its CHW plane.
             return planes_lut(image, self._luts(c), out)
@@ -119,16 +122,16 @@ class ToTensor:
         out[...] = normalise(image, self._mean, self._std, scale).transpose(2, 0, 1)
         return out
 
-    def _colour_to_planes(self, image: np.ndarray, colour: np.ndarray,
+    def _affine_to_planes(self, image: np.ndarray, affine: np.ndarray,
                           out: np.ndarray) -> np.ndarray:
         # (clamp(M x + b, 0, 255) / max_value - mean) / std as one affine map, clamped
         # after it: the normalisation is monotonic in each channel.
         c = image.shape[2]
         scale, offset, lo, hi = self._plane_terms(c)
-        rows = colour.tolist()  # plain floats: this runs for every sample
+        rows = affine.tolist()  # plain floats: this runs for every sample
         matrix = tuple(v * scale[i] + (offset[i] if j == c else 0.0)
                        for i, row in enumerate(rows) for j, v in enumerate(row))
-        return colour_planes(image, matrix, lo, hi, out)
+        return affine_planes(image, matrix, lo, hi, out)
 
     def _plane_terms(self, channels: int) -> Tuple[Tuple[float, ...], ...]:
         """Per channel: the scale and offset of the normalisation, and where 0 and 255
@@ -167,7 +170,7 @@ class ToTensor:
         if kind is Kind.CONTINUOUS:
             out = array.astype(np.float32)
         elif kind is Kind.MASK and array.dtype == np.uint8 and array.shape[2] == 1:
-            table = None if HAS_COLOUR_PLANES else self._mask_table(ignore_index)
+            table = None if HAS_AFFINE_PLANES else self._mask_table(ignore_index)
             return labels_int32(array[..., 0], ignore_index if 0 <= ignore_index < 256 else -1,
                                 self.mask_ignore, table)
         else:

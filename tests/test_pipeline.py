@@ -211,6 +211,33 @@ def test_colour_steps_before_to_tensor_that_it_cannot_take_run_first(image):
     np.testing.assert_array_equal(fused, stepwise)
 
 
+def test_to_tensor_fuses_any_affine_map_of_the_channels_it_is_handed():
+    # The hook a pipeline uses for its colour steps is generic: any (C, C + 1) map,
+    # applied before the normalisation in one pass, clamped to 0-255, never rounded.
+    rng = np.random.default_rng(11)
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    finish = gsa.ToTensor(tuple(mean), tuple(std))
+    for _ in range(5):
+        image = rng.integers(0, 256, (17, 19, 3)).astype(np.uint8)
+        affine = np.concatenate([rng.uniform(-0.5, 1.5, (3, 3)), rng.uniform(-60, 60, (3, 1))],
+                                axis=1)
+        mapped = np.clip(image.astype(np.float64) @ affine[:, :3].T + affine[:, 3], 0, 255)
+        want = (mapped.transpose(2, 0, 1) / 255.0 - mean[:, None, None]) / std[:, None, None]
+        if finish.fuses_affine(image):
+            out = finish.image_to_tensor(image, affine)
+            assert out.dtype == np.float32 and out.shape == (3, 17, 19)
+            np.testing.assert_allclose(out, want, rtol=0, atol=2e-5)
+        else:  # not built here: the caller applies the map first
+            with pytest.raises(ValueError, match=r"ToTensor cannot fuse an affine map"):
+                finish.image_to_tensor(image, affine)
+    assert finish.takes_colour(image) == finish.fuses_affine(image)  # the old name
+    for other in (image[..., :2], image.astype(np.float32)):
+        assert not finish.fuses_affine(other)
+        with pytest.raises(ValueError, match=rf"cannot fuse an affine map into a "
+                                             rf"{other.dtype} image of {other.shape[2]}"):
+            finish.image_to_tensor(other, np.eye(other.shape[2], other.shape[2] + 1))
+
+
 @pytest.mark.parametrize("ignore_index, mask_ignore", [(255, -1), (7, -100), (0, 255)])
 def test_to_tensor_maps_every_uint8_class_and_only_the_ignore_value(ignore_index, mask_ignore):
     mask = np.arange(256, dtype=np.uint8).reshape(16, 16)

@@ -19,10 +19,10 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import is_number, number
+from .._checks import is_number, number, per_channel
 from ..base import ColorAugmenter
 from ..rng import uniform
-from ._args import factor_range, per_channel
+from ._args import factor_range
 from .matrix import CV_ARITHMETIC, _affine, apply_colour_matrix, image_mean, scale_shift
 
 __all__ = ["LinearColor", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",

@@ -6,15 +6,16 @@ their point); ``Gamma`` keeps it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
 from .._checks import number
 from ..base import ColorAugmenter
 from ..functional import lut, saturate_cast
+from ..normalization import image_scale, normalisation, normalise
 from ..rng import uniform
-from ._args import normalisation, positive_range
+from ._args import positive_range
 from .matrix import uint8_table
 
 __all__ = ["Gamma", "Normalize", "Cast"]
@@ -64,45 +65,6 @@ class Gamma(ColorAugmenter):
             return lut(image, uint8_table(levels))
         out = self.max_value * (np.clip(image, 0, None) / self.max_value) ** params.gamma
         return saturate_cast(out, image.dtype)
-
-
-DEFAULT_MAX_VALUE = 255.0
-
-
-def image_scale(image: np.ndarray, max_value: Optional[float], step: str) -> float:
-    """The ``max_value`` to divide ``image`` by: the given one, else 255 for integer
-    images. A float image needs it said: 0-255 floats (as ``mx.image`` makes them) and
-    [0, 1] floats are both common, and guessing from the values would decide differently
-    for a dark sample, or for one that an earlier step pushed past 1."""
-    if max_value is not None:
-        return max_value
-    if image.dtype.kind == "f":
-        raise ValueError(
-            f"{step}: a {image.dtype} image needs its scale said: pass max_value=255.0 for "
-            f"0-255 values (as mx.image makes them) or max_value=1.0 for values in [0, 1]")
-    return DEFAULT_MAX_VALUE
-
-
-def per_channel_pair(mean: np.ndarray, std: np.ndarray,
-                     channels: int) -> Tuple[np.ndarray, np.ndarray]:
-    """``mean`` and ``std`` (from ``per_channel``), one value per channel each."""
-    if mean.size not in (1, channels) or std.size not in (1, channels):
-        raise ValueError(f"mean and std need 1 or {channels} values for a {channels}-channel "
-                         f"image, but got {mean.size} and {std.size}")
-    return np.broadcast_to(mean, (channels,)), np.broadcast_to(std, (channels,))
-
-
-def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: float,
-              out: Optional[np.ndarray] = None) -> np.ndarray:
-    """``(image / max_value - mean) / std`` as float32 (H, W, C); uint8 images go through
-    one lookup table per channel."""
-    channels = image.shape[2]
-    mean, std = per_channel_pair(mean, std, channels)
-    if image.dtype == np.uint8 and channels <= 4:
-        levels = np.arange(256, dtype=np.float64)[:, None] / max_value
-        return lut(image, ((levels - mean) / std).astype(np.float32))
-    scale = (1.0 / (max_value * std)).astype(np.float32)
-    return image.astype(np.float32) * scale - (mean / std).astype(np.float32)
 
 
 class Normalize(ColorAugmenter):

@@ -36,7 +36,7 @@ from .pixels import (CV_ARITHMETIC, add_weighted, channel_mean, colour_transform
                      scale_shift)
 from .resample import is_index_map, perspective_matrix, remap, resample, sample_field
 from .sampling import inverse3
-from .tensor import HAS_COLOUR_PLANES, colour_planes, labels_int32, planes_lut
+from .tensor import HAS_AFFINE_PLANES, affine_planes, labels_int32, planes_lut
 
 __all__ = [
     "Interp", "Fill", "resample", "remap", "is_index_map", "inverse3", "sample_field",
@@ -47,5 +47,5 @@ __all__ = [
     "resize", "rescale",
     "encode_decode", "CODECS",
     "draw_lines", "draw_disc", "fill_polygons",
-    "planes_lut", "colour_planes", "labels_int32", "HAS_COLOUR_PLANES",
+    "planes_lut", "affine_planes", "labels_int32", "HAS_AFFINE_PLANES",
 ]

@@ -14,13 +14,13 @@ import numpy as np
 
 try:
     from .. import _native
-except ImportError:  # not built: the colour steps run before, as uint8
+except ImportError:  # not built: an affine map before the planes runs as its own pass
     _native = None
 
-__all__ = ["HAS_COLOUR_PLANES", "planes_lut", "colour_planes", "labels_int32"]
+__all__ = ["HAS_AFFINE_PLANES", "planes_lut", "affine_planes", "labels_int32"]
 
-HAS_COLOUR_PLANES = _native is not None
-"""Whether ``colour_planes`` and the one-pass ``labels_int32`` are compiled here."""
+HAS_AFFINE_PLANES = _native is not None
+"""Whether ``affine_planes`` and the one-pass ``labels_int32`` are compiled here."""
 
 
 def planes_lut(image: np.ndarray, tables: Sequence[np.ndarray], out: np.ndarray) -> np.ndarray:
@@ -34,11 +34,11 @@ def planes_lut(image: np.ndarray, tables: Sequence[np.ndarray], out: np.ndarray)
     return out
 
 
-def colour_planes(image: np.ndarray, matrix: Tuple[float, ...], lo: Tuple[float, ...],
+def affine_planes(image: np.ndarray, matrix: Tuple[float, ...], lo: Tuple[float, ...],
                   hi: Tuple[float, ...], out: np.ndarray) -> np.ndarray:
     """A uint8 (H, W, 3) image through the affine map ``matrix`` (3 x 4, row-major),
     clamped per channel to ``lo``-``hi``, into the float32 (3, H, W) ``out``, in one
-    compiled pass. Only where ``HAS_COLOUR_PLANES``."""
+    compiled pass (``_native.colour_planes``). Only where ``HAS_AFFINE_PLANES``."""
     _native.colour_planes(np.ascontiguousarray(image), out, matrix, lo, hi)
     return out
 
