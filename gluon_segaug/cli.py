@@ -58,7 +58,7 @@ its image (class colours from the PASCAL VOC palette, ignored pixels in white).
 
 The pipeline is a fixed, typical one:
   positional: Rotate(15), RandomCrop(SIZE), HorizontalFlip()
-  colour:     mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)
+  color:      mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)
 Sample i of the grid is an augmentation of sample i % len(ROOT), so with --n larger
 than the folder each sample appears several times, augmented differently. The same
 --seed draws the same grid.
@@ -145,7 +145,7 @@ def preview_samples(root: str, n: int = 8, seed: int = 0, size: int = 192,
 
     aug = pipeline or JointTransform(
         positional=[Rotate(15), RandomCrop(size), HorizontalFlip()],
-        colour=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)], seed=seed)
+        color=[mx.image.BrightnessJitterAug(0.3), mx.image.ContrastJitterAug(0.3)], seed=seed)
     dataset = ImageWithMaskDataset(root, transform=aug)
     names = [os.path.basename(image_path) for image_path, _ in dataset.items]
     return [dataset[i % len(dataset)] for i in range(n)], _titles(names, n)

@@ -9,7 +9,7 @@ Compose
     once, over the output window only. Colour steps see the image only.
 JointTransform
     ``Compose`` spelled as in MXNet's mask tutorial: ``positional=[...]`` then
-    ``colour=[...]``; both lists accept stock ``mx.image`` augmenters.
+    ``color=[...]``; both lists accept stock ``mx.image`` augmenters.
 
 Arrays come back as they went in: NDArray in, NDArray out (same context), NumPy in,
 NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or an
@@ -50,7 +50,7 @@ class Compose:
         ``ToTensor`` may come last.
     targets : sequence of kind names or Target
         What follows the image in a call, in order: ``"mask"`` (class ids, the default),
-        ``"colour_mask"``, ``"instance"``, ``"continuous"``.
+        ``"color_mask"``, ``"instance"``, ``"continuous"``.
     ignore_index : int
         Fill of class masks where the geometry leaves no source pixel (255).
     image_fill : scalar or per-channel sequence
@@ -130,7 +130,7 @@ class Compose:
 
         Also callable with keywords, Albumentations-style: ``aug(image=..., mask=...)``
         returns ``{"image": ..., "mask": ...}``. A target is named by its kind
-        (``mask``, ``colour_mask``, ``instance``, ``continuous``) when the pipeline has one
+        (``mask``, ``color_mask``, ``instance``, ``continuous``) when the pipeline has one
         target of that kind; ``masks=[...]`` passes all class-mask targets in order, and
         comes back as a list.
         """
@@ -241,7 +241,7 @@ def _leaves(step: Any) -> List[Any]:
 
 class JointTransform(Compose):
     """A pipeline in two lists, as MXNet's mask tutorial writes it: ``positional``
-    steps move the image and every target together, then ``colour`` steps change the
+    steps move the image and every target together, then ``color`` steps change the
     image alone.
 
     Parameters
@@ -250,10 +250,11 @@ class JointTransform(Compose):
         gluon_segaug positional augmenters, and stock ``mx.image`` ones
         (``RandomCropAug``, ``CenterCropAug``, ``ResizeAug``, ``ForceResizeAug``,
         ``RandomSizedCropAug``, ``HorizontalFlipAug``).
-    colour : sequence
+    color : sequence
         gluon_segaug colour augmenters and any ``mx.image`` colour augmenter
         (``BrightnessJitterAug``, ``ColorJitterAug``, ``ColorNormalizeAug``, ...);
-        ``ToTensor`` may come last.
+        ``ToTensor`` may come last. ``colour``, the first releases' spelling, is
+        accepted instead (not both).
     **kwargs
         As ``Compose``: ``targets``, ``ignore_index`` (255), ``image_fill``,
         ``interpolation``, ``seed``, ``fuse``.
@@ -264,36 +265,46 @@ class JointTransform(Compose):
     >>> aug = gsa.JointTransform(
     ...     positional=[mx.image.RandomCropAug((200, 200)), mx.image.ResizeAug(100),
     ...                 gsa.Rotate(15)],
-    ...     colour=[mx.image.BrightnessJitterAug(0.2)], seed=0)
+    ...     color=[mx.image.BrightnessJitterAug(0.2)], seed=0)
     >>> image = mx.nd.zeros((427, 640, 3), dtype="uint8")
     >>> mask = mx.nd.zeros((427, 640), dtype="uint8")
     >>> [(a.shape, a.dtype.__name__) for a in aug(image, mask)]
     [((100, 100, 3), 'uint8'), ((100, 100), 'uint8')]
     """
 
-    def __init__(self, positional: Sequence[Any] = (), colour: Sequence[Any] = (),
-                 **kwargs: Any) -> None:
-        for role, steps in (("positional", positional), ("colour", colour)):
-            if isinstance(steps, (Augmenter, Block, ToTensor, mx.image.Augmenter, str)):
-                raise TypeError(f"{role} must be a list of augmenters, but got {steps!r}; "
+    def __init__(self, positional: Sequence[Any] = (), color: Optional[Sequence[Any]] = None,
+                 colour: Optional[Sequence[Any]] = None, **kwargs: Any) -> None:
+        if color is not None and colour is not None:
+            raise TypeError("color and colour are the same argument (two spellings); "
+                            "pass one of them")
+        # Messages name the list as the caller spelled it.
+        name = "colour" if colour is not None else "color"
+        steps = color if color is not None else colour if colour is not None else ()
+        for role, given in (("positional", positional), (name, steps)):
+            if isinstance(given, (Augmenter, Block, ToTensor, mx.image.Augmenter, str)):
+                raise TypeError(f"{role} must be a list of augmenters, but got {given!r}; "
                                 f"write {role}=[...]")
-        colour = list(colour)
-        finisher = [colour.pop()] if colour and isinstance(colour[-1], ToTensor) else []
+        steps = list(steps)
+        finisher = [steps.pop()] if steps and isinstance(steps[-1], ToTensor) else []
         super().__init__(
             _checked(positional, "positional", PositionalAugmenter,
-                     "does not move pixels; put it in colour=[...]")
-            + _checked(colour, "colour", ColorAugmenter,
-                       "moves pixels; put it in positional=[...]")
+                     f"does not move pixels; put it in {name}=[...]", name)
+            + _checked(steps, name, ColorAugmenter,
+                       "moves pixels; put it in positional=[...]", name)
             + finisher, **kwargs)
 
 
-def _checked(steps: Sequence[Any], role: str, kind: type, complaint: str) -> List[Any]:
-    """``steps`` adopted for ``role``, each (and all inside its blocks) of ``kind``."""
+def _checked(steps: Sequence[Any], role: str, kind: type, complaint: str,
+             color: str) -> List[Any]:
+    """``steps`` adopted for ``role``, each (and all inside its blocks) of ``kind``;
+    ``color`` is the colour list's name as the caller spelled it."""
     for i, step in enumerate(steps):
         if isinstance(step, ToTensor):
-            raise ValueError(f"ToTensor must be the last step, the last of colour=[...], but "
+            raise ValueError(f"ToTensor must be the last step, the last of {color}=[...], but "
                              f"it is {role}[{i}] of {len(steps)}")
-    adopted = [step if isinstance(step, Block) else adopt(step, role=role) for step in steps]
+    adopted = [step if isinstance(step, Block) else
+               adopt(step, role="positional" if role == "positional" else "color")
+               for step in steps]
     for i, step in enumerate(adopted):
         if not all(isinstance(leaf, kind) for leaf in _leaves(step)):
             raise TypeError(f"{role}[{i}] is {step!r}, which {complaint}")

@@ -302,8 +302,10 @@ class ClassToColor:
         As ``ColorToClass`` takes it. When several colours share an id, the first one
         given draws it.
     ignore_index : int or None
-        The id drawn in ``ignore_colour``, whatever the palette says of it (255).
-    ignore_colour : (r, g, b)
+        The id drawn in ``ignore_color``, whatever the palette says of it (255).
+    ignore_color : (r, g, b)
+        White by default. ``ignore_colour``, the first releases' spelling, is accepted
+        instead (not both).
 
     Notes
     -----
@@ -318,23 +320,36 @@ class ClassToColor:
     """
 
     def __init__(self, palette: Palette, ignore_index: Optional[int] = 255,
-                 ignore_colour: Colour = (255, 255, 255)) -> None:
+                 ignore_color: Optional[Colour] = None,
+                 ignore_colour: Optional[Colour] = None) -> None:
+        if ignore_color is not None and ignore_colour is not None:
+            raise TypeError("ignore_color and ignore_colour are the same argument (two "
+                            "spellings); pass one of them")
+        # Messages name the argument as the caller spelled it.
+        name = "ignore_colour" if ignore_colour is not None else "ignore_color"
+        ignore_color = next((c for c in (ignore_color, ignore_colour) if c is not None),
+                            (255, 255, 255))
         if ignore_index is not None and not _is_int(ignore_index):
             raise ValueError(f"ignore_index must be an int or None, but got {ignore_index!r}")
-        if (not isinstance(ignore_colour, (tuple, list)) or len(ignore_colour) != 3
-                or not all(_is_int(c) and 0 <= c <= 255 for c in ignore_colour)):
-            raise ValueError(f"ignore_colour must be an (r, g, b) colour of three ints in "
-                             f"0..255, but got {ignore_colour!r}")
+        if (not isinstance(ignore_color, (tuple, list)) or len(ignore_color) != 3
+                or not all(_is_int(c) and 0 <= c <= 255 for c in ignore_color)):
+            raise ValueError(f"{name} must be an (r, g, b) colour of three ints in "
+                             f"0..255, but got {ignore_color!r}")
         colours, ids = _palette_entries(palette)
         if ignore_index is not None:
             keep = ids != ignore_index
-            colours = np.concatenate([[list(ignore_colour)], colours[keep]])
+            colours = np.concatenate([[list(ignore_color)], colours[keep]])
             ids = np.concatenate([[ignore_index], ids[keep]])
         # Unique keeps the first index of each id, so the first colour given wins.
         self._ids, first = np.unique(ids, return_index=True)
         self._colours = colours[first].astype(np.uint8)
         self.ignore_index = None if ignore_index is None else int(ignore_index)
-        self.ignore_colour = tuple(int(c) for c in ignore_colour)
+        self.ignore_color = tuple(int(c) for c in ignore_color)
+
+    @property
+    def ignore_colour(self) -> Colour:
+        """``ignore_color``, by its name in the first releases."""
+        return self.ignore_color
 
     def __call__(self, mask: np.ndarray) -> np.ndarray:
         ids = _integer_array(mask, "mask")
@@ -360,8 +375,10 @@ class ClassToColor:
     def __repr__(self) -> str:
         entries = {_colour_of(c): int(i) for c, i in zip(_codes(self._colours), self._ids)}
         table = _table_repr(entries, len(self._ids), "colours")
+        # The old spelling, which the constructor still takes: the repr of the first
+        # releases, kept as it was.
         return (f"ClassToColor({table}, ignore_index={self.ignore_index!r}, "
-                f"ignore_colour={self.ignore_colour})")
+                f"ignore_colour={self.ignore_color})")
 
     @classmethod
     def voc(cls) -> "ClassToColor":

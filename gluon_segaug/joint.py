@@ -40,18 +40,33 @@ class Kind(enum.Enum):
     kind       interpolation border fill
     ========== ============= =====================================
     MASK       nearest       the pipeline's ``ignore_index``
-    COLOUR     nearest       0 (black), or ``Target(fill=...)``
+    COLOR      nearest       0 (black), or ``Target(fill=...)``
     INSTANCE   nearest       0 (no instance)
     CONTINUOUS linear        0, or ``Target(fill=...)``
     ========== ============= =====================================
+
+    ``Kind.COLOUR`` and the name ``"colour_mask"``, the spelling of the first releases,
+    still mean ``Kind.COLOR`` (saved pipelines that hold it load as before).
+
+    >>> Kind("colour_mask") is Kind.COLOUR is Kind.COLOR
+    True
     """
 
     MASK = "mask"
-    COLOUR = "colour_mask"
+    COLOR = "color_mask"
+    COLOUR = "color_mask"  # an alias (same value): the first releases' spelling
     INSTANCE = "instance"
     CONTINUOUS = "continuous"
 
     __hash__ = object.__hash__  # identity, in C (as ``Interp``)
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Optional["Kind"]:
+        return cls.COLOR if value == OLD_COLOR_MASK else None
+
+
+OLD_COLOR_MASK = "colour_mask"
+"""The colour-mask kind's name in the first releases, accepted wherever a kind is named."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +76,8 @@ class Target:
     Parameters
     ----------
     kind : Kind or str
-        ``"mask"`` (class ids), ``"colour_mask"``, ``"instance"`` or ``"continuous"``.
+        ``"mask"`` (class ids), ``"color_mask"`` (``"colour_mask"`` too), ``"instance"``
+        or ``"continuous"``.
     fill : scalar or per-channel sequence, optional
         Border value; by default the kind's (see ``Kind``).
     interp : Interp or str, optional

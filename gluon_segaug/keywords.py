@@ -4,15 +4,16 @@ Holds ``Keywords``: for a pipeline's ``Policy``, which keywords name which targe
 call ``aug(image=..., mask=...)`` becomes the positional ``(image, *targets)`` the
 pipeline runs, and how the results go back into a dict with the caller's keys.
 
-A target is named by its kind (``mask``, ``colour_mask``, ``instance``, ``continuous``)
-when the pipeline has exactly one target of that kind; ``masks=[...]`` holds every
+A target is named by its kind (``mask``, ``color_mask``, ``instance``, ``continuous``)
+when the pipeline has exactly one target of that kind (``colour_mask``, the first
+releases' spelling, names the colour mask too); ``masks=[...]`` holds every
 class-mask target, in order (``targets=("mask", "mask")`` is called with ``masks=[a, b]``).
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple, Union
 
-from .joint import Kind, Policy
+from .joint import OLD_COLOR_MASK, Kind, Policy
 
 __all__ = ["Keywords"]
 
@@ -38,6 +39,8 @@ class Keywords:
             self.keys["masks"] = [i for i, kind in enumerate(self.kinds)
                                   if kind == Kind.MASK.value]
         self.accepted = ", ".join(["image"] + sorted(self.keys))
+        if Kind.COLOR.value in self.keys:
+            self.keys[OLD_COLOR_MASK] = self.keys[Kind.COLOR.value]
 
     def _refuse(self, what: str) -> TypeError:
         return TypeError(f"{what}: this pipeline (targets={self.kinds}) accepts {self.accepted}")
@@ -49,6 +52,9 @@ class Keywords:
             raise self._refuse(f"unexpected keyword(s) {unknown}")
         if "image" not in named:
             raise self._refuse("missing image=...")
+        if OLD_COLOR_MASK in named and Kind.COLOR.value in named:
+            raise TypeError(f"color_mask= and {OLD_COLOR_MASK}= name the same target; "
+                            f"pass one of them")
         targets: List[Any] = [None] * len(self.kinds)
         for key, where in self.keys.items():
             if key in named:

@@ -369,7 +369,7 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
     Parameters
     ----------
     step : gluon_segaug augmenter or mx.image.Augmenter
-    role : {"positional", "colour", "any"}
+    role : {"positional", "color", "any"}
         Where the step was given. An ``mx.image`` augmenter this module does not know
         is run as a colour augmenter only when given as one: its geometry, if any,
         could not be replayed on the masks.
@@ -378,7 +378,7 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
         return step
     if isinstance(step, ToTensor):
         raise ValueError("ToTensor must be the last step of a pipeline (the last of "
-                         "colour=[...] in a JointTransform), not a step inside a block")
+                         "color=[...] in a JointTransform), not a step inside a block")
     if isinstance(step, _img.Augmenter):
         kind = type(step)
         if kind in _POSITIONAL:
@@ -387,13 +387,13 @@ def adopt(step: Any, role: str = "any") -> Augmenter:
         native = _own_colour(step)
         if native is not None:
             return native
-        if role == "colour" or isinstance(step, _COLOUR_TYPES):
+        if role in ("color", "colour") or isinstance(step, _COLOUR_TYPES):
             return MxColor(step)
         known = ", ".join(sorted(k.__name__ for k in _POSITIONAL))
         raise TypeError(
             f"mx.image.{kind.__name__} is not a stock augmenter gluon_segaug can replay on "
             f"masks (positional ones it knows: {known}); if it only changes colours, put it "
-            f"in colour=[...] or wrap it as gluon_segaug.MxColor(aug), else write it as a "
+            f"in color=[...] or wrap it as gluon_segaug.MxColor(aug), else write it as a "
             f"gluon_segaug.PositionalAugmenter")
     raise TypeError(f"a pipeline step must be a gluon_segaug augmenter or an "
                     f"mx.image.Augmenter, but got {step!r}")

@@ -165,7 +165,7 @@ class ToTensor:
 
     def _target(self, array: np.ndarray, kind: Kind, ignore_index: int,
                 name: str) -> np.ndarray:
-        if kind is Kind.COLOUR:
+        if kind is Kind.COLOR:
             return array
         if kind is Kind.CONTINUOUS:
             out = array.astype(np.float32)

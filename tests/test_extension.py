@@ -193,3 +193,75 @@ def test_a_pipeline_saved_with_the_old_mx_colour_name_loads():
     saved["pipeline"]["transforms"][0]["class"] = "MxColour"
     loaded = gsa.from_json(json.dumps(saved))
     assert isinstance(loaded.transforms[0], gsa.MxColor)
+
+
+def test_the_us_spellings_are_public_and_the_old_ones_still_work():
+    import json
+
+    import mxnet as mx
+
+    # Target kind: "color_mask" is the name; "colour_mask" (and Kind.COLOUR) mean it too,
+    # in code, in keyword calls and in saved pipelines.
+    assert gsa.Kind.COLOR.value == "color_mask"
+    assert gsa.Kind("colour_mask") is gsa.Kind.COLOUR is gsa.Kind.COLOR
+    assert gsa.Target("colour_mask") == gsa.Target("color_mask")
+    image = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    colours = image[::-1].copy()
+    flip = [gsa.HorizontalFlip(p=1.0)]
+    for kind in ("color_mask", "colour_mask"):
+        for key in ("color_mask", "colour_mask"):
+            out = gsa.Compose(flip, targets=(kind,))(**{"image": image, key: colours})
+            assert list(out) == ["image", key]
+            np.testing.assert_array_equal(out[key], colours[:, ::-1])
+    with pytest.raises(TypeError, match=r"color_mask= and colour_mask= name the same target"):
+        gsa.Compose(flip, targets=("color_mask",))(image=image, color_mask=colours,
+                                                   colour_mask=colours)
+    saved = json.loads(gsa.Compose(flip, targets=("color_mask",)).to_json())
+    assert saved["pipeline"]["targets"][0]["kind"] == "color_mask"
+    saved["pipeline"]["targets"][0]["kind"] = "colour_mask"  # as the first releases saved it
+    loaded = gsa.from_json(json.dumps(saved))
+    assert loaded.layout.targets[0].kind is gsa.Kind.COLOR
+    np.testing.assert_array_equal(loaded(image, colours)[1], colours[:, ::-1])
+
+    # JointTransform(color=...), colour= as before, never both.
+    new = gsa.JointTransform(color=[gsa.Brightness((2.0, 2.0))], targets=())
+    old = gsa.JointTransform(colour=[gsa.Brightness((2.0, 2.0))], targets=())
+    np.testing.assert_array_equal(new(image), old(image))
+    np.testing.assert_array_equal(new(image), np.minimum(image.astype(int) * 2, 255))
+    with pytest.raises(TypeError, match=r"color and colour are the same argument"):
+        gsa.JointTransform(color=[], colour=[])
+    with pytest.raises(TypeError, match=r"color\[0\] is MxRandomCrop.*which moves pixels"):
+        gsa.JointTransform(color=[mx.image.RandomCropAug((2, 2))])
+    with pytest.raises(TypeError, match=r"does not move pixels; put it in color=\[...\]"):
+        gsa.JointTransform(positional=[gsa.Brightness()])
+
+    # ClassToColor(ignore_color=...), ignore_colour= as before, never both.
+    ids = np.array([[0, 255]])
+    new = gsa.ClassToColor([(1, 2, 3)], ignore_color=(7, 8, 9))
+    old = gsa.ClassToColor([(1, 2, 3)], ignore_colour=(7, 8, 9))
+    np.testing.assert_array_equal(new(ids), [[[1, 2, 3], [7, 8, 9]]])
+    np.testing.assert_array_equal(old(ids), new(ids))
+    assert new.ignore_color == new.ignore_colour == (7, 8, 9)
+    with pytest.raises(TypeError, match=r"ignore_color and ignore_colour are the same"):
+        gsa.ClassToColor([(1, 2, 3)], ignore_color=(0, 0, 0), ignore_colour=(0, 0, 0))
+    with pytest.raises(ValueError, match=r"ignore_color must be an \(r, g, b\) colour"):
+        gsa.ClassToColor([(1, 2, 3)], ignore_color=(0, 0))
+
+    # LinearColor steps define color_matrix; one written with colour_matrix still runs.
+    class GainNew(gsa.LinearColor):
+        def make_params(self, rng, image):
+            return 0.5
+
+        def color_matrix(self, params, channels, mean):
+            return np.concatenate([np.eye(channels) * params, np.zeros((channels, 1))], 1)
+
+    class GainOld(GainNew):
+        color_matrix = gsa.LinearColor.color_matrix
+        colour_matrix = GainNew.color_matrix
+
+    half = np.rint(image * 0.5).astype(np.uint8)
+    for cls in (GainNew, GainOld):
+        np.testing.assert_array_equal(cls()(image), half)
+        np.testing.assert_array_equal(gsa.Compose([cls(), cls()], targets=())(image),
+                                      np.rint(image * 0.25).astype(np.uint8))
+    assert gsa.ToTensor().takes_colour(image) == gsa.ToTensor().fuses_affine(image)

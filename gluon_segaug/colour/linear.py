@@ -45,8 +45,15 @@ class LinearColor(ColorAugmenter):
 
     needs_mean = False
 
+    def color_matrix(self, params, channels: int, mean: np.ndarray) -> np.ndarray:
+        """The (C, C + 1) matrix ``[linear | offset]`` of drawn ``params`` for an image of
+        ``channels`` channels whose mean colour is ``mean``."""
+        # Steps written before ``color_matrix`` was the public name define this one.
+        return self.colour_matrix(params, channels, mean)
+
     def colour_matrix(self, params, channels: int, mean: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define "
+                                  f"color_matrix(params, channels, mean)")
 
     def uniform_map(self, params, channels: int, mean: Optional[np.ndarray]
                 ) -> Optional[Tuple[float, float]]:
@@ -62,7 +69,7 @@ class LinearColor(ColorAugmenter):
                 return scale_shift(image, *uniform)
         if mean is None:
             mean = np.zeros(image.shape[2])
-        return apply_colour_matrix(image, self.colour_matrix(params, image.shape[2], mean))
+        return apply_colour_matrix(image, self.color_matrix(params, image.shape[2], mean))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +142,7 @@ class Brightness(_FactorJitter):
     def __init__(self, brightness: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
         self._init_factor(brightness, p)
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         return _brightness(params.factor, channels)
 
     def uniform_map(self, params, channels, mean):
@@ -164,7 +171,7 @@ class Contrast(_FactorJitter):
     def __init__(self, contrast: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
         self._init_factor(contrast, p)
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         return _contrast(params.factor, channels, mean)
 
     def uniform_map(self, params, channels, mean):
@@ -194,7 +201,7 @@ class Saturation(_FactorJitter):
     def __init__(self, saturation: Union[float, Sequence[float]] = 0.2, p: float = 1.0) -> None:
         self._init_factor(saturation, p)
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         return _saturation(params.factor)
 
 
@@ -223,7 +230,7 @@ class Hue(LinearColor):
     def make_params(self, rng, image):
         return FactorParams(uniform(rng, -self.hue, self.hue))
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         return _hue(params.factor)
 
 
@@ -293,7 +300,7 @@ class ColorJitter(LinearColor):
         return JitterParams(tuple((self._ranges[i][0], uniform(rng, *self._ranges[i][1]))
                                   for i in order))
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         # The composite as x -> L x + t, built step by step without intermediate (C, C+1)
         # matrices: this runs for every sample.
         if channels == 3:
@@ -320,7 +327,7 @@ _HUE_TERMS = [(_ITYIQ @ np.array(turn, dtype=np.float64) @ _TYIQ).tolist() for t
 
 
 def _jitter_rgb(steps, mean: Sequence[float]) -> np.ndarray:
-    """``ColorJitter.colour_matrix`` for RGB in plain floats, unrolled (a fraction of
+    """``ColorJitter.color_matrix`` for RGB in plain floats, unrolled (a fraction of
     the time of the same 3x3 products in NumPy): x -> L x + t, L by rows."""
     l00, l01, l02, l10, l11, l12, l20, l21, l22 = 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0
     t0 = t1 = t2 = 0.0
@@ -402,7 +409,7 @@ class RandomGray(LinearColor):
     def make_params(self, rng, image):
         return GrayParams()
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         return _affine(np.outer(np.ones(3), self.weights), np.zeros(3))
 
 
@@ -438,7 +445,7 @@ class Lighting(LinearColor):
     --------
     >>> import numpy as np
     >>> light = Lighting(0.1)
-    >>> light.colour_matrix(LightingParams((1.0, 0.0, 0.0)), 3, None)[:, 3].round(2)
+    >>> light.color_matrix(LightingParams((1.0, 0.0, 0.0)), 3, None)[:, 3].round(2)
     array([-31.47, -32.21, -32.37])
     """
 
@@ -460,7 +467,7 @@ class Lighting(LinearColor):
     def make_params(self, rng, image):
         return LightingParams(tuple(float(a) for a in rng.normal(0.0, self.alphastd, 3)))
 
-    def colour_matrix(self, params, channels, mean):
+    def color_matrix(self, params, channels, mean):
         shift = np.asarray(self.eigvec) @ (np.asarray(params.alpha) * np.asarray(self.eigval))
         return _affine(np.eye(3), shift)
 

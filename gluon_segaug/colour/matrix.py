@@ -73,10 +73,10 @@ def fused_matrix(steps: Sequence[Tuple[Any, Any]], image: np.ndarray) -> np.ndar
     mean = image_mean(image) if needs_mean else np.zeros(channels)
     if len(steps) == 1:  # the usual case: one ColorJitter
         step, params = steps[0]
-        return step.colour_matrix(params, channels, mean)
+        return step.color_matrix(params, channels, mean)
     matrix = _affine(np.eye(channels), np.zeros(channels))
     for step, params in steps:
         current = matrix[:, :-1] @ mean + matrix[:, -1]
-        matrix = compose_colour(matrix, step.colour_matrix(params, channels, current))
+        matrix = compose_colour(matrix, step.color_matrix(params, channels, current))
     return matrix
 
