@@ -47,8 +47,8 @@ def make_dataset(args: argparse.Namespace) -> gsa.SampleDataset:
     transform = gsa.JointTransform(
         positional=[gsa.RandomScale((0.75, 1.25)), gsa.RandomCrop(args.crop),
                     gsa.HorizontalFlip()],
-        colour=[gsa.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2),
-                gsa.ToTensor(mean=MEAN, std=STD)],
+        color=[gsa.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2),
+               gsa.ToTensor(mean=MEAN, std=STD)],
         ignore_index=255, seed=args.seed)
     if args.rec:
         from gluon_segaug.recordio import ImageWithMaskRecordDataset
