@@ -561,7 +561,7 @@ def from_albumentations(config: Any, ignore_index: int = 255, seed: Optional[int
     ...         {"__class_fullname__": "RandomCrop", "always_apply": False, "p": 1.0,
     ...          "height": 64, "width": 64}]}}
     >>> gsa.from_albumentations(stored).transforms
-    [HorizontalFlip(p=0.5), RandomCrop(size=(64, 64), p=1.0)]
+    [HorizontalFlip(p=0.5), RandomCrop(size=(64, 64), p=1.0, border_mode='constant')]
     """
     doc = _parse(config)
     root = doc.get("transform", doc) if isinstance(doc, dict) else doc

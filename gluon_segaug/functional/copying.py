@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 import cv2
 import numpy as np
 
+from .borders import fold
 from .interp import CV_FLAGS, Interp
 from .sampling import EPS, byte_view_dtype
 
@@ -65,6 +66,26 @@ def index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]]
         if block.size:
             out_view[r0:r1, c0:c1] = block
     return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
+
+
+def index_fold(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
+               out_hw: Tuple[int, int], border: str) -> np.ndarray:
+    """``index_copy`` with a non-constant ``border``: the source row and column of every
+    output row and column, folded into the source by ``border`` (``borders.fold``, as
+    ``cv2.copyMakeBorder`` extends), taken on a byte view so any dtype is exact."""
+    (a, b, tx), (d, e, ty) = inverse  # out[r, c] = src[d c + e r + ty, a c + b r + tx]
+    h, w = src.shape[:2]
+    rows, cols = np.arange(out_hw[0]), np.arange(out_hw[1])
+    view_dtype, _ = byte_view_dtype(src.dtype)
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    if a == 0:  # transposed: out[r, c] = src[d c + ty, b r + tx]
+        block = src_view[fold(d * cols + ty, h, border)[:, None],
+                         fold(b * rows + tx, w, border)[None, :]]
+        out_view = np.ascontiguousarray(block.transpose(1, 0, 2))
+    else:  # out[r, c] = src[e r + ty, a c + tx]
+        out_view = src_view[fold(e * rows + ty, h, border)[:, None],
+                            fold(a * cols + tx, w, border)[None, :]]
+    return out_view.view(src.dtype).reshape(out_hw[0], out_hw[1], src.shape[2])
 
 
 def _flipped(block: np.ndarray, rows: bool, columns: bool) -> np.ndarray:
