@@ -131,8 +131,17 @@ def test_albumentations_2_arguments():
 
 
 @pytest.mark.parametrize("transforms, kwargs, message", [
-    ([A.Rotate(limit=10)], {}, r"pipeline\.transforms\[0\] \(Rotate\): border_mode=4 "
-                               r"\(reflect_101\): only constant borders"),
+    ([A.Rotate(limit=10, border_mode=0, value=7)], {},
+     r"pipeline\.transforms\[0\] \(Rotate\): value=7: a constant border fills the image "
+     r"with the pipeline's image_fill \(0\) here; pass image_fill=7"),
+    ([A.ShiftScaleRotate(border_mode=5)], {},
+     r"pipeline\.transforms\[0\] \(ShiftScaleRotate\): border_mode=5 is not an OpenCV "
+     r"border code 0-4"),
+    ([A.ElasticTransform()], {},
+     r"\(ElasticTransform\): alpha_affine=50 has no equivalent here \(1\.x's extra "
+     r"random affine"),
+    ([A.GridDistortion()], {},
+     r"\(GridDistortion\): normalized=False has no equivalent here"),
     ([A.HorizontalFlip(), A.RandomGridShuffle()], {},
      r"pipeline\.transforms\[1\] \(RandomGridShuffle\): no equivalent here yet"),
     ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
