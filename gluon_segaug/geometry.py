@@ -94,7 +94,7 @@ class Geometry:
     def reads_outside(self) -> bool:
         """Whether the nearest source pixel of some output pixel lies outside the input:
         only then does ``border`` matter (a crop inside, a flip or a resize never reads
-        past its input). Ers on the side of ``True`` within a thousandth of a pixel."""
+        past its input). Errs on the side of ``True`` within a thousandth of a pixel."""
         box = self._source_box()
         if box is None:
             return True
