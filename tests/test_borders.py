@@ -277,3 +277,22 @@ def test_coordinate_codes_after_every_mode_and_step():
             x, y = decode(out_mask, w)
             np.testing.assert_array_equal(out_image[..., 0], x)
             np.testing.assert_array_equal(out_image[..., 1], y)
+
+
+@pytest.mark.parametrize("mode", EXTENDED)
+def test_crops_larger_than_the_sample_pad_as_copy_make_border(mode):
+    """CenterCrop and RandomCrop reach past a small sample: the window of the sample
+    extended by ``copyMakeBorder`` with the same mode, image and mask alike."""
+    rng = np.random.default_rng(10)
+    image = rng.integers(0, 256, (9, 6, 3)).astype(np.uint8)
+    mask = rng.integers(0, 5, (9, 6)).astype(np.uint8)
+    pad = 20
+    big_image = cv2.copyMakeBorder(image, pad, pad, pad, pad, CV_BORDERS[mode])
+    big_mask = cv2.copyMakeBorder(mask, pad, pad, pad, pad, CV_BORDERS[mode])
+    for step in (gsa.CenterCrop((15, 21), border_mode=mode),
+                 gsa.RandomCrop((12, 17), border_mode=mode)):
+        out_image, out_mask, draw = gsa.Compose([step], seed=4).with_draw(image, mask)
+        top, left = draw.params[0].top + pad, draw.params[0].left + pad
+        h, w = out_mask.shape
+        np.testing.assert_array_equal(out_image, big_image[top:top + h, left:left + w])
+        np.testing.assert_array_equal(out_mask, big_mask[top:top + h, left:left + w])
