@@ -296,3 +296,21 @@ def test_crops_larger_than_the_sample_pad_as_copy_make_border(mode):
         h, w = out_mask.shape
         np.testing.assert_array_equal(out_image, big_image[top:top + h, left:left + w])
         np.testing.assert_array_equal(out_mask, big_mask[top:top + h, left:left + w])
+
+
+@pytest.mark.parametrize("mode", EXTENDED)
+@pytest.mark.parametrize("src_hw, out_hw", [((7, 5), (30, 26)), ((400, 500), (6, 7))],
+                         ids=["padded-copy", "gathered"])
+def test_whole_pixel_maps_read_the_folded_source(mode, src_hw, out_hw):
+    """Both ways of an index map (copy from a padded source, or gather a small output
+    of a large source) read source pixel ``fold(index)`` under every signed
+    permutation, int64 ids included."""
+    from gluon_segaug.functional.copying import index_fold
+
+    src = np.random.default_rng(11).integers(0, 2 ** 40, src_hw + (2,)).astype(np.int64)
+    h, w = src_hw
+    r, c = np.arange(out_hw[0])[:, None], np.arange(out_hw[1])[None, :]
+    for a, b, d, e in [(1, 0, 0, 1), (-1, 0, 0, 1), (0, 1, -1, 0), (0, -1, 1, 0)]:
+        inverse = ((a, b, w - 3), (d, e, -4))
+        expected = src[fold(d * c + e * r - 4, h, mode), fold(a * c + b * r + w - 3, w, mode)]
+        np.testing.assert_array_equal(index_fold(src, inverse, out_hw, mode), expected)
