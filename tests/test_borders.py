@@ -314,3 +314,14 @@ def test_whole_pixel_maps_read_the_folded_source(mode, src_hw, out_hw):
         inverse = ((a, b, w - 3), (d, e, -4))
         expected = src[fold(d * c + e * r - 4, h, mode), fold(a * c + b * r + w - 3, w, mode)]
         np.testing.assert_array_equal(index_fold(src, inverse, out_hw, mode), expected)
+
+
+def test_a_bad_border_of_drawn_geometry_is_refused_naming_it():
+    """Parameters built by hand (a custom augmenter's) are checked where they are used."""
+    src = np.zeros((4, 4, 1), np.uint8)
+    matrix = np.array([[1.0, 0.2, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"border must be one of .* but got 'mirror'"):
+        resample(src, matrix, (4, 4), Interp.LINEAR, border="mirror")
+    maps = np.zeros((2, 2), np.float32)
+    with pytest.raises(ValueError, match=r"border must be one of .* but got 5"):
+        remap(src, maps, maps, Interp.NEAREST, border=5)

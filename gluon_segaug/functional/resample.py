@@ -14,7 +14,7 @@ from typing import Callable, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from .borders import CV_BORDERS
+from .borders import CV_BORDERS, border_mode
 from .copying import box_nearest, box_of, box_resize, index_copy, index_fold
 from .interp import CV_FLAGS, Fill, Interp
 from .pixels import saturate_cast
@@ -99,7 +99,8 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
     plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
     if border != "constant" and plan.box is None:  # a box lies inside: no border to read
-        return _resample_extended(src, plan, (out_h, out_w), interp, border)
+        return _resample_extended(src, plan, (out_h, out_w), interp, border_mode(border,
+                                                                                  "border"))
     if plan.horizon:
         # Part of the output sees the plane behind the camera: no source there.
         map_x, map_y = projective_maps(matrix, src.shape[:2], (out_h, out_w))
@@ -180,7 +181,7 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
         interp = Interp.LINEAR
     sampler = Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
     if border != "constant":
-        return _sample_extended(src, sampler, out_hw, interp, border)
+        return _sample_extended(src, sampler, out_hw, interp, border_mode(border, "border"))
     if interp is Interp.NEAREST:
         return nearest(src, sampler, out_hw, fill_vec, cache)
     if src.dtype not in _CV_INTERPOLABLE:
