@@ -8,6 +8,8 @@ warp_joint
     Apply a run of steps to every group of a ``Joint``: one ``warpAffine`` /
     ``warpPerspective`` (or index copy, or box resize) per group when every step is a
     matrix, else one ``remap`` per group through source maps computed once.
+run_border
+    The border mode a fused run resamples with.
 source_maps
     Per-output-pixel source coordinates of any run of steps.
 FrameView
@@ -27,7 +29,7 @@ from .functional import Interp, inverse3, remap, resample
 from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Policy
 
-__all__ = ["compose", "warp_joint", "source_maps", "FrameView", "invert"]
+__all__ = ["compose", "warp_joint", "run_border", "source_maps", "FrameView", "invert"]
 
 HW = Tuple[int, int]
 _EYE_VALUES = np.eye(3).ravel().tolist()
@@ -112,11 +114,29 @@ def _is_identity(matrix: np.ndarray) -> bool:
     return all(abs(v - w) <= 1e-12 for v, w in zip(matrix.ravel().tolist(), _EYE_VALUES))
 
 
+def run_border(steps: Sequence[Geometry]) -> str:
+    """The border of the first step of a run that reads past its input, else
+    ``"constant"`` (no step reads past its input: the border is never read).
+
+    The runner keeps a step with a non-constant border that reads past its input at
+    the head of its run, and lets only steps that read inside their input follow it:
+    the run's composite then reads the same source points as the steps one by one.
+    """
+    if all(step.border == "constant" for step in steps):  # the usual case, at no cost
+        return "constant"
+    for step in steps:
+        if step.reads_outside():
+            return step.border
+    return "constant"
+
+
 def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
                default_interp: Interp) -> Joint:
-    """Apply a run of steps to every channel group, resampling each group once."""
+    """Apply a run of steps to every channel group, resampling each group once, with
+    the run's border (``run_border``)."""
     if not steps:
         return joint
+    border = run_border(steps)
     image_interp = _interp_of(steps, default_interp)
     policies = layout.policies(image_interp)
     if all(step.is_projective for step in steps):
@@ -128,12 +148,12 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
         mx_nearest = image_interp is Interp.NEAREST and _asks_mx_nearest(steps)
 
         def run(group, interp, fill, cache):
-            return resample(group, matrix, out_hw, interp, fill, cache, mx_nearest)
+            return resample(group, matrix, out_hw, interp, fill, cache, mx_nearest, border)
     else:
         map_x, map_y = source_maps(steps)
 
         def run(group, interp, fill, cache):
-            return remap(group, map_x, map_y, interp, fill, cache)
+            return remap(group, map_x, map_y, interp, fill, cache, border)
     # Nearest groups first: a class mask's warp also yields the pixels without a
     # source, which the interpolated groups then fill from the shared cache.
     cache: dict = {}

@@ -13,7 +13,9 @@ MapParams, ElasticParams, GridParams, OpticalParams, SplineParams
     Geometry no matrix can say: each maps points of its output frame to source points.
 
 Matrices map input pixel centres to output pixel centres (``functional`` conventions).
-``fusion`` composes runs of these into one resample.
+``fusion`` composes runs of these into one resample. Every step that can reach past its
+input has a ``border`` field (``"constant"`` unless its augmenter was given another
+``border_mode``): what its output reads there (``functional.borders``).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from .functional import Interp, sample_field
+from .functional import Interp, inverse3, sample_field
 
 __all__ = ["Geometry", "CropParams", "ResizedCropParams", "ResizeParams", "FlipParams",
            "RotateParams", "MatrixParams", "MapParams", "ElasticParams", "GridParams",
@@ -64,6 +66,10 @@ class Geometry:
 
     in_hw: HW
 
+    #: What output pixels read where the source ends (a class attribute here; a field of
+    #: the steps that can reach past their input).
+    border = "constant"
+
     @property
     def out_hw(self) -> HW:
         return self.in_hw
@@ -84,6 +90,32 @@ class Geometry:
     def is_projective(self) -> bool:
         """Whether a matrix says this step (else it is a ``MapParams``)."""
         return True
+
+    def reads_outside(self) -> bool:
+        """Whether the nearest source pixel of some output pixel lies outside the input:
+        only then does ``border`` matter (a crop inside, a flip or a resize never reads
+        past its input). Errs on the side of ``True`` within a thousandth of a pixel."""
+        box = self._source_box()
+        if box is None:
+            return True
+        x_min, x_max, y_min, y_max = box
+        h, w = self.in_hw
+        margin = 1e-3
+        return bool(x_min < -0.5 + margin or x_max > w - 0.5 - margin
+                    or y_min < -0.5 + margin or y_max > h - 0.5 - margin)
+
+    def _source_box(self) -> Optional[Tuple[float, float, float, float]]:
+        """The extremes of the source points of the output pixel centres (``None`` when
+        part of the output sees past the horizon)."""
+        inverse = inverse3(self.matrix())
+        h, w = self.out_hw
+        corners = np.array([[0.0, w - 1.0, w - 1.0, 0.0], [0.0, 0.0, h - 1.0, h - 1.0],
+                            [1.0, 1.0, 1.0, 1.0]])
+        x, y, d = inverse @ corners  # the map is projective: its corners bound it
+        if not (np.all(d > 1e-12) or np.all(d < -1e-12)):
+            return None
+        x, y = x / d, y / d
+        return float(x.min()), float(x.max()), float(y.min()), float(y.max())
 
 
 class _Resized:
@@ -116,10 +148,16 @@ class CropParams(Geometry):
     left: int = 0
     height: int = 0
     width: int = 0
+    border: str = "constant"
 
     @property
     def out_hw(self) -> HW:
         return self.height, self.width
+
+    def reads_outside(self) -> bool:
+        h, w = self.in_hw
+        return (self.top < 0 or self.left < 0 or self.top + self.height > h
+                or self.left + self.width > w)
 
     def affine(self) -> Affine:
         return _translate(-self.left, -self.top)
@@ -158,6 +196,9 @@ class ResizeParams(_Resized, Geometry):
     def affine(self) -> Affine:
         return _scale_pixels(self.size[1] / self.in_hw[1], self.size[0] / self.in_hw[0])
 
+    def reads_outside(self) -> bool:
+        return False  # the whole input onto the whole output
+
 
 @dataclasses.dataclass(frozen=True)
 class FlipParams(Geometry):
@@ -169,6 +210,9 @@ class FlipParams(Geometry):
 
     horizontal: bool = False
     vertical: bool = False
+
+    def reads_outside(self) -> bool:
+        return False
 
     def affine(self) -> Affine:
         h, w = self.in_hw
@@ -184,6 +228,7 @@ class RotateParams(_Resized, Geometry):
     angle: float = 0.0
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     def affine(self) -> Affine:
         h, w = self.in_hw
@@ -218,6 +263,7 @@ class MatrixParams(_Resized, Geometry):
     values: Tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
     size: HW = (0, 0)
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     def matrix(self) -> np.ndarray:
         return np.array(self.values, dtype=np.float64).reshape(3, 3)
@@ -252,6 +298,10 @@ class MapParams(Geometry):
         sx, sy = self.source_points(x, y)
         return sx.astype(np.float32), sy.astype(np.float32)
 
+    def _source_box(self) -> Tuple[float, float, float, float]:
+        x, y = self.grid_points()
+        return float(x.min()), float(x.max()), float(y.min()), float(y.max())
+
     def _outside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         h, w = self.out_hw
         return (x < -0.5) | (x > w - 0.5) | (y < -0.5) | (y > h - 0.5)
@@ -265,6 +315,7 @@ class ElasticParams(MapParams):
     dx: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), np.float32))
     dy: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), np.float32))
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -293,6 +344,7 @@ class GridParams(MapParams):
     xs: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.float64))
     ys: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.float64))
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -329,6 +381,7 @@ class OpticalParams(MapParams):
     dx: float = 0.0
     dy: float = 0.0
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     @property
     def interp(self) -> Optional[Interp]:
@@ -382,6 +435,7 @@ class SplineParams(MapParams):
     controls: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))
     targets: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))
     interpolation: Optional[Interp] = None
+    border: str = "constant"
 
     @property
     def interp(self) -> Optional[Interp]:

@@ -32,6 +32,7 @@ class Runner:
         self.rng = rng
         self.hw = joint.hw
         self.pending: List[Geometry] = []
+        self.pending_border = "constant"  # the border of the pending run (fusion.run_border)
         self.colours: List[Tuple[LinearColor, Any]] = []
 
     def run(self, steps: Sequence[Any], replay: Optional[Sequence[Any]] = None) -> Tuple[Any, ...]:
@@ -76,11 +77,23 @@ class Runner:
             if tuple(params.in_hw) != tuple(self.hw):
                 raise ValueError(f"{type(step).__name__} (step {index}) was drawn for a "
                                  f"{params.in_hw} sample but gets {self.hw}")
+            self._start_run_if_needed(params)
             self.pending.append(params)
             self.hw = params.out_hw
             if not self.fuse:
                 self._flush_geometry()
         return params
+
+    def _start_run_if_needed(self, params: Geometry) -> None:
+        """Execute the pending run first where fusing ``params`` into it would read
+        other pixels than applying it after the run does: a step that reads past its
+        input with a non-constant border (it extends the run's output, not the original
+        sample), or with a constant border after such a run. Steps that read inside
+        their input, and constant borders after constant ones, fuse as before."""
+        border = params.border
+        if (border != "constant" or self.pending_border != "constant") and params.reads_outside():
+            self._flush_geometry()
+            self.pending_border = border
 
     def flush(self) -> Joint:
         """Execute everything pending; the sample as it stands."""
@@ -104,6 +117,7 @@ class Runner:
         if self.pending:
             self.joint = warp_joint(self.joint, self.pending, self.layout, self.interpolation)
             self.pending = []
+        self.pending_border = "constant"
 
     def _flush_colour(self) -> None:
         if not self.colours:

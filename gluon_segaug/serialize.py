@@ -127,7 +127,12 @@ def to_dict(step: Any) -> Dict[str, Any]:
     if REGISTRY.get(name) is not type(step):
         raise ValueError(f"cannot save {name}: only registered augmenters can be saved "
                          f"(gluon_segaug.serialize.register your own class)")
-    return {"class": name, **{k: _value(v) for k, v in step.init_args().items()}}
+    args = step.init_args()
+    # The default border is left out, so that a pipeline without border modes saves as
+    # the releases before them saved it (and those releases can still read it).
+    if args.get("border_mode") == "constant":
+        del args["border_mode"]
+    return {"class": name, **{k: _value(v) for k, v in args.items()}}
 
 
 def _too_deep(where: str) -> ValueError:

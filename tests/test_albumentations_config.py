@@ -131,8 +131,17 @@ def test_albumentations_2_arguments():
 
 
 @pytest.mark.parametrize("transforms, kwargs, message", [
-    ([A.Rotate(limit=10)], {}, r"pipeline\.transforms\[0\] \(Rotate\): border_mode=4 "
-                               r"\(reflect_101\): only constant borders"),
+    ([A.Rotate(limit=10, border_mode=0, value=7)], {},
+     r"pipeline\.transforms\[0\] \(Rotate\): value=7: a constant border fills the image "
+     r"with the pipeline's image_fill \(0\) here; pass image_fill=7"),
+    ([A.ShiftScaleRotate(border_mode=5)], {},
+     r"pipeline\.transforms\[0\] \(ShiftScaleRotate\): border_mode=5 is not an OpenCV "
+     r"border code 0-4"),
+    ([A.ElasticTransform()], {},
+     r"\(ElasticTransform\): alpha_affine=50 has no equivalent here \(1\.x's extra "
+     r"random affine"),
+    ([A.GridDistortion()], {},
+     r"\(GridDistortion\): normalized=False has no equivalent here"),
     ([A.HorizontalFlip(), A.RandomGridShuffle()], {},
      r"pipeline\.transforms\[1\] \(RandomGridShuffle\): no equivalent here yet"),
     ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
@@ -211,3 +220,94 @@ def test_dropout_configs_load_with_their_fills():
     with pytest.raises(ValueError, match=r"\(MaskDropout\): Albumentations drops connected "
                                          r"regions of the mask, gsa\.MaskDropout whole ids"):
         gsa.from_albumentations(stored(A.MaskDropout()))
+
+
+# OpenCV's border codes, as Albumentations stores them, and their names here.
+BORDER_CODES = {1: "replicate", 2: "symmetric", 3: "wrap", 4: "reflect"}
+
+
+@pytest.mark.parametrize("code", sorted(BORDER_CODES))
+def test_a_border_mode_gives_albumentations_own_pixels(code, real_samples):
+    """A fixed rotation and a pad are determined: with a non-constant border every pixel
+    is Albumentations' own, image and mask."""
+    _, image, mask = real_samples[0]
+    for peer_step in (A.Rotate(limit=(30, 30), border_mode=code, p=1.0),
+                      A.PadIfNeeded(700, 900, border_mode=code)):
+        peer = A.Compose([peer_step])
+        ours = gsa.from_albumentations(A.to_dict(peer))
+        step = ours.transforms[0]
+        step = step.transforms[0] if isinstance(step, gsa.RandomApply) else step
+        assert step.border_mode == BORDER_CODES[code]
+        expected = peer(image=image, mask=mask)
+        got_image, got_mask = ours(image, mask)
+        np.testing.assert_array_equal(got_mask, expected["mask"])
+        np.testing.assert_array_equal(got_image, expected["image"])
+
+
+def test_a_reflecting_config_loads_runs_and_saves_as_ours(real_samples):
+    config = stored(A.ShiftScaleRotate(shift_limit=0.1, scale_limit=0.2, rotate_limit=30,
+                                       border_mode=4, p=0.8),
+                    A.PadIfNeeded(520, 520, border_mode=4),
+                    A.RandomCrop(512, 512),
+                    A.OneOf([A.ElasticTransform(alpha=60, sigma=6, alpha_affine=0),
+                             A.GridDistortion(normalized=True),
+                             A.OpticalDistortion(distort_limit=0.3, border_mode=2)], p=0.7),
+                    A.SafeRotate(limit=15, border_mode=1),
+                    A.HorizontalFlip(), A.RandomBrightnessContrast(p=0.3))
+    pipeline = gsa.from_albumentations(config, seed=3)
+    affine, pad, crop, one_of, safe, flip, colour = pipeline.transforms
+    assert (affine.border_mode, pad.border_mode, safe.border_mode) == ("reflect", "reflect",
+                                                                       "replicate")
+    elastic, grid, optical = one_of.transforms
+    assert (elastic.alpha, elastic.sigma, elastic.border_mode) == (60.0, 6.0, "reflect")
+    assert grid.num_steps == 5 and grid.distort_limit == pytest.approx(0.3)
+    assert optical.border_mode == "symmetric"
+    saved = gsa.from_json(pipeline.to_json())
+    for name, image, mask in real_samples:
+        for _ in range(2):
+            out_image, out_mask = pipeline(image, mask)
+            again_image, again_mask = saved(image, mask)
+            np.testing.assert_array_equal(out_mask, again_mask)
+            np.testing.assert_array_equal(out_image, again_image)
+            assert out_image.shape == (512, 512, 3)
+            # Every border extends the photo: no ignore fill, labels of the input only.
+            assert set(np.unique(out_mask)) <= set(np.unique(mask)), name
+
+
+def test_a_constant_fill_maps_to_the_pipelines_image_fill():
+    config = stored(A.Rotate(limit=10, border_mode=0, value=(1, 2, 3), p=1.0),
+                    A.PadIfNeeded(60, 60, border_mode=0, value=(1, 2, 3), mask_value=0))
+    pipeline = gsa.from_albumentations(config, image_fill=(1, 2, 3))
+    assert pipeline.layout.image_fill == (1, 2, 3)
+    image = np.full((40, 40, 3), 200, np.uint8)
+    out_image, out_mask = pipeline(image, np.ones((40, 40), np.uint8))
+    np.testing.assert_array_equal(out_image[0, 0], (1, 2, 3))
+    assert out_mask[0, 0] == 255  # class masks: the pipeline's ignore_index, by policy
+    with pytest.raises(ValueError, match=r"pipeline\.transforms\[0\] \(Rotate\): value=\[?\(?1, "
+                                         r"2, 3"):
+        gsa.from_albumentations(config)
+
+
+def test_albumentations_2_border_arguments():
+    """2.x writes border_mode / fill / fill_mask everywhere, and crops that pad."""
+    def spec(name, **kwargs):
+        return {"__class_fullname__": name, "p": 1.0, **kwargs}
+
+    config = {"__version__": "2.0.5", "transform": spec("Compose", transforms=[
+        spec("Affine", scale={"x": [1, 1], "y": [1, 1]}, rotate=[5, 5], border_mode=4,
+             fill=9, fill_mask=3, interpolation=1, mask_interpolation=0),
+        spec("Pad", padding=[1, 2, 3, 4], border_mode=3, fill=0, fill_mask=0),
+        spec("RandomCrop", size=[40, 50], pad_if_needed=True, pad_position="center",
+             border_mode=1, fill=0, fill_mask=0),
+        spec("Perspective", scale=[0.05, 0.1], border_mode=4, fill=0, fill_mask=0,
+             keep_size=True, fit_output=False, interpolation=1, mask_interpolation=0),
+        spec("ElasticTransform", alpha=30, sigma=5, noise_distribution="uniform",
+             approximate=False, same_dxdy=False, border_mode=4, fill=0, fill_mask=0,
+             interpolation=1, mask_interpolation=0)])}
+    affine, pad, crop, perspective, elastic = gsa.from_albumentations(config).transforms
+    assert affine.border_mode == "reflect" and pad.border_mode == "wrap"
+    assert pad.padding == (2, 4, 1, 3)  # (left, top, right, bottom) there
+    pad_if_needed, random_crop = crop.transforms
+    assert (pad_if_needed.min_size, pad_if_needed.border_mode) == ((40, 50), "replicate")
+    assert random_crop.size == (40, 50) and elastic.border_mode == "reflect"
+    assert isinstance(perspective, gsa.Perspective)

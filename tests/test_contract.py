@@ -557,3 +557,36 @@ def test_every_augmenter_constructs_with_defaults_but_for_output_sizes():
                     if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL,
                                                                p.VAR_KEYWORD)}
         assert required == NEEDS_ARGUMENTS.get(name, set()), (name, required)
+
+
+# Every registered augmenter that takes a border mode, with each non-constant mode.
+BORDERED = [(f"{cls.__name__}-{mode}", lambda cls=cls, mode=mode: cls(
+    **{**REGISTRY[cls], "border_mode": mode}))
+    for cls in REGISTRY if "border_mode" in inspect.signature(cls).parameters
+    for mode in ("reflect", "replicate", "wrap", "symmetric")]
+
+
+def test_the_bordered_registry_is_not_empty():
+    assert len(BORDERED) >= 4 * 12
+
+
+@pytest.mark.parametrize("make", [make for _, make in BORDERED],
+                         ids=[name for name, _ in BORDERED])
+def test_a_non_constant_border_keeps_labels_exact_and_aligned(make, real_samples):
+    """Under a reflect, replicate, wrap or symmetric border every output label is one of
+    the input's (no ignore_index appears), and a nearest coordinate image agrees with
+    the coordinate mask on every pixel, the extended ones included."""
+    for name, image, mask in real_samples[:3]:
+        aug = gsa.Compose([make()], seed=1, ignore_index=254)
+        for _ in range(2):
+            out_image, out_mask = aug(image, mask)
+            assert set(np.unique(out_mask)) <= set(np.unique(mask)), name
+    for h, w in [(1, 9), (9, 1), (40, 50)]:
+        image, mask = coord_image(h, w), coord_mask(h, w)
+        aug = gsa.Compose([make()], seed=0, ignore_index=-1, interpolation="nearest")
+        for _ in range(3):
+            out_image, out_mask = aug(image, mask)
+            assert out_mask.min() >= 0
+            x, y = decode(out_mask, w)
+            np.testing.assert_array_equal(out_image[..., 0], x)
+            np.testing.assert_array_equal(out_image[..., 1], y)

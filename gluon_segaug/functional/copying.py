@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 import cv2
 import numpy as np
 
+from .borders import CV_BORDERS, fold
 from .interp import CV_FLAGS, Interp
 from .sampling import EPS, byte_view_dtype
 
@@ -64,6 +65,42 @@ def index_copy(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]]
         out_view[...] = fill_view
         if block.size:
             out_view[r0:r1, c0:c1] = block
+    return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
+
+
+def index_fold(src: np.ndarray, inverse: Tuple[Tuple[int, ...], Tuple[int, ...]],
+               out_hw: Tuple[int, int], border: str) -> np.ndarray:
+    """``index_copy`` with a non-constant ``border``: every output pixel reads the source
+    extended by ``border`` (``cv2.copyMakeBorder``'s extension, ``borders.fold``), on a
+    byte view so any dtype is exact.
+
+    Where the extended source is not much larger than the output, it is made with
+    ``cv2.copyMakeBorder`` and copied from as ``index_copy`` copies; otherwise (a small
+    output of a large source) the folded rows, then columns, are gathered.
+    """
+    (a, b, tx), (d, e, ty) = inverse  # out[r, c] = src[d c + e r + ty, a c + b r + tx]
+    h, w = src.shape[:2]
+    out_h, out_w = out_hw
+    transposed = a == 0
+    # The source rows and columns the output reads, before folding.
+    rows_of = (d, out_w, ty) if transposed else (e, out_h, ty)  # (sign, count, shift)
+    cols_of = (b, out_h, tx) if transposed else (a, out_w, tx)
+    (r_lo, r_hi), (c_lo, c_hi) = (sorted((shift, sign * (count - 1) + shift))
+                                  for sign, count, shift in (rows_of, cols_of))
+    top, bottom = max(0, -r_lo), max(0, r_hi - (h - 1))
+    left, right = max(0, -c_lo), max(0, c_hi - (w - 1))
+    view_dtype, _ = byte_view_dtype(src.dtype)
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    channels = src_view.shape[2]
+    if (h + top + bottom) * (w + left + right) <= 4 * out_h * out_w + (1 << 16):
+        padded = cv2.copyMakeBorder(src_view, top, bottom, left, right, CV_BORDERS[border])
+        padded = padded.reshape(padded.shape[:2] + (channels,)).view(src.dtype)
+        shifted = ((a, b, tx + left), (d, e, ty + top))
+        return index_copy(padded, shifted, out_hw, np.zeros(src.shape[2], src.dtype))
+    rows = fold(np.arange(rows_of[1]) * rows_of[0] + rows_of[2], h, border)
+    cols = fold(np.arange(cols_of[1]) * cols_of[0] + cols_of[2], w, border)
+    block = np.take(np.take(src_view, rows, axis=0), cols, axis=1)
+    out_view = np.ascontiguousarray(block.transpose(1, 0, 2)) if transposed else block
     return out_view.view(src.dtype).reshape(out_h, out_w, src.shape[2])
 
 

@@ -14,11 +14,13 @@ from typing import Callable, List, Optional, Tuple
 import cv2
 import numpy as np
 
-from .copying import box_nearest, box_of, box_resize, index_copy
+from .borders import CV_BORDERS, border_mode
+from .copying import box_nearest, box_of, box_resize, index_copy, index_fold
 from .interp import CV_FLAGS, Fill, Interp
 from .pixels import saturate_cast
-from .sampling import (EPS, area_warp, byte_view_dtype, crosses_horizon, nearest,
-                       projective_maps, Sampler, scales, warp)
+from .sampling import (EPS, area_extended, area_warp, byte_view_dtype, crosses_horizon,
+                       nearest, nearest_extended, projective_maps, Sampler, scales, warp,
+                       warp_extended)
 
 __all__ = ["resample", "remap", "is_index_map", "sample_field", "perspective_matrix"]
 
@@ -61,11 +63,14 @@ def _index_inverse(rows: Tuple[int, ...]) -> Tuple[Tuple[int, ...], Tuple[int, .
 
 def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], interp: Interp,
              fill: Fill = 0, cache: Optional[dict] = None,
-             mx_nearest: bool = False) -> np.ndarray:
+             mx_nearest: bool = False, border: str = "constant") -> np.ndarray:
     """Resample ``src`` (H, W, C) by ``matrix`` (3x3, input -> output) into ``out_hw``.
 
     Output pixels whose source lies outside ``src`` get ``fill`` (a scalar or one value
-    per channel). The result is a new array of ``src.dtype``; ``src`` is not modified.
+    per channel), or with a non-constant ``border`` (``"reflect"``, ``"replicate"``,
+    ``"wrap"``, ``"symmetric"``; see ``borders``) read the source extended that way, as
+    OpenCV's warps with that ``borderMode`` do. The result is a new array of
+    ``src.dtype``; ``src`` is not modified.
 
     Any channel count and any numeric dtype: nearest copies the bytes (so int64 ids of
     any size pass exactly), other modes interpolate in the dtype where OpenCV can and in
@@ -93,6 +98,9 @@ def resample(src: np.ndarray, matrix: np.ndarray, out_hw: Tuple[int, int], inter
     out_h, out_w = int(out_hw[0]), int(out_hw[1])
     fill_vec = _fill_vector(fill, src.shape[2], src.dtype)
     plan = _plan_of(matrix, src.shape[:2], (out_h, out_w), cache)
+    if border != "constant" and plan.box is None:  # a box lies inside: no border to read
+        return _resample_extended(src, plan, (out_h, out_w), interp, border_mode(border,
+                                                                                  "border"))
     if plan.horizon:
         # Part of the output sees the plane behind the camera: no source there.
         map_x, map_y = projective_maps(matrix, src.shape[:2], (out_h, out_w))
@@ -151,12 +159,12 @@ def _plan_of(matrix: np.ndarray, in_hw: Tuple[int, int], out_hw: Tuple[int, int]
 
 
 def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
-          fill: Fill = 0, cache: Optional[dict] = None) -> np.ndarray:
+          fill: Fill = 0, cache: Optional[dict] = None, border: str = "constant") -> np.ndarray:
     """Resample ``src`` (H, W, C) at the source coordinates ``map_x``, ``map_y``.
 
     The maps are (out_h, out_w) float32 arrays: output pixel ``(r, c)`` takes the source
-    at ``(map_x[r, c], map_y[r, c])``. Same dtype, channel and fill handling as
-    ``resample``; ``AREA`` and ``AUTO`` interpolate linearly here.
+    at ``(map_x[r, c], map_y[r, c])``. Same dtype, channel, fill and ``border`` handling
+    as ``resample``; ``AREA`` and ``AUTO`` interpolate linearly here.
 
     >>> src = np.arange(4, dtype=np.uint8).reshape(1, 4, 1)
     >>> xs = np.array([[3, 2, 1, 9]], np.float32); ys = np.zeros((1, 4), np.float32)
@@ -172,11 +180,46 @@ def remap(src: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interp: Interp,
     if interp in (Interp.AREA, Interp.AUTO):
         interp = Interp.LINEAR
     sampler = Sampler(maps=(np.asarray(map_x, np.float32), np.asarray(map_y, np.float32)))
+    if border != "constant":
+        return _sample_extended(src, sampler, out_hw, interp, border_mode(border, "border"))
     if interp is Interp.NEAREST:
         return nearest(src, sampler, out_hw, fill_vec, cache)
     if src.dtype not in _CV_INTERPOLABLE:
         return _via_float64(src, lambda f, v: remap(f, map_x, map_y, interp, v, cache), fill_vec)
     return warp(src, sampler, out_hw, CV_FLAGS[interp], fill_vec, cache)
+
+
+def _resample_extended(src: np.ndarray, plan: "_Plan", out_hw: Tuple[int, int],
+                       interp: Interp, border: str) -> np.ndarray:
+    """``resample`` with a non-constant border: nothing is filled, so neither the
+    exact-fill pass nor the compiled kernels (both for constant borders) take part;
+    index maps fold their indices, the rest is OpenCV's warp with that border."""
+    if plan.horizon:  # points behind the camera: no source, the border decides
+        map_x, map_y = projective_maps(plan.matrix, src.shape[:2], out_hw)
+        return remap(src, map_x, map_y, interp, border=border)
+    if plan.index_map:
+        return index_fold(src, plan.index_inverse, out_hw, border)
+    interp = _resolve(interp, plan.matrix)
+    if interp is not Interp.NEAREST and src.dtype not in _CV_INTERPOLABLE:
+        zero = np.zeros(src.shape[2], np.float64)
+        return _via_float64(src, lambda f, _: _resample_extended(f, plan, out_hw, interp,
+                                                                border), zero)
+    if interp is Interp.AREA:
+        return area_extended(src, plan.matrix, plan.projective, out_hw, CV_BORDERS[border])
+    return _sample_extended(src, plan.sampler(), out_hw, interp, border)
+
+
+def _sample_extended(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
+                     interp: Interp, border: str) -> np.ndarray:
+    if interp is Interp.AREA:  # the float64 way round an area resample: linear
+        interp = Interp.LINEAR
+    if interp is Interp.NEAREST:
+        return nearest_extended(src, sampler, out_hw, CV_BORDERS[border])
+    if src.dtype not in _CV_INTERPOLABLE:
+        zero = np.zeros(src.shape[2], np.float64)
+        return _via_float64(src, lambda f, _: _sample_extended(f, sampler, out_hw, interp,
+                                                              border), zero)
+    return warp_extended(src, sampler, out_hw, CV_FLAGS[interp], CV_BORDERS[border])
 
 
 _PASSED: set = set()  # (dtype, channels) that _check_src has let through

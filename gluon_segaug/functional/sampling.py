@@ -364,3 +364,43 @@ def projective_maps(matrix: np.ndarray, in_hw: Tuple[int, int],
     map_y = (inverse[1, 0] * x + inverse[1, 1] * y + inverse[1, 2]) / safe
     map_x[behind] = map_y[behind] = -1.0e6
     return map_x.astype(np.float32), map_y.astype(np.float32)
+
+
+# Non-constant borders (reflect, replicate, wrap, symmetric): every output pixel has a
+# source, so there is no fill to place; OpenCV's warps extend the source themselves.
+
+def nearest_extended(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
+                     border: int) -> np.ndarray:
+    """Nearest neighbour on a byte view with OpenCV's ``border`` (a non-constant code):
+    every value of the output is one of the source, bytes unchanged."""
+    view_dtype, per_element = byte_view_dtype(src.dtype)
+    src_view = np.ascontiguousarray(src).view(view_dtype)
+    if src_view.shape[2] == 1:  # OpenCV hands single-channel results back as 2-D
+        src_view = src_view[..., 0]
+    out = sampler(src_view, out_hw, cv2.INTER_NEAREST, border)
+    return out.reshape(tuple(out_hw) + (-1,)).view(src.dtype)
+
+
+def warp_extended(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int], flag: int,
+                  border: int) -> np.ndarray:
+    """Interpolate with OpenCV's ``border`` (a non-constant code)."""
+    channels = src.shape[2]
+    if channels > 4 and flag in (cv2.INTER_CUBIC, cv2.INTER_LANCZOS4):
+        # OpenCV interpolates at most four channels with these kernels.
+        return np.concatenate([warp_extended(np.ascontiguousarray(src[..., c:c + 4]), sampler,
+                                             out_hw, flag, border)
+                               for c in range(0, channels, 4)], axis=2)
+    return sampler(src, out_hw, flag, border).reshape(tuple(out_hw) + (channels,))
+
+
+def area_extended(src: np.ndarray, matrix: np.ndarray, projective: bool,
+                  out_hw: Tuple[int, int], border: int) -> np.ndarray:
+    """``area_warp`` with OpenCV's ``border`` (a non-constant code): the finer grid
+    reads the extended source, so there is nothing to fill afterwards."""
+    k = int(min(_MAX_SUPERSAMPLE, np.ceil(1.0 / scales(matrix).min() - EPS)))
+    out_h, out_w = out_hw
+    finer = np.array([[k, 0, (k - 1) / 2], [0, k, (k - 1) / 2], [0, 0, 1]], dtype=np.float64)
+    fine = warp_extended(src, Sampler.of_matrix(finer @ matrix, projective),
+                         (out_h * k, out_w * k), cv2.INTER_LINEAR, border)
+    out = cv2.resize(fine, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return out.reshape(out_h, out_w, src.shape[2])

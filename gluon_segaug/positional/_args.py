@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import check_size
 from ..functional import Interp
+from ..functional.borders import border_mode
 from ..rng import uniform as _draw_uniform
 
 Size = Union[int, Sequence[int]]
@@ -63,3 +64,8 @@ def uniform_in(rng: np.random.Generator, bounds: Tuple[float, float]) -> float:
     """One draw from ``bounds`` = ``(low, high)``; ``low`` itself when the range is empty."""
     low, high = bounds
     return _draw_uniform(rng, float(low), float(high)) if high > low else float(low)
+
+
+def border_arg(value: str) -> str:
+    """A ``border_mode`` argument: one of ``functional.borders.BORDERS``, by name."""
+    return border_mode(value)

@@ -14,7 +14,7 @@ from .._checks import flag
 from ..base import PositionalAugmenter
 from ..functional import Interp, perspective_matrix
 from ..geometry import MatrixParams, RotateParams
-from ._args import Range, interp_or_none, ordered_range, symmetric_range, uniform_in
+from ._args import border_arg, Range, interp_or_none, ordered_range, symmetric_range, uniform_in
 
 __all__ = ["Rotate", "SafeRotate", "Affine", "Perspective"]
 
@@ -32,6 +32,9 @@ class Rotate(PositionalAugmenter):
         Image interpolation; the pipeline's default when ``None``.
     p : float
         Probability of rotating.
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -47,8 +50,10 @@ class Rotate(PositionalAugmenter):
     """
 
     def __init__(self, degrees: Range = 90.0, expand: bool = False,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.degrees = symmetric_range(degrees, "degrees")
         self.expand = flag(expand, "expand")
         self.interp = interp_or_none(interp)
@@ -56,7 +61,8 @@ class Rotate(PositionalAugmenter):
     def make_params(self, rng, hw):
         angle = uniform_in(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
-        return RotateParams(hw, angle=angle, size=size, interpolation=self.interp)
+        return RotateParams(hw, angle=angle, size=size, interpolation=self.interp,
+                            border=self.border_mode)
 
 
 class SafeRotate(PositionalAugmenter):
@@ -74,6 +80,9 @@ class SafeRotate(PositionalAugmenter):
     interp : Interp, name or mx.image code, optional
         Image interpolation; the pipeline's default when ``None``.
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -90,8 +99,10 @@ class SafeRotate(PositionalAugmenter):
     """
 
     def __init__(self, degrees: Range = 90.0, interp: Optional[Union[Interp, str, int]] = None,
-                 p: float = 0.5) -> None:
+                 p: float = 0.5,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.degrees = symmetric_range(degrees, "degrees")
         self.interp = interp_or_none(interp)
 
@@ -108,7 +119,8 @@ class SafeRotate(PositionalAugmenter):
         a, b, d, e = sx * cos, sx * sin, -sy * sin, sy * cos
         cx, cy = (w - 1) / 2, (h - 1) / 2
         values = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy, 0.0, 0.0, 1.0)
-        return MatrixParams(hw, values=values, size=hw, interpolation=self.interp)
+        return MatrixParams(hw, values=values, size=hw, interpolation=self.interp,
+                            border=self.border_mode)
 
 
 PerAxis = Union[Range, Dict[str, Range]]
@@ -150,6 +162,9 @@ class Affine(PositionalAugmenter):
         ``y' = y - tan(shear_y) x`` (columns right of the centre move up).
     interp : Interp, name or mx.image code, optional
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Notes
     -----
@@ -174,8 +189,10 @@ class Affine(PositionalAugmenter):
 
     def __init__(self, scale: PerAxis = (1.0, 1.0), translate: PerAxis = 0.0,
                  rotate: Range = 0.0, shear: PerAxis = 0.0,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.scale = scale
         self.translate = translate
         self.rotate = rotate
@@ -205,7 +222,7 @@ class Affine(PositionalAugmenter):
         matrix[:2, :2] = linear
         matrix[:2, 2] = centre + (tx, ty) - linear @ centre
         return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()), size=hw,
-                            interpolation=self.interp)
+                            interpolation=self.interp, border=self.border_mode)
 
 
 class Perspective(PositionalAugmenter):

@@ -15,7 +15,7 @@ from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
 from ..rng import randint, uniform
-from ._args import Size, interp_or_none, ordered_range, size_pair
+from ._args import border_arg, Size, interp_or_none, ordered_range, size_pair
 
 __all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
            "RandomCropNearClasses"]
@@ -43,6 +43,9 @@ class RandomCrop(PositionalAugmenter):
     size : int or (height, width)
     p : float
         Probability of cropping; a skipped crop leaves the sample's size unchanged.
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -56,18 +59,28 @@ class RandomCrop(PositionalAugmenter):
     (2, 3)
     """
 
-    def __init__(self, size: Size, p: float = 1.0) -> None:
+    def __init__(self, size: Size, p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.size = size_pair(size)
 
     def make_params(self, rng, hw):
         top, left = _random_window(rng, hw, self.size)
-        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1])
+        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1],
+                          border=self.border_mode)
 
 
 class CenterCrop(PositionalAugmenter):
     """Crop the central window of ``size``, padded with the fills where the sample is
     smaller. An odd margin leaves the extra pixel at the bottom / right.
+
+    Parameters
+    ----------
+    size : int or (height, width)
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -82,15 +95,17 @@ class CenterCrop(PositionalAugmenter):
            [11, 12, 13]], dtype=uint8)
     """
 
-    def __init__(self, size: Size) -> None:
+    def __init__(self, size: Size, border_mode: str = "constant") -> None:
         super().__init__(1.0)
+        self.border_mode = border_arg(border_mode)
         self.size = size_pair(size)
 
     def make_params(self, rng, hw):
         (h, w), (ch, cw) = hw, self.size
         # Truncation, not floor: an odd margin goes after the window when cropping and
         # after the sample when padding (as mx.image and torchvision).
-        return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw)
+        return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw,
+                          border=self.border_mode)
 
 
 class RandomSizedCrop(PositionalAugmenter):
@@ -108,6 +123,9 @@ class RandomSizedCrop(PositionalAugmenter):
     interp : Interp, name or mx.image code, optional
         Image interpolation; the pipeline's default when ``None``.
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Notes
     -----
@@ -128,8 +146,10 @@ class RandomSizedCrop(PositionalAugmenter):
     """
 
     def __init__(self, min_max_height: Sequence[int], size: Size, w2h_ratio: float = 1.0,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         low, high = ordered_range(min_max_height, "min_max_height", positive=True)
         if low != int(low) or high != int(high):
             raise ValueError(f"min_max_height must be whole numbers of pixels, but got "
@@ -148,7 +168,8 @@ class RandomSizedCrop(PositionalAugmenter):
         width = max(1, int(height * self.w2h_ratio))
         top, left = _random_window(rng, hw, (height, width))
         return ResizedCropParams(hw, top=top, left=left, height=height, width=width,
-                                 size=self.size, interpolation=self.interp)
+                                 size=self.size, interpolation=self.interp,
+                                 border=self.border_mode)
 
 
 class RandomResizedCrop(PositionalAugmenter):
@@ -230,6 +251,9 @@ class RandomCropNearClasses(PositionalAugmenter):
         Class ids to look for in the first class mask; ``None`` means every class but
         background 0 and the pipeline's ``ignore_index``.
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Notes
     -----
@@ -253,8 +277,10 @@ class RandomCropNearClasses(PositionalAugmenter):
     needs_view = True
 
     def __init__(self, size: Size, classes: Optional[Sequence[int]] = None,
-                 p: float = 1.0) -> None:
+                 p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.size = size_pair(size)
         if classes is not None and (isinstance(classes, (str, bytes)) or not all(
                 isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in classes)):
@@ -270,7 +296,8 @@ class RandomCropNearClasses(PositionalAugmenter):
             x, y = int(round(points[0][0])), int(round(points[0][1]))
             top = _window_start(rng, y, ch, h)
             left = _window_start(rng, x, cw, w)
-        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1])
+        return CropParams(hw, top=top, left=left, height=self.size[0], width=self.size[1],
+                          border=self.border_mode)
 
 
 def _window_start(rng: np.random.Generator, point: int, size: int, extent: int) -> int:

@@ -14,7 +14,7 @@ from .._checks import MAX_GRID_STEPS, MAX_SIGMA, integer, number
 from ..base import PositionalAugmenter
 from ..functional import Interp, gaussian_blur
 from ..geometry import ElasticParams, GridParams, OpticalParams, SplineParams
-from ._args import Range, interp_or_none, symmetric_range, uniform_in
+from ._args import border_arg, Range, interp_or_none, symmetric_range, uniform_in
 
 __all__ = ["ElasticTransform", "GridDistortion", "OpticalDistortion", "ThinPlateSpline"]
 
@@ -32,6 +32,9 @@ class ElasticTransform(PositionalAugmenter):
         ``_checks.MAX_SIGMA`` (64).
     interp : Interp, name or mx.image code, optional
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -46,8 +49,10 @@ class ElasticTransform(PositionalAugmenter):
     """
 
     def __init__(self, alpha: float = 50.0, sigma: float = 5.0,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.alpha = number(alpha, "alpha", low=0, low_open=True)
         # Bounded: OpenCV's blur of a huge sigma runs for hours and cannot be stopped.
         self.sigma = number(sigma, "sigma", low=0, high=MAX_SIGMA, low_open=True)
@@ -59,7 +64,8 @@ class ElasticTransform(PositionalAugmenter):
             noise = rng.uniform(-1.0, 1.0, hw).astype(np.float32)
             smooth = gaussian_blur(noise, self.sigma, border="reflect")
             fields.append(smooth * np.float32(self.alpha))
-        return ElasticParams(hw, dx=fields[0], dy=fields[1], interpolation=self.interp)
+        return ElasticParams(hw, dx=fields[0], dy=fields[1], interpolation=self.interp,
+                             border=self.border_mode)
 
 
 class GridDistortion(PositionalAugmenter):
@@ -121,6 +127,9 @@ class OpticalDistortion(PositionalAugmenter):
         does (so the default, 0.05, never shifts).
     interp : Interp, name or mx.image code, optional
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -135,8 +144,10 @@ class OpticalDistortion(PositionalAugmenter):
     """
 
     def __init__(self, distort_limit: Range = 0.05, shift_limit: Range = 0.05,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         self.distort_limit = symmetric_range(distort_limit, "distort_limit")
         if max(abs(v) for v in self.distort_limit) > 10:
             raise ValueError(f"distort_limit must lie within [-10, 10], but got "
@@ -148,7 +159,8 @@ class OpticalDistortion(PositionalAugmenter):
         k = uniform_in(rng, self.distort_limit)
         dx = float(round(uniform_in(rng, self.shift_limit)))
         dy = float(round(uniform_in(rng, self.shift_limit)))
-        return OpticalParams(hw, k=k, dx=dx, dy=dy, interpolation=self.interp)
+        return OpticalParams(hw, k=k, dx=dx, dy=dy, interpolation=self.interp,
+                             border=self.border_mode)
 
 
 class ThinPlateSpline(PositionalAugmenter):
@@ -166,6 +178,9 @@ class ThinPlateSpline(PositionalAugmenter):
         Control points per side, 2 to 16.
     interp : Interp, name or mx.image code, optional
     p : float
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -180,8 +195,10 @@ class ThinPlateSpline(PositionalAugmenter):
     """
 
     def __init__(self, scale_range: Range = (0.2, 0.4), num_control_points: int = 4,
-                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5) -> None:
+                 interp: Optional[Union[Interp, str, int]] = None, p: float = 0.5,
+                 border_mode: str = "constant") -> None:
         super().__init__(p)
+        self.border_mode = border_arg(border_mode)
         low, high = symmetric_range(scale_range, "scale_range")
         if isinstance(scale_range, (int, float)) or not 0.0 <= low <= high <= 1.0:
             raise ValueError(f"scale_range must be (low, high) within [0, 1], but got "
@@ -200,4 +217,4 @@ class ThinPlateSpline(PositionalAugmenter):
         moved = unit + rng.normal(0.0, scale, unit.shape)
         size = np.array([max(w - 1, 1), max(h - 1, 1)], np.float64)
         return SplineParams(hw, controls=unit * size, targets=moved * size,
-                            interpolation=self.interp)
+                            interpolation=self.interp, border=self.border_mode)

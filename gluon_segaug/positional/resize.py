@@ -2,7 +2,8 @@
 ``Pad``, ``PadIfNeeded``.
 
 Padding uses the pipeline's fills: its ``image_fill`` for the image, ``ignore_index``
-for class masks (declared once, on the pipeline).
+for class masks (declared once, on the pipeline), or with a non-constant
+``border_mode`` the sample itself, extended.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizeParams
 from ..rng import randint
-from ._args import Size, _is_int, interp_or_none, ordered_range, size_pair, uniform_in
+from ._args import border_arg, Size, _is_int, interp_or_none, ordered_range, size_pair, uniform_in
 
 __all__ = ["Resize", "LongestMaxSize", "SmallestMaxSize", "RandomScale", "Pad", "PadIfNeeded"]
 
@@ -188,6 +189,9 @@ class Pad(PositionalAugmenter):
     Parameters
     ----------
     padding : int, (vertical, horizontal) or (top, bottom, left, right)
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -200,14 +204,16 @@ class Pad(PositionalAugmenter):
     array([[0, 1, 1, 0, 0]], dtype=uint8)
     """
 
-    def __init__(self, padding: Union[int, Sequence[int]]) -> None:
+    def __init__(self, padding: Union[int, Sequence[int]],
+                 border_mode: str = "constant") -> None:
         super().__init__(1.0)
+        self.border_mode = border_arg(border_mode)
         self.padding = _padding(padding)
 
     def make_params(self, rng, hw):
         top, bottom, left, right = self.padding
         return CropParams(hw, top=-top, left=-left, height=hw[0] + top + bottom,
-                          width=hw[1] + left + right)
+                          width=hw[1] + left + right, border=self.border_mode)
 
 
 class PadIfNeeded(PositionalAugmenter):
@@ -219,6 +225,9 @@ class PadIfNeeded(PositionalAugmenter):
     position : {"center", "top_left", "random"}
         Where the sample sits in the padded canvas (``"center"`` puts an odd extra
         pixel after it, at the bottom / right).
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
 
     Targets
     -------
@@ -231,8 +240,10 @@ class PadIfNeeded(PositionalAugmenter):
     array([[0, 1, 0, 0]], dtype=uint8)
     """
 
-    def __init__(self, min_size: Size, position: str = "center") -> None:
+    def __init__(self, min_size: Size, position: str = "center",
+                 border_mode: str = "constant") -> None:
         super().__init__(1.0)
+        self.border_mode = border_arg(border_mode)
         self.min_size = size_pair(min_size, "min_size")
         if position not in ("center", "top_left", "random"):
             raise ValueError(f"position must be 'center', 'top_left' or 'random', "
@@ -249,4 +260,5 @@ class PadIfNeeded(PositionalAugmenter):
         else:
             top = randint(rng, 0, out_h - h + 1)
             left = randint(rng, 0, out_w - w + 1)
-        return CropParams(hw, top=-top, left=-left, height=out_h, width=out_w)
+        return CropParams(hw, top=-top, left=-left, height=out_h, width=out_w,
+                          border=self.border_mode)
