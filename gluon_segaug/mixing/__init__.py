@@ -1,0 +1,26 @@
+"""Mixing samples: steps that combine a sample with further samples of its dataset.
+
+Holds
+-----
+Mixer
+    Base class: ``extra`` (how many further samples), ``make_params``, ``apply``.
+Mosaic
+    A grid of samples on one canvas, each tile through its own fused geometry.
+CopyPaste
+    Instances of another sample pasted with all their labels (Ghiasi et al., 2021).
+CutMix, ClassMix
+    A rectangle, or the pixels of half the classes, of another sample pasted.
+MixDataset
+    The dataset wrapper that loads the further samples from each sample's own stream.
+"""
+from __future__ import annotations
+
+from .base import Mixer, renumber_instances, tight_boxes
+from .dataset import MixDataset
+from .mosaic import Mosaic, MosaicParams
+from .paste import (ClassMix, ClassMixParams, CopyPaste, CopyPasteParams, CutMix, CutMixParams,
+                    refresh_derived)
+
+__all__ = ["Mixer", "Mosaic", "MosaicParams", "CopyPaste", "CopyPasteParams", "CutMix",
+           "CutMixParams", "ClassMix", "ClassMixParams", "MixDataset", "renumber_instances",
+           "tight_boxes", "refresh_derived"]
