@@ -205,8 +205,8 @@ def renumber_instances(ids: np.ndarray, above: int, where: str) -> Tuple[np.ndar
     top = above + int(values.size)
     limit = min(_INT32_MAX, int(np.iinfo(ids.dtype).max)) if ids.dtype != np.bool_ else 1
     if top > limit:
-        raise ValueError(f"{where}: numbering its {values.size} instance(s) after the "
-                         f"{above} id(s) already used needs ids up to {top}, more than its "
+        raise ValueError(f"{where}: numbering its {values.size} instance(s) above id {above} "
+                         f"(the largest already used) needs ids up to {top}, more than its "
                          f"dtype {ids.dtype} (or int32) holds ({limit}); store instance ids "
                          f"as int32, or mix fewer samples")
     lut_values = np.arange(above + 1, top + 1, dtype=np.int64)

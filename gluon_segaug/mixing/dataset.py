@@ -25,7 +25,7 @@ class MixDataset(gluon.data.Dataset):
 
     Sample ``i`` of epoch ``e`` draws from its own stream, derived from ``(seed, e, i)``:
     whether to mix (the mixer's ``p``), which ``mixer.extra`` other samples to load
-    (uniformly among the others) and the mixer's parameters. The pipeline then gets the
+    (uniformly among the others, distinct while there are enough) and the mixer's parameters. The pipeline then gets the
     key ``(i, e)`` as with the library's datasets. So an epoch is the same whatever
     ``num_workers`` is, and a sample costs at most ``1 + mixer.extra`` loads.
 
@@ -149,7 +149,8 @@ class MixDataset(gluon.data.Dataset):
         from ..compose import _to_hwc  # compose builds on the augmenters, as this does
 
         n, mixer, layout = len(self.dataset), self.mixer, self.layout
-        picks = rng.integers(0, max(n - 1, 1), size=mixer.extra)
+        # Distinct others while the dataset has enough, then with repeats.
+        picks = rng.choice(max(n - 1, 1), size=mixer.extra, replace=mixer.extra > n - 1)
         if n > 1:
             picks = picks + (picks >= i)  # any sample but i itself
         else:
