@@ -119,6 +119,11 @@ def test_renumbering_refuses_ids_the_dtype_cannot_hold():
     assert top == 2 ** 31 - 1 and out.max() == 2 ** 31 - 1
     with pytest.raises(ValueError, match=r"int32"):
         renumber_instances(np.array([[0, 7], [7, 40]], np.int64), 2 ** 31 - 2, "x")
+    # Large ids (past the lookup table) take the sorted path: the same numbering.
+    big = np.array([[0, 5_000_000], [7, 5_000_000]], np.int64)
+    out, top = renumber_instances(big, 10, "x")
+    np.testing.assert_array_equal(out, [[0, 12], [11, 12]])
+    assert top == 12 and out.dtype == np.int64
 
 
 def test_mosaic_arguments_are_checked():

@@ -20,8 +20,8 @@ from ..geometry import Geometry, ResizedCropParams
 from ..joint import Joint, Policy
 from ..positional._args import ordered_range, uniform_in
 from ..rng import randint
-from .base import (Mixer, class_targets, instance_targets, join_instances, paste, resized_to,
-                   warp)
+from .base import (Mixer, class_targets, instance_targets, join_instances, paste,
+                   present_values, resized_to, warp)
 
 __all__ = ["CopyPaste", "CopyPasteParams", "CutMix", "CutMixParams", "ClassMix",
            "ClassMixParams", "refresh_derived"]
@@ -136,7 +136,7 @@ class CopyPaste(Mixer):
     def make_params(self, rng, primary, others, layout) -> CopyPasteParams:
         j = _one_instance_target(layout, "CopyPaste", self.instance_target)
         other = others[0]
-        ids = np.unique(other.targets[j])
+        ids = present_values(other.targets[j])
         ids = ids[ids > 0]
         chosen: Tuple[int, ...] = ()
         if ids.size:
@@ -292,7 +292,7 @@ class ClassMix(Mixer):
         return mask[..., 0]
 
     def make_params(self, rng, primary, others, layout) -> ClassMixParams:
-        values = np.unique(self._mask(others[0], layout))
+        values = present_values(self._mask(others[0], layout))
         values = values[values != layout.ignore_index]
         if self.ignore_background:
             values = values[values != 0]
