@@ -6,7 +6,8 @@ instance maps, and label-set bounds on the real photos.
 """
 from __future__ import annotations
 
-import mxnet as mx
+import pickle
+
 import numpy as np
 import pytest
 from mxnet import gluon
@@ -14,7 +15,7 @@ from PIL import Image
 
 import gluon_segaug as gsa
 from gluon_segaug.joint import Joint, Policy
-from gluon_segaug.mixing import (ClassMixParams, CopyPasteParams, CutMixParams, MosaicParams,
+from gluon_segaug.mixing import (ClassMixParams, CopyPasteParams, CutMixParams,
                                  renumber_instances, tight_boxes)
 from gluon_segaug.geometry import CropParams
 
@@ -399,3 +400,32 @@ def test_mix_dataset_follows_the_class_hint_into_the_crop(folder):
         for draw in range(5):
             _, mask = dataset[gsa.ClassIndex(i, class_id=10 + i, epoch=0, draw=draw)]
             assert (mask.asnumpy() == 10 + i).any()
+
+
+def test_copy_paste_through_mix_dataset_and_a_pipeline_with_instances():
+    (ia, ca, da), (ib, cb, db) = copy_paste_pair()
+    data = gluon.data.ArrayDataset([ia, ib], [ca, cb], [da, db])
+    aug = gsa.Compose([gsa.HorizontalFlip(p=1.0)], targets=("mask", "instance"), seed=0)
+    mixed = gsa.MixDataset(data, gsa.CopyPaste(), pipeline=aug)
+    for i, ((image, cls, ids), (other_ids, own_ids)) in enumerate(
+            zip([mixed[0], mixed[1]], [(db, da), (da, db)])):
+        ids = ids[:, ::-1]                                       # undo the flip
+        kept = set(np.unique(own_ids)) - {0}
+        new = set(np.unique(ids)) - kept - {0}
+        assert new and min(new) == max(kept) + 1                  # renumbered after the primary
+        assert set(np.unique(cls)) <= set(np.unique(ca)) | set(np.unique(cb))
+
+
+def test_mixers_pickle_and_read_well():
+    steps = [gsa.Mosaic(64, grid=(3, 2), tile=[gsa.HorizontalFlip()], fit="crop", jitter=0.1),
+             gsa.CopyPaste(scale=(0.1, 2.0), max_instances=5), gsa.CutMix(alpha=0.5, p=0.5),
+             gsa.ClassMix(fraction=0.25, ignore_background=True, interp="nearest")]
+    for step in steps:
+        copy = pickle.loads(pickle.dumps(step))
+        assert repr(copy) == repr(step)
+    assert repr(steps[1]) == ("CopyPaste(scale=(0.1, 2.0), max_instances=5, "
+                              "instance_target=None, interp=None, p=1.0)")
+    assert "interp='nearest'" in repr(steps[3])
+    mixed = gsa.MixDataset(Counting(4), steps[2], seed=1)
+    again = pickle.loads(pickle.dumps(mixed))
+    np.testing.assert_array_equal(again[2][1], mixed[2][1])

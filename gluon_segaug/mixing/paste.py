@@ -133,7 +133,8 @@ class CopyPaste(Mixer):
     def extra(self) -> int:
         return 1
 
-    def make_params(self, rng, primary, others, layout) -> CopyPasteParams:
+    def make_params(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
+                    layout: Policy) -> CopyPasteParams:
         j = _one_instance_target(layout, "CopyPaste", self.instance_target)
         other = others[0]
         ids = present_values(other.targets[j])
@@ -152,7 +153,8 @@ class CopyPaste(Mixer):
                                      size=(h, w), interpolation=self.interp)
         return CopyPasteParams(geometry, chosen)
 
-    def apply(self, primary, others, params: CopyPasteParams, layout) -> Joint:
+    def apply(self, primary: Joint, others: Sequence[Joint], params: CopyPasteParams,
+              layout: Policy) -> Joint:
         j = _one_instance_target(layout, "CopyPaste", self.instance_target)
         if not params.ids:
             return primary
@@ -205,7 +207,8 @@ class CutMix(Mixer):
     def extra(self) -> int:
         return 1
 
-    def make_params(self, rng, primary, others, layout) -> CutMixParams:
+    def make_params(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
+                    layout: Policy) -> CutMixParams:
         h, w = primary.hw
         lam = float(rng.beta(self.alpha, self.alpha))
         side = math.sqrt(1.0 - lam)
@@ -216,7 +219,8 @@ class CutMix(Mixer):
         return CutMixParams(top, left, max(0, bottom - top), max(0, right - left),
                             resized_to(others[0], primary.hw))
 
-    def apply(self, primary, others, params: CutMixParams, layout) -> Joint:
+    def apply(self, primary: Joint, others: Sequence[Joint], params: CutMixParams,
+              layout: Policy) -> Joint:
         if params.height == 0 or params.width == 0:
             return primary
         other = warp(others[0], [params.geometry], layout, self.interp)
@@ -291,7 +295,8 @@ class ClassMix(Mixer):
                              f"{mask.shape[2]} channels")
         return mask[..., 0]
 
-    def make_params(self, rng, primary, others, layout) -> ClassMixParams:
+    def make_params(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
+                    layout: Policy) -> ClassMixParams:
         values = present_values(self._mask(others[0], layout))
         values = values[values != layout.ignore_index]
         if self.ignore_background:
@@ -302,7 +307,8 @@ class ClassMix(Mixer):
             chosen = tuple(sorted(int(v) for v in rng.choice(values, size=count, replace=False)))
         return ClassMixParams(chosen, resized_to(others[0], primary.hw))
 
-    def apply(self, primary, others, params: ClassMixParams, layout) -> Joint:
+    def apply(self, primary: Joint, others: Sequence[Joint], params: ClassMixParams,
+              layout: Policy) -> Joint:
         if not params.classes:
             return primary
         other = warp(others[0], [params.geometry], layout, self.interp)
