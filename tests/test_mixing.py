@@ -429,3 +429,58 @@ def test_mixers_pickle_and_read_well():
     mixed = gsa.MixDataset(Counting(4), steps[2], seed=1)
     again = pickle.loads(pickle.dumps(mixed))
     np.testing.assert_array_equal(again[2][1], mixed[2][1])
+
+
+# -- One contract over every mixer ----------------------------------------------------------
+
+MIXERS = {
+    gsa.Mosaic: dict(size=(96, 128), jitter=0.2, tile=[gsa.Rotate(15), gsa.HorizontalFlip()]),
+    gsa.CopyPaste: dict(scale=(0.5, 1.5)),
+    gsa.CutMix: dict(),
+    gsa.ClassMix: dict(),
+}
+
+
+def test_mixer_registry_covers_every_exported_mixer():
+    exported = {getattr(gsa, name) for name in gsa.__all__}
+    mixers = {obj for obj in exported if isinstance(obj, type) and issubclass(obj, gsa.Mixer)}
+    assert mixers - {gsa.Mixer} == set(MIXERS), "add these to MIXERS"
+
+
+@pytest.fixture(scope="module")
+def real_with_instances(real_samples):
+    import cv2
+
+    out = []
+    for _, image, mask in real_samples:
+        ids = np.zeros(mask.shape, np.int32)
+        for c in np.unique(mask):
+            if c in (0, 255):
+                continue
+            _, comp = cv2.connectedComponents((mask == c).astype(np.uint8))
+            ids[comp > 0] = comp[comp > 0] + ids.max()
+        out.append((image, mask, ids))
+    return out
+
+
+@pytest.mark.parametrize("cls", list(MIXERS), ids=lambda cls: cls.__name__)
+def test_mixer_contract_on_real_photos(cls, real_with_instances):
+    step = cls(**MIXERS[cls])
+    n = step.extra + 1
+    for seed in range(3):
+        samples = [real_with_instances[(seed + k) % len(real_with_instances)] for k in range(n)]
+        copies = [tuple(a.copy() for a in s) for s in samples]
+        image, mask, ids = step(samples, targets=("mask", "instance"), seed=seed)
+        for s, c in zip(samples, copies):          # inputs untouched
+            for a, b in zip(s, c):
+                np.testing.assert_array_equal(a, b)
+        assert image.dtype == np.uint8 and mask.dtype == np.uint8 and ids.dtype == np.int32
+        assert image.shape[:2] == mask.shape == ids.shape
+        # Label set: every class from one of the samples, or the fill.
+        assert set(np.unique(mask)) <= set().union(*(np.unique(s[1]) for s in samples)) | {255}
+        # Each instance of the output lies within one class (ids never merge two sources).
+        for v in np.unique(ids[ids > 0]):
+            assert np.unique(mask[ids == v]).size == 1, (cls.__name__, seed, v)
+        again = step(samples, targets=("mask", "instance"), seed=seed)
+        for a, b in zip((image, mask, ids), again):  # same seed, same output
+            np.testing.assert_array_equal(a, b)
