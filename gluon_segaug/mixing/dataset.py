@@ -56,8 +56,9 @@ class MixDataset(gluon.data.Dataset):
     then ``(i, epoch * draws + draw)``, so a sample drawn twice in an epoch is mixed and
     augmented differently each time, and identically whatever the number of workers.
 
-    **Class hints.** With a ``ClassIndex``, the pipeline runs inside ``class_hint(class)``,
-    so a ``RandomCropNearClasses`` in it centres on the class the sampler chose.
+    **Class hints.** With a ``ClassIndex``, the mix and the pipeline run inside
+    ``class_hint(class)``, so a ``RandomCropNearClasses`` in them (in the pipeline, or
+    in a mosaic's ``tile`` steps) holds a pixel of the class the sampler chose.
 
     Examples
     --------
@@ -135,14 +136,15 @@ class MixDataset(gluon.data.Dataset):
         epoch = self._key(index, i)
         sample = self._load(i)
         mixer = self.mixer
-        if mixer is not None:
-            rng = self.streams._stream(_MIX_STREAM, epoch, i)
-            if mixer.p >= 1.0 or rng.random() < mixer.p:
-                sample = self._mixed(rng, i, sample)
-        if self.pipeline is None:
-            return sample
-        set_sample_key(i, epoch, owner=sample[0])
+        # The hint reaches the mixer's own steps too (a class-aware crop in Mosaic's tiles).
         with class_hint(getattr(index, "class_id", None)):
+            if mixer is not None:
+                rng = self.streams._stream(_MIX_STREAM, epoch, i)
+                if mixer.p >= 1.0 or rng.random() < mixer.p:
+                    sample = self._mixed(rng, i, sample)
+            if self.pipeline is None:
+                return sample
+            set_sample_key(i, epoch, owner=sample[0])
             return self.pipeline(*sample)
 
     def _mixed(self, rng: np.random.Generator, i: int, sample: Tuple[Any, ...]) -> Tuple[Any, ...]:
