@@ -484,3 +484,12 @@ def test_mixer_contract_on_real_photos(cls, real_with_instances):
         again = step(samples, targets=("mask", "instance"), seed=seed)
         for a, b in zip((image, mask, ids), again):  # same seed, same output
             np.testing.assert_array_equal(a, b)
+
+
+def test_the_class_hint_reaches_a_class_aware_crop_in_mosaic_tiles(folder):
+    mosaic = gsa.Mosaic(size=16, tile=[gsa.RandomCropNearClasses(8)], fit="resize")
+    dataset = gsa.MixDataset(gsa.ImageWithMaskDataset(folder), mosaic, seed=0)
+    for i in range(6):
+        for draw in range(5):
+            _, mask = dataset[gsa.ClassIndex(i, class_id=10 + i, epoch=0, draw=draw)]
+            assert (mask.asnumpy() == 10 + i).any()   # only sample i holds class 10 + i
