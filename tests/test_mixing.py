@@ -493,3 +493,14 @@ def test_the_class_hint_reaches_a_class_aware_crop_in_mosaic_tiles(folder):
         for draw in range(5):
             _, mask = dataset[gsa.ClassIndex(i, class_id=10 + i, epoch=0, draw=draw)]
             assert (mask.asnumpy() == 10 + i).any()   # only sample i holds class 10 + i
+
+
+@pytest.mark.parametrize("cls", list(MIXERS), ids=lambda cls: cls.__name__)
+def test_mixers_save_and_load_as_json(cls, real_with_instances):
+    step = cls(**MIXERS[cls])
+    loaded = gsa.from_json(gsa.to_json(step))
+    assert type(loaded) is cls and repr(loaded) == repr(step)
+    samples = real_with_instances[:step.extra + 1]
+    for a, b in zip(step(samples, targets=("mask", "instance"), seed=2),
+                    loaded(samples, targets=("mask", "instance"), seed=2)):
+        np.testing.assert_array_equal(a, b)

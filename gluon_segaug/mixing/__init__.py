@@ -24,3 +24,12 @@ from .paste import (ClassMix, ClassMixParams, CopyPaste, CopyPasteParams, CutMix
 __all__ = ["Mixer", "Mosaic", "MosaicParams", "CopyPaste", "CopyPasteParams", "CutMix",
            "CutMixParams", "ClassMix", "ClassMixParams", "MixDataset", "renumber_instances",
            "tight_boxes", "refresh_derived"]
+
+# Mixers save and load with ``to_json`` / ``from_json`` as augmenters do (their
+# arguments are plain values and augmenters); registered here, beside their classes,
+# so that ``serialize`` needs to know nothing of mixing.
+from .. import serialize as _serialize
+
+for _cls in (Mosaic, CopyPaste, CutMix, ClassMix):
+    _serialize.REGISTRY.setdefault(_cls.__name__, _cls)
+del _cls
