@@ -504,3 +504,11 @@ def test_mixers_save_and_load_as_json(cls, real_with_instances):
     for a, b in zip(step(samples, targets=("mask", "instance"), seed=2),
                     loaded(samples, targets=("mask", "instance"), seed=2)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_mixers_refuse_a_mask_that_cannot_hold_its_fill():
+    a = (np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.int8))
+    with pytest.raises(ValueError, match=r"target 0 \(mask\) has dtype int8, which cannot hold "
+                                         r"its border fill 255"):
+        gsa.Mosaic(size=4, grid=(1, 2))([a, a])
+    assert gsa.Mosaic(size=4, grid=(1, 2))([a, a], ignore_index=-1)[1].dtype == np.int8

@@ -148,6 +148,7 @@ def check_samples(primary: Joint, others: Sequence[Joint], layout: Policy, step:
     if len(primary.targets) != len(layout.targets):
         raise ValueError(f"{name}: the sample has {len(primary.targets)} target(s) but the "
                          f"pipeline declares {len(layout.targets)} {_kinds(layout)}")
+    layout.check(primary)  # a canvas gap must hold its fill (255 in an int8 mask cannot)
     for j in instance_targets(layout):
         ids = primary.targets[j]
         if not (np.issubdtype(ids.dtype, np.integer) or ids.dtype == np.bool_):

@@ -164,7 +164,6 @@ class MixDataset(gluon.data.Dataset):
                          for m, v in enumerate(values)]
             joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
             forms = forms or [form for _, form in converted]
-        layout.check(joints[0])
         check_samples(joints[0], joints[1:], layout, mixer)
         params = mixer.make_params(rng, joints[0], joints[1:], layout)
         out = mixer.apply(joints[0], joints[1:], params, layout)
