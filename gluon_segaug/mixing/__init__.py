@@ -15,11 +15,10 @@ MixDataset
 """
 from __future__ import annotations
 
-from .base import Mixer, renumber_instances, tight_boxes
+from .base import Mixer, refresh_derived, renumber_instances, tight_boxes
 from .dataset import MixDataset
 from .mosaic import Mosaic, MosaicParams
-from .paste import (ClassMix, ClassMixParams, CopyPaste, CopyPasteParams, CutMix, CutMixParams,
-                    refresh_derived)
+from .paste import ClassMix, ClassMixParams, CopyPaste, CopyPasteParams, CutMix, CutMixParams
 
 __all__ = ["Mixer", "Mosaic", "MosaicParams", "CopyPaste", "CopyPasteParams", "CutMix",
            "CutMixParams", "ClassMix", "ClassMixParams", "MixDataset", "renumber_instances",

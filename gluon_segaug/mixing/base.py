@@ -10,9 +10,9 @@ Mixer
     the benchmarks and the tests do); in training, ``MixDataset`` feeds it.
 renumber_instances
     The instance ids of a sample that joins another, moved above the ids already used.
-tight_boxes
-    The tight box of every instance of an instance-id map: how box targets follow an
-    instance map that a paste has changed.
+tight_boxes, refresh_derived
+    The tight box of every instance of an instance-id map, and the one place where
+    targets derived from the instance map (boxes) are brought up to date after a mix.
 
 Labels stay exact: every output label comes from one of the samples (moved with
 nearest resampling) or is the target's fill; instance ids of different samples never
@@ -31,7 +31,8 @@ from ..geometry import Geometry, ResizeParams
 from ..joint import Joint, Kind, Policy, Target
 from ..base import _check_p
 
-__all__ = ["Mixer", "renumber_instances", "tight_boxes", "instance_targets", "class_targets"]
+__all__ = ["Mixer", "renumber_instances", "tight_boxes", "refresh_derived",
+           "instance_targets", "class_targets"]
 
 _INT32_MAX = 2 ** 31 - 1
 # Ids up to this are renumbered and counted through tables (a few MB at most).
@@ -232,6 +233,19 @@ def present_values(array: np.ndarray) -> np.ndarray:
             return np.flatnonzero(np.bincount(array.ravel(), minlength=high + 1)).astype(
                 array.dtype)
     return np.unique(array)
+
+
+def refresh_derived(joint: Joint, layout: Policy) -> Joint:
+    """Targets derived from the instance map, recomputed after a mix.
+
+    Image, class masks, colour masks, instance ids and continuous maps are pasted pixel
+    by pixel (or written into a mosaic's canvas) and need nothing more. This is the one
+    place where targets that are not pixel maps (boxes, keypoints) are brought up to
+    date with the mixed instance map: a box target becomes ``tight_boxes`` of the
+    updated map (occluded instances shrink, covered ones vanish, pasted ones get
+    theirs). With only pixel targets today, the sample comes back as it is.
+    """
+    return joint
 
 
 def tight_boxes(ids: np.ndarray) -> Dict[int, Tuple[int, int, int, int]]:

@@ -14,7 +14,8 @@ from ..geometry import CropParams, Geometry, ResizedCropParams, ResizeParams
 from ..joint import Joint, Policy
 from ..positional._args import Size, size_pair
 from ..rng import randint, uniform
-from .base import Mixer, fills, instance_targets, max_id, renumber_instances, warp
+from .base import (Mixer, fills, instance_targets, max_id, refresh_derived,
+                   renumber_instances, warp)
 
 __all__ = ["Mosaic", "MosaicParams"]
 
@@ -186,4 +187,4 @@ class Mosaic(Mixer):
             top, left, ch, cw = cell
             for group, array in zip(canvas, (tile.image, *targets)):
                 group[top:top + ch, left:left + cw] = array
-        return Joint(canvas[0], tuple(canvas[1:]))
+        return refresh_derived(Joint(canvas[0], tuple(canvas[1:])), layout)

@@ -21,23 +21,10 @@ from ..joint import Joint, Policy
 from ..positional._args import ordered_range, uniform_in
 from ..rng import randint
 from .base import (Mixer, class_targets, instance_targets, join_instances, paste,
-                   present_values, resized_to, warp)
+                   present_values, refresh_derived, resized_to, warp)
 
 __all__ = ["CopyPaste", "CopyPasteParams", "CutMix", "CutMixParams", "ClassMix",
-           "ClassMixParams", "refresh_derived"]
-
-
-def refresh_derived(joint: Joint, layout: Policy) -> Joint:
-    """Targets derived from the instance map, recomputed after a paste.
-
-    Image, class masks, colour masks, instance ids and continuous maps are pasted pixel
-    by pixel and need nothing more. This is the one place where targets that are not
-    pixel maps (boxes, keypoints) are brought up to date with the pasted instance map:
-    a box target becomes ``base.tight_boxes`` of the updated map (occluded instances
-    shrink, covered ones vanish, pasted ones get theirs). With only pixel targets
-    today, the sample comes back as it is.
-    """
-    return joint
+           "ClassMixParams"]
 
 
 def _one_instance_target(layout: Policy, name: str, index: Optional[int]) -> int:
