@@ -512,3 +512,22 @@ def test_mixers_refuse_a_mask_that_cannot_hold_its_fill():
                                          r"its border fill 255"):
         gsa.Mosaic(size=4, grid=(1, 2))([a, a])
     assert gsa.Mosaic(size=4, grid=(1, 2))([a, a], ignore_index=-1)[1].dtype == np.int8
+
+
+def test_benchmark_cases_run_on_the_real_photos(real_samples):
+    from benchmarks import mixing_cases
+
+    samples = {name: (image, mask) for name, image, mask in real_samples}
+    cases = mixing_cases.cases(samples)
+    assert set(cases) == {mixing_cases.MOSAIC, mixing_cases.MOSAIC_TILED,
+                          mixing_cases.MOSAIC_FLOOR, mixing_cases.COPY_PASTE}
+    # The plain mosaic of 512x512 tiles is the floor's canvas, up to where each tile goes.
+    image, mask = cases[mixing_cases.MOSAIC]()
+    floor_image, floor_mask = cases[mixing_cases.MOSAIC_FLOOR]()
+    assert image.shape == floor_image.shape == (1024, 1024, 3)
+    cells = sorted(mask[top:top + 512, left:left + 512].tobytes()
+                   for top in (0, 512) for left in (0, 512))
+    assert cells == sorted(floor_mask[top:top + 512, left:left + 512].tobytes()
+                           for top in (0, 512) for left in (0, 512))
+    out = cases[mixing_cases.COPY_PASTE]()
+    assert len(out) == 3 and out[2].dtype == np.int32
