@@ -38,6 +38,9 @@ from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, H
                          RandomScale, RandomSizedCrop, Resize, Rotate, SafeRotate,
                          SmallestMaxSize, SquareSymmetry, Transpose, VerticalFlip)
 from .encodings import ClassToColor, ColorToClass, RemapLabels, one_hot
+from .class_sampling import ClassBalancedSampler, class_stats
+from .hints import ClassIndex, class_hint, current_class_hint
+from .mixing import ClassMix, CopyPaste, CutMix, MixDataset, Mixer, Mosaic
 from .layouts import Cityscapes, KITTIRoad, ListFileDataset, PairedFolders, VOCSegmentation
 from .recordio import ImageWithMaskRecordDataset, pack
 from .mxdumps import from_mx_dumps
@@ -78,6 +81,8 @@ __all__ = [
     "PairedFolders", "KITTIRoad", "Cityscapes", "VOCSegmentation", "ListFileDataset",
     "ColorToClass", "ClassToColor", "RemapLabels", "one_hot",
     "ImageWithMaskRecordDataset", "pack", "ShardSampler", "SharedBatchify",
+    "Mixer", "Mosaic", "CopyPaste", "CutMix", "ClassMix", "MixDataset",
+    "ClassBalancedSampler", "class_stats", "ClassIndex", "class_hint", "current_class_hint",
     "to_json", "from_json", "save_pipeline", "load_pipeline", "from_mx_dumps", "register",
     "from_albumentations",
     "show_config", "__version__",

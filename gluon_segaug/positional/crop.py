@@ -14,6 +14,7 @@ from .._checks import number
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
+from ..hints import current_class_hint
 from ..rng import randint, uniform
 from ._args import border_arg, Size, interp_or_none, ordered_range, size_pair
 
@@ -257,6 +258,11 @@ class RandomCropNearClasses(PositionalAugmenter):
 
     Notes
     -----
+    Inside a ``class_hint`` (``MixDataset`` opens one for samples drawn by
+    ``ClassBalancedSampler``), the crop holds a pixel of the hinted class when that class
+    is among ``classes`` (or ``classes`` is ``None``) and in view; otherwise it behaves as
+    without a hint.
+
     The class pixels are found in the mask as it is before the pending geometry and
     mapped through it (after a distortion, the class mask alone is resampled into the
     current frame), so the crop still fuses with the steps around it.
@@ -288,7 +294,13 @@ class RandomCropNearClasses(PositionalAugmenter):
         self.classes = None if classes is None else [int(c) for c in classes]
 
     def make_params(self, rng, hw, view):
-        points = view.points_of(self.classes, rng, hw, most=1)
+        points = ()
+        hint = current_class_hint()
+        if hint is not None and (self.classes is None or hint in self.classes):
+            # The class a class-balanced sampler chose for this sample, if it is in view.
+            points = view.points_of([hint], rng, hw, most=1)
+        if len(points) == 0:
+            points = view.points_of(self.classes, rng, hw, most=1)
         if len(points) == 0:
             top, left = _random_window(rng, hw, self.size)
         else:

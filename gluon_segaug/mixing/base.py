@@ -1,0 +1,310 @@
+"""The base of mixing steps, and the label bookkeeping they share.
+
+Holds
+-----
+Mixer
+    Base of steps that mix a sample with ``extra`` further samples of its dataset:
+    ``make_params(rng, primary, others, layout)`` draws, ``apply(primary, others,
+    params, layout)`` mixes, both on ``Joint`` samples. Called on arrays,
+    ``mixer(samples, targets=...)`` mixes a list of ``(image, *targets)`` tuples (what
+    the benchmarks and the tests do); in training, ``MixDataset`` feeds it.
+renumber_instances
+    The instance ids of a sample that joins another, moved above the ids already used.
+tight_boxes, refresh_derived
+    The tight box of every instance of an instance-id map, and the one place where
+    targets derived from the instance map (boxes) are brought up to date after a mix.
+
+Labels stay exact: every output label comes from one of the samples (moved with
+nearest resampling) or is the target's fill; instance ids of different samples never
+collide.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .._checks import check_dtype
+from ..functional import Interp
+from ..fusion import warp_joint
+from ..geometry import Geometry, ResizeParams
+from ..joint import Joint, Kind, Policy, Target
+from ..base import _check_p
+
+__all__ = ["Mixer", "renumber_instances", "tight_boxes", "refresh_derived",
+           "instance_targets", "class_targets"]
+
+_INT32_MAX = 2 ** 31 - 1
+# Ids up to this are renumbered and counted through tables (a few MB at most).
+_LUT_MAX = 1 << 20
+
+
+class Mixer:
+    """Base of steps that mix a sample (the *primary*) with further samples.
+
+    Subclasses keep each ``__init__`` argument as an attribute of the same name (the
+    ``repr`` is built from them), say how many samples they need (``extra``), and
+    define ``make_params`` and ``apply``.
+
+    Parameters
+    ----------
+    p : float
+        Probability of mixing; a sample that is not mixed costs no extra loads.
+    interp : Interp, name or mx.image code, optional
+        Image interpolation where a mixer resamples (label targets are always nearest);
+        the pipeline's default ("linear") when ``None``.
+    """
+
+    def __init__(self, p: float = 1.0, interp: Optional[Union[Interp, str, int]] = None) -> None:
+        self.p = _check_p(p)
+        self.interp = None if interp is None else Interp.coerce(interp)
+
+    @property
+    def extra(self) -> int:
+        """How many further samples one mix needs."""
+        raise NotImplementedError
+
+    def make_params(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
+                    layout: Policy) -> Any:
+        """Draw this mix's parameters from ``rng`` (``p`` is decided before)."""
+        raise NotImplementedError
+
+    def apply(self, primary: Joint, others: Sequence[Joint], params: Any,
+              layout: Policy) -> Joint:
+        """Mix with drawn ``params``; never writes to the samples' arrays."""
+        raise NotImplementedError
+
+    def mix(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
+            layout: Policy) -> Joint:
+        """``make_params`` then ``apply``, after checking the samples agree (``p`` is the
+        caller's: ``MixDataset`` decides it before loading the others)."""
+        check_samples(primary, others, layout, self)
+        return self.apply(primary, others, self.make_params(rng, primary, others, layout),
+                          layout)
+
+    def __call__(self, samples: Sequence[Sequence[Any]],
+                 targets: Sequence[Union[str, Target]] = ("mask",), ignore_index: int = 255,
+                 image_fill: Any = 0, seed: Optional[int] = None) -> Tuple[np.ndarray, ...]:
+        """Mix NumPy samples: ``samples[0]`` is the primary, the next ``extra`` the others.
+
+        Each sample is ``(image, *targets)`` with the targets of ``targets``; returns the
+        mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were).
+        ``p`` is ignored: calling a mixer mixes.
+        """
+        from ..compose import _to_hwc  # compose builds on the augmenters, as this does
+
+        layout = Policy(tuple(targets), ignore_index, image_fill)
+        if isinstance(samples, (np.ndarray, str)) or len(samples) != self.extra + 1:
+            raise ValueError(f"{type(self).__name__} mixes {self.extra + 1} samples "
+                             f"(the primary and {self.extra} others), but got "
+                             f"{_count(samples)}")
+        joints, forms = [], None
+        for k, sample in enumerate(samples):
+            if not isinstance(sample, (tuple, list)) or len(sample) != len(layout.targets) + 1:
+                raise ValueError(f"sample {k} must be (image, *targets) with "
+                                 f"{len(layout.targets)} target(s) {_kinds(layout)}, "
+                                 f"but got {_describe(sample)}")
+            converted = [_to_hwc(value, f"sample {k} " + ("image" if j == 0 else f"target {j - 1}"))
+                         for j, value in enumerate(sample)]
+            joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
+            forms = forms or [form for _, form in converted]
+        rng = np.random.default_rng(seed)
+        out = self.mix(rng, joints[0], joints[1:], layout)
+        return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out.groups, forms))
+
+    def init_args(self) -> Dict[str, Any]:
+        import inspect
+
+        names = [name for name in inspect.signature(type(self).__init__).parameters
+                 if name != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v.value!r}" if isinstance(v, Interp) else f"{k}={v!r}"
+                         for k, v in self.init_args().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _count(samples: Any) -> str:
+    try:
+        return f"{len(samples)}"
+    except TypeError:
+        return repr(type(samples).__name__)
+
+
+def _kinds(layout: Policy) -> Tuple[str, ...]:
+    return tuple(t.kind.value for t in layout.targets)
+
+
+def _describe(sample: Any) -> str:
+    if isinstance(sample, (tuple, list)):
+        return f"{len(sample)} array(s)"
+    return type(sample).__name__
+
+
+def check_samples(primary: Joint, others: Sequence[Joint], layout: Policy, step: Any) -> None:
+    """Refuse samples that cannot be mixed: another number of targets, another channel
+    count or dtype than the primary's, or an instance map that is not whole numbers."""
+    name = type(step).__name__
+    if len(primary.targets) != len(layout.targets):
+        raise ValueError(f"{name}: the sample has {len(primary.targets)} target(s) but the "
+                         f"pipeline declares {len(layout.targets)} {_kinds(layout)}")
+    layout.check(primary)  # a canvas gap must hold its fill (255 in an int8 mask cannot)
+    for j in instance_targets(layout):
+        ids = primary.targets[j]
+        if not (np.issubdtype(ids.dtype, np.integer) or ids.dtype == np.bool_):
+            raise ValueError(f"{name}: instance target {j} must hold whole-number ids, but has "
+                             f"dtype {ids.dtype}")
+    groups = ["image"] + [f"target {j} ({t.kind.value})" for j, t in enumerate(layout.targets)]
+    for k, other in enumerate(others, 1):
+        if len(other.targets) != len(primary.targets):
+            raise ValueError(f"{name}: extra sample {k} has {len(other.targets)} target(s), "
+                             f"the primary {len(primary.targets)}")
+        for group, a, b in zip(groups, primary.groups, other.groups):
+            check_dtype(b.dtype, f"{name}: extra sample {k} {group}")
+            if a.shape[2] != b.shape[2] or a.dtype != b.dtype:
+                raise ValueError(f"{name}: the {group} of extra sample {k} is {b.shape[2]} "
+                                 f"channel(s) of {b.dtype}, the primary's {a.shape[2]} of "
+                                 f"{a.dtype}; samples mix only when they agree (decode or "
+                                 f"cast them alike in the dataset)")
+
+
+def instance_targets(layout: Policy) -> List[int]:
+    """Indices (into ``joint.targets``) of the instance-id targets."""
+    return [j for j, t in enumerate(layout.targets) if t.kind is Kind.INSTANCE]
+
+
+def class_targets(layout: Policy) -> List[int]:
+    """Indices (into ``joint.targets``) of the class-mask targets."""
+    return [j for j, t in enumerate(layout.targets) if t.kind is Kind.MASK]
+
+
+def fills(layout: Policy) -> Tuple[Any, ...]:
+    """The border fill of every group: image fill, then each target's."""
+    return tuple(fill for _, fill in layout.policies(Interp.LINEAR))
+
+
+def max_id(ids: np.ndarray) -> int:
+    return int(ids.max()) if ids.size else 0
+
+
+def renumber_instances(ids: np.ndarray, above: int, where: str) -> Tuple[np.ndarray, int]:
+    """``ids`` with its instances (ids > 0) numbered ``above + 1, above + 2, ...`` in the
+    order of their old ids; 0 (no instance) stays 0. Returns the new map (same dtype)
+    and its largest id (``above`` when it has none).
+
+    Refused, naming ``where``: negative ids, and ids the dtype (or int32) cannot hold.
+
+    >>> renumber_instances(np.array([[0, 5], [9, 5]], np.uint8), 3, "x")
+    (array([[0, 4],
+           [5, 4]], dtype=uint8), 5)
+    """
+    values = present_values(ids)
+    if values.size and values[0] < 0:
+        raise ValueError(f"{where} holds the negative instance id {values[0]}; instance ids "
+                         f"are 0 (none) or positive")
+    values = values[values > 0]
+    if values.size == 0:
+        return ids, above
+    top = above + int(values.size)
+    limit = min(_INT32_MAX, int(np.iinfo(ids.dtype).max)) if ids.dtype != np.bool_ else 1
+    if top > limit:
+        raise ValueError(f"{where}: numbering its {values.size} instance(s) above id {above} "
+                         f"(the largest already used) needs ids up to {top}, more than its "
+                         f"dtype {ids.dtype} (or int32) holds ({limit}); store instance ids "
+                         f"as int32, or mix fewer samples")
+    if values[-1] <= _LUT_MAX:
+        lut = np.zeros(int(values[-1]) + 1, ids.dtype)
+        lut[values] = np.arange(above + 1, top + 1)
+        return lut[ids], top
+    # Large ids: their places in the sorted unique ids, not a table as long as the ids.
+    position = np.minimum(np.searchsorted(values, ids), values.size - 1)
+    hit = (ids > 0) & (values[position] == ids)
+    out = np.where(hit, np.arange(above + 1, top + 1, dtype=np.int64)[position], 0)
+    return out.astype(ids.dtype, copy=False), top
+
+
+def present_values(array: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, sorted: counted in a table when they are
+    small non-negative numbers (most masks), several times faster than sorting."""
+    if array.size and np.issubdtype(array.dtype, np.integer):
+        low, high = int(array.min()), int(array.max())
+        if low >= 0 and high <= _LUT_MAX:
+            return np.flatnonzero(np.bincount(array.ravel(), minlength=high + 1)).astype(
+                array.dtype)
+    return np.unique(array)
+
+
+def refresh_derived(joint: Joint, layout: Policy) -> Joint:
+    """Targets derived from the instance map, recomputed after a mix.
+
+    Image, class masks, colour masks, instance ids and continuous maps are pasted pixel
+    by pixel (or written into a mosaic's canvas) and need nothing more. This is the one
+    place where targets that are not pixel maps (boxes, keypoints) are brought up to
+    date with the mixed instance map: a box target becomes ``tight_boxes`` of the
+    updated map (occluded instances shrink, covered ones vanish, pasted ones get
+    theirs). With only pixel targets today, the sample comes back as it is.
+    """
+    return joint
+
+
+def tight_boxes(ids: np.ndarray) -> Dict[int, Tuple[int, int, int, int]]:
+    """The tight box ``(x_min, y_min, x_max, y_max)`` (pixel edges, ends exclusive) of
+    every instance id > 0 of a 2-D (or (H, W, 1)) instance map.
+
+    This is how a box target is kept exact after a paste: recompute it from the
+    updated instance map (an instance covered in part shrinks to what is left of it; one
+    covered whole has no box any more).
+
+    >>> tight_boxes(np.array([[0, 2, 2], [1, 0, 2]]))
+    {1: (0, 1, 1, 2), 2: (1, 0, 3, 2)}
+    """
+    ids = ids[..., 0] if ids.ndim == 3 else ids
+    boxes: Dict[int, Tuple[int, int, int, int]] = {}
+    ys, xs = np.nonzero(ids > 0)
+    if ys.size == 0:
+        return boxes
+    values = ids[ys, xs]
+    order = np.argsort(values, kind="stable")
+    values, ys, xs = values[order], ys[order], xs[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    ends = np.r_[starts[1:], values.size]
+    for s, e in zip(starts, ends):
+        boxes[int(values[s])] = (int(xs[s:e].min()), int(ys[s:e].min()),
+                                 int(xs[s:e].max()) + 1, int(ys[s:e].max()) + 1)
+    return boxes
+
+
+def resized_to(joint: Joint, hw: Tuple[int, int]) -> Optional[Geometry]:
+    """The geometry that stretches ``joint`` to ``hw`` (``None`` if it has that size)."""
+    if joint.hw == tuple(hw):
+        return None
+    return ResizeParams(joint.hw, size=(int(hw[0]), int(hw[1])))
+
+
+def warp(joint: Joint, steps: Sequence[Geometry], layout: Policy,
+         interp: Optional[Interp]) -> Joint:
+    """``joint`` through ``steps`` in one resample per group (labels nearest)."""
+    steps = [s for s in steps if s is not None]
+    return warp_joint(joint, steps, layout, interp or Interp.LINEAR)
+
+
+def join_instances(primary: Joint, other: Joint, layout: Policy, where: str,
+                   region: Optional[np.ndarray] = None) -> Joint:
+    """``other`` with the instance ids it brings (inside ``region``, a boolean (H, W)
+    map, or all of them) renumbered above the primary's largest id."""
+    targets = list(other.targets)
+    for j in instance_targets(layout):
+        ids = targets[j]
+        if region is not None:
+            ids = np.where(region[..., None], ids, 0).astype(ids.dtype, copy=False)
+        targets[j], _ = renumber_instances(ids, max_id(primary.targets[j]),
+                                           f"{where} instance target {j}")
+    return other.replace(targets=targets)
+
+
+def paste(primary: Joint, other: Joint, region: np.ndarray) -> Joint:
+    """Every group of ``primary`` with ``other``'s pixels where ``region`` (H, W) holds."""
+    where = region[..., None]
+    groups = [np.where(where, b, a) for a, b in zip(primary.groups, other.groups)]
+    return Joint(groups[0], tuple(groups[1:]))
