@@ -30,9 +30,10 @@ from .functional import Interp
 from .fusion import invert
 from .interop import read, to_ndarray
 from .geometry import Geometry
-from .joint import Joint, Policy, Target
+from .joint import Joint, Kind, Policy, Target
 from .keywords import Keywords
 from .mxcompat import adopt
+from .points import backward_points, check_points, inverse_boxes, move_points
 from .rng import Streams, pop_sample_key
 from .runner import Runner
 from .tensor import ToTensor
@@ -87,6 +88,20 @@ def _name(name: Union[str, int]) -> str:
     return name if isinstance(name, str) else f"target {name}"
 
 
+def _to_points(value: Any, name: str, target: Target) -> Tuple[np.ndarray, _Form]:
+    """A boxes or keypoints target as a NumPy array (read, not copied), checked, and
+    how to give a result back in its form."""
+    if isinstance(value, np.ndarray):
+        array, form = value, _NUMPY_3D
+    elif isinstance(value, mx.nd.NDArray):
+        array, context = read(value)
+        form = _Form(True, context, False)
+    else:
+        raise TypeError(f"{name} must be an mx.nd.NDArray or a numpy.ndarray, "
+                        f"but got {type(value).__name__}")
+    return check_points(array, target, name), form
+
+
 def _looks_channels_first(shape: Tuple[int, ...]) -> bool:
     """A (C, H, W) array, most likely: few leading channels, many trailing ones."""
     return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4
@@ -119,7 +134,10 @@ class Compose:
         ``ToTensor`` may come last.
     targets : sequence of kind names or Target
         What follows the image in a call, in order: ``"mask"`` (class ids, the default),
-        ``"colour_mask"``, ``"instance"``, ``"continuous"``.
+        ``"colour_mask"``, ``"instance"``, ``"continuous"``; and ``"boxes"`` ((N, 4 + k)
+        pixel-edge boxes) and ``"keypoints"`` ((N, 2 + k) pixel-centre points), which
+        move with the geometry and may bind to the instance target (``Target``,
+        ``gluon_segaug.points``).
     ignore_index : int
         Fill of class masks where the geometry leaves no source pixel (255).
     image_fill : scalar or per-channel sequence
@@ -261,6 +279,35 @@ class Compose:
             return form.restore(np.ascontiguousarray(out.transpose(2, 0, 1)), squeeze=False)
         return form.restore(out)
 
+    def inverse_boxes(self, draw: "Draw", boxes: Any) -> Any:
+        """Map boxes predicted on an augmented sample back to the input's frame.
+
+        Parameters
+        ----------
+        draw : Draw
+            From ``with_draw``.
+        boxes : NDArray or numpy.ndarray
+            (N, 4 + k) float boxes ``[x_min, y_min, x_max, y_max, ...]`` (pixel edges)
+            in the augmented frame. Every row comes back, in order, with its extra
+            columns: the box around the mapped outline, not clipped to the input
+            frame (``np.clip`` it where needed).
+        """
+        array, form = _to_points(boxes, "boxes", Target(Kind.BOXES))
+        out = array.copy()
+        out[:, :4] = inverse_boxes(_geometry_of(self.transforms, draw.params), array[:, :4])
+        return form.restore(out)
+
+    def inverse_keypoints(self, draw: "Draw", keypoints: Any) -> Any:
+        """Map keypoints predicted on an augmented sample back to the input's frame:
+        (N, 2 + k) float ``[x, y, ...]`` (pixel centres); every row comes back, in order,
+        with its extra columns; ``NaN`` where a distortion's canvas ends."""
+        array, form = _to_points(keypoints, "keypoints", Target(Kind.KEYPOINTS))
+        out = array.copy()
+        x, y = backward_points(_geometry_of(self.transforms, draw.params),
+                               array[:, 0], array[:, 1])
+        out[:, 0], out[:, 1] = x, y
+        return form.restore(out)
+
     def _augment(self, image: Any, targets: Tuple[Any, ...], replay: Optional["Draw"],
                  want_draw: bool = False) -> Tuple[List[Any], Optional["Draw"]]:
         expected = len(self.layout.targets)
@@ -272,30 +319,65 @@ class Compose:
                 f"transform_first, so the mask moves with the image)")
         array, form = _to_hwc(image, "image")
         arrays, forms = [array], [form]
-        for i, value in enumerate(targets):
+        points: Dict[int, Tuple[np.ndarray, _Form]] = {}
+        for i, (value, target) in enumerate(zip(targets, self.layout.targets)):
+            if target.kind.is_points:
+                points[i] = _to_points(value, f"target {i} ({target.kind.value})", target)
+                continue
             array, form = _to_hwc(value, i)
             arrays.append(array)
             forms.append(form)
-        _check_channels_last(image, targets, arrays)
+        _check_channels_last(image, [t for i, t in enumerate(targets) if i not in points], arrays)
         joint = Joint(arrays[0], tuple(arrays[1:]))
-        self.layout.check(joint)
+        layout = self.layout.pixels()
+        layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
                              f"sample but this one is {joint.hw[0]}x{joint.hw[1]}")
         key = pop_sample_key(image)
         rng = None if replay is not None else self.streams.generator(key)
-        runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
+        runner = Runner(joint, layout, self.interpolation, self.fuse, rng)
         params = runner.run(self.transforms, replay.params if replay is not None else None)
         if self.finisher is not None:
             out, colour = runner.flush_into(self.finisher)
-            finished = self.finisher.finish(out, self.layout, colour)
+            finished = self.finisher.finish(out, layout, colour)
             results = [form.restore(a if not _shares(a, src) else a.copy(), squeeze=False)
                        for a, src, form in zip(finished, arrays, forms)]
         else:
             out = runner.flush()
             results = [form.restore(a if not _shares(a, src) else a.copy())
                        for a, src, form in zip(out.groups, arrays, forms)]
+        if points:
+            moved = self._move_points(points, runner, joint, out)
+            for i in sorted(points):
+                results.insert(1 + i, points[i][1].restore(moved[i]))
         return results, Draw(joint.hw, params) if want_draw else None
+
+    def _move_points(self, points: Dict[int, Tuple[np.ndarray, "_Form"]], runner: Runner,
+                     before: Joint, after: Joint) -> Dict[int, np.ndarray]:
+        """The boxes and keypoints targets through the geometry the runner executed,
+        bound to the first instance target (one channel) when there is one."""
+        if runner.resized_by:
+            raise ValueError(f"{runner.resized_by[0]} changed the sample's size outside the "
+                             f"positional steps, so boxes and keypoints cannot follow it; "
+                             f"make it a PositionalAugmenter")
+        pixels = self.layout.pixels()
+        instances = [i for i, t in enumerate(pixels.targets) if t.kind is Kind.INSTANCE]
+        maps = [None, None]
+        bound = any(t.instance_column is not None for t in self.layout.targets)
+        if instances and bound:
+            index = instances[0]
+            if before.targets[index].shape[2] != 1:
+                raise ValueError(f"target {pixels._index[index]} (instance) has "
+                                 f"{before.targets[index].shape[2]} channels; boxes and "
+                                 f"keypoints bind to a one-channel instance map")
+            maps = [before.targets[index][..., 0], after.targets[index][..., 0]]
+        order = sorted(points)
+        kinds = [self.layout.targets[i] for i in order]
+        names = [f"target {i} ({self.layout.targets[i].kind.value})" for i in order]
+        moved = move_points(kinds, [points[i][0] for i in order], runner.runs, before.hw,
+                            maps[0], maps[1], names)
+        return dict(zip(order, moved))
 
 
 @dataclasses.dataclass(frozen=True)
