@@ -37,9 +37,12 @@ Extra columns after the coordinates (labels, instance ids, keypoint angles or sc
 are carried unchanged, row by row.
 
 A distortion's forward map is solved by Newton's method on its source map, started
-from where its source grid lands; a point counts as placed when the map sends the
-solution within ``TOLERANCE`` (0.05) pixels of it, and as lost (``NaN``) otherwise: no
-output point of the distortion's canvas reads it, so its pixel is filled there too.
+from where its source grid lands; a point is placed where the map sends the solution
+within ``TOLERANCE`` (0.05) pixels of it. Where a strong elastic field folds, a point
+may have no such solution: it is then placed at the output pixel whose source lies
+nearest, when that is within half a pixel (where the nearest remap shows its pixel),
+and lost (``NaN``) otherwise, as are points no output point of the distortion's canvas
+reads (their pixels are filled there too).
 """
 from __future__ import annotations
 
@@ -91,7 +94,7 @@ def _pieces(steps: Run):
 
 
 def forward_points(steps: Run, x: np.ndarray, y: np.ndarray,
-                   cache: Optional[Dict[int, np.ndarray]] = None
+                   cache: Optional[dict] = None
                    ) -> Tuple[np.ndarray, np.ndarray]:
     """Points ``(x, y)`` (pixel centres) of the input frame of ``steps``, in its output
     frame; ``NaN`` where a distortion gives a point no place in its canvas.
@@ -159,68 +162,114 @@ def _bilinear(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return top * (1 - fy) + bottom * fy
 
 
-def _lookup(step: MapParams, cache: Dict[int, np.ndarray]) -> np.ndarray:
+def _lookup(step: MapParams, cache: dict) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each source pixel, the flat index of an output pixel whose source lands in
-    it (-1 where none does): the start of the forward search."""
+    it (-1 where none does), the start of the forward search; and the flat source maps."""
     found = cache.get(id(step))
     if found is None:
         in_h, in_w = step.in_hw
-        sx, sy = step.grid_points()
-        ix, iy = np.rint(sx).astype(np.int64).ravel(), np.rint(sy).astype(np.int64).ravel()
+        sx, sy = (m.ravel() for m in step.grid_points())
+        ix, iy = np.rint(sx).astype(np.int64), np.rint(sy).astype(np.int64)
         ok = np.flatnonzero((ix >= 0) & (ix < in_w) & (iy >= 0) & (iy < in_h))
-        found = np.full(in_h * in_w, -1, np.int64)
-        found[iy[ok] * in_w + ix[ok]] = ok
-        cache[id(step)] = found
+        index = np.full(in_h * in_w, -1, np.int64)
+        index[iy[ok] * in_w + ix[ok]] = ok
+        found = cache[id(step)] = (index, sx, sy)
     return found
 
 
 def _solve(step: MapParams, px: np.ndarray, py: np.ndarray,
-           cache: Dict[int, np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
+           cache: dict) -> Tuple[np.ndarray, np.ndarray]:
     """Output points of ``step`` whose source points are ``(px, py)`` (``NaN`` where
     none within ``TOLERANCE``)."""
-    qx, qy = np.full(px.shape, np.nan), np.full(px.shape, np.nan)
+    qx, qy = np.full(px.size, np.nan), np.full(px.size, np.nan)
     todo = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
-    if todo.size == 0:
-        return qx, qy
-    tx, ty = px.ravel()[todo], py.ravel()[todo]
-    h, w = step.out_hw
+    if todo.size:
+        tx, ty = px.ravel()[todo], py.ravel()[todo]
+        lookup = _lookup(step, cache)
+        # First from the output pixel whose source lands in the point's pixel (else
+        # from the point itself: distortions stay near the identity); then, for points
+        # that found nothing (folds of strong elastic fields), from the output pixel
+        # whose source lands nearest within 3 pixels.
+        x, y, placed = _newton(step, tx, ty, *_start(step, lookup, tx, ty, 0)[:2])
+        missed = np.flatnonzero(~placed)
+        if missed.size:
+            x1, y1, nearest = _start(step, lookup, tx[missed], ty[missed], 3)
+            x2, y2, placed2 = _newton(step, tx[missed], ty[missed], x1.copy(), y1.copy())
+            # Where a fold leaves no exact solution, the nearest remap still shows the
+            # point's pixel at the output pixel whose source lies within half a pixel.
+            close = ~placed2 & (nearest <= 0.5)
+            x2[close], y2[close], placed2[close] = x1[close], y1[close], True
+            x[missed], y[missed], placed[missed] = x2, y2, placed2
+        qx[todo] = np.where(placed, x, np.nan)
+        qy[todo] = np.where(placed, y, np.nan)
+    return qx.reshape(px.shape), qy.reshape(px.shape)
+
+
+def _start(step: MapParams, lookup: Tuple[np.ndarray, np.ndarray, np.ndarray],
+           tx: np.ndarray, ty: np.ndarray, radius: int
+           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starting output points: of the source pixels within ``radius`` of each point,
+    the output pixel whose source is nearest to it (the point itself when none), and
+    how far that source is from the point (``inf`` when none, or ``radius`` 0)."""
     in_h, in_w = step.in_hw
-    # Start where the source grid lands nearest, else where the point is (distortions
-    # stay close to the identity).
-    ix = np.clip(np.rint(tx), 0, in_w - 1).astype(np.int64)
-    iy = np.clip(np.rint(ty), 0, in_h - 1).astype(np.int64)
-    start = _lookup(step, cache)[iy * in_w + ix]
-    x = np.where(start >= 0, start % w, tx).astype(np.float64)
-    y = np.where(start >= 0, start // w, ty).astype(np.float64)
+    w = step.out_hw[1]
+    x, y = tx.copy(), ty.copy()
+    best = np.full(tx.shape, np.inf)
+    index, source_x, source_y = lookup
+    for dy in range(-radius, radius + 1):
+        for dx in range(-radius, radius + 1):
+            ix = np.clip(np.rint(tx) + dx, 0, in_w - 1).astype(np.int64)
+            iy = np.clip(np.rint(ty) + dy, 0, in_h - 1).astype(np.int64)
+            found = index[iy * in_w + ix]
+            hit = found >= 0
+            if not hit.any():
+                continue
+            if radius == 0:
+                x[hit], y[hit] = found[hit] % w, found[hit] // w
+                continue
+            at = np.maximum(found, 0)
+            distance = np.where(hit, np.hypot(source_x[at] - tx, source_y[at] - ty), np.inf)
+            better = distance < best
+            best[better] = distance[better]
+            x[better], y[better] = found[better] % w, found[better] // w
+    return x.astype(np.float64), y.astype(np.float64), best
+
+
+def _newton(step: MapParams, tx: np.ndarray, ty: np.ndarray, x: np.ndarray,
+            y: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Newton's method for ``source(x, y) = (tx, ty)`` inside the canvas; returns the
+    solutions and whether each is within ``TOLERANCE``."""
+    h, w = step.out_hw
     eps = 1e-3
     low_x, high_x, low_y, high_y = -0.5 + eps, w - 0.5 - eps, -0.5 + eps, h - 0.5 - eps
+    active = np.arange(tx.size)
     for _ in range(_ITERATIONS):
-        x, y = np.clip(x, low_x, high_x), np.clip(y, low_y, high_y)
-        sx, sy = _source(step, x, y)
-        rx, ry = sx - tx, sy - ty
-        if np.all(np.abs(rx) + np.abs(ry) < 1e-9):
+        ax = np.clip(x[active], low_x, high_x)
+        ay = np.clip(y[active], low_y, high_y)
+        sx, sy = _source(step, ax, ay)
+        rx, ry = sx - tx[active], sy - ty[active]
+        done = np.abs(rx) + np.abs(ry) < 1e-9
+        x[active], y[active] = ax, ay
+        active, ax, ay, rx, ry = (v[~done] for v in (active, ax, ay, rx, ry))
+        if active.size == 0:
             break
         # The Jacobian by central differences: the maps are smooth, or piecewise
         # bilinear (elastic), where the secant still converges.
-        xa, ya = _source(step, x + eps, y)
-        xb, yb = _source(step, x - eps, y)
-        xc, yc = _source(step, x, y + eps)
-        xd, yd = _source(step, x, y - eps)
+        xa, ya = _source(step, ax + eps, ay)
+        xb, yb = _source(step, ax - eps, ay)
+        xc, yc = _source(step, ax, ay + eps)
+        xd, yd = _source(step, ax, ay - eps)
         a, c = (xa - xb) / (2 * eps), (ya - yb) / (2 * eps)
         b, d = (xc - xd) / (2 * eps), (yc - yd) / (2 * eps)
         det = a * d - b * c
         det = np.where(np.abs(det) < 1e-12, 1e-12, det)
         dx, dy = (d * rx - b * ry) / det, (a * ry - c * rx) / det
-        step_len = np.hypot(dx, dy)
-        shrink = np.where(step_len > 8.0, 8.0 / np.maximum(step_len, 1e-300), 1.0)
-        x, y = x - dx * shrink, y - dy * shrink
+        length = np.hypot(dx, dy)
+        shrink = np.where(length > 4.0, 4.0 / np.maximum(length, 1e-300), 1.0)
+        x[active], y[active] = ax - dx * shrink, ay - dy * shrink
     x, y = np.clip(x, -0.5, w - 0.5), np.clip(y, -0.5, h - 0.5)
     sx, sy = _source(step, x, y)
-    placed = np.hypot(sx - tx, sy - ty) <= TOLERANCE
-    out_x, out_y = qx.ravel(), qy.ravel()
-    out_x[todo] = np.where(placed, x, np.nan)
-    out_y[todo] = np.where(placed, y, np.nan)
-    return out_x.reshape(px.shape), out_y.reshape(px.shape)
+    return x, y, np.hypot(sx - tx, sy - ty) <= TOLERANCE
 
 
 def _outline(boxes: np.ndarray, dense: bool) -> Tuple[np.ndarray, np.ndarray]:
@@ -251,7 +300,7 @@ def _around(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def transform_boxes(steps: Run, boxes: np.ndarray,
-                    cache: Optional[Dict[int, np.ndarray]] = None) -> np.ndarray:
+                    cache: Optional[dict] = None) -> np.ndarray:
     """(N, 4) edge boxes of the input frame of ``steps``, moved to its output frame
     (not clipped): the box around the moved corners under matrices (exact for affine
     and perspective maps, which keep lines straight), around 32 moved points a side
@@ -328,7 +377,7 @@ def _final(frames: List[Tuple[Run, HW]], in_hw: HW) -> HW:
 
 
 def _kept_fraction(instances: np.ndarray, ids: np.ndarray, runs: Sequence[Run],
-                   cache: Dict[int, np.ndarray]) -> np.ndarray:
+                   cache: dict) -> np.ndarray:
     """For each id, the share of its pixels (up to ``_MOST_PIXELS`` of them, evenly
     picked) whose centres every resample keeps inside its frame."""
     unique, which = np.unique(ids, return_inverse=True)
@@ -416,7 +465,7 @@ def _ids(array: np.ndarray, target: Target, name: str) -> Optional[np.ndarray]:
 def move_boxes(boxes: np.ndarray, runs: Sequence[Run], in_hw: HW, target: Target = Target("boxes"),
                instances_before: Optional[np.ndarray] = None,
                instances_after: Optional[np.ndarray] = None, name: str = "boxes",
-               cache: Optional[Dict[int, np.ndarray]] = None
+               cache: Optional[dict] = None
                ) -> Tuple[np.ndarray, np.ndarray]:
     """Boxes (N, 4 + k) of a sample of size ``in_hw``, through ``runs`` (each run of
     geometry resampled once, in order: what ``Compose`` ran); returns the kept rows, in
@@ -469,7 +518,7 @@ def move_boxes(boxes: np.ndarray, runs: Sequence[Run], in_hw: HW, target: Target
 def move_keypoints(keypoints: np.ndarray, runs: Sequence[Run], in_hw: HW,
                    target: Target = Target("keypoints"),
                    dropped_ids: Optional[np.ndarray] = None, name: str = "keypoints",
-                   cache: Optional[Dict[int, np.ndarray]] = None
+                   cache: Optional[dict] = None
                    ) -> Tuple[np.ndarray, np.ndarray]:
     """Keypoints (N, 2 + k) of a sample of size ``in_hw``, through ``runs``; returns the
     kept rows (their order, dtype and extra columns) and the (N,) bool mask of kept rows.
@@ -514,7 +563,7 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
     after the runs (``None`` without one).
     """
     names = names or [f"{t.kind.value}" for t in targets]
-    cache: Dict[int, np.ndarray] = {}
+    cache: dict = {}
     out: List[Optional[np.ndarray]] = [None] * len(values)
     dropped: List[np.ndarray] = []
     for i, (target, value) in enumerate(zip(targets, values)):
