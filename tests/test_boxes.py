@@ -559,3 +559,12 @@ def test_flip_keypoint_doctest_convention():
     x, y = forward_points([FlipParams((3, 5), horizontal=True)], np.array([0.0]), np.array([0.0]))
     assert (x[0], y[0]) == (4.0, 0.0)
     assert math.isclose(float(x[0]), 5 - 1 - 0.0)
+
+
+def test_the_guide_examples_run_and_print_what_they_show():
+    import doctest
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "guide" / "targets.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0
