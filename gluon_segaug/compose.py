@@ -107,14 +107,16 @@ def _looks_channels_first(shape: Tuple[int, ...]) -> bool:
     return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4
 
 
-def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray]) -> None:
+def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray],
+                         index: Optional[Sequence[int]] = None) -> None:
     """When sizes disagree because an array is channels-first (what ``ToTensor`` and
     Gluon's own transforms make), say so, rather than blame the other array."""
     hw = arrays[0].shape[:2]
     if all(a.shape[:2] == hw for a in arrays[1:]):
         return
     shapes = [tuple(image.shape)] + [tuple(t.shape) for t in targets]
-    names = ["image"] + [f"target {i}" for i in range(len(targets))]
+    names = ["image"] + [f"target {i}" for i in (range(len(targets)) if index is None
+                                                  else index)]
     for name, shape in zip(names, shapes):
         if _looks_channels_first(shape):
             others = ", ".join(f"{n} has shape {s}" for n, s in zip(names, shapes) if n != name)
@@ -214,9 +216,9 @@ class Compose:
 
         Also callable with keywords, Albumentations-style: ``aug(image=..., mask=...)``
         returns ``{"image": ..., "mask": ...}``. A target is named by its kind
-        (``mask``, ``colour_mask``, ``instance``, ``continuous``) when the pipeline has one
-        target of that kind; ``masks=[...]`` passes all class-mask targets in order, and
-        comes back as a list.
+        (``mask``, ``colour_mask``, ``instance``, ``continuous``, ``boxes`` (also
+        ``bboxes``), ``keypoints``) when the pipeline has one target of that kind;
+        ``masks=[...]`` passes all class-mask targets in order, and comes back as a list.
         """
         if named:
             if args:
@@ -241,7 +243,8 @@ class Compose:
         """Augment and also return what was drawn: ``(image, *targets, draw)``.
 
         ``replay(draw, ...)`` applies the same draw to other arrays of the same size;
-        ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation).
+        ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation),
+        ``inverse_boxes`` and ``inverse_keypoints`` predicted boxes and keypoints.
         """
         results, draw = self._augment(image, targets, None, want_draw=True)
         return tuple(results) + (draw,)
@@ -327,7 +330,8 @@ class Compose:
             array, form = _to_hwc(value, i)
             arrays.append(array)
             forms.append(form)
-        _check_channels_last(image, [t for i, t in enumerate(targets) if i not in points], arrays)
+        _check_channels_last(image, [t for i, t in enumerate(targets) if i not in points], arrays,
+                             [i for i in range(len(targets)) if i not in points])
         joint = Joint(arrays[0], tuple(arrays[1:]))
         layout = self.layout.pixels()
         layout.check(joint)
