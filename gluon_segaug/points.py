@@ -46,7 +46,7 @@ reads (their pixels are filled there too).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -68,7 +68,7 @@ its forward image; a point with no such image is lost."""
 
 _ITERATIONS = 30
 _SIDE = 32  # outline points a box side, under a distortion
-_MOST_PIXELS = 4096  # pixels an instance's visible fraction is estimated from
+_MOST_PIXELS = 1024  # pixels an instance's visible fraction is estimated from
 
 
 def _apply(matrix: np.ndarray, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -156,9 +156,9 @@ def _bilinear(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     y0 = np.minimum(np.floor(y).astype(np.int64), max(h - 2, 0))
     x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
     fx, fy = x - x0, y - y0
-    f = field.astype(np.float64, copy=False)
-    top = f[y0, x0] * (1 - fx) + f[y0, x1] * fx
-    bottom = f[y1, x0] * (1 - fx) + f[y1, x1] * fx
+    # Gathered, then widened (float32 values are float64 values exactly).
+    top = field[y0, x0] * (1 - fx) + field[y0, x1] * fx
+    bottom = field[y1, x0] * (1 - fx) + field[y1, x1] * fx
     return top * (1 - fy) + bottom * fy
 
 
@@ -248,7 +248,7 @@ def _newton(step: MapParams, tx: np.ndarray, ty: np.ndarray, x: np.ndarray,
         ay = np.clip(y[active], low_y, high_y)
         sx, sy = _source(step, ax, ay)
         rx, ry = sx - tx[active], sy - ty[active]
-        done = np.abs(rx) + np.abs(ry) < 1e-9
+        done = np.abs(rx) + np.abs(ry) < 1e-7
         x[active], y[active] = ax, ay
         active, ax, ay, rx, ry = (v[~done] for v in (active, ax, ay, rx, ry))
         if active.size == 0:
@@ -328,6 +328,58 @@ def inverse_boxes(steps: Run, boxes: np.ndarray) -> np.ndarray:
     return _around(*backward_points(steps, x, y))
 
 
+class _Map:
+    """An (H, W) instance map with its non-background pixels found once (most of a map
+    is background, 0), for the several look-ups a sample makes."""
+
+    def __init__(self, instances: np.ndarray) -> None:
+        self.array = instances
+        self.shape = instances.shape[:2]
+        self.flat = instances.ravel()
+        self.candidates = np.flatnonzero(self.flat)
+        self.values = self.flat[self.candidates]
+
+
+def _as_map(instances: Any) -> _Map:
+    return instances if isinstance(instances, _Map) else _Map(np.asarray(instances))
+
+
+def _find(instances: Any, ids: np.ndarray
+          ) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``ids``, each id's slot among them, and the flat positions of the
+    pixels holding one of them with the slot of each."""
+    unique, which = np.unique(ids, return_inverse=True)
+    found = _as_map(instances)
+    flat = found.flat
+    if unique[0] != 0:
+        candidates, values = found.candidates, found.values
+    else:
+        candidates, values = np.arange(flat.size), flat
+    if (np.issubdtype(flat.dtype, np.integer) and unique[0] > 0 and unique[-1] < 1 << 20
+            and np.all(unique == np.round(unique))):
+        # Small ids (the usual): a lookup table instead of a binary search per pixel;
+        # entry 0 (and every value out of range, clipped to 0 or top + 1) is -1.
+        top = int(unique[-1])
+        table = np.full(top + 2, -1, np.int64)
+        table[unique.astype(np.int64)] = np.arange(unique.size)
+        slot = table[np.clip(values, 0, top + 1)]
+        hit = slot >= 0
+        return unique, which, candidates[hit], slot[hit]
+    slot = np.clip(np.searchsorted(unique, values), 0, unique.size - 1)
+    hit = unique[slot] == values
+    return unique, which, candidates[hit], slot[hit]
+
+
+def _extent(index: np.ndarray, group: np.ndarray, n: int, size: int
+            ) -> Tuple[np.ndarray, np.ndarray]:
+    """Per group, the least and greatest ``index`` (values in ``0..size-1``), through
+    an (n, size) table of which values occur (``ufunc.at`` is far slower)."""
+    table = np.bincount(group * size + index, minlength=n * size).reshape(n, size) > 0
+    low = table.argmax(axis=1)
+    high = size - 1 - table[:, ::-1].argmax(axis=1)
+    return low, high
+
+
 def tight_boxes(instances: np.ndarray, ids: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """The edge box of the pixels of each id in an (H, W) instance map, and the number
     of those pixels; rows of ids with no pixel are ``NaN`` (count 0).
@@ -342,23 +394,24 @@ def tight_boxes(instances: np.ndarray, ids: np.ndarray) -> Tuple[np.ndarray, np.
     counts = np.zeros(ids.shape[0], np.int64)
     if ids.size == 0:
         return boxes, counts
-    unique, which = np.unique(ids, return_inverse=True)
-    flat = instances.ravel()
-    slot = np.clip(np.searchsorted(unique, flat), 0, unique.size - 1)
-    hit = np.flatnonzero(unique[slot] == flat)
-    group = slot[hit]
-    rows, cols = np.divmod(hit, instances.shape[1])
+    unique, which, hit, group = _find(instances, ids)
+    h, w = instances.shape[:2]
     n = unique.size
     found = np.bincount(group, minlength=n)
-    low_r, low_c = np.full(n, np.iinfo(np.int64).max), np.full(n, np.iinfo(np.int64).max)
-    high_r, high_c = np.full(n, -1), np.full(n, -1)
-    np.minimum.at(low_r, group, rows)
-    np.minimum.at(low_c, group, cols)
-    np.maximum.at(high_r, group, rows)
-    np.maximum.at(high_c, group, cols)
+    rows, cols = np.divmod(hit, w)
+    low_r, high_r = _extent(rows, group, n, h)
+    low_c, high_c = _extent(cols, group, n, w)
     per_id = np.stack([low_c, low_r, high_c + 1, high_r + 1], axis=1).astype(np.float64)
     per_id[found == 0] = np.nan
     return per_id[which], found[which]
+
+
+def _counts(instances: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The number of pixels of each id."""
+    if ids.size == 0:
+        return np.zeros(0, np.int64)
+    unique, which, _, group = _find(instances, ids)
+    return np.bincount(group, minlength=unique.size)[which]
 
 
 def _inside(x: np.ndarray, y: np.ndarray, hw: HW) -> np.ndarray:
@@ -380,11 +433,7 @@ def _kept_fraction(instances: np.ndarray, ids: np.ndarray, runs: Sequence[Run],
                    cache: dict) -> np.ndarray:
     """For each id, the share of its pixels (up to ``_MOST_PIXELS`` of them, evenly
     picked) whose centres every resample keeps inside its frame."""
-    unique, which = np.unique(ids, return_inverse=True)
-    flat = instances.ravel()
-    slot = np.clip(np.searchsorted(unique, flat), 0, unique.size - 1)
-    hit = np.flatnonzero(unique[slot] == flat)
-    group = slot[hit]
+    unique, which, hit, group = _find(instances, ids)
     counts = np.bincount(group, minlength=unique.size)
     order = np.argsort(group, kind="stable")
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -484,8 +533,12 @@ def move_boxes(boxes: np.ndarray, runs: Sequence[Run], in_hw: HW, target: Target
     coords = np.asarray(boxes[:, :4], np.float64)
     ids = _ids(boxes, target, name)
     if ids is not None and instances_before is not None and instances_after is not None:
-        _, before = tight_boxes(instances_before, ids)
-        if boxes.shape[0] and (before == 0).any():
+        if (ids == 0).any():
+            row = int(np.flatnonzero(ids == 0)[0])
+            raise ValueError(f"{name} row {row} is bound to instance 0, which means no "
+                             f"instance in an instance map; give each box its instance's id")
+        before = _counts(instances_before, ids)
+        if (before == 0).any():
             row = int(np.flatnonzero(before == 0)[0])
             raise ValueError(f"{name} row {row} is bound to instance {ids[row]:g}, which has "
                              f"no pixel in the instance target; every bound box needs "
@@ -564,6 +617,8 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
     """
     names = names or [f"{t.kind.value}" for t in targets]
     cache: dict = {}
+    if instances_before is not None and instances_after is not None:
+        instances_before, instances_after = _Map(instances_before), _Map(instances_after)
     out: List[Optional[np.ndarray]] = [None] * len(values)
     dropped: List[np.ndarray] = []
     for i, (target, value) in enumerate(zip(targets, values)):
@@ -574,9 +629,14 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
             if ids is not None:
                 dropped.append(ids[~keep])
     if instances_before is not None and instances_after is not None:
-        present = np.unique(instances_before)
-        gone = present[~np.isin(present, np.unique(instances_after))]
-        dropped.append(gone[gone != 0].astype(np.float64))
+        # Keypoints of an instance with no pixel left go too, box or no box.
+        named = [_ids(value, target, names[i]) for i, (target, value)
+                 in enumerate(zip(targets, values)) if target.kind is Kind.KEYPOINTS]
+        named = np.unique(np.concatenate([ids for ids in named if ids is not None] or
+                                         [np.zeros(0)]))
+        named = named[named != 0]
+        gone = (_counts(instances_before, named) > 0) & (_counts(instances_after, named) == 0)
+        dropped.append(named[gone])
     dropped_ids = np.concatenate(dropped) if dropped else np.zeros(0)
     for i, (target, value) in enumerate(zip(targets, values)):
         if target.kind is Kind.KEYPOINTS:
