@@ -132,6 +132,17 @@ class Target:
     def coerce(cls, value: Union["Target", Kind, str]) -> "Target":
         return value if isinstance(value, Target) else cls(kind=_coerce_kind(value))
 
+    def __repr__(self) -> str:
+        """What differs from the kind's defaults, in the constructor's spelling.
+
+        >>> Target("boxes", instance_column=-1), Target("continuous", interp="cubic")
+        (Target('boxes', instance_column=-1), Target('continuous', interp='cubic'))
+        """
+        extra = [f"fill={self.fill!r}"] if self.fill is not None else []
+        extra += [f"interp={self.interp.value!r}"] if self.interp is not None else []
+        extra += [f"{name}={value!r}" for name, value in self.options().items()]
+        return f"Target({', '.join([repr(self.kind.value)] + extra)})"
+
     def options(self) -> dict:
         """The point options that differ from their defaults (what a saved pipeline
         holds beside ``kind``, ``fill`` and ``interp``)."""
