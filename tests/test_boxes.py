@@ -568,3 +568,44 @@ def test_the_guide_examples_run_and_print_what_they_show():
     page = Path(__file__).resolve().parents[1] / "docs" / "guide" / "targets.md"
     result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_points_follow_the_steps_blocks_choose_and_replay_them():
+    rng = np.random.default_rng(11)
+    ids, boxes = blobs(rng)
+    points = np.column_stack([rng.uniform(5, 55, 12), rng.uniform(5, 40, 12), np.ones(12)])
+    target = gsa.Target("keypoints", outside="flag", visibility_column=2)
+    aug = gsa.Compose([gsa.OneOf([gsa.Rotate(30), gsa.Transpose(p=1)]),
+                       gsa.RandomOrder([gsa.HorizontalFlip(p=1), gsa.RandomCrop((40, 40))])],
+                      targets=("instance", BOUND, target), seed=5)
+    for _ in range(4):
+        _, out_ids, out_boxes, out_points, draw = aug.with_draw(
+            np.zeros(ids.shape + (3,), np.uint8), ids, boxes, points)
+        np.testing.assert_array_equal(out_boxes[:, :4], tight_boxes(out_ids, out_boxes[:, 5])[0])
+        steps = gsa.compose._geometry_of(aug.transforms, draw.params)
+        matrix = np.eye(3)
+        for step in steps:
+            matrix = step.matrix() @ matrix
+        by_hand = points[:, :2] @ matrix[:2, :2].T + matrix[:2, 2]
+        np.testing.assert_allclose(out_points[:, :2], by_hand, atol=1e-9)
+        again = aug.replay(draw, np.zeros(ids.shape + (3,), np.uint8), ids, boxes, points)
+        np.testing.assert_array_equal(again[2], out_boxes)
+        np.testing.assert_array_equal(again[3], out_points)
+
+
+def test_mask_dropout_of_an_instance_drops_its_box_and_keypoints():
+    ids = np.zeros((30, 40), np.int32)
+    ids[2:10, 2:12] = 1
+    ids[15:25, 20:35] = 2
+    mask = (ids > 0).astype(np.uint8) * np.array([0, 3, 5], np.uint8)[ids]
+    boxes = np.array([[2, 2, 12, 10, 1], [20, 15, 35, 25, 2]], np.float64)
+    points = np.array([[5.0, 5.0, 1], [25.0, 20.0, 2]])
+    aug = gsa.Compose([gsa.MaskDropout(max_objects=1, p=1)],
+                      targets=("mask", "instance", gsa.Target("boxes", instance_column=4),
+                               BOUND_KP), seed=0)
+    _, _, out_ids, out_boxes, out_points = aug(np.zeros((30, 40, 3), np.uint8), mask, ids,
+                                               boxes, points)
+    left = np.unique(out_ids[out_ids > 0])
+    assert left.size == 1
+    np.testing.assert_array_equal(out_boxes, boxes[left - 1])
+    np.testing.assert_array_equal(out_points, points[left - 1])
