@@ -16,17 +16,18 @@ here, so the two accept and return exactly the same things.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
 import numpy as np
 
 from ._checks import check_dtype
 from .interop import read, to_ndarray
-from .joint import Joint, Policy
+from .joint import Joint, Policy, Target
 from .keywords import Keywords
+from .points import check_points
 
-__all__ = ["call", "read_sample", "give_back", "Form"]
+__all__ = ["call", "read_sample", "read_points", "give_back", "Form"]
 
 Augment = Callable[[Any, Tuple[Any, ...]], List[Any]]
 
@@ -70,18 +71,34 @@ class Form:
 _NUMPY_2D, _NUMPY_3D = Form(False, None, True), Form(False, None, False)
 
 
-def read_sample(image: Any, targets: Sequence[Any]) -> Tuple[Joint, List[np.ndarray],
-                                                             List[Form]]:
+def read_sample(image: Any, targets: Sequence[Any], index: Optional[Sequence[int]] = None,
+                ) -> Tuple[Joint, List[np.ndarray], List[Form]]:
     """The sample as a ``Joint``, the (H, W, C) arrays it was made of (the inputs' own
-    memory), and how each input came in."""
+    memory), and how each input came in. ``index`` numbers the targets as the call did,
+    when some of the call's targets (boxes, keypoints) are not among them."""
+    index = range(len(targets)) if index is None else index
     array, form = to_hwc(image, "image")
     arrays, forms = [array], [form]
-    for i, value in enumerate(targets):
+    for i, value in zip(index, targets):
         array, form = to_hwc(value, i)
         arrays.append(array)
         forms.append(form)
-    _check_channels_last(image, targets, arrays)
+    _check_channels_last(image, targets, arrays, index)
     return Joint(arrays[0], tuple(arrays[1:])), arrays, forms
+
+
+def read_points(value: Any, name: str, target: Target) -> Tuple[np.ndarray, Form]:
+    """A boxes or keypoints target as a NumPy array (read, not copied), checked, and
+    how to give a result back in its form."""
+    if isinstance(value, np.ndarray):
+        array, form = value, _NUMPY_3D
+    elif isinstance(value, mx.nd.NDArray):
+        array, context = read(value)
+        form = Form(True, context, False)
+    else:
+        raise TypeError(f"{name} must be an mx.nd.NDArray or a numpy.ndarray, "
+                        f"but got {type(value).__name__}")
+    return check_points(array, target, name), form
 
 
 def give_back(results: Sequence[np.ndarray], inputs: Sequence[np.ndarray],
@@ -125,14 +142,15 @@ def _looks_channels_first(shape: Tuple[int, ...]) -> bool:
     return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4
 
 
-def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray]) -> None:
+def _check_channels_last(image: Any, targets: Sequence[Any], arrays: List[np.ndarray],
+                         index: Sequence[int]) -> None:
     """When sizes disagree because an array is channels-first (what ``ToTensor`` and
     Gluon's own transforms make), say so, rather than blame the other array."""
     hw = arrays[0].shape[:2]
     if all(a.shape[:2] == hw for a in arrays[1:]):
         return
     shapes = [tuple(image.shape)] + [tuple(t.shape) for t in targets]
-    names = ["image"] + [f"target {i}" for i in range(len(targets))]
+    names = ["image"] + [f"target {i}" for i in index]
     for name, shape in zip(names, shapes):
         if _looks_channels_first(shape):
             others = ", ".join(f"{n} has shape {s}" for n, s in zip(names, shapes) if n != name)

@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 import numpy as np
 from mxnet import gluon
 
+from .mixing import MixDataset
 from .hints import ClassIndex
 from .sharding import ShardSampler, _check_int
 
@@ -55,8 +56,6 @@ class ClassStats:
 
 def _inner(dataset: Any) -> Any:
     """The dataset that holds the masks (through a ``MixDataset``)."""
-    from .mixing import MixDataset
-
     return dataset.dataset if isinstance(dataset, MixDataset) else dataset
 
 

@@ -18,7 +18,7 @@ NumPy out; 2-D targets stay 2-D; dtypes are kept (except where ``ToTensor`` or a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import mxnet as mx
 import numpy as np
@@ -26,12 +26,13 @@ import numpy as np
 from ._checks import flag
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .blocks import Block
-from .calls import call, give_back, read_sample, to_hwc
+from .calls import Form, call, give_back, read_points, read_sample, to_hwc
 from .functional import Interp
 from .fusion import invert
 from .geometry import Geometry
-from .joint import Policy, Target
+from .joint import Joint, Kind, Policy, Target
 from .mxcompat import adopt
+from .points import backward_points, inverse_boxes, move_points
 from .rng import Streams, pop_sample_key
 from .runner import Runner
 from .serialize import from_json, register_pipeline, to_json
@@ -50,7 +51,10 @@ class Compose:
         ``ToTensor`` may come last.
     targets : sequence of kind names or Target
         What follows the image in a call, in order: ``"mask"`` (class ids, the default),
-        ``"color_mask"``, ``"instance"``, ``"continuous"``.
+        ``"color_mask"``, ``"instance"``, ``"continuous"``; and ``"boxes"`` ((N, 4 + k)
+        pixel-edge boxes) and ``"keypoints"`` ((N, 2 + k) pixel-centre points), which
+        move with the geometry and may bind to the instance target (``Target``,
+        ``gluon_segaug.points``).
     ignore_index : int
         Fill of class masks where the geometry leaves no source pixel (255).
     image_fill : scalar or per-channel sequence
@@ -130,9 +134,9 @@ class Compose:
 
         Also callable with keywords, Albumentations-style: ``aug(image=..., mask=...)``
         returns ``{"image": ..., "mask": ...}``. A target is named by its kind
-        (``mask``, ``color_mask``, ``instance``, ``continuous``) when the pipeline has one
-        target of that kind; ``masks=[...]`` passes all class-mask targets in order, and
-        comes back as a list.
+        (``mask``, ``color_mask``, ``instance``, ``continuous``, ``boxes`` (also
+        ``bboxes``), ``keypoints``) when the pipeline has one target of that kind;
+        ``masks=[...]`` passes all class-mask targets in order, and comes back as a list.
         """
         return call(self._results, self.layout, args, named)
 
@@ -143,7 +147,8 @@ class Compose:
         """Augment and also return what was drawn: ``(image, *targets, draw)``.
 
         ``replay(draw, ...)`` applies the same draw to other arrays of the same size;
-        ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation).
+        ``inverse(draw, prediction)`` maps a prediction back (test-time augmentation),
+        ``inverse_boxes`` and ``inverse_keypoints`` predicted boxes and keypoints.
         """
         results, draw = self._augment(image, targets, None, want_draw=True)
         return tuple(results) + (draw,)
@@ -181,6 +186,35 @@ class Compose:
             return form.restore(np.ascontiguousarray(out.transpose(2, 0, 1)), squeeze=False)
         return form.restore(out)
 
+    def inverse_boxes(self, draw: "Draw", boxes: Any) -> Any:
+        """Map boxes predicted on an augmented sample back to the input's frame.
+
+        Parameters
+        ----------
+        draw : Draw
+            From ``with_draw``.
+        boxes : NDArray or numpy.ndarray
+            (N, 4 + k) float boxes ``[x_min, y_min, x_max, y_max, ...]`` (pixel edges)
+            in the augmented frame. Every row comes back, in order, with its extra
+            columns: the box around the mapped outline, not clipped to the input
+            frame (``np.clip`` it where needed).
+        """
+        array, form = read_points(boxes, "boxes", Target(Kind.BOXES))
+        out = array.copy()
+        out[:, :4] = inverse_boxes(_geometry_of(self.transforms, draw.params), array[:, :4])
+        return form.restore(out)
+
+    def inverse_keypoints(self, draw: "Draw", keypoints: Any) -> Any:
+        """Map keypoints predicted on an augmented sample back to the input's frame:
+        (N, 2 + k) float ``[x, y, ...]`` (pixel centres); every row comes back, in order,
+        with its extra columns; ``NaN`` where a distortion's canvas ends."""
+        array, form = read_points(keypoints, "keypoints", Target(Kind.KEYPOINTS))
+        out = array.copy()
+        x, y = backward_points(_geometry_of(self.transforms, draw.params),
+                               array[:, 0], array[:, 1])
+        out[:, 0], out[:, 1] = x, y
+        return form.restore(out)
+
     def _augment(self, image: Any, targets: Tuple[Any, ...], replay: Optional["Draw"],
                  want_draw: bool = False) -> Tuple[List[Any], Optional["Draw"]]:
         expected = len(self.layout.targets)
@@ -190,23 +224,58 @@ class Compose:
                 f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
-        joint, arrays, forms = read_sample(image, targets)
-        self.layout.check(joint)
+        pixels_at = [i for i, t in enumerate(self.layout.targets) if not t.kind.is_points]
+        points = {i: read_points(value, f"target {i} ({target.kind.value})", target)
+                  for i, (value, target) in enumerate(zip(targets, self.layout.targets))
+                  if target.kind.is_points}
+        joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at], pixels_at)
+        layout = self.layout.pixels()
+        layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
                              f"sample but this one is {joint.hw[0]}x{joint.hw[1]}")
         key = pop_sample_key(image)
         rng = None if replay is not None else self.streams.generator(key)
-        runner = Runner(joint, self.layout, self.interpolation, self.fuse, rng)
+        runner = Runner(joint, layout, self.interpolation, self.fuse, rng)
         params = runner.run(self.transforms, replay.params if replay is not None else None)
         if self.finisher is not None:
             out, affine = runner.flush_into(self.finisher)
-            finished = self.finisher.finish(out, self.layout, affine)
+            finished = self.finisher.finish(out, layout, affine)
             results = give_back(finished, arrays, forms, squeeze=False)
         else:
             out = runner.flush()
             results = give_back(out.groups, arrays, forms)
+        if points:
+            moved = self._move_points(points, runner, joint, out)
+            for i in sorted(points):
+                results.insert(1 + i, points[i][1].restore(moved[i]))
         return results, Draw(joint.hw, params) if want_draw else None
+
+    def _move_points(self, points: Dict[int, Tuple[np.ndarray, Form]], runner: Runner,
+                     before: Joint, after: Joint) -> Dict[int, np.ndarray]:
+        """The boxes and keypoints targets through the geometry the runner executed,
+        bound to the first instance target (one channel) when there is one."""
+        if runner.resized_by:
+            raise ValueError(f"{runner.resized_by[0]} changed the sample's size outside the "
+                             f"positional steps, so boxes and keypoints cannot follow it; "
+                             f"make it a PositionalAugmenter")
+        pixels = self.layout.pixels()
+        instances = [i for i, t in enumerate(pixels.targets) if t.kind is Kind.INSTANCE]
+        maps = [None, None]
+        bound = any(t.instance_column is not None for t in self.layout.targets)
+        if instances and bound:
+            index = instances[0]
+            if before.targets[index].shape[2] != 1:
+                raise ValueError(f"target {pixels._index[index]} (instance) has "
+                                 f"{before.targets[index].shape[2]} channels; boxes and "
+                                 f"keypoints bind to a one-channel instance map")
+            maps = [before.targets[index][..., 0], after.targets[index][..., 0]]
+        order = sorted(points)
+        kinds = [self.layout.targets[i] for i in order]
+        names = [f"target {i} ({self.layout.targets[i].kind.value})" for i in order]
+        moved = move_points(kinds, [points[i][0] for i in order], runner.runs, before.hw,
+                            maps[0], maps[1], names)
+        return dict(zip(order, moved))
 
 
 # Saved pipelines name it "Compose" (a JointTransform too) and load it back.

@@ -3,9 +3,11 @@
 Holds
 -----
 Kind
-    What a target is: class mask, colour mask, instance ids or a continuous map.
+    What a target is: class mask, colour mask, instance ids or a continuous map (pixel
+    targets), or boxes or keypoints (point targets, moved by ``points``).
 Target
-    A target's kind with optional overrides of its fill and interpolation.
+    A target's kind with optional overrides of its fill and interpolation, and for point
+    targets how they are bound to instances and filtered.
 Policy
     The resampling policy of a pipeline: its targets, its ``ignore_index`` and image
     fill; decides, for every channel group, how it is resampled (``Policy.policies``).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -45,6 +48,10 @@ class Kind(enum.Enum):
     CONTINUOUS linear        0, or ``Target(fill=...)``
     ========== ============= =====================================
 
+    ``BOXES`` ((N, 4 + k) ``[x_min, y_min, x_max, y_max, ...]``) and ``KEYPOINTS``
+    ((N, 2 + k) ``[x, y, ...]``) are point targets: not resampled, but moved through the
+    same geometry (see ``gluon_segaug.points`` for their conventions).
+
     ``Kind.COLOUR`` and the name ``"colour_mask"``, the spelling of the first releases,
     still mean ``Kind.COLOR`` (saved pipelines that hold it load as before).
 
@@ -57,8 +64,15 @@ class Kind(enum.Enum):
     COLOUR = "color_mask"  # an alias (same value): the first releases' spelling
     INSTANCE = "instance"
     CONTINUOUS = "continuous"
+    BOXES = "boxes"
+    KEYPOINTS = "keypoints"
 
     __hash__ = object.__hash__  # identity, in C (as ``Interp``)
+
+    @property
+    def is_points(self) -> bool:
+        """Whether targets of this kind are rows of coordinates rather than pixels."""
+        return self is Kind.BOXES or self is Kind.KEYPOINTS
 
     @classmethod
     def _missing_(cls, value: Any) -> Optional["Kind"]:
@@ -82,14 +96,46 @@ class Target:
         Border value; by default the kind's (see ``Kind``).
     interp : Interp or str, optional
         Only for continuous targets (label-like kinds are always nearest).
+    instance_column : int, optional
+        Boxes and keypoints only: the column (of the extra ones after the coordinates;
+        negative counts from the end) holding each row's instance id. Boxes with it are
+        bound to the pipeline's instance target, which then decides each box (the tight
+        box of the instance's remaining pixels) and whether it survives; keypoints with
+        it are dropped with the box (or instance) of their id.
+    min_visibility : float
+        Boxes only: a box keeping less than this fraction of itself is dropped (with
+        its keypoints). The fraction is that of the instance's pixels still in the
+        frame for a bound box, else the area of the clipped box over its area unclipped.
+    min_area : float
+        Boxes only: a box whose area in the output (pixels) is under this is dropped.
+    outside : {"drop", "flag"}
+        Keypoints only: what becomes of keypoints that leave the frame: dropped, or
+        kept with 0 written in their ``visibility_column``.
+    visibility_column : int, optional
+        Keypoints only, required by ``outside="flag"``: the extra column set to 0 for
+        keypoints outside the frame (others keep their value).
     """
 
     kind: Kind = Kind.MASK
     fill: Optional[Union[float, Tuple[float, ...]]] = None
     interp: Optional[Interp] = None
+    instance_column: Optional[int] = None
+    min_visibility: float = 0.0
+    min_area: float = 0.0
+    outside: str = "drop"
+    visibility_column: Optional[int] = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", _coerce_kind(self.kind))
+        if self.kind.is_points:
+            self._check_points()
+        else:
+            changed = [name for name in _POINT_OPTIONS
+                       if getattr(self, name) != _POINT_OPTIONS[name]]
+            if changed:
+                raise ValueError(f"{changed[0]} applies to boxes and keypoints targets, "
+                                 f"not to a {self.kind.value} target, but got "
+                                 f"{changed[0]}={getattr(self, changed[0])!r}")
         object.__setattr__(self, "fill", _plain_fill(self.fill, "Target fill"))
         if self.interp is not None:
             interp = Interp.coerce(self.interp)
@@ -101,6 +147,64 @@ class Target:
     @classmethod
     def coerce(cls, value: Union["Target", Kind, str]) -> "Target":
         return value if isinstance(value, Target) else cls(kind=_coerce_kind(value))
+
+    def __repr__(self) -> str:
+        """What differs from the kind's defaults, in the constructor's spelling.
+
+        >>> Target("boxes", instance_column=-1), Target("continuous", interp="cubic")
+        (Target('boxes', instance_column=-1), Target('continuous', interp='cubic'))
+        """
+        extra = [f"fill={self.fill!r}"] if self.fill is not None else []
+        extra += [f"interp={self.interp.value!r}"] if self.interp is not None else []
+        extra += [f"{name}={value!r}" for name, value in self.options().items()]
+        return f"Target({', '.join([repr(self.kind.value)] + extra)})"
+
+    def options(self) -> dict:
+        """The point options that differ from their defaults (what a saved pipeline
+        holds beside ``kind``, ``fill`` and ``interp``)."""
+        return {name: getattr(self, name) for name, default in _POINT_OPTIONS.items()
+                if getattr(self, name) != default}
+
+    def _check_points(self) -> None:
+        name = self.kind.value
+        for option in ("fill", "interp"):
+            if getattr(self, option) is not None:
+                raise ValueError(f"a {name} target is not resampled, so it takes no "
+                                 f"{option}, but got {option}={getattr(self, option)!r}")
+        for option in ("instance_column", "visibility_column"):
+            value = getattr(self, option)
+            if value is not None and (isinstance(value, (bool, np.bool_))
+                                      or not isinstance(value, (int, np.integer))):
+                raise ValueError(f"{option} must be an int (a column of the {name} "
+                                 f"target), but got {value!r}")
+            if value is not None:
+                object.__setattr__(self, option, int(value))
+        for option in ("min_visibility", "min_area"):
+            value = getattr(self, option)
+            if value != _POINT_OPTIONS[option] and self.kind is not Kind.BOXES:
+                raise ValueError(f"{option} applies to boxes targets, not to {name}, "
+                                 f"but got {option}={value!r}")
+            if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or value < 0
+                    or (option == "min_visibility" and value > 1)):
+                bound = "in [0, 1]" if option == "min_visibility" else ">= 0"
+                raise ValueError(f"{option} must be a number {bound}, but got {value!r}")
+            object.__setattr__(self, option, float(value))
+        if self.kind is Kind.BOXES and (self.outside != "drop"
+                                        or self.visibility_column is not None):
+            option = "outside" if self.outside != "drop" else "visibility_column"
+            raise ValueError(f"{option} applies to keypoints targets, not to boxes, "
+                             f"but got {option}={getattr(self, option)!r}")
+        if self.outside not in ("drop", "flag"):
+            raise ValueError(f"outside must be 'drop' or 'flag', but got {self.outside!r}")
+        if self.outside == "flag" and self.visibility_column is None:
+            raise ValueError("outside='flag' needs visibility_column=..., the column of "
+                             "the keypoints set to 0 where they leave the frame")
+
+
+# The options of point targets, and their defaults.
+_POINT_OPTIONS = {"instance_column": None, "min_visibility": 0.0, "min_area": 0.0,
+                  "outside": "drop", "visibility_column": None}
 
 
 def _plain_fill(value: Any, name: str) -> Any:
@@ -165,6 +269,27 @@ class Policy:
         # Per-sample lookups, remembered (not fields: equality and repr ignore them).
         object.__setattr__(self, "_passed", set())
         object.__setattr__(self, "_policies", {})
+        # The call index of each target, for messages (``pixels`` renumbers them).
+        object.__setattr__(self, "_index", tuple(range(len(self.targets))))
+        object.__setattr__(self, "_pixels", None)
+
+    @property
+    def has_points(self) -> bool:
+        """Whether a target is boxes or keypoints."""
+        return any(target.kind.is_points for target in self.targets)
+
+    def pixels(self) -> "Policy":
+        """This policy over its pixel targets only (the ``Joint`` a pipeline resamples);
+        itself when it has no boxes or keypoints. Messages keep the call's numbering."""
+        if not self.has_points:
+            return self
+        if self._pixels is None:
+            index = tuple(i for i, t in enumerate(self.targets) if not t.kind.is_points)
+            pixels = Policy(tuple(self.targets[i] for i in index), self.ignore_index,
+                            self.image_fill)
+            object.__setattr__(pixels, "_index", index)
+            object.__setattr__(self, "_pixels", pixels)
+        return self._pixels
 
     def check(self, joint: "Joint") -> None:
         """Refuse a sample whose arrays cannot hold their border fill (say, 255 in an int8
@@ -175,7 +300,8 @@ class Policy:
             self._passed.add(dtypes)
 
     def _check(self, dtypes: Tuple[str, ...]) -> None:
-        names = ["image"] + [f"target {i} ({t.kind.value})" for i, t in enumerate(self.targets)]
+        names = ["image"] + [f"target {i} ({t.kind.value})" for i, t in zip(self._index,
+                                                                             self.targets)]
         for name, dtype_str, (_, fill), index in zip(names, dtypes, self.policies(Interp.LINEAR),
                                                      range(len(names))):
             values = np.atleast_1d(np.asarray(fill, dtype=np.float64))

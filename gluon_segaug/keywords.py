@@ -8,6 +8,7 @@ A target is named by its kind (``mask``, ``color_mask``, ``instance``, ``continu
 when the pipeline has exactly one target of that kind (``colour_mask``, the first
 releases' spelling, names the colour mask too); ``masks=[...]`` holds every
 class-mask target, in order (``targets=("mask", "mask")`` is called with ``masks=[a, b]``).
+A single boxes target is also named ``bboxes``, as Albumentations calls it.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class Keywords:
         if Kind.MASK.value in self.kinds:
             self.keys["masks"] = [i for i, kind in enumerate(self.kinds)
                                   if kind == Kind.MASK.value]
+        if Kind.BOXES.value in self.keys:
+            self.keys["bboxes"] = self.keys[Kind.BOXES.value]
         self.accepted = ", ".join(["image"] + sorted(self.keys))
         if Kind.COLOR.value in self.keys:
             self.keys[OLD_COLOR_MASK] = self.keys[Kind.COLOR.value]
@@ -60,8 +63,10 @@ class Keywords:
             if key in named:
                 for index, value in self._pairs(key, where, named[key]):
                     if targets[index] is not None:
+                        by = ("boxes= and bboxes=" if key == "bboxes"
+                              else "mask= and in masks=[...]")
                         raise TypeError(f"target {index} ({self.kinds[index]}) was given twice, "
-                                        f"by mask= and in masks=[...]; pass one of them")
+                                        f"by {by}; pass one of them")
                     targets[index] = value
         missing = [f"{i} ({self.kinds[i]})" for i, value in enumerate(targets) if value is None]
         if missing:

@@ -11,8 +11,12 @@ colorize_mask
     Class ids to colours, ignored pixels in one colour.
 overlay
     Mask colours blended onto the image, background left as it is.
+draw_boxes, draw_keypoints
+    Box outlines (with their labels) and keypoint marks drawn onto a picture, on the
+    pixels the boxes and keypoints name (``gluon_segaug.points`` conventions).
 plot_grid, show_pair
-    Matplotlib figures of several samples, or of one sample in three panels.
+    Matplotlib figures of several samples, or of one sample in three panels, with
+    their boxes and keypoints when given.
 
 Figures are ``matplotlib.figure.Figure`` objects drawn on their own Agg canvas, never
 through ``pyplot``: importing this module chooses no backend and opens no window, and
@@ -24,6 +28,7 @@ import math
 import os
 from typing import Any, Optional, Sequence, Tuple, Union
 
+import cv2
 import mxnet as mx
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,8 +37,8 @@ from matplotlib.figure import Figure
 from .encodings import voc_palette
 from .functional import saturate_cast
 
-__all__ = ["voc_palette", "to_display_image", "colorize_mask", "overlay", "plot_grid",
-           "show_pair"]
+__all__ = ["voc_palette", "to_display_image", "colorize_mask", "overlay", "draw_boxes",
+           "draw_keypoints", "plot_grid", "show_pair"]
 
 PerChannel = Union[float, Sequence[float]]
 Colour = Tuple[int, int, int]
@@ -248,6 +253,149 @@ def overlay(image: Any, mask: Any, alpha: float = 0.5, palette: Optional[Any] = 
     return out
 
 
+def _rows(value: Any, name: str, coords: int) -> np.ndarray:
+    array = np.asarray(_numpy(value, name), dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < coords:
+        raise ValueError(f"{name} must be an (N, {coords} + k) array, but got shape "
+                         f"{array.shape}")
+    return array
+
+
+def _row_colours(rows: np.ndarray, colour: Optional[Colour], label_column: Optional[int],
+                 palette: Optional[Any], default: Colour) -> np.ndarray:
+    """One colour per row: ``colour``, else the palette colour of the row's label."""
+    if colour is not None:
+        return np.tile(_colour(colour, "colour"), (len(rows), 1))
+    if label_column is None:
+        return np.tile(np.array(default, np.uint8), (len(rows), 1))
+    table = voc_palette() if palette is None else _palette(palette)
+    labels = rows[:, label_column].astype(np.int64) % len(table)
+    return table[labels]
+
+
+def draw_boxes(picture: Any, boxes: Any, colour: Optional[Colour] = None,
+               label_column: Optional[int] = None, thickness: int = 1,
+               palette: Optional[Any] = None) -> np.ndarray:
+    """Box outlines drawn onto a picture (with their labels when ``label_column``).
+
+    Parameters
+    ----------
+    picture : mx.nd.NDArray or numpy.ndarray
+        An image as ``to_display_image`` takes it, or an ``overlay``.
+    boxes : mx.nd.NDArray or numpy.ndarray
+        (N, 4 + k) ``[x_min, y_min, x_max, y_max, ...]`` in pixel edges: the outline
+        is the outermost ``thickness`` pixels of the pixels the box covers (columns
+        ``floor(x_min) .. ceil(x_max) - 1``), clipped to the picture.
+    colour : three numbers in 0..255, optional
+        One colour for every box; by default the palette colour of each box's label,
+        or yellow without ``label_column``.
+    label_column : int, optional
+        The column holding each box's label, written above its top-left corner.
+    thickness : int
+        Outline width in pixels.
+    palette : optional
+        As ``colorize_mask`` (VOC's by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        (H, W, 3) uint8, a new array.
+
+    Examples
+    --------
+    >>> out = draw_boxes(np.zeros((4, 5, 3), np.uint8), np.array([[1, 0, 4, 3]]))
+    >>> (out[..., 0] > 0).astype(int)
+    array([[0, 1, 1, 1, 0],
+           [0, 1, 0, 1, 0],
+           [0, 1, 1, 1, 0],
+           [0, 0, 0, 0, 0]])
+    """
+    if isinstance(thickness, bool) or not isinstance(thickness, (int, np.integer)) \
+            or thickness < 1:
+        raise ValueError(f"thickness must be a positive int, but got {thickness!r}")
+    out = to_display_image(picture).copy()
+    rows = _rows(boxes, "boxes", 4)
+    colours = _row_colours(rows, colour, label_column, palette, (255, 255, 0))
+    h, w = out.shape[:2]
+    for row, rgb in zip(rows, colours):
+        if not np.all(np.isfinite(row[:4])):
+            continue
+        x0, y0 = int(np.floor(row[0])), int(np.floor(row[1]))
+        x1, y1 = int(np.ceil(row[2])) - 1, int(np.ceil(row[3])) - 1  # last pixels covered
+        if x1 < x0 or y1 < y0:
+            continue
+        t = int(thickness)
+        for top, bottom, left, right in ((y0, y0 + t - 1, x0, x1), (y1 - t + 1, y1, x0, x1),
+                                         (y0, y1, x0, x0 + t - 1), (y0, y1, x1 - t + 1, x1)):
+            top, bottom = max(top, y0, 0), min(bottom, y1, h - 1)
+            left, right = max(left, x0, 0), min(right, x1, w - 1)
+            if top <= bottom and left <= right:
+                out[top:bottom + 1, left:right + 1] = rgb
+        if label_column is not None:
+            text = f"{row[label_column]:g}"
+            cv2.putText(out, text, (max(x0, 0) + 1, max(y0 - 2, 8)),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.3, tuple(int(v) for v in rgb), 1,
+                        cv2.LINE_AA)
+    return out
+
+
+def draw_keypoints(picture: Any, keypoints: Any, colour: Optional[Colour] = None,
+                   radius: int = 1, label_column: Optional[int] = None,
+                   visibility_column: Optional[int] = None,
+                   palette: Optional[Any] = None) -> np.ndarray:
+    """Keypoints drawn onto a picture as squares of ``2 * radius + 1`` pixels.
+
+    Parameters
+    ----------
+    picture : mx.nd.NDArray or numpy.ndarray
+        An image as ``to_display_image`` takes it, or an ``overlay``.
+    keypoints : mx.nd.NDArray or numpy.ndarray
+        (N, 2 + k) ``[x, y, ...]`` in pixel centres: each mark is centred on the pixel
+        holding its point, ``(floor(x + 0.5), floor(y + 0.5))``, clipped to the picture.
+    colour : three numbers in 0..255, optional
+        One colour for all; by default that of each row's label (``label_column``), or
+        red.
+    visibility_column : int, optional
+        Rows with 0 there are not drawn (what ``outside="flag"`` writes).
+
+    Returns
+    -------
+    numpy.ndarray
+        (H, W, 3) uint8, a new array.
+
+    Examples
+    --------
+    >>> out = draw_keypoints(np.zeros((3, 4, 3), np.uint8), np.array([[2.4, 0.6]]), radius=0)
+    >>> np.argwhere(out[..., 0] > 0).tolist()
+    [[1, 2]]
+    """
+    if isinstance(radius, bool) or not isinstance(radius, (int, np.integer)) or radius < 0:
+        raise ValueError(f"radius must be an int >= 0, but got {radius!r}")
+    out = to_display_image(picture).copy()
+    rows = _rows(keypoints, "keypoints", 2)
+    colours = _row_colours(rows, colour, label_column, palette, (255, 0, 0))
+    h, w = out.shape[:2]
+    for row, rgb in zip(rows, colours):
+        if not np.all(np.isfinite(row[:2])):
+            continue
+        if visibility_column is not None and row[visibility_column] == 0:
+            continue
+        x, y = int(np.floor(row[0] + 0.5)), int(np.floor(row[1] + 0.5))
+        top, bottom = max(y - radius, 0), min(y + radius, h - 1)
+        left, right = max(x - radius, 0), min(x + radius, w - 1)
+        if top <= bottom and left <= right:
+            out[top:bottom + 1, left:right + 1] = rgb
+    return out
+
+
+def _decorated(picture: np.ndarray, boxes: Any, keypoints: Any) -> np.ndarray:
+    if boxes is not None:
+        picture = draw_boxes(picture, boxes)
+    if keypoints is not None:
+        picture = draw_keypoints(picture, keypoints)
+    return picture
+
+
 def _figure(ncols: int, nrows: int, dpi: float) -> Figure:
     figure = Figure(figsize=(ncols * _PANEL_INCHES, nrows * _PANEL_INCHES + 0.3), dpi=dpi,
                     layout="constrained")
@@ -279,7 +427,8 @@ def plot_grid(pairs: Sequence[Tuple[Any, Any]], path: Optional[Union[str, os.Pat
               titles: Optional[Sequence[str]] = None, ncols: int = 4, alpha: float = 0.5,
               palette: Optional[Any] = None, ignore_index: Optional[int] = 255,
               mean: Optional[PerChannel] = None, std: Optional[PerChannel] = None,
-              dpi: float = 100.0) -> Figure:
+              dpi: float = 100.0, boxes: Optional[Sequence[Any]] = None,
+              keypoints: Optional[Sequence[Any]] = None) -> Figure:
     """A grid of samples, each drawn as its mask overlaid on its image.
 
     Parameters
@@ -297,12 +446,19 @@ def plot_grid(pairs: Sequence[Tuple[Any, Any]], path: Optional[Union[str, os.Pat
         As ``overlay``.
     dpi : float
         Resolution; a panel is 2.5 inches square.
+    boxes, keypoints : sequence, optional
+        One boxes (keypoints) array per sample, drawn over its overlay (``draw_boxes``,
+        ``draw_keypoints``).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     pairs = list(pairs)
+    for name, extra in (("boxes", boxes), ("keypoints", keypoints)):
+        if extra is not None and len(extra) != len(pairs):
+            raise ValueError(f"{name} must hold one array per pair ({len(pairs)}), "
+                             f"but got {len(extra)}")
     if not pairs:
         raise ValueError("pairs must hold at least one (image, mask) pair, but got none")
     if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
@@ -320,6 +476,8 @@ def plot_grid(pairs: Sequence[Tuple[Any, Any]], path: Optional[Union[str, os.Pat
     for i, (image, mask) in enumerate(pairs):
         picture = overlay(image, mask, alpha=alpha, palette=palette,
                           ignore_index=ignore_index, mean=mean, std=std)
+        picture = _decorated(picture, None if boxes is None else boxes[i],
+                             None if keypoints is None else keypoints[i])
         _panel(figure, rows, columns, i, picture, titles[i] if titles is not None else None)
     _save(figure, path)
     return figure
@@ -328,11 +486,12 @@ def plot_grid(pairs: Sequence[Tuple[Any, Any]], path: Optional[Union[str, os.Pat
 def show_pair(image: Any, mask: Any, alpha: float = 0.5, palette: Optional[Any] = None,
               ignore_index: Optional[int] = 255, mean: Optional[PerChannel] = None,
               std: Optional[PerChannel] = None,
-              path: Optional[Union[str, os.PathLike]] = None, dpi: float = 100.0) -> Figure:
+              path: Optional[Union[str, os.PathLike]] = None, dpi: float = 100.0,
+              boxes: Optional[Any] = None, keypoints: Optional[Any] = None) -> Figure:
     """One sample in three panels: the image, the coloured mask, and the overlay.
 
-    Parameters are those of ``plot_grid`` for a single ``(image, mask)``; ignored pixels
-    are white.
+    Parameters are those of ``plot_grid`` for a single ``(image, mask)`` (``boxes`` and
+    ``keypoints`` one array each, drawn over the overlay); ignored pixels are white.
 
     Returns
     -------
@@ -340,8 +499,9 @@ def show_pair(image: Any, mask: Any, alpha: float = 0.5, palette: Optional[Any] 
     """
     pictures = (to_display_image(image, mean=mean, std=std),
                 colorize_mask(mask, palette=palette, ignore_index=ignore_index),
-                overlay(image, mask, alpha=alpha, palette=palette, ignore_index=ignore_index,
-                        mean=mean, std=std))
+                _decorated(overlay(image, mask, alpha=alpha, palette=palette,
+                                   ignore_index=ignore_index, mean=mean, std=std),
+                           boxes, keypoints))
     figure = _figure(3, 1, dpi)
     for i, (picture, title) in enumerate(zip(pictures, ("image", "mask", "overlay"))):
         _panel(figure, 1, 3, i, picture, title)

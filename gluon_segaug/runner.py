@@ -34,6 +34,11 @@ class Runner:
         self.pending: List[Geometry] = []
         self.pending_border = "constant"  # the border of the pending run (fusion.run_border)
         self.colours: List[Tuple[LinearColor, Any]] = []
+        # The geometry of every resample, in order: boxes and keypoints follow it, and
+        # lose what a resample's frame cuts off, as the pixels do.
+        self.runs: List[Tuple[Geometry, ...]] = []
+        # Steps outside the positional ones that changed the sample's size anyway.
+        self.resized_by: List[str] = []
 
     def run(self, steps: Sequence[Any], replay: Optional[Sequence[Any]] = None) -> Tuple[Any, ...]:
         """Run ``steps``; returns what each drew (``None`` where it was skipped)."""
@@ -53,7 +58,10 @@ class Runner:
                 self.flush()
                 params = recorded if replay is not None else step.sample(self.rng, self.joint)
                 if params is not None:
+                    before = self.joint.hw
                     self.joint = step.apply(self.joint, params, self.layout)
+                    if self.joint.hw != before:
+                        self.resized_by.append(f"{type(step).__name__} (step {i})")
                 drawn.append(params)
         return tuple(drawn)
 
@@ -116,6 +124,7 @@ class Runner:
     def _flush_geometry(self) -> None:
         if self.pending:
             self.joint = warp_joint(self.joint, self.pending, self.layout, self.interpolation)
+            self.runs.append(tuple(self.pending))
             self.pending = []
         self.pending_border = "constant"
 

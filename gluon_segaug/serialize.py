@@ -75,8 +75,10 @@ def _value(value: Any) -> Any:
     if isinstance(value, Interp):
         return value.value
     if isinstance(value, Target):
+        # Point options only where set: files without boxes stay as they were.
         return {"kind": value.kind.value, "fill": _value(value.fill),
-                "interp": _value(value.interp)}
+                "interp": _value(value.interp),
+                **{k: _value(v) for k, v in value.options().items()}}
     if isinstance(value, (list, tuple)):
         return [_value(v) for v in value]
     if isinstance(value, dict):

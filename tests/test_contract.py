@@ -175,6 +175,42 @@ def test_coordinate_codes_stay_aligned(make):
 
 
 @pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_boxes_and_keypoints_follow_the_instance_pixels(make):
+    """One-pixel instances with a keypoint at each centre and a box bound to each: every
+    box is the tight box of its instance's output pixels and exactly the surviving
+    instances keep theirs; a keypoint lies within a pixel of its instance's output
+    pixels (colour and dropout steps leave keypoints where they were)."""
+    h, w = 60, 80
+    ids = np.zeros((h, w), np.int32)
+    ys, xs = np.mgrid[3:h:7, 2:w:9]
+    ids[ys, xs] = np.arange(1, ys.size + 1).reshape(ys.shape)
+    boxes = np.column_stack([xs.ravel(), ys.ravel(), xs.ravel() + 1, ys.ravel() + 1,
+                             np.arange(1, ys.size + 1)]).astype(np.float64)
+    points = np.column_stack([xs.ravel(), ys.ravel(), np.arange(1, ys.size + 1),
+                              np.ones(ys.size)]).astype(np.float32)
+    targets = ("mask", "instance", gsa.Target("boxes", instance_column=4),
+               gsa.Target("keypoints", instance_column=2, outside="flag", visibility_column=3))
+    image, mask = np.zeros((h, w, 3), np.uint8), (ids > 0).astype(np.uint8)
+    aug = gsa.Compose([make()], targets=targets, seed=0)
+    for _ in range(4):
+        _, _, out_ids, out_boxes, out_points = aug(image, mask, ids, boxes, points)
+        alive = np.unique(out_ids[out_ids > 0])
+        np.testing.assert_array_equal(out_boxes[:, 4], alive)
+        np.testing.assert_array_equal(out_boxes[:, :4], gsa.points.tight_boxes(out_ids, alive)[0])
+        assert out_points.dtype == np.float32
+        np.testing.assert_array_equal(out_points[:, 2], alive)
+        if not positional(make):
+            np.testing.assert_array_equal(out_points, points[alive - 1])
+            continue
+        out_h, out_w = out_ids.shape
+        for x, y, i, seen in out_points:
+            rows, cols = np.nonzero(out_ids == i)
+            assert np.hypot(cols - x, rows - y).min() <= 1.0, (i, x, y)
+            # Flagged exactly when outside (a pixel may still show at the edge).
+            assert seen == (-0.5 <= x < out_w - 0.5 and -0.5 <= y < out_h - 0.5), (i, x, y)
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
 def test_label_set_on_every_real_mask(make, real_samples):
     for name, image, mask in real_samples:
         aug = gsa.Compose([make()], seed=1)

@@ -11,8 +11,8 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from gluon_segaug.plot import (colorize_mask, overlay, plot_grid, show_pair,
-                               to_display_image, voc_palette)
+from gluon_segaug.plot import (colorize_mask, draw_boxes, draw_keypoints, overlay, plot_grid,
+                               show_pair, to_display_image, voc_palette)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -260,3 +260,93 @@ def test_import_and_plot_leave_backend_and_pyplot_alone(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["svg", "False"]
     assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- draw_boxes, draw_keypoints ------------------------------------------------------
+
+def _ring(h, w, x0, y0, x1, y1, t=1):
+    """Pixels of the outline of columns x0..x1, rows y0..y1, ``t`` wide, by hand."""
+    ring = np.zeros((h, w), bool)
+    ring[y0:y1 + 1, x0:x1 + 1] = True
+    ring[y0 + t:y1 + 1 - t, x0 + t:x1 + 1 - t] = False
+    return ring
+
+
+def test_draw_boxes_colours_exactly_the_outline_of_the_covered_pixels():
+    blank = np.zeros((12, 16, 3), np.uint8)
+    out = draw_boxes(blank, np.array([[2.0, 1.0, 6.0, 5.0], [8.3, 2.7, 13.2, 9.1]]),
+                     colour=(10, 20, 30))
+    expected = _ring(12, 16, 2, 1, 5, 4) | _ring(12, 16, 8, 2, 13, 9)
+    np.testing.assert_array_equal(out.any(axis=2), expected)
+    assert out[expected].tolist() == [[10, 20, 30]] * int(expected.sum())
+    assert not blank.any()  # a new array
+    thick = draw_boxes(blank, mx.nd.array([[2, 1, 9, 8]]), thickness=2)
+    np.testing.assert_array_equal(thick.any(axis=2), _ring(12, 16, 2, 1, 8, 7, t=2))
+    # Clipped at the picture's edges: the outline's left, top and bottom sides lie
+    # outside (columns -3, rows -2 and 19), its right side is column 3.
+    clipped = draw_boxes(blank, np.array([[-3.0, -2.0, 4.0, 20.0]]))
+    expected = np.zeros((12, 16), bool)
+    expected[:, 3] = True
+    np.testing.assert_array_equal(clipped.any(axis=2), expected)
+
+
+def test_drawn_boxes_frame_the_instance_pixels_after_a_rotation():
+    import gluon_segaug as gsa
+
+    ids = np.zeros((40, 60), np.int32)
+    ids[8:20, 10:35] = 1
+    aug = gsa.Compose([gsa.Rotate((25, 25), expand=True)],
+                      targets=("instance", gsa.Target("boxes", instance_column=4)))
+    _, out_ids, boxes = aug(np.zeros((40, 60, 3), np.uint8), ids,
+                            np.array([[10.0, 8.0, 35.0, 20.0, 1.0]]))
+    drawn = draw_boxes(np.zeros(out_ids.shape + (3,), np.uint8), boxes).any(axis=2)
+    rows, cols = np.nonzero(out_ids == 1)
+    expected = _ring(*out_ids.shape, cols.min(), rows.min(), cols.max(), rows.max())
+    np.testing.assert_array_equal(drawn, expected)
+
+
+def test_draw_boxes_labels_take_their_palette_colour_and_are_written():
+    blank = np.zeros((40, 60, 3), np.uint8)
+    boxes = np.array([[5.0, 15.0, 25.0, 35.0, 1.0], [30.0, 15.0, 55.0, 35.0, 2.0]])
+    out = draw_boxes(blank, boxes, label_column=4)
+    palette = voc_palette()
+    assert out[15, 10].tolist() == palette[1].tolist()
+    assert out[15, 40].tolist() == palette[2].tolist()
+    # The label is written above each box, outside its outline.
+    outline = draw_boxes(blank, boxes, colour=(1, 1, 1)).any(axis=2)
+    text = out.any(axis=2) & ~outline
+    assert text[:15, 5:25].any() and text[:15, 30:55].any()
+    with pytest.raises(ValueError, match=r"thickness must be a positive int, but got 0"):
+        draw_boxes(blank, boxes, thickness=0)
+    with pytest.raises(ValueError, match=r"boxes must be an \(N, 4 \+ k\) array, but got "
+                                         r"shape \(4,\)"):
+        draw_boxes(blank, boxes[0, :4])
+
+
+def test_draw_keypoints_marks_the_pixel_holding_each_point():
+    blank = np.zeros((10, 12, 3), np.uint8)
+    points = np.array([[0.0, 0.0, 1], [4.49, 6.5, 1], [11.4, 9.4, 1], [7.0, 2.0, 0],
+                       [np.nan, 1.0, 1]])
+    out = draw_keypoints(blank, points, radius=0, visibility_column=2)
+    np.testing.assert_array_equal(np.argwhere(out.any(axis=2)).tolist(),
+                                  [[0, 0], [7, 4], [9, 11]])
+    wide = draw_keypoints(blank, points[1:2], radius=1, colour=(0, 255, 0))
+    expected = np.zeros((10, 12), bool)
+    expected[6:9, 3:6] = True
+    np.testing.assert_array_equal(wide.any(axis=2), expected)
+    assert wide[7, 4].tolist() == [0, 255, 0]
+
+
+def test_plot_grid_and_show_pair_draw_boxes_and_keypoints(figures):
+    pairs = _pairs(2)
+    boxes = [np.array([[1.0, 1.0, 5.0, 5.0]])] * 2
+    keypoints = [np.array([[2.0, 3.0]])] * 2
+    figures.append(plot_grid(pairs, boxes=boxes, keypoints=keypoints))
+    drawn = figures[-1].axes[0].images[0].get_array()
+    expected = draw_keypoints(draw_boxes(overlay(*pairs[0]), boxes[0]), keypoints[0])
+    np.testing.assert_array_equal(np.asarray(drawn), expected)
+    figures.append(show_pair(*pairs[0], boxes=boxes[0], keypoints=keypoints[0]))
+    np.testing.assert_array_equal(np.asarray(figures[-1].axes[2].images[0].get_array()),
+                                  expected)
+    with pytest.raises(ValueError, match=r"boxes must hold one array per pair \(2\), but got 1"):
+        plot_grid(pairs, boxes=boxes[:1])

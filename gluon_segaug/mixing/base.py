@@ -20,11 +20,13 @@ collide.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .._checks import check_dtype
+from ..calls import to_hwc
 from ..functional import Interp
 from ..fusion import warp_joint
 from ..geometry import Geometry, ResizeParams
@@ -91,7 +93,6 @@ class Mixer:
         mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were).
         ``p`` is ignored: calling a mixer mixes.
         """
-        from ..compose import _to_hwc  # compose builds on the augmenters, as this does
 
         layout = Policy(tuple(targets), ignore_index, image_fill)
         if isinstance(samples, (np.ndarray, str)) or len(samples) != self.extra + 1:
@@ -104,7 +105,7 @@ class Mixer:
                 raise ValueError(f"sample {k} must be (image, *targets) with "
                                  f"{len(layout.targets)} target(s) {_kinds(layout)}, "
                                  f"but got {_describe(sample)}")
-            converted = [_to_hwc(value, f"sample {k} " + ("image" if j == 0 else f"target {j - 1}"))
+            converted = [to_hwc(value, f"sample {k} " + ("image" if j == 0 else f"target {j - 1}"))
                          for j, value in enumerate(sample)]
             joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
             forms = forms or [form for _, form in converted]
@@ -113,8 +114,6 @@ class Mixer:
         return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out.groups, forms))
 
     def init_args(self) -> Dict[str, Any]:
-        import inspect
-
         names = [name for name in inspect.signature(type(self).__init__).parameters
                  if name != "self"]
         return {name: getattr(self, name) for name in names}

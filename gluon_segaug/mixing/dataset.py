@@ -6,6 +6,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 import numpy as np
 from mxnet import gluon
 
+from ..calls import to_hwc
 from ..hints import class_hint
 from ..joint import Joint, Policy, Target
 from ..rng import SampleCounter, Streams, set_sample_key
@@ -148,8 +149,6 @@ class MixDataset(gluon.data.Dataset):
             return self.pipeline(*sample)
 
     def _mixed(self, rng: np.random.Generator, i: int, sample: Tuple[Any, ...]) -> Tuple[Any, ...]:
-        from ..compose import _to_hwc  # compose builds on the augmenters, as this does
-
         n, mixer, layout = len(self.dataset), self.mixer, self.layout
         # Distinct others while the dataset has enough, then with repeats.
         picks = rng.choice(max(n - 1, 1), size=mixer.extra, replace=mixer.extra > n - 1)
@@ -160,7 +159,7 @@ class MixDataset(gluon.data.Dataset):
         joints, forms = [], None
         for k, j in enumerate([i] + picks.tolist()):
             values = sample if k == 0 else self._load(int(j))
-            converted = [_to_hwc(v, f"sample {j} " + ("image" if m == 0 else f"target {m - 1}"))
+            converted = [to_hwc(v, f"sample {j} " + ("image" if m == 0 else f"target {m - 1}"))
                          for m, v in enumerate(values)]
             joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
             forms = forms or [form for _, form in converted]
