@@ -265,6 +265,102 @@ static void run_u8_blocks_ssse3(const uint8_t *src, Py_ssize_t ss, int cn, const
         }
     }
 }
+
+/* ---------------------------------------------------------------- one channel (SSE) */
+
+/* FLOAT_SUM of 4 pixels in its order, the weights of grid positions g computed as
+ * init_weights makes them (exact in float, so they are the table's values). */
+__attribute__((target("ssse3")))
+static inline __m128 float_sum_4(__m128 t00, __m128 t01, __m128 t10, __m128 t11, __m128i g)
+{
+    const __m128 step = _mm_set1_ps(1.0f / TAB), one = _mm_set1_ps(1.0f);
+    const __m128 x1 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_and_si128(g, _mm_set1_epi32(TAB - 1))), step);
+    const __m128 y1 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_srli_epi32(g, INTER_BITS)), step);
+    const __m128 x0 = _mm_sub_ps(one, x1), y0 = _mm_sub_ps(one, y1);
+    __m128 sum = _mm_add_ps(_mm_mul_ps(t00, _mm_mul_ps(y0, x0)), _mm_mul_ps(t01, _mm_mul_ps(y0, x1)));
+    sum = _mm_add_ps(sum, _mm_mul_ps(t10, _mm_mul_ps(y1, x0)));
+    return _mm_add_ps(sum, _mm_mul_ps(t11, _mm_mul_ps(y1, x1)));
+}
+
+/* The (left, right) taps of 4 pixels, each pair loaded as 8 bytes, split into the
+ * lefts and the rights. */
+__attribute__((target("ssse3")))
+static inline void float_pairs_4(const float *row, const int32_t *pix, __m128 *left,
+                                 __m128 *right)
+{
+    __m128 p01 = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + pix[0]));
+    __m128 p23 = _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + pix[2]));
+    p01 = _mm_loadh_pi(p01, (const __m64 *)(row + pix[1]));
+    p23 = _mm_loadh_pi(p23, (const __m64 *)(row + pix[3]));
+    *left = _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(2, 0, 2, 0));
+    *right = _mm_shuffle_ps(p01, p23, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+/* One-channel float32, 4 pixels at a time. */
+__attribute__((target("ssse3")))
+static void run_f32_c1_sse(const float *src, Py_ssize_t ss, const int32_t *pix,
+                           const int32_t *wix, int a, int b, float *out)
+{
+    int x = a;
+    for (; x + 4 <= b; x += 4) {
+        __m128 t00, t01, t10, t11;
+        float_pairs_4(src, pix + x, &t00, &t01);
+        float_pairs_4(src + ss, pix + x, &t10, &t11);
+        const __m128i g = _mm_loadu_si128((const __m128i *)(wix + x));
+        _mm_storeu_ps(out + x, float_sum_4(t00, t01, t10, t11, g));
+    }
+    run_f32(src, ss, 1, pix, wix, x, b, out);
+}
+
+/* One-channel uint16 / int16, 4 pixels at a time: each row's two taps loaded as one
+ * 32-bit word. */
+__attribute__((target("ssse3")))
+static void run_16_c1_sse(const uint8_t *src, Py_ssize_t ss, int is_signed,
+                          const int32_t *pix, const int32_t *wix, int a, int b, uint8_t *out)
+{
+    const uint8_t *below = src + 2 * ss;
+    int x = a;
+    for (; x + 4 <= b; x += 4) {
+        int32_t w[8];
+        for (int k = 0; k < 4; k++) {
+            memcpy(w + k, src + 2 * (Py_ssize_t)pix[x + k], 4);
+            memcpy(w + 4 + k, below + 2 * (Py_ssize_t)pix[x + k], 4);
+        }
+        const __m128i top = _mm_loadu_si128((const __m128i *)w);
+        const __m128i bottom = _mm_loadu_si128((const __m128i *)(w + 4));
+        __m128i t00, t01, t10, t11;
+        if (is_signed) {
+            t00 = _mm_srai_epi32(_mm_slli_epi32(top, 16), 16);
+            t10 = _mm_srai_epi32(_mm_slli_epi32(bottom, 16), 16);
+            t01 = _mm_srai_epi32(top, 16);
+            t11 = _mm_srai_epi32(bottom, 16);
+        } else {
+            t00 = _mm_and_si128(top, _mm_set1_epi32(0xFFFF));
+            t10 = _mm_and_si128(bottom, _mm_set1_epi32(0xFFFF));
+            t01 = _mm_srli_epi32(top, 16);
+            t11 = _mm_srli_epi32(bottom, 16);
+        }
+        const __m128i g = _mm_loadu_si128((const __m128i *)(wix + x));
+        const __m128 sum = float_sum_4(_mm_cvtepi32_ps(t00), _mm_cvtepi32_ps(t01),
+                                       _mm_cvtepi32_ps(t10), _mm_cvtepi32_ps(t11), g);
+        /* Rounded half to even (as round_even), then saturated as to_u16 / to_s16. */
+        __m128i v = _mm_cvtps_epi32(sum);
+        const __m128i lo = _mm_set1_epi32(is_signed ? -32768 : 0);
+        const __m128i hi = _mm_set1_epi32(is_signed ? 32767 : 65535);
+        v = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(v, hi), hi),
+                         _mm_andnot_si128(_mm_cmpgt_epi32(v, hi), v));
+        v = _mm_or_si128(_mm_and_si128(_mm_cmplt_epi32(v, lo), lo),
+                         _mm_andnot_si128(_mm_cmplt_epi32(v, lo), v));
+        /* The low 16 bits of each lane (now in range) into 4 uint16 / int16. */
+        const __m128i packed = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1,
+                                                                 -1, -1, -1, -1, -1, -1));
+        _mm_storel_epi64((__m128i *)(out + 2 * (Py_ssize_t)x), packed);
+    }
+    if (is_signed)
+        run_s16((const int16_t *)src, ss, 1, pix, wix, x, b, (int16_t *)out);
+    else
+        run_u16((const uint16_t *)src, ss, 1, pix, wix, x, b, (uint16_t *)out);
+}
 #endif
 
 /* ---------------------------------------------------------------- dispatch */
@@ -299,12 +395,25 @@ void bilinear_run(int dtype, const uint8_t *src, int sw, int cn, const int32_t *
             run_u8(src, ss, cn, pix, wix, a, b, out);
         break;
     case DT_U16:
-        run_u16((const uint16_t *)src, ss, cn, pix, wix, a, b, (uint16_t *)out);
-        break;
     case DT_S16:
-        run_s16((const int16_t *)src, ss, cn, pix, wix, a, b, (int16_t *)out);
+#ifdef SEGAUG_X86
+        if (has_simd && cn == 1) {
+            run_16_c1_sse(src, ss, dtype == DT_S16, pix, wix, a, b, out);
+            break;
+        }
+#endif
+        if (dtype == DT_U16)
+            run_u16((const uint16_t *)src, ss, cn, pix, wix, a, b, (uint16_t *)out);
+        else
+            run_s16((const int16_t *)src, ss, cn, pix, wix, a, b, (int16_t *)out);
         break;
     case DT_F32:
+#ifdef SEGAUG_X86
+        if (has_simd && cn == 1) {
+            run_f32_c1_sse((const float *)src, ss, pix, wix, a, b, (float *)out);
+            break;
+        }
+#endif
         run_f32((const float *)src, ss, cn, pix, wix, a, b, (float *)out);
         break;
     }
