@@ -312,6 +312,37 @@ static void run_f32_c1_sse(const float *src, Py_ssize_t ss, const int32_t *pix,
     run_f32(src, ss, 1, pix, wix, x, b, out);
 }
 
+/* As run_f32_c1_sse, 8 pixels at a time (the two 128-bit halves hold pixels 0-3, 4-7). */
+__attribute__((target("avx2")))
+static void run_f32_c1_avx2(const float *src, Py_ssize_t ss, const int32_t *pix,
+                            const int32_t *wix, int a, int b, float *out)
+{
+    const __m256 step = _mm256_set1_ps(1.0f / TAB), one = _mm256_set1_ps(1.0f);
+    int x = a;
+    for (; x + 8 <= b; x += 8) {
+        const int32_t *i = pix + x;
+        __m256 taps[4];
+        for (int r = 0; r < 2; r++) {
+            const float *row = src + r * ss;
+            const __m256 p0 = _mm256_setr_m128(_mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + i[0])), (const __m64 *)(row + i[1])),
+                                               _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + i[4])), (const __m64 *)(row + i[5])));
+            const __m256 p1 = _mm256_setr_m128(_mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + i[2])), (const __m64 *)(row + i[3])),
+                                               _mm_loadh_pi(_mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(row + i[6])), (const __m64 *)(row + i[7])));
+            taps[2 * r] = _mm256_shuffle_ps(p0, p1, _MM_SHUFFLE(2, 0, 2, 0));
+            taps[2 * r + 1] = _mm256_shuffle_ps(p0, p1, _MM_SHUFFLE(3, 1, 3, 1));
+        }
+        const __m256i g = _mm256_loadu_si256((const __m256i *)(wix + x));
+        const __m256 x1 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(g, _mm256_set1_epi32(TAB - 1))), step);
+        const __m256 y1 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(g, INTER_BITS)), step);
+        const __m256 x0 = _mm256_sub_ps(one, x1), y0 = _mm256_sub_ps(one, y1);
+        __m256 sum = _mm256_add_ps(_mm256_mul_ps(taps[0], _mm256_mul_ps(y0, x0)),
+                                   _mm256_mul_ps(taps[1], _mm256_mul_ps(y0, x1)));
+        sum = _mm256_add_ps(sum, _mm256_mul_ps(taps[2], _mm256_mul_ps(y1, x0)));
+        _mm256_storeu_ps(out + x, _mm256_add_ps(sum, _mm256_mul_ps(taps[3], _mm256_mul_ps(y1, x1))));
+    }
+    run_f32_c1_sse(src, ss, pix, wix, x, b, out);
+}
+
 /* One-channel uint16 / int16, 4 pixels at a time: each row's two taps loaded as one
  * 32-bit word. */
 __attribute__((target("ssse3")))
@@ -409,6 +440,10 @@ void bilinear_run(int dtype, const uint8_t *src, int sw, int cn, const int32_t *
         break;
     case DT_F32:
 #ifdef SEGAUG_X86
+        if (has_simd == 2 && cn == 1) {
+            run_f32_c1_avx2((const float *)src, ss, pix, wix, a, b, (float *)out);
+            break;
+        }
         if (has_simd && cn == 1) {
             run_f32_c1_sse((const float *)src, ss, pix, wix, a, b, (float *)out);
             break;

@@ -142,29 +142,60 @@ static void fill_pixels(uint8_t *out, int n, const uint8_t *fill, Py_ssize_t pb)
     }
 }
 
-/* Source pixel indices of the n pixels from x on (all inside): a loop the compiler
- * vectorises. */
-static inline void nearest_indices(const Row *r, int x, int n, int sw, int32_t *idx)
-{
-    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
-    const int32_t *ad = r->ad + x, *bd = r->bd + x;
-    for (int k = 0; k < n; k++)
+/* Source pixel indices of the n pixels from x on (all inside), and the top-left taps
+ * (source pixel indices) and grid positions (fy * 32 + fx) of the n pixels from x on (all
+ * taps inside): loops the compiler vectorises, also for AVX2 (whose 32-bit multiply SSE2
+ * lacks); the same integers either way. */
+#define NEAREST_INDICES_BODY                                                           \
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;                            \
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;                                    \
+    for (int k = 0; k < n; k++)                                                        \
         idx[k] = ((y0 + bd[k]) >> AB_BITS) * sw + ((x0 + ad[k]) >> AB_BITS);
+
+#define GRID_INDICES_BODY                                                              \
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;                            \
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;                                    \
+    for (int k = 0; k < n; k++) {                                                      \
+        const int32_t gx = (x0 + ad[k]) >> (AB_BITS - INTER_BITS);                     \
+        const int32_t gy = (y0 + bd[k]) >> (AB_BITS - INTER_BITS);                     \
+        pix[k] = (gy >> INTER_BITS) * sw + (gx >> INTER_BITS);                         \
+        wix[k] = ((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1));                  \
+    }
+
+#ifdef SEGAUG_X86
+__attribute__((target("avx2")))
+static void nearest_indices_avx2(const Row *r, int x, int n, int sw, int32_t *idx)
+{
+    NEAREST_INDICES_BODY
 }
 
-/* The top-left taps (source pixel indices) and grid positions (fy * 32 + fx) of the n
- * pixels from x on (all taps inside): a loop the compiler vectorises. */
-static inline void grid_indices(const Row *r, int x, int n, int sw, int32_t *pix,
-                                int32_t *wix)
+__attribute__((target("avx2")))
+static void grid_indices_avx2(const Row *r, int x, int n, int sw, int32_t *pix, int32_t *wix)
 {
-    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
-    const int32_t *ad = r->ad + x, *bd = r->bd + x;
-    for (int k = 0; k < n; k++) {
-        const int32_t gx = (x0 + ad[k]) >> (AB_BITS - INTER_BITS);
-        const int32_t gy = (y0 + bd[k]) >> (AB_BITS - INTER_BITS);
-        pix[k] = (gy >> INTER_BITS) * sw + (gx >> INTER_BITS);
-        wix[k] = ((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1));
+    GRID_INDICES_BODY
+}
+#endif
+
+static void nearest_indices(const Row *r, int x, int n, int sw, int32_t *idx)
+{
+#ifdef SEGAUG_X86
+    if (has_simd == 2) {
+        nearest_indices_avx2(r, x, n, sw, idx);
+        return;
     }
+#endif
+    NEAREST_INDICES_BODY
+}
+
+static void grid_indices(const Row *r, int x, int n, int sw, int32_t *pix, int32_t *wix)
+{
+#ifdef SEGAUG_X86
+    if (has_simd == 2) {
+        grid_indices_avx2(r, x, n, sw, pix, wix);
+        return;
+    }
+#endif
+    GRID_INDICES_BODY
 }
 
 #define GATHER(T)                                                                \
