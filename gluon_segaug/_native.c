@@ -210,8 +210,24 @@ static void gather(const uint8_t *src, Py_ssize_t pb, const int32_t *idx, int a,
     case 4: GATHER(uint32_t) break;
     case 8: GATHER(uint64_t) break;
     default:
-        for (int x = a; x < b; x++)
-            memcpy(out + x * pb, src + (Py_ssize_t)idx[x] * pb, (size_t)pb);
+        /* Other sizes in fixed-size words (moves, not calls), the last word of a pixel
+         * overlapping the one before it. */
+        if (pb > 8) {
+            for (int x = a; x < b; x++) {
+                const uint8_t *from = src + (Py_ssize_t)idx[x] * pb;
+                uint8_t *to = out + x * pb;
+                for (Py_ssize_t k = 0; k + 8 < pb; k += 8) memcpy(to + k, from + k, 8);
+                memcpy(to + pb - 8, from + pb - 8, 8);
+            }
+        } else {
+            const int word = pb > 4 ? 4 : 2; /* 5 to 7 bytes, or 3 */
+            for (int x = a; x < b; x++) {
+                const uint8_t *from = src + (Py_ssize_t)idx[x] * pb;
+                uint8_t *to = out + x * pb;
+                memcpy(to, from, word);
+                memcpy(to + pb - word, from + pb - word, word);
+            }
+        }
     }
 }
 
@@ -603,5 +619,13 @@ PyMODINIT_FUNC PyInit__native(void)
 #endif
     init_weights();
     PyObject *m = PyModule_Create(&module);
+    /* The dtypes the bilinear warps take (nearest takes any), which the dispatch and
+     * ``info`` read. */
+    PyObject *dtypes = Py_BuildValue("(ssss)", "uint8", "uint16", "int16", "float32");
+    if (m == NULL || dtypes == NULL || PyModule_AddObject(m, "LINEAR_DTYPES", dtypes) < 0) {
+        Py_XDECREF(dtypes);
+        Py_XDECREF(m);
+        return NULL;
+    }
     return m;
 }

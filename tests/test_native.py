@@ -354,3 +354,11 @@ def test_a_pipeline_with_every_target_kind_matches_the_opencv_path(monkeypatch):
 def test_warp_planes_refuses_bad_planes_with_a_clear_error(planes, message):
     with pytest.raises((ValueError, TypeError, BufferError), match=message):
         _native.warp_planes((1.0, 0, 0, 0, 1, 0), planes)
+
+
+def test_info_reports_what_the_warp_kernels_take():
+    import gluon_segaug as gsa
+
+    warps = gsa.show_config(mode="dicts")["compiled"]["warps"]
+    assert "bilinear of uint8, uint16, int16, float32" in warps and "any channel count" in warps
+    assert {np.dtype(t) for t in _native.LINEAR_DTYPES} == sampling._NATIVE_LINEAR

@@ -216,7 +216,7 @@ def native_linear(dtype: np.dtype) -> bool:
     return dtype != np.uint8 or bool(_native.simd())
 
 
-_NATIVE_LINEAR = {np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32)}
+_NATIVE_LINEAR = {np.dtype(t) for t in getattr(_native, "LINEAR_DTYPES", ())}
 
 
 def warp_planes(sampler: Sampler, out_hw: Tuple[int, int],
