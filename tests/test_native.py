@@ -295,6 +295,12 @@ def test_groups_warped_together_are_each_warped_alone(seed, simd, monkeypatch):
     arrays = _groups(rng, h, w)
     before = [a.copy() for a in arrays]
     matrix = _random_affine(rng, h, w)
+    if seed % 4 == 1:  # perspective: OpenCV's warpPerspective, one array at a time
+        matrix[2, :2] = rng.uniform(-2e-3, 2e-3, 2)
+    elif seed % 8 == 2:  # a flip and a shift: an index copy
+        matrix = np.array([[-1.0, 0, w + 2], [0, 1, -3], [0, 0, 1]])
+    elif seed % 8 == 6:  # a stretched box: cv2.resize
+        matrix = np.array([[1.5, 0, 0.25], [0, 0.5, -0.25], [0, 0, 1]])
     out_hw = tuple(int(v) for v in rng.integers(1, 80, 2))
     policies = list(_POLICIES)
     if seed % 3 == 0:
