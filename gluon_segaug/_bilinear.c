@@ -97,10 +97,13 @@ void bilinear_pixel(int dtype, int cn, const uint8_t *t00, const uint8_t *t01,
 
 /* ``cn`` a constant where the caller passes one: the compiler then unrolls the channels
  * (and vectorises them where there are many). */
+/* The weights are copied out first: the stores through ``o`` could otherwise alias them,
+ * which keeps the compiler from vectorising the channels. */
 #define RUN_BODY(T, CAST)                                                            \
     for (int x = a; x < b; x++) {                                                    \
         const T *p = src + (Py_ssize_t)pix[x] * cn, *q = p + ss;                     \
-        const float *w = weight_floats + 4 * wix[x];                                 \
+        const float *t = weight_floats + 4 * wix[x];                                 \
+        const float w[4] = {t[0], t[1], t[2], t[3]};                                 \
         T *o = out + (Py_ssize_t)x * cn;                                             \
         for (int c = 0; c < cn; c++) o[c] = CAST(FLOAT_SUM(p[c], p[c + cn], q[c], q[c + cn], w)); \
     }
@@ -392,6 +395,105 @@ static void run_16_c1_sse(const uint8_t *src, Py_ssize_t ss, int is_signed,
     else
         run_u16((const uint16_t *)src, ss, 1, pix, wix, x, b, (uint16_t *)out);
 }
+
+/* ---------------------------------------------------------------- many channels (float) */
+
+/* Four (SSE) or eight (AVX2) channels of uint16, int16 or float32 as floats, and back
+ * (rounded half to even and saturated, as to_u16 / to_s16). */
+__attribute__((target("ssse3")))
+static inline __m128 load4(int dtype, const void *ptr)
+{
+    if (dtype == DT_F32) return _mm_loadu_ps((const float *)ptr);
+    const __m128i v = _mm_loadl_epi64((const __m128i *)ptr);
+    return _mm_cvtepi32_ps(dtype == DT_U16 ? _mm_unpacklo_epi16(v, _mm_setzero_si128())
+                                           : _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
+}
+
+__attribute__((target("ssse3")))
+static inline void store4(int dtype, void *ptr, __m128 sum)
+{
+    if (dtype == DT_F32) {
+        _mm_storeu_ps((float *)ptr, sum);
+        return;
+    }
+    __m128i v = _mm_cvtps_epi32(sum);
+    const __m128i lo = _mm_set1_epi32(dtype == DT_S16 ? -32768 : 0);
+    const __m128i hi = _mm_set1_epi32(dtype == DT_S16 ? 32767 : 65535);
+    v = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(v, hi), hi), _mm_andnot_si128(_mm_cmpgt_epi32(v, hi), v));
+    v = _mm_or_si128(_mm_and_si128(_mm_cmplt_epi32(v, lo), lo), _mm_andnot_si128(_mm_cmplt_epi32(v, lo), v));
+    _mm_storel_epi64((__m128i *)ptr, _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1,
+                                                                      -1, -1, -1, -1, -1, -1)));
+}
+
+/* uint16, int16 or float32 with 4 or more channels: blocks of 4 channels, the last
+ * ending at the last channel (overlapping the one before, which writes the same
+ * values); FLOAT_SUM's order in every lane. */
+__attribute__((target("ssse3")))
+static void run_float_blocks_sse(int dtype, const uint8_t *src, Py_ssize_t ss, int cn,
+                                 const int32_t *pix, const int32_t *wix, int a, int b,
+                                 uint8_t *out)
+{
+    const Py_ssize_t size = dtype == DT_F32 ? 4 : 2, pb = cn * size, row = ss * size;
+    for (int x = a; x < b; x++) {
+        const uint8_t *p = src + (Py_ssize_t)pix[x] * pb, *q = p + row;
+        const float *t = weight_floats + 4 * wix[x];
+        const __m128 w0 = _mm_set1_ps(t[0]), w1 = _mm_set1_ps(t[1]);
+        const __m128 w2 = _mm_set1_ps(t[2]), w3 = _mm_set1_ps(t[3]);
+        uint8_t *o = out + (Py_ssize_t)x * pb;
+        for (int c = 0; c < cn; c += 4) {
+            if (cn - c < 4) c = cn - 4;
+            const Py_ssize_t k = c * size;
+            __m128 sum = _mm_add_ps(_mm_mul_ps(load4(dtype, p + k), w0),
+                                    _mm_mul_ps(load4(dtype, p + pb + k), w1));
+            sum = _mm_add_ps(sum, _mm_mul_ps(load4(dtype, q + k), w2));
+            store4(dtype, o + k, _mm_add_ps(sum, _mm_mul_ps(load4(dtype, q + pb + k), w3)));
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+static inline __m256 load8(int dtype, const void *ptr)
+{
+    if (dtype == DT_F32) return _mm256_loadu_ps((const float *)ptr);
+    const __m128i v = _mm_loadu_si128((const __m128i *)ptr);
+    return _mm256_cvtepi32_ps(dtype == DT_U16 ? _mm256_cvtepu16_epi32(v) : _mm256_cvtepi16_epi32(v));
+}
+
+__attribute__((target("avx2")))
+static inline void store8(int dtype, void *ptr, __m256 sum)
+{
+    if (dtype == DT_F32) {
+        _mm256_storeu_ps((float *)ptr, sum);
+        return;
+    }
+    const __m256i v = _mm256_cvtps_epi32(sum); /* half to even; the packs saturate */
+    const __m256i packed = dtype == DT_S16 ? _mm256_packs_epi32(v, v) : _mm256_packus_epi32(v, v);
+    _mm_storeu_si128((__m128i *)ptr, _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08)));
+}
+
+/* As run_float_blocks_sse, blocks of 8 channels (8 or more). */
+__attribute__((target("avx2")))
+static void run_float_blocks_avx2(int dtype, const uint8_t *src, Py_ssize_t ss, int cn,
+                                  const int32_t *pix, const int32_t *wix, int a, int b,
+                                  uint8_t *out)
+{
+    const Py_ssize_t size = dtype == DT_F32 ? 4 : 2, pb = cn * size, row = ss * size;
+    for (int x = a; x < b; x++) {
+        const uint8_t *p = src + (Py_ssize_t)pix[x] * pb, *q = p + row;
+        const float *t = weight_floats + 4 * wix[x];
+        const __m256 w0 = _mm256_set1_ps(t[0]), w1 = _mm256_set1_ps(t[1]);
+        const __m256 w2 = _mm256_set1_ps(t[2]), w3 = _mm256_set1_ps(t[3]);
+        uint8_t *o = out + (Py_ssize_t)x * pb;
+        for (int c = 0; c < cn; c += 8) {
+            if (cn - c < 8) c = cn - 8;
+            const Py_ssize_t k = c * size;
+            __m256 sum = _mm256_add_ps(_mm256_mul_ps(load8(dtype, p + k), w0),
+                                       _mm256_mul_ps(load8(dtype, p + pb + k), w1));
+            sum = _mm256_add_ps(sum, _mm256_mul_ps(load8(dtype, q + k), w2));
+            store8(dtype, o + k, _mm256_add_ps(sum, _mm256_mul_ps(load8(dtype, q + pb + k), w3)));
+        }
+    }
+}
 #endif
 
 /* ---------------------------------------------------------------- dispatch */
@@ -428,6 +530,14 @@ void bilinear_run(int dtype, const uint8_t *src, int sw, int cn, const int32_t *
     case DT_U16:
     case DT_S16:
 #ifdef SEGAUG_X86
+        if (has_simd == 2 && cn >= 8) {
+            run_float_blocks_avx2(dtype, src, ss, cn, pix, wix, a, b, out);
+            break;
+        }
+        if (has_simd && cn >= 4) {
+            run_float_blocks_sse(dtype, src, ss, cn, pix, wix, a, b, out);
+            break;
+        }
         if (has_simd && cn == 1) {
             run_16_c1_sse(src, ss, dtype == DT_S16, pix, wix, a, b, out);
             break;
@@ -440,6 +550,14 @@ void bilinear_run(int dtype, const uint8_t *src, int sw, int cn, const int32_t *
         break;
     case DT_F32:
 #ifdef SEGAUG_X86
+        if (has_simd == 2 && cn >= 8) {
+            run_float_blocks_avx2(dtype, src, ss, cn, pix, wix, a, b, out);
+            break;
+        }
+        if (has_simd && cn >= 4) {
+            run_float_blocks_sse(dtype, src, ss, cn, pix, wix, a, b, out);
+            break;
+        }
         if (has_simd == 2 && cn == 1) {
             run_f32_c1_avx2((const float *)src, ss, pix, wix, a, b, (float *)out);
             break;
