@@ -209,8 +209,8 @@ def _outside_key(in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> tuple:
 
 
 def native_linear(dtype: np.dtype) -> bool:
-    """Whether the compiled kernels interpolate ``dtype`` bilinearly (uint8 only with a
-    SIMD loop: OpenCV's own loop is as fast as the plain C one)."""
+    """Whether the compiled kernels interpolate ``dtype`` bilinearly: uint8 only where
+    they have a SIMD loop (OpenCV's uint8 loop is vectorised, its others are not)."""
     if _native is None or dtype not in _NATIVE_LINEAR:
         return False
     return dtype != np.uint8 or bool(_native.simd())
