@@ -368,3 +368,17 @@ def test_info_reports_what_the_warp_kernels_take():
     warps = gsa.show_config(mode="dicts")["compiled"]["warps"]
     assert "bilinear of uint8, uint16, int16, float32" in warps and "any channel count" in warps
     assert {np.dtype(t) for t in _native.LINEAR_DTYPES} == sampling._NATIVE_LINEAR
+
+
+def test_sources_beyond_int32_pixel_indices_go_to_opencv(monkeypatch):
+    """The kernels index source pixels in int32; larger sources (here: the limit
+    lowered) are left to OpenCV rather than refused or overflowed."""
+    rng = np.random.default_rng(4)
+    src = rng.integers(0, 256, (20, 30, 5)).astype(np.uint8)
+    matrix = _random_affine(rng, 20, 30)
+    want = {interp: _through_opencv(monkeypatch, src, matrix, (16, 16), interp, fill=3)
+            for interp in (Interp.NEAREST, Interp.LINEAR)}
+    monkeypatch.setattr(sampling, "_MAX_NATIVE_PIXELS", 20 * 30 - 1)
+    monkeypatch.setattr(_native, "warp_planes", None)  # would raise TypeError if called
+    for interp, reference in want.items():
+        assert np.array_equal(resample(src, matrix, (16, 16), interp, fill=3), reference)

@@ -217,6 +217,7 @@ def native_linear(dtype: np.dtype) -> bool:
 
 
 _NATIVE_LINEAR = {np.dtype(t) for t in getattr(_native, "LINEAR_DTYPES", ())}
+_MAX_NATIVE_PIXELS = 2 ** 31 - 1
 
 
 def warp_planes(sampler: Sampler, out_hw: Tuple[int, int],
@@ -227,7 +228,9 @@ def warp_planes(sampler: Sampler, out_hw: Tuple[int, int],
     ``native_linear``), the source points of every output row worked out once for all.
     ``None`` where the kernels do not apply (see ``Sampler.native``)."""
     inverse = sampler.native(out_hw)
-    if inverse is None:
+    # The kernels index source pixels in int32.
+    if inverse is None or any(src.shape[0] * src.shape[1] > _MAX_NATIVE_PIXELS
+                              for src, _, _ in planes):
         return None
     outs = [np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype) for src, _, _ in planes]
     _native.warp_planes(inverse, [(np.ascontiguousarray(src), out, linear, fill.tobytes())
