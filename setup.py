@@ -1,5 +1,5 @@
 """The compiled parts: the affine resampling and per-pixel kernels
-(``gluon_segaug/_native.c``, ``_pixels.c``) and the NDArray boundary
+(``gluon_segaug/_native.c``, ``_bilinear.c``, ``_pixels.c``) and the NDArray boundary
 (``gluon_segaug/_mxview.c``).
 
 Both optional: where one does not build, the same work runs through OpenCV or ctypes.
@@ -20,7 +20,8 @@ if not (3, 8) <= sys.version_info[:2] <= (3, 11):
              f"Python {sys.version_info[0]}.{sys.version_info[1]}")
 
 setup(ext_modules=[Extension("gluon_segaug._native",
-                             ["gluon_segaug/_native.c", "gluon_segaug/_pixels.c"],
+                             ["gluon_segaug/_native.c", "gluon_segaug/_bilinear.c",
+                              "gluon_segaug/_pixels.c"],
                              depends=["gluon_segaug/_native.h"],
                              extra_compile_args=["-O3", "-ffp-contract=off"],
                              optional=True),

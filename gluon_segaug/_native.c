@@ -1,33 +1,30 @@
 /* Affine resampling kernels with the library's border rule built in, and the module
- * (the per-pixel kernels are in _pixels.c).
+ * (the bilinear loops are in _bilinear.c, the per-pixel kernels in _pixels.c).
  *
  * The rule (see functional/sampling.py): an output pixel whose nearest source pixel lies
  * outside the source gets the fill; every other pixel is interpolated with the source's
  * edge pixels replicated outwards, so content never blends with the fill.
  *
- * The arithmetic is OpenCV's own fixed point for cv2.warpAffine (OpenCV 4.x, 8-bit
- * bilinear and any nearest): source points in 1/1024 of a pixel, each the rounded row
- * term plus the rounded column term; nearest takes the closest pixel, bilinear places the
- * point on a 1/32 grid with integer weights. So these kernels give the same bytes as the
- * OpenCV path they replace, and every channel group of a sample is filled at the same
- * pixels. What they add: along a row, the pixels whose nearest source pixel is inside form
- * one run (a line meets a rectangle in one segment), as do the pixels whose four taps are
- * inside; each row is cut into fill, edge and interior runs, and only the interior run
- * has the fast loop, which for 3- and 4-channel uint8 images uses AVX2 (two pixels at a
- * time) or SSSE3 where the processor has them (the scalar loop gives the same bytes).
+ * The arithmetic is OpenCV's own fixed point for cv2.warpAffine (OpenCV 4.x, bilinear
+ * and nearest): source points in 1/1024 of a pixel, each the rounded row term plus the
+ * rounded column term; nearest takes the closest pixel, bilinear places the point on a
+ * 1/32 grid and weighs the four taps as cv2.remap does for the dtype (_bilinear.c). So
+ * these kernels give the same bytes as the OpenCV path they replace, and every channel
+ * group of a sample is filled at the same pixels. What they add: along a row, the pixels
+ * whose nearest source pixel is inside form one run (a line meets a rectangle in one
+ * segment), as do the pixels whose four taps are inside; each row is cut into fill, edge
+ * and interior runs, and only the interior run has the fast loop. Several arrays of one
+ * size warped by one matrix (an image and its targets) share all of that: the runs, the
+ * source indices and the weights of a row are worked out once for every array.
  */
 #include "_native.h"
 
 #define AB_BITS 10                    /* source points in 1 / 1024 of a pixel */
-#define INTER_BITS 5                  /* bilinear grid: 1 / 32 of a pixel */
-#define TAB (1 << INTER_BITS)
 #define NEAREST_DELTA (1 << (AB_BITS - 1))
 #define LINEAR_DELTA (1 << (AB_BITS - INTER_BITS - 1))
-#define WSHIFT (2 * INTER_BITS)       /* weights sum to 1 << WSHIFT */
 /* Terms of the source point larger than this are refused: OpenCV adds them in int32
  * units of 1/1024 pixel, and so do the kernels' chunked loops. */
 #define MAX_TERM 524288.0
-#define CHUNK 64                      /* pixels whose addresses are worked out together */
 
 int has_simd = 0;
 
@@ -117,7 +114,15 @@ static void nearest_run(const Row *r, const double *inv, int y, int sw, int sh, 
 #undef NEAR_PRED
 }
 
-/* ---------------------------------------------------------------- nearest */
+/* ---------------------------------------------------------------- planes */
+
+/* One array to warp: its buffers, whether it is interpolated (else nearest), its dtype
+ * and channels (bilinear) and the bytes of a pixel; fill.buf NULL for no fill. */
+typedef struct {
+    Py_buffer src, dst, fill;
+    int linear, dtype, cn;
+    Py_ssize_t pb;
+} Plane;
 
 static void fill_pixels(uint8_t *out, int n, const uint8_t *fill, Py_ssize_t pb)
 {
@@ -137,235 +142,163 @@ static void fill_pixels(uint8_t *out, int n, const uint8_t *fill, Py_ssize_t pb)
     }
 }
 
-/* Source pixel indices of the n pixels from x on (all inside): a loop the compiler
- * vectorises. */
-static inline void nearest_indices(const Row *r, int x, int n, int sw, int32_t *idx)
-{
-    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
-    const int32_t *ad = r->ad + x, *bd = r->bd + x;
-    for (int k = 0; k < n; k++)
+/* Source pixel indices of the n pixels from x on (all inside), and the top-left taps
+ * (source pixel indices) and grid positions (fy * 32 + fx) of the n pixels from x on (all
+ * taps inside): loops the compiler vectorises, also for AVX2 (whose 32-bit multiply SSE2
+ * lacks); the same integers either way. */
+#define NEAREST_INDICES_BODY                                                           \
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;                            \
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;                                    \
+    for (int k = 0; k < n; k++)                                                        \
         idx[k] = ((y0 + bd[k]) >> AB_BITS) * sw + ((x0 + ad[k]) >> AB_BITS);
-}
 
-#define NEAREST_LOOP(T)                                                           \
-    for (int x = a; x < b; x += CHUNK) {                                          \
-        const int n = b - x < CHUNK ? b - x : CHUNK;                              \
-        int32_t idx[CHUNK];                                                       \
-        nearest_indices(&r, x, n, sw, idx);                                       \
-        for (int k = 0; k < n; k++) ((T *)out)[x + k] = ((const T *)src)[idx[k]]; \
+#define GRID_INDICES_BODY                                                              \
+    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;                            \
+    const int32_t *ad = r->ad + x, *bd = r->bd + x;                                    \
+    for (int k = 0; k < n; k++) {                                                      \
+        const int32_t gx = (x0 + ad[k]) >> (AB_BITS - INTER_BITS);                     \
+        const int32_t gy = (y0 + bd[k]) >> (AB_BITS - INTER_BITS);                     \
+        pix[k] = (gy >> INTER_BITS) * sw + (gx >> INTER_BITS);                         \
+        wix[k] = ((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1));                  \
     }
 
-static void warp_nearest_kernel(const uint8_t *src, int sh, int sw, Py_ssize_t pb,
-                                uint8_t *dst, int dh, int dw, const double *inv,
-                                const uint8_t *fill, const int32_t *terms)
+#ifdef SEGAUG_X86
+__attribute__((target("avx2")))
+static void nearest_indices_avx2(const Row *r, int x, int n, int sw, int32_t *idx)
 {
-    const Py_ssize_t ss = sw * pb;
-    for (int y = 0; y < dh; y++) {
-        uint8_t *out = dst + (Py_ssize_t)y * dw * pb;
-        const Row r = row_of(inv, y, NEAREST_DELTA, terms, terms + dw);
-        int a, b;
-        nearest_run(&r, inv, y, sw, sh, dw, &a, &b);
-        fill_pixels(out, a, fill, pb);
-        switch (pb) {
-        case 1: NEAREST_LOOP(uint8_t) break;
-        case 2: NEAREST_LOOP(uint16_t) break;
-        case 4: NEAREST_LOOP(uint32_t) break;
-        case 8: NEAREST_LOOP(uint64_t) break;
-        default:
+    NEAREST_INDICES_BODY
+}
+
+__attribute__((target("avx2")))
+static void grid_indices_avx2(const Row *r, int x, int n, int sw, int32_t *pix, int32_t *wix)
+{
+    GRID_INDICES_BODY
+}
+#endif
+
+static void nearest_indices(const Row *r, int x, int n, int sw, int32_t *idx)
+{
+#ifdef SEGAUG_X86
+    if (has_simd == 2) {
+        nearest_indices_avx2(r, x, n, sw, idx);
+        return;
+    }
+#endif
+    NEAREST_INDICES_BODY
+}
+
+static void grid_indices(const Row *r, int x, int n, int sw, int32_t *pix, int32_t *wix)
+{
+#ifdef SEGAUG_X86
+    if (has_simd == 2) {
+        grid_indices_avx2(r, x, n, sw, pix, wix);
+        return;
+    }
+#endif
+    GRID_INDICES_BODY
+}
+
+#define GATHER(T)                                                                \
+    for (int x = a; x < b; x++) ((T *)out)[x] = ((const T *)src)[idx[x]];
+
+static void gather(const uint8_t *src, Py_ssize_t pb, const int32_t *idx, int a, int b,
+                   uint8_t *out)
+{
+    switch (pb) {
+    case 1: GATHER(uint8_t) break;
+    case 2: GATHER(uint16_t) break;
+    case 4: GATHER(uint32_t) break;
+    case 8: GATHER(uint64_t) break;
+    default:
+        /* Other sizes in fixed-size words (moves, not calls), the last word of a pixel
+         * overlapping the one before it. */
+        if (pb > 8) {
             for (int x = a; x < b; x++) {
-                const int64_t X = (r.x0 + r.ad[x]) >> AB_BITS, Y = (r.y0 + r.bd[x]) >> AB_BITS;
-                memcpy(out + x * pb, src + Y * ss + X * pb, (size_t)pb);
+                const uint8_t *from = src + (Py_ssize_t)idx[x] * pb;
+                uint8_t *to = out + x * pb;
+                for (Py_ssize_t k = 0; k + 8 < pb; k += 8) memcpy(to + k, from + k, 8);
+                memcpy(to + pb - 8, from + pb - 8, 8);
+            }
+        } else {
+            const int word = pb > 4 ? 4 : 2; /* 5 to 7 bytes, or 3 */
+            for (int x = a; x < b; x++) {
+                const uint8_t *from = src + (Py_ssize_t)idx[x] * pb;
+                uint8_t *to = out + x * pb;
+                memcpy(to, from, word);
+                memcpy(to + pb - word, from + pb - word, word);
             }
         }
-        fill_pixels(out + b * pb, dw - b, fill, pb);
     }
 }
-
-/* ---------------------------------------------------------------- bilinear */
 
 static inline int clampi(int64_t v, int hi) { return v < 0 ? 0 : (v > hi ? hi : (int)v); }
 
-/* Position of pixel x on the 1/32 grid: whole pixel and the weights' index. */
-#define GRID(r, x, ix, iy, fx, fy)                                                  \
-    const int64_t gx_ = ((r)->x0 + (r)->ad[x]) >> (AB_BITS - INTER_BITS);           \
-    const int64_t gy_ = ((r)->y0 + (r)->bd[x]) >> (AB_BITS - INTER_BITS);           \
-    const int64_t ix = gx_ >> INTER_BITS, iy = gy_ >> INTER_BITS;                   \
-    const int fx = (int)(gx_ & (TAB - 1)), fy = (int)(gy_ & (TAB - 1))
-
-#define BLEND(p00, p01, p10, p11, fx, fy)                                            \
-    (uint8_t)(((p00) * ((TAB - (fx)) * (TAB - (fy))) + (p01) * ((fx) * (TAB - (fy)))  \
-               + (p10) * ((TAB - (fx)) * (fy)) + (p11) * ((fx) * (fy))                \
-               + (1 << (WSHIFT - 1))) >> WSHIFT)
-
-/* One pixel, any tap outside replicated from the edge. */
-static inline void bilinear_edge(const uint8_t *src, int sh, int sw, int cn, const Row *r,
-                                 int x, uint8_t *o)
+/* Pixels a..b-1 bilinear with some tap outside: the source's edge replicated. */
+static void bilinear_edge(const Plane *p, const Row *r, int sh, int sw, int a, int b,
+                          uint8_t *out)
 {
-    GRID(r, x, ix, iy, fx, fy);
-    const int x0 = clampi(ix, sw - 1), x1 = clampi(ix + 1, sw - 1);
-    const int y0 = clampi(iy, sh - 1), y1 = clampi(iy + 1, sh - 1);
-    const Py_ssize_t ss = (Py_ssize_t)sw * cn;
-    const uint8_t *p00 = src + y0 * ss + x0 * cn, *p01 = src + y0 * ss + x1 * cn;
-    const uint8_t *p10 = src + y1 * ss + x0 * cn, *p11 = src + y1 * ss + x1 * cn;
-    for (int c = 0; c < cn; c++) o[c] = BLEND(p00[c], p01[c], p10[c], p11[c], fx, fy);
-}
-
-/* The interior run: all four taps inside. Scalar version. */
-static void bilinear_run_scalar(const uint8_t *src, int sw, int cn, const Row *r, int a,
-                                int b, uint8_t *out)
-{
-    const Py_ssize_t ss = (Py_ssize_t)sw * cn;
+    const uint8_t *src = p->src.buf;
+    const Py_ssize_t pb = p->pb;
     for (int x = a; x < b; x++) {
-        GRID(r, x, ix, iy, fx, fy);
-        const uint8_t *p = src + iy * ss + ix * cn;
-        uint8_t *o = out + x * cn;
-        for (int c = 0; c < cn; c++)
-            o[c] = BLEND(p[c], p[c + cn], p[ss + c], p[ss + c + cn], fx, fy);
+        const int64_t gx = (r->x0 + r->ad[x]) >> (AB_BITS - INTER_BITS);
+        const int64_t gy = (r->y0 + r->bd[x]) >> (AB_BITS - INTER_BITS);
+        const int64_t ix = gx >> INTER_BITS, iy = gy >> INTER_BITS;
+        const Py_ssize_t x0 = clampi(ix, sw - 1) * pb, x1 = clampi(ix + 1, sw - 1) * pb;
+        const Py_ssize_t y0 = clampi(iy, sh - 1) * sw * pb, y1 = clampi(iy + 1, sh - 1) * sw * pb;
+        bilinear_pixel(p->dtype, p->cn, src + y0 + x0, src + y0 + x1, src + y1 + x0,
+                       src + y1 + x1, (int)(((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1))),
+                       out + x * pb);
     }
 }
 
-/* Byte offsets of the top-left taps and weight indices of the n pixels from x on (all
- * taps inside): a loop the compiler vectorises. */
-static inline void grid_chunk(const Row *r, int x, int n, int32_t ss, int cn, int32_t *offset,
-                              int32_t *weights)
+/* Every plane, row by row: where each output pixel reads is worked out once per row for
+ * all planes (the nearest run and indices, the bilinear runs, taps and weights), then
+ * each plane is written: fill, nearest or bilinear pixels, fill. ``rows`` has room for
+ * three rows of dw int32. */
+static void warp_planes_kernel(const Plane *planes, int n, int sh, int sw, int dh, int dw,
+                               const double *inv, const int32_t *terms, int32_t *rows)
 {
-    const int32_t x0 = (int32_t)r->x0, y0 = (int32_t)r->y0;
-    const int32_t *ad = r->ad + x, *bd = r->bd + x;
-    for (int k = 0; k < n; k++) {
-        const int32_t gx = (x0 + ad[k]) >> (AB_BITS - INTER_BITS);
-        const int32_t gy = (y0 + bd[k]) >> (AB_BITS - INTER_BITS);
-        offset[k] = (gy >> INTER_BITS) * ss + (gx >> INTER_BITS) * cn;
-        weights[k] = ((gy & (TAB - 1)) << INTER_BITS) | (gx & (TAB - 1));
+    int32_t *idx = rows, *pix = rows + dw, *wix = rows + 2 * (Py_ssize_t)dw;
+    int any_nearest = 0, any_linear = 0;
+    for (int i = 0; i < n; i++) {
+        any_nearest |= !planes[i].linear;
+        any_linear |= planes[i].linear;
     }
-}
-
-#ifdef SEGAUG_X86
-/* Weights of each grid position (fy, fx): the top pair and the bottom pair of taps, as
- * two int16 pairs. */
-static int32_t weight_table[TAB * TAB * 2];
-
-static void init_weights(void)
-{
-    for (int fy = 0; fy < TAB; fy++)
-        for (int fx = 0; fx < TAB; fx++) {
-            int32_t *w = weight_table + 2 * (fy * TAB + fx);
-            w[0] = ((TAB - fx) * (TAB - fy)) | ((fx * (TAB - fy)) << 16);
-            w[1] = ((TAB - fx) * fy) | ((fx * fy) << 16);
-        }
-}
-
-/* The interior run of a 3- or 4-channel image: each row of taps is loaded as 8 bytes,
- * spread to (left, right) int16 pairs per channel and multiplied-added with the
- * weights. Stores 4 bytes a pixel: for 3 channels the spare byte is overwritten by the
- * next pixel (the caller keeps the row's last pixel out of the run). The loads read
- * 8 - 2 * cn bytes past the right tap (the caller keeps those inside the source). */
-__attribute__((target("ssse3")))
-static void bilinear_run_ssse3(const uint8_t *src, int sw, int cn, const Row *r, int a,
-                               int b, uint8_t *out)
-{
-    const Py_ssize_t ss = (Py_ssize_t)sw * cn;
-    const __m128i spread = cn == 3
-        ? _mm_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1)
-        : _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
-    const __m128i round = _mm_set1_epi32(1 << (WSHIFT - 1));
-    int32_t offset[CHUNK], weights[CHUNK];
-    for (int x0 = a; x0 < b; x0 += CHUNK) {
-        const int n = b - x0 < CHUNK ? b - x0 : CHUNK;
-        grid_chunk(r, x0, n, (int32_t)ss, cn, offset, weights);
-        for (int k = 0; k < n; k++) {
-            const uint8_t *p = src + offset[k];
-            const __m128i w = _mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k]));
-            const __m128i top = _mm_shuffle_epi8(_mm_loadl_epi64((const __m128i *)p), spread);
-            const __m128i bottom = _mm_shuffle_epi8(
-                _mm_loadl_epi64((const __m128i *)(p + ss)), spread);
-            __m128i sum = _mm_add_epi32(_mm_madd_epi16(top, _mm_shuffle_epi32(w, 0x00)),
-                                        _mm_madd_epi16(bottom, _mm_shuffle_epi32(w, 0x55)));
-            sum = _mm_srai_epi32(_mm_add_epi32(sum, round), WSHIFT);
-            sum = _mm_packus_epi16(_mm_packs_epi32(sum, sum), sum);
-            const int32_t bytes = _mm_cvtsi128_si32(sum);
-            memcpy(out + (x0 + k) * cn, &bytes, 4);
-        }
-    }
-}
-#endif
-
-/* As bilinear_run_ssse3, two pixels at a time in the two halves of 256-bit registers. */
-__attribute__((target("avx2")))
-static void bilinear_run_avx2(const uint8_t *src, int sw, int cn, const Row *r, int a,
-                              int b, uint8_t *out)
-{
-    const Py_ssize_t ss = (Py_ssize_t)sw * cn;
-    const __m128i spread128 = cn == 3
-        ? _mm_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1, -1)
-        : _mm_setr_epi8(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1);
-    const __m256i spread = _mm256_broadcastsi128_si256(spread128);
-    const __m256i round = _mm256_set1_epi32(1 << (WSHIFT - 1));
-    int32_t offset[CHUNK], weights[CHUNK];
-    for (int x0 = a; x0 < b; x0 += CHUNK) {
-        const int n = b - x0 < CHUNK ? b - x0 : CHUNK;
-        grid_chunk(r, x0, n, (int32_t)ss, cn, offset, weights);
-        int k = 0;
-        for (; k + 1 < n; k += 2) {
-            const uint8_t *p = src + offset[k], *q = src + offset[k + 1];
-            const __m256i w = _mm256_inserti128_si256(
-                _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k]))),
-                _mm_loadl_epi64((const __m128i *)(weight_table + 2 * weights[k + 1])), 1);
-            const __m256i top = _mm256_shuffle_epi8(_mm256_inserti128_si256(
-                _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)p)),
-                _mm_loadl_epi64((const __m128i *)q), 1), spread);
-            const __m256i bottom = _mm256_shuffle_epi8(_mm256_inserti128_si256(
-                _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)(p + ss))),
-                _mm_loadl_epi64((const __m128i *)(q + ss)), 1), spread);
-            __m256i sum = _mm256_add_epi32(_mm256_madd_epi16(top, _mm256_shuffle_epi32(w, 0x00)),
-                                           _mm256_madd_epi16(bottom, _mm256_shuffle_epi32(w, 0x55)));
-            sum = _mm256_srai_epi32(_mm256_add_epi32(sum, round), WSHIFT);
-            sum = _mm256_packus_epi16(_mm256_packs_epi32(sum, sum), sum);
-            const int32_t first = _mm256_cvtsi256_si32(sum);
-            const int32_t second = _mm_cvtsi128_si32(_mm256_extracti128_si256(sum, 1));
-            memcpy(out + (x0 + k) * cn, &first, 4);
-            memcpy(out + (x0 + k + 1) * cn, &second, 4);
-        }
-        if (k < n) bilinear_run_ssse3(src, sw, cn, r, x0 + k, x0 + k + 1, out);
-    }
-}
-
-static void warp_linear_kernel(const uint8_t *src, int sh, int sw, int cn, uint8_t *dst,
-                               int dh, int dw, const double *inv, const uint8_t *fill,
-                               const int32_t *terms)
-{
-    /* The 8-byte loads of the fast run need 8 - 2 * cn spare bytes right of the taps. */
-    const int fast = (cn == 3 || cn == 4) ? has_simd : 0;
-    const int spare = fast && cn == 3 ? 1 : 0;
     for (int y = 0; y < dh; y++) {
-        uint8_t *out = dst + (Py_ssize_t)y * dw * cn;
-        int na = 0, nb = dw;
-        if (fill != NULL) {
-            const Row n = row_of(inv, y, NEAREST_DELTA, terms, terms + dw);
-            nearest_run(&n, inv, y, sw, sh, dw, &na, &nb);
-            fill_pixels(out, na, fill, cn);
-        }
-        const Row r = row_of(inv, y, LINEAR_DELTA, terms, terms + dw);
-        /* The interior run lies within the nearest run (taps inside: nearest inside). */
-        int ia, ib;
-        rough_run(inv, y, 0.0, sw - 1.0 - spare, 0.0, sh - 1.0, dw, &ia, &ib);
-        ia = ia < na ? na : ia;
-        ib = ib > nb ? nb : ib;
-#define TAPS_PRED(x) taps_in(&r, (x), sw, sh, spare)
-        EXACT_RUN(ia, ib, TAPS_PRED);
+        const Row rn = row_of(inv, y, NEAREST_DELTA, terms, terms + dw);
+        int na, nb;
+        nearest_run(&rn, inv, y, sw, sh, dw, &na, &nb);
+        if (any_nearest) nearest_indices(&rn, na, nb - na, sw, idx + na);
+        Row rl = rn;
+        int ia = nb, ib = nb;
+        if (any_linear) {
+            rl = row_of(inv, y, LINEAR_DELTA, terms, terms + dw);
+            /* The interior run lies within the nearest run (taps inside: nearest
+             * inside, one of them). */
+            rough_run(inv, y, 0.0, sw - 1.0, 0.0, sh - 1.0, dw, &ia, &ib);
+            ia = ia < na ? na : ia;
+            ib = ib > nb ? nb : ib;
+#define TAPS_PRED(x) taps_in(&rl, (x), sw, sh, 0)
+            EXACT_RUN(ia, ib, TAPS_PRED);
 #undef TAPS_PRED
-        if (fast && cn == 3 && ib == dw && ib > ia) ib--; /* its 4-byte store would spill */
-        if (ib <= ia) ia = ib = nb;
-        for (int x = na; x < ia; x++) bilinear_edge(src, sh, sw, cn, &r, x, out + x * cn);
-#ifdef SEGAUG_X86
-        if (fast == 2)
-            bilinear_run_avx2(src, sw, cn, &r, ia, ib, out);
-        else if (fast)
-            bilinear_run_ssse3(src, sw, cn, &r, ia, ib, out);
-        else
-#endif
-            bilinear_run_scalar(src, sw, cn, &r, ia, ib, out);
-        for (int x = ib; x < nb; x++) bilinear_edge(src, sh, sw, cn, &r, x, out + x * cn);
-        if (fill != NULL) fill_pixels(out + nb * cn, dw - nb, fill, cn); /* after any spill */
+            if (ib <= ia) ia = ib = nb;
+            grid_indices(&rl, ia, ib - ia, sw, pix + ia, wix + ia);
+        }
+        for (int i = 0; i < n; i++) {
+            const Plane *p = planes + i;
+            const uint8_t *fill = p->fill.buf;
+            uint8_t *out = (uint8_t *)p->dst.buf + (Py_ssize_t)y * dw * p->pb;
+            if (fill != NULL) fill_pixels(out, na, fill, p->pb);
+            if (!p->linear) {
+                gather(p->src.buf, p->pb, idx, na, nb, out);
+            } else {
+                bilinear_edge(p, &rl, sh, sw, fill != NULL ? na : 0, ia, out);
+                bilinear_run(p->dtype, p->src.buf, sw, p->cn, pix, wix, ia, ib, dw, out);
+                bilinear_edge(p, &rl, sh, sw, ib, fill != NULL ? nb : dw, out);
+            }
+            /* After any spill of the bilinear run. */
+            if (fill != NULL) fill_pixels(out + (Py_ssize_t)nb * p->pb, dw - nb, fill, p->pb);
+        }
     }
 }
 
@@ -427,6 +360,8 @@ static int get_images(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_b
                || src->shape[1] > INT32_MAX / 2 || dst->shape[0] > INT32_MAX / 2
                || dst->shape[1] > INT32_MAX / 2) {
         problem = "src must be non-empty and both sizes below 2**30";
+    } else if (src->shape[0] * src->shape[1] > INT32_MAX) {
+        problem = "src must have fewer than 2**31 pixels";
     } else {
         const Py_ssize_t sp = src->len / (src->shape[0] * src->shape[1]);
         const Py_ssize_t dst_pixels = dst->shape[0] * dst->shape[1];
@@ -443,69 +378,161 @@ static int get_images(PyObject *src_obj, PyObject *dst_obj, Py_buffer *src, Py_b
     return 1;
 }
 
-static PyObject *py_warp_nearest(PyObject *self, PyObject *args)
+
+/* The dtype of a buffer the bilinear loops take, or -1. */
+static int dtype_of(const Py_buffer *b)
 {
-    PyObject *src_obj, *dst_obj, *inv_obj;
-    Py_buffer src, dst, fill;
-    double inv[6];
-    if (!PyArg_ParseTuple(args, "OOO!y*", &src_obj, &dst_obj, &PyTuple_Type, &inv_obj, &fill))
-        return NULL;
-    Py_ssize_t pb = 0;
-    if (!parse_inverse(inv_obj, inv) || !get_images(src_obj, dst_obj, &src, &dst, &pb)) {
-        PyBuffer_Release(&fill);
-        return NULL;
+    const char *f = b->format != NULL ? b->format : "B";
+    const uint16_t one = 1;
+    const int little = *(const uint8_t *)&one == 1;
+    if (*f == '@' || *f == '=' || (*f == '<' && little)) f++;
+    if (f[0] == '\0' || f[1] != '\0') return -1;
+    switch (f[0]) {
+    case 'B': return DT_U8;
+    case 'H': return DT_U16;
+    case 'h': return DT_S16;
+    case 'f': return DT_F32;
+    default: return -1;
     }
-    int32_t *terms = NULL;
-    if (fill.len != pb) {
-        PyErr_Format(PyExc_ValueError, "fill has %zd bytes, a pixel has %zd", fill.len, pb);
-    } else if ((terms = checked_terms(inv, dst.shape[0], dst.shape[1])) != NULL) {
-        Py_BEGIN_ALLOW_THREADS
-        warp_nearest_kernel(src.buf, (int)src.shape[0], (int)src.shape[1], pb, dst.buf,
-                            (int)dst.shape[0], (int)dst.shape[1], inv, fill.buf, terms);
-        Py_END_ALLOW_THREADS
+}
+
+static void release_plane(Plane *p)
+{
+    PyBuffer_Release(&p->src);
+    PyBuffer_Release(&p->dst);
+    if (p->fill.obj != NULL) PyBuffer_Release(&p->fill);
+}
+
+/* Take the buffers of one plane and check them; on failure nothing is held and an
+ * error is set. */
+static int get_plane(PyObject *src_obj, PyObject *dst_obj, int linear, PyObject *fill_obj,
+                     Plane *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->linear = linear;
+    if (fill_obj != Py_None && PyObject_GetBuffer(fill_obj, &p->fill, PyBUF_SIMPLE) < 0)
+        return 0;
+    if (!get_images(src_obj, dst_obj, &p->src, &p->dst, &p->pb)) {
+        if (p->fill.obj != NULL) PyBuffer_Release(&p->fill);
+        return 0;
+    }
+    if (linear) {
+        p->dtype = dtype_of(&p->src);
+        if (p->src.ndim != 3 || p->dst.ndim != 3 || p->dtype < 0
+            || dtype_of(&p->dst) != p->dtype) {
+            PyErr_SetString(PyExc_ValueError, "src and dst must be uint8, uint16, int16 or "
+                            "float32 (height, width, channels) of one dtype");
+            release_plane(p);
+            return 0;
+        }
+        p->cn = (int)p->src.shape[2];
+    } else if (fill_obj == Py_None) {
+        PyErr_SetString(PyExc_ValueError, "a nearest warp needs a fill");
+        release_plane(p);
+        return 0;
+    }
+    if (fill_obj != Py_None && p->fill.len != p->pb) {
+        PyErr_Format(PyExc_ValueError, "fill has %zd bytes, a pixel has %zd", p->fill.len, p->pb);
+        release_plane(p);
+        return 0;
+    }
+    return 1;
+}
+
+/* Warp the n planes (of one source size and one output size) by inv; errors are set. */
+static void warp_planes(const double *inv, Plane *planes, int n)
+{
+    const Py_ssize_t dh = planes[0].dst.shape[0], dw = planes[0].dst.shape[1];
+    int32_t *terms = checked_terms(inv, dh, dw);
+    if (terms == NULL) return;
+    int32_t *rows = malloc(sizeof(int32_t) * 3 * (size_t)(dw > 0 ? dw : 1));
+    if (rows == NULL) {
         free(terms);
+        PyErr_NoMemory();
+        return;
     }
-    PyBuffer_Release(&fill);
-    PyBuffer_Release(&src);
-    PyBuffer_Release(&dst);
+    Py_BEGIN_ALLOW_THREADS
+    warp_planes_kernel(planes, n, (int)planes[0].src.shape[0], (int)planes[0].src.shape[1],
+                       (int)dh, (int)dw, inv, terms, rows);
+    Py_END_ALLOW_THREADS
+    free(rows);
+    free(terms);
+}
+
+static PyObject *warp_one(PyObject *args, int linear)
+{
+    PyObject *src_obj, *dst_obj, *inv_obj, *fill_obj;
+    double inv[6];
+    Plane plane;
+    if (!PyArg_ParseTuple(args, "OOO!O", &src_obj, &dst_obj, &PyTuple_Type, &inv_obj, &fill_obj)
+        || !parse_inverse(inv_obj, inv) || !get_plane(src_obj, dst_obj, linear, fill_obj, &plane))
+        return NULL;
+    warp_planes(inv, &plane, 1);
+    release_plane(&plane);
     if (PyErr_Occurred()) return NULL;
     Py_RETURN_NONE;
 }
 
-static PyObject *py_warp_linear(PyObject *self, PyObject *args)
+static PyObject *py_warp_nearest(PyObject *self, PyObject *args) { return warp_one(args, 0); }
+
+static PyObject *py_warp_linear(PyObject *self, PyObject *args) { return warp_one(args, 1); }
+
+/* The error set, prefixed with which plane it is about. */
+static void name_plane(Py_ssize_t i)
 {
-    PyObject *src_obj, *dst_obj, *inv_obj, *fill_obj;
-    Py_buffer src, dst, fill = {0};
+    PyObject *type, *value, *trace;
+    PyErr_Fetch(&type, &value, &trace);
+    PyErr_NormalizeException(&type, &value, &trace);
+    PyErr_Format(type, "planes[%zd]: %S", i, value);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(trace);
+}
+
+static PyObject *py_warp_planes(PyObject *self, PyObject *args)
+{
+    PyObject *inv_obj, *seq;
     double inv[6];
-    if (!PyArg_ParseTuple(args, "OOO!O", &src_obj, &dst_obj, &PyTuple_Type, &inv_obj,
-                          &fill_obj))
+    if (!PyArg_ParseTuple(args, "O!O", &PyTuple_Type, &inv_obj, &seq) || !parse_inverse(inv_obj, inv))
         return NULL;
-    if (fill_obj != Py_None && PyObject_GetBuffer(fill_obj, &fill, PyBUF_SIMPLE) < 0)
-        return NULL;
-    Py_ssize_t pb = 0;
-    if (!parse_inverse(inv_obj, inv) || !get_images(src_obj, dst_obj, &src, &dst, &pb)) {
-        if (fill_obj != Py_None) PyBuffer_Release(&fill);
-        return NULL;
-    }
-    if (src.ndim != 3 || dst.ndim != 3 || src.itemsize != 1 || src.format == NULL
-        || strcmp(src.format, "B") != 0 || dst.format == NULL || strcmp(dst.format, "B") != 0) {
-        PyErr_SetString(PyExc_ValueError, "src and dst must be uint8 (height, width, channels)");
-    } else if (fill_obj != Py_None && fill.len != pb) {
-        PyErr_Format(PyExc_ValueError, "fill has %zd bytes, a pixel has %zd", fill.len, pb);
-    } else {
-        int32_t *terms = checked_terms(inv, dst.shape[0], dst.shape[1]);
-        if (terms != NULL) {
-            Py_BEGIN_ALLOW_THREADS
-            warp_linear_kernel(src.buf, (int)src.shape[0], (int)src.shape[1], (int)pb,
-                               dst.buf, (int)dst.shape[0], (int)dst.shape[1], inv,
-                               fill_obj == Py_None ? NULL : fill.buf, terms);
-            Py_END_ALLOW_THREADS
-            free(terms);
+    PyObject *items = PySequence_Fast(seq, "planes must be a sequence of (src, dst, linear, fill)");
+    if (items == NULL) return NULL;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
+    Plane *planes = calloc(n > 0 ? (size_t)n : 1, sizeof(Plane));
+    Py_ssize_t held = 0;
+    if (planes == NULL) PyErr_NoMemory();
+    for (; planes != NULL && held < n; held++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(items, held), *src, *dst, *fill;
+        int linear;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) {
+            PyErr_Format(PyExc_TypeError, "planes[%zd] must be a tuple (src, dst, linear, fill), "
+                         "not %R", held, item);
+            break;
+        }
+        if (!PyArg_ParseTuple(item, "OOpO", &src, &dst, &linear, &fill)
+            || !get_plane(src, dst, linear, fill, planes + held)) {
+            name_plane(held);
+            break;
+        }
+        const Plane *p = planes + held, *first = planes;
+        if (p->src.shape[0] != first->src.shape[0] || p->src.shape[1] != first->src.shape[1]
+            || p->dst.shape[0] != first->dst.shape[0] || p->dst.shape[1] != first->dst.shape[1]) {
+            PyErr_Format(PyExc_ValueError, "planes[%zd] warps %zdx%zd into %zdx%zd, planes[0] "
+                         "%zdx%zd into %zdx%zd: all planes must share both sizes", held,
+                         p->src.shape[0], p->src.shape[1], p->dst.shape[0], p->dst.shape[1],
+                         first->src.shape[0], first->src.shape[1], first->dst.shape[0],
+                         first->dst.shape[1]);
+            release_plane(planes + held);
+            break;
         }
     }
-    if (fill_obj != Py_None) PyBuffer_Release(&fill);
-    PyBuffer_Release(&src);
-    PyBuffer_Release(&dst);
+    if (!PyErr_Occurred() && n > 0) {
+        if (n > INT32_MAX) PyErr_SetString(PyExc_ValueError, "too many planes");
+        else warp_planes(inv, planes, (int)n);
+    }
+    for (Py_ssize_t i = 0; i < held; i++) release_plane(planes + i);
+    free(planes);
+    Py_DECREF(items);
     if (PyErr_Occurred()) return NULL;
     Py_RETURN_NONE;
 }
@@ -551,7 +578,7 @@ static PyMethodDef methods[] = {
      "The uint8 C-contiguous ``src`` into the int32 ``dst`` (as many elements), with\n"
      "``replacement`` where a value equals ``ignore`` (a negative ``ignore``: none)."},
     {"simd", py_simd, METH_NOARGS,
-     "simd()\n--\n\nThe interior loop of 3- and 4-channel bilinear warps: 2 AVX2, 1 SSSE3, 0 scalar."},
+     "simd()\n--\n\nThe interior loop of uint8 bilinear warps: 2 AVX2, 1 SSSE3, 0 scalar."},
     {"use_simd", py_use_simd, METH_O,
      "use_simd(level)\n--\n\n"
      "The interior loop of bilinear warps: 2 AVX2, 1 SSSE3, 0 scalar (capped at what the\n"
@@ -565,14 +592,22 @@ static PyMethodDef methods[] = {
      "written where the nearest source pixel is outside."},
     {"warp_linear", py_warp_linear, METH_VARARGS,
      "warp_linear(src, dst, inverse, fill)\n--\n\n"
-     "Bilinear affine warp of the uint8 C-contiguous ``src`` (height, width, channels)\n"
-     "into ``dst``, the source's edge replicated; ``fill`` (the bytes of one pixel, or\n"
-     "None for no fill) is written where the nearest source pixel is outside."},
+     "Bilinear affine warp of the C-contiguous uint8, uint16, int16 or float32 ``src``\n"
+     "(height, width, channels) into ``dst`` of its dtype, the source's edge replicated;\n"
+     "``fill`` (the bytes of one pixel, or None for no fill) is written where the nearest\n"
+     "source pixel is outside."},
+    {"warp_planes", py_warp_planes, METH_VARARGS,
+     "warp_planes(inverse, planes)\n--\n\n"
+     "Several warps by one ``inverse`` (as for ``warp_nearest``) in one pass: ``planes`` is\n"
+     "a sequence of ``(src, dst, linear, fill)``, all sources of one height and width and\n"
+     "all outputs of one height and width; each is warped as ``warp_linear`` (``linear``\n"
+     "true) or ``warp_nearest`` would, with the source indices and weights of each output\n"
+     "row worked out once for all of them."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
-                                    "Affine resampling kernels (see functional/sampling.py), channel sums "
+                                    "Affine resampling kernels, several arrays in one pass (see functional/sampling.py), channel sums "
                                     "and colour matrices into CHW planes.",
                                     -1, methods};
 
@@ -581,8 +616,16 @@ PyMODINIT_FUNC PyInit__native(void)
 #ifdef SEGAUG_X86
     __builtin_cpu_init();
     has_simd = best_simd();
-    init_weights();
 #endif
+    init_weights();
     PyObject *m = PyModule_Create(&module);
+    /* The dtypes the bilinear warps take (nearest takes any), which the dispatch and
+     * ``info`` read. */
+    PyObject *dtypes = Py_BuildValue("(ssss)", "uint8", "uint16", "int16", "float32");
+    if (m == NULL || dtypes == NULL || PyModule_AddObject(m, "LINEAR_DTYPES", dtypes) < 0) {
+        Py_XDECREF(dtypes);
+        Py_XDECREF(m);
+        return NULL;
+    }
     return m;
 }

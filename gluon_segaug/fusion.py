@@ -5,9 +5,10 @@ Holds
 compose
     The matrix, output size and image interpolation of a run of matrix steps.
 warp_joint
-    Apply a run of steps to every group of a ``Joint``: one ``warpAffine`` /
-    ``warpPerspective`` (or index copy, or box resize) per group when every step is a
-    matrix, else one ``remap`` per group through source maps computed once.
+    Apply a run of steps to every group of a ``Joint``: one resample by one matrix when
+    every step is a matrix (``resample_groups``: the compiled kernels' groups in one
+    pass, the rest by ``warpAffine`` / ``warpPerspective``, index copy or box resize),
+    else one ``remap`` per group through source maps computed once.
 run_border
     The border mode a fused run resamples with.
 source_maps
@@ -25,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .functional import Interp, inverse3, remap, resample
+from .functional import Interp, inverse3, remap, resample, resample_groups
 from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Policy
 
@@ -146,21 +147,16 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
             return joint
         # A nearest image and its masks on one grid: mx.image's where its step asks.
         mx_nearest = image_interp is Interp.NEAREST and _asks_mx_nearest(steps)
-
-        def run(group, interp, fill, cache):
-            return resample(group, matrix, out_hw, interp, fill, cache, mx_nearest, border)
-    else:
-        map_x, map_y = source_maps(steps)
-
-        def run(group, interp, fill, cache):
-            return remap(group, map_x, map_y, interp, fill, cache, border)
+        groups = resample_groups(joint.groups, matrix, out_hw, policies, mx_nearest, border)
+        return Joint(groups[0], tuple(groups[1:]))
+    map_x, map_y = source_maps(steps)
     # Nearest groups first: a class mask's warp also yields the pixels without a
     # source, which the interpolated groups then fill from the shared cache.
     cache: dict = {}
     groups: List[np.ndarray] = [None] * len(policies)  # type: ignore[list-item]
     arrays = joint.groups
     for i in _nearest_first(policies):
-        groups[i] = run(arrays[i], *policies[i], cache)
+        groups[i] = remap(arrays[i], map_x, map_y, *policies[i], cache, border)
     return Joint(groups[0], tuple(groups[1:]))
 
 

@@ -4,7 +4,8 @@ Holds
 -----
 show_config
     The versions of gluon_segaug and the libraries under it, and whether the compiled
-    kernels and the NDArray boundary were built and which SIMD level runs.
+    kernels and the NDArray boundary were built, which SIMD level runs and which warps
+    the kernels take.
 
 Without the compiled parts everything still works, through OpenCV and ctypes, more
 slowly; this is where a user learns which of the two an installation has.
@@ -44,11 +45,20 @@ def _config() -> Dict[str, Dict[str, str]]:
                                               "not built: OpenCV does the warps, more slowly",
             "simd": _SIMD.get(native.simd(), str(native.simd())) if native is not None
                     else "-",
+            "warps": _warps(native),
             "ndarray boundary (gluon_segaug._mxview)": (
                 "built" if interop._mxview is not None else
                 "not built (or MXNet with 64-bit shapes): ctypes is used, more slowly"),
         },
     }
+
+
+def _warps(native) -> str:
+    """What the warp kernels take (affine matrices, the constant border)."""
+    if native is None:
+        return "-"
+    return (f"nearest of any dtype, bilinear of {', '.join(native.LINEAR_DTYPES)}; any "
+            f"channel count; an image and its targets in one pass")
 
 
 def show_config(mode: str = "stdout", file: Optional[TextIO] = None

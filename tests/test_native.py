@@ -119,8 +119,8 @@ def test_far_away_source_points_fall_back_to_opencv(monkeypatch):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: _native.warp_linear(np.zeros((4, 4, 3), np.float32), np.zeros((2, 2, 3), np.float32),
-                                 (1.0, 0, 0, 0, 1, 0), b"\0" * 12), "uint8"),
+    (lambda: _native.warp_linear(np.zeros((4, 4, 3), np.int32), np.zeros((2, 2, 3), np.int32),
+                                 (1.0, 0, 0, 0, 1, 0), b"\0" * 12), "uint8, uint16, int16 or float32"),
     (lambda: _native.warp_linear(np.zeros((4, 4, 3), np.uint8), np.zeros((2, 2, 3), np.uint8),
                                  (1.0, 0, 0, 0, 1, 0), b"\0\0"), "fill has 2 bytes"),
     (lambda: _native.warp_nearest(np.zeros((4, 4), np.uint8), np.zeros((2, 2), np.uint16),
@@ -187,3 +187,198 @@ def test_colour_planes_are_the_affine_map_clamped(simd):
         _native.colour_planes(src, np.empty((3, 5, 29), np.float32), tuple(matrix.ravel().tolist()), lo, hi)
     with pytest.raises(ValueError, match="matrix must be a tuple of 12 floats"):
         _native.colour_planes(src, dst, (1.0,) * 9, lo, hi)
+
+
+# ---------------------------------------------------------------- any channel count, dtypes
+
+_CHANNELS = [1, 2, 3, 4, 5, 7, 13, 64, 512]
+_DTYPES = [np.uint8, np.int16, np.uint16, np.int32, np.float32]
+
+
+def _random_array(rng, shape, dtype):
+    if dtype == np.float32:
+        return (rng.standard_normal(shape) * 1000).astype(np.float32)
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+
+
+def _random_fill(rng, channels, dtype):
+    if dtype == np.float32:
+        return [float(v) for v in (rng.standard_normal(channels) * 100).astype(np.float32)]
+    info = np.iinfo(dtype)
+    return [int(v) for v in rng.integers(info.min, info.max, channels, endpoint=True)]
+
+
+def _case(seed):
+    """A random source (tiny, thin or ordinary), matrix, output size and fill."""
+    rng = np.random.default_rng(seed)
+    channels = _CHANNELS[seed % len(_CHANNELS)]
+    dtype = _DTYPES[seed // len(_CHANNELS) % len(_DTYPES)]
+    small = channels >= 64
+    h, w = [(1, 1), (1, 9), (9, 1), (2, 2)][seed % 4] if seed % 5 == 0 else \
+        tuple(int(v) for v in rng.integers(1, 20 if small else 60, 2))
+    src = _random_array(rng, (h, w, channels), dtype)
+    matrix = _random_affine(rng, h, w)
+    out_hw = tuple(int(v) for v in rng.integers(1, 24 if small else 80, 2))
+    return src, matrix, out_hw, _random_fill(rng, channels, dtype)
+
+
+@pytest.mark.parametrize("seed", range(2 * len(_CHANNELS) * len(_DTYPES)))
+def test_any_channel_count_and_dtype_matches_the_opencv_path(seed, simd, monkeypatch):
+    """uint8 (SIMD blocks of 8 and 4 channels, the 3- and 4-channel loops, plain C),
+    16-bit and float32 bilinear, and nearest of every dtype: OpenCV's bytes."""
+    src, matrix, out_hw, fill = _case(seed)
+    before = src.copy()
+    # int32 interpolates in float64, two elements of OpenCV's up to 512 each
+    interps = (Interp.NEAREST,) if src.dtype == np.int32 and src.shape[2] > 256 else \
+        (Interp.NEAREST, Interp.LINEAR)
+    for interp in interps:
+        ours = resample(src, matrix, out_hw, interp, fill=fill)
+        reference = _through_opencv(monkeypatch, src, matrix, out_hw, interp, fill=fill)
+        assert ours.dtype == reference.dtype and ours.shape == reference.shape
+        assert np.array_equal(ours.view(np.uint8), reference.view(np.uint8)), \
+            (interp, src.dtype, src.shape, int((ours != reference).sum()))
+    assert np.array_equal(src, before)
+
+
+def test_the_kernels_take_the_arrays_they_claim(monkeypatch):
+    """Guard for the test above: the compiled path does run for these dtypes (a broken
+    dispatch would send everything to OpenCV and pass trivially)."""
+    calls = []
+    real = _native.warp_planes
+    monkeypatch.setattr(_native, "warp_planes", lambda inverse, planes: calls.extend(
+        (src.dtype, src.shape[2]) for src, _, linear, _ in planes if linear)
+        or real(inverse, planes))
+    matrix = _random_affine(np.random.default_rng(0), 20, 30)
+    for dtype in (np.uint8, np.uint16, np.int16, np.float32):
+        for channels in (1, 13, 512):
+            resample(np.zeros((20, 30, channels), dtype), matrix, (16, 16), Interp.LINEAR)
+    assert len(calls) == 12
+    resample(np.zeros((20, 30, 2), np.int32), matrix, (16, 16), Interp.LINEAR)  # float64
+    assert len(calls) == 12
+
+
+def test_non_contiguous_sources_are_copied_not_refused(monkeypatch):
+    rng = np.random.default_rng(3)
+    src = _random_array(rng, (30, 40, 26), np.uint8)[:, ::2, ::2]
+    matrix = _random_affine(rng, 30, 20)
+    for interp in (Interp.NEAREST, Interp.LINEAR):
+        ours = resample(src, matrix, (25, 35), interp, fill=7)
+        assert np.array_equal(ours, _through_opencv(monkeypatch, src, matrix, (25, 35), interp,
+                                                    fill=7))
+
+
+# ---------------------------------------------------------------- several groups in one pass
+
+def _groups(rng, h, w):
+    image = rng.integers(0, 256, (h, w, int(rng.choice([1, 3, 4, 13])))).astype(np.uint8)
+    return [image,
+            rng.integers(0, 21, (h, w, 1)).astype(np.uint8),          # class mask
+            rng.integers(-5, 10 ** 6, (h, w, 1)).astype(np.int32),    # instance ids
+            (rng.standard_normal((h, w, 2)) * 10).astype(np.float32),  # continuous, linear
+            rng.integers(-3000, 3000, (h, w, 1)).astype(np.int16),    # continuous, linear
+            rng.integers(0, 60000, (h, w, 3)).astype(np.uint16),      # nearest
+            rng.integers(-9, 9, (h, w, 1)).astype(np.int64)]          # nearest, 8 bytes
+
+
+_POLICIES = [(Interp.LINEAR, 3), (Interp.NEAREST, 255), (Interp.NEAREST, 0),
+             (Interp.LINEAR, (-1.5, 2.25)), (Interp.LINEAR, -7), (Interp.NEAREST, (1, 2, 3)),
+             (Interp.NEAREST, -1)]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_groups_warped_together_are_each_warped_alone(seed, simd, monkeypatch):
+    from gluon_segaug.functional.resample import resample_groups
+
+    rng = np.random.default_rng(100 + seed)
+    h, w = (int(v) for v in rng.integers(1, 60, 2))
+    arrays = _groups(rng, h, w)
+    before = [a.copy() for a in arrays]
+    matrix = _random_affine(rng, h, w)
+    if seed % 4 == 1:  # perspective: OpenCV's warpPerspective, one array at a time
+        matrix[2, :2] = rng.uniform(-2e-3, 2e-3, 2)
+    elif seed % 8 == 2:  # a flip and a shift: an index copy
+        matrix = np.array([[-1.0, 0, w + 2], [0, 1, -3], [0, 0, 1]])
+    elif seed % 8 == 6:  # a stretched box: cv2.resize
+        matrix = np.array([[1.5, 0, 0.25], [0, 0.5, -0.25], [0, 0, 1]])
+    out_hw = tuple(int(v) for v in rng.integers(1, 80, 2))
+    policies = list(_POLICIES)
+    if seed % 3 == 0:
+        policies[0] = (Interp.CUBIC, 3)  # an image the kernels do not take, among ones they do
+    outs = resample_groups(arrays, matrix, out_hw, policies)
+    for array, out, (interp, fill) in zip(arrays, outs, policies):
+        reference = _through_opencv(monkeypatch, array, matrix, out_hw, interp, fill=fill)
+        assert out.dtype == reference.dtype and out.shape == reference.shape
+        assert np.array_equal(out.view(np.uint8), reference.view(np.uint8)), (array.dtype, interp)
+    assert all(np.array_equal(a, b) for a, b in zip(arrays, before))
+
+
+def test_a_pipeline_with_every_target_kind_matches_the_opencv_path(monkeypatch):
+    """Image, class mask, int32 instance ids and a float32 continuous map through the
+    fused standard geometry: the same draws with and without the kernels."""
+    import gluon_segaug as gsa
+
+    def pipeline():
+        return gsa.Compose([gsa.RandomScale((0.5, 2.0)), gsa.Rotate(15), gsa.PadIfNeeded(96),
+                            gsa.RandomCrop(96), gsa.HorizontalFlip()],
+                           targets=("mask", "instance", "continuous"), seed=5)
+
+    rng = np.random.default_rng(5)
+    sample = (rng.integers(0, 256, (70, 90, 13)).astype(np.uint8),
+              rng.integers(0, 21, (70, 90)).astype(np.uint8),
+              rng.integers(0, 40, (70, 90)).astype(np.int32),
+              rng.random((70, 90)).astype(np.float32))
+    ours, reference = pipeline(), pipeline()
+    for _ in range(6):
+        a = ours(*sample)
+        with monkeypatch.context() as patch:
+            patch.setattr(sampling, "_native", None)
+            b = reference(*sample)
+        for x, y in zip(a, b):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("planes, message", [
+    ([(np.zeros((4, 4, 1), np.uint8), np.zeros((2, 2, 1), np.uint8), False, b"\0"),
+      (np.zeros((4, 5, 1), np.uint8), np.zeros((2, 2, 1), np.uint8), False, b"\0")],
+     "planes\\[1\\] warps 4x5 into 2x2, planes\\[0\\] 4x4 into 2x2"),
+    ([(np.zeros((4, 4, 1), np.uint8), np.zeros((2, 2, 1), np.uint8), False, None)],
+     "planes\\[0\\]: a nearest warp needs a fill"),
+    ([(np.zeros((4, 4, 2), np.int32), np.zeros((2, 2, 2), np.int32), True, None)],
+     "planes\\[0\\]: src and dst must be uint8, uint16, int16 or float32"),
+    ([(np.zeros((4, 4, 2), np.float32), np.zeros((2, 2, 2), np.int16), True, None)],
+     "planes\\[0\\]: src and dst pixels must have the same bytes"),
+    ([(np.zeros((4, 4, 2), np.uint16), np.zeros((2, 2, 2), np.int16), True, None)],
+     "planes\\[0\\]: src and dst must be .* of one dtype"),
+    ([(np.zeros((4, 4, 2), np.uint8), np.zeros((2, 2, 2), np.uint8), True, b"\0")],
+     "planes\\[0\\]: fill has 1 bytes, a pixel has 2"),
+    ([(np.zeros((4, 8, 1), np.uint8)[:, ::2], np.zeros((2, 2, 1), np.uint8), True, None)],
+     "contiguous"),
+    ([np.zeros((4, 4, 1), np.uint8)], "planes\\[0\\] must be a tuple \\(src, dst, linear, fill\\)"),
+    (5, "planes must be a sequence"),
+])
+def test_warp_planes_refuses_bad_planes_with_a_clear_error(planes, message):
+    with pytest.raises((ValueError, TypeError, BufferError), match=message):
+        _native.warp_planes((1.0, 0, 0, 0, 1, 0), planes)
+
+
+def test_info_reports_what_the_warp_kernels_take():
+    import gluon_segaug as gsa
+
+    warps = gsa.show_config(mode="dicts")["compiled"]["warps"]
+    assert "bilinear of uint8, uint16, int16, float32" in warps and "any channel count" in warps
+    assert {np.dtype(t) for t in _native.LINEAR_DTYPES} == sampling._NATIVE_LINEAR
+
+
+def test_sources_beyond_int32_pixel_indices_go_to_opencv(monkeypatch):
+    """The kernels index source pixels in int32; larger sources (here: the limit
+    lowered) are left to OpenCV rather than refused or overflowed."""
+    rng = np.random.default_rng(4)
+    src = rng.integers(0, 256, (20, 30, 5)).astype(np.uint8)
+    matrix = _random_affine(rng, 20, 30)
+    want = {interp: _through_opencv(monkeypatch, src, matrix, (16, 16), interp, fill=3)
+            for interp in (Interp.NEAREST, Interp.LINEAR)}
+    monkeypatch.setattr(sampling, "_MAX_NATIVE_PIXELS", 20 * 30 - 1)
+    monkeypatch.setattr(_native, "warp_planes", None)  # would raise TypeError if called
+    for interp, reference in want.items():
+        assert np.array_equal(resample(src, matrix, (16, 16), interp, fill=3), reference)

@@ -11,8 +11,8 @@ Modules
 interp
     ``Interp``, the interpolation modes, with the one mapping from MXNet / OpenCV codes.
 resample
-    ``resample`` by a 3x3 matrix, ``remap`` through per-pixel source coordinates,
-    ``is_index_map``, ``sample_field``, ``perspective_matrix``.
+    ``resample`` by a 3x3 matrix (``resample_groups``: several arrays by one), ``remap``
+    through per-pixel source coordinates, ``is_index_map``, ``sample_field``, ``perspective_matrix``.
 sampling, copying
     The paths ``resample`` chooses between (warps, nearest on byte views, index copies).
 pixels
@@ -34,13 +34,14 @@ from .interp import Fill, Interp
 from .pixels import (CV_ARITHMETIC, add_weighted, channel_mean, colour_transform,
                      convert_colour, copy_where, invert, lut, mean_std, saturate_cast,
                      scale_shift)
-from .resample import is_index_map, perspective_matrix, remap, resample, sample_field
+from .resample import (is_index_map, perspective_matrix, remap, resample, resample_groups,
+                       sample_field)
 from .sampling import inverse3
 from .tensor import HAS_AFFINE_PLANES, affine_planes, labels_int32, planes_lut
 
 __all__ = [
-    "Interp", "Fill", "resample", "remap", "is_index_map", "inverse3", "sample_field",
-    "perspective_matrix",
+    "Interp", "Fill", "resample", "resample_groups", "remap", "is_index_map", "inverse3",
+    "sample_field", "perspective_matrix",
     "saturate_cast", "lut", "colour_transform", "scale_shift", "add_weighted",
     "channel_mean", "mean_std", "convert_colour", "invert", "copy_where", "CV_ARITHMETIC",
     "gaussian_blur", "median_blur", "box_blur", "filter2d", "equalize_hist", "clahe",

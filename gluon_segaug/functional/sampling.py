@@ -4,17 +4,19 @@ A sampler says where each output pixel reads (an inverse matrix, or per-pixel ma
 Interpolation replicates the source's edge; the fill then goes exactly where the nearest
 source pixel is outside the source, the pixels a nearest-resampled mask fills.
 
-Affine nearest warps (any dtype and channel count) and bilinear warps of 3- and
-4-channel uint8 images run in the compiled kernels of ``gluon_segaug._native``, which
-apply that border rule in the same pass; everything else, and every warp when the
-kernels did not build, goes through OpenCV. Every nearest decision of a sample comes
-from the same kernel, so all its channel groups are filled at the same pixels.
+Affine nearest warps (any dtype and channel count) and bilinear warps of uint8, uint16,
+int16 and float32 arrays (any channel count) run in the compiled kernels of
+``gluon_segaug._native``, which apply that border rule in the same pass and give
+OpenCV's bytes; ``warp_planes`` warps several arrays by one matrix in one pass.
+Everything else, and every warp when the kernels did not build, goes through OpenCV.
+Every nearest decision of a sample comes from the same rule, so all its channel groups
+are filled at the same pixels.
 """
 from __future__ import annotations
 
 import functools
 import math
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -162,11 +164,9 @@ def nearest(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
     every four channels). With a ``cache`` that still lacks the map of pixels without a
     source, a one-channel target of one or two bytes computes that map in the same warp.
     """
-    inverse = sampler.native(out_hw)
-    if inverse is not None:
-        out = np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype)
-        _native.warp_nearest(np.ascontiguousarray(src), out, inverse, fill.tobytes())
-        return out
+    outs = warp_planes(sampler, out_hw, [(src, False, fill)])
+    if outs is not None:
+        return outs[0]
     view_dtype, per_element = byte_view_dtype(src.dtype)
     if (cache is not None and src.shape[2] * per_element == 1 and view_dtype.itemsize <= 2
             and _outside_key(src.shape[:2], out_hw) not in cache
@@ -208,19 +208,46 @@ def _outside_key(in_hw: Tuple[int, int], out_hw: Tuple[int, int]) -> tuple:
     return ("outside", tuple(in_hw), tuple(out_hw))
 
 
+def native_linear(dtype: np.dtype) -> bool:
+    """Whether the compiled kernels interpolate ``dtype`` bilinearly: uint8 only where
+    they have a SIMD loop (OpenCV's uint8 loop is vectorised, its others are not)."""
+    if _native is None or dtype not in _NATIVE_LINEAR:
+        return False
+    return dtype != np.uint8 or bool(_native.simd())
+
+
+_NATIVE_LINEAR = {np.dtype(t) for t in getattr(_native, "LINEAR_DTYPES", ())}
+_MAX_NATIVE_PIXELS = 2 ** 31 - 1
+
+
+def warp_planes(sampler: Sampler, out_hw: Tuple[int, int],
+                planes: Sequence[Tuple[np.ndarray, bool, np.ndarray]]
+                ) -> Optional[List[np.ndarray]]:
+    """Warp several arrays of one size by one affine sampler in one pass of the compiled
+    kernels: each ``(src, linear, fill)`` nearest (any dtype) or bilinear (dtypes of
+    ``native_linear``), the source points of every output row worked out once for all.
+    ``None`` where the kernels do not apply (see ``Sampler.native``)."""
+    inverse = sampler.native(out_hw)
+    # The kernels index source pixels in int32.
+    if inverse is None or any(src.shape[0] * src.shape[1] > _MAX_NATIVE_PIXELS
+                              for src, _, _ in planes):
+        return None
+    outs = [np.empty(tuple(out_hw) + src.shape[2:], dtype=src.dtype) for src, _, _ in planes]
+    _native.warp_planes(inverse, [(np.ascontiguousarray(src), out, linear, fill.tobytes())
+                                  for (src, linear, fill), out in zip(planes, outs)])
+    return outs
+
+
 def warp(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int], flag: int,
          fill: np.ndarray, cache: Optional[dict] = None) -> np.ndarray:
     """Interpolate with the source edge replicated, then fill the pixels whose nearest
     source pixel is outside: exactly the pixels nearest-resampled masks fill, so content
     and fill meet at the same place in every channel group and no fill is blended into
     content (as it would be with ``BORDER_CONSTANT``)."""
-    if (flag == cv2.INTER_LINEAR and src.dtype == np.uint8 and src.shape[2] in (3, 4)
-            and _native is not None and _native.simd()):
-        inverse = sampler.native(out_hw)
-        if inverse is not None:
-            out = np.empty(tuple(out_hw) + src.shape[2:], dtype=np.uint8)
-            _native.warp_linear(np.ascontiguousarray(src), out, inverse, fill.tobytes())
-            return out
+    if flag == cv2.INTER_LINEAR and native_linear(src.dtype):
+        outs = warp_planes(sampler, out_hw, [(src, True, fill)])
+        if outs is not None:
+            return outs[0]
     out = _interpolate(src, sampler, out_hw, flag)
     if sampler.reaches_outside(src.shape[:2], out_hw):
         _fill_outside(out, src.shape[:2], sampler, out_hw, fill, cache)
