@@ -86,7 +86,7 @@ def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup
     whose call alone takes that long), then times as many calls as take about
     ``block`` seconds (at least one), counted from its fastest warm-up call.
     """
-    names = list(candidates)
+    names = list(candidates)  # shuffled in place each round; the answer keeps this order
     fastest = {name: math.inf for name in names}
     for _ in range(warmup):
         for name in names:
@@ -124,7 +124,7 @@ def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup
             cpus[name].append((cpu_clock() - begin_cpu) / number)
             walls[name].append((clock() - begin) / number)
     return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]))
-            for name in names}
+            for name in candidates}
 
 
 def time_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,

@@ -86,10 +86,15 @@ def _targets(op_rows, pipeline_rows, band_rows, loader_rows) -> List[Dict[str, o
         ratio = float(row["x Albumentations"])
         add("tutorial pipeline (NumPy): at most 0.8x Albumentations 1.3.1", f"{ratio:.2f}x",
             "yes" if ratio <= 0.8 else "no", f"{row['x Albumentations 2.x']}x Albumentations 2.x")
+    by_input = {row["input"]: row for row in band_rows}
     for row in band_rows:
         if row["target"]:
-            add(f"standard geometry, {row['input']}: {row['target']} of "
-                f"{bands.BASE[row['input']]}", f"{row['x our base']}x", row["met"])
+            base = by_input[bands.BASE[row["input"]]]
+            peer, peer_base = row["Albumentations 2.x ms"], base["Albumentations 2.x ms"]
+            add(f"standard geometry, {row['input']}: {row['target']} of {base['input']}",
+                f"{row['x our base']}x", row["met"],
+                f"Albumentations 2.x: {float(peer) / float(peer_base):.2f}x its own"
+                if "-" not in (peer, peer_base) else "")
     for row in loader_rows:
         if row["target"]:
             add(f"loader, 2 workers, {row['batchify']}: augmenting {row['target']} of "

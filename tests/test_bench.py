@@ -461,3 +461,12 @@ def test_the_loaders_cpu_time_counts_its_worker_processes():
         assert len(loader._workers(data)) == 1
     finally:
         del data
+
+
+def test_the_harness_answers_in_the_candidates_order():
+    from benchmarks.harness import measure_interleaved
+
+    names = [f"c{i}" for i in range(8)]
+    timings = measure_interleaved({name: (lambda: None) for name in names}, rounds=3,
+                                  warmup=1, settle=0.0, block=0.0)
+    assert list(timings) == names
