@@ -2,7 +2,10 @@
 
 ``report.run_all`` times every suite against its peers (Albumentations 1.3.1, ``mx.image`` as
 MXNet's tutorial uses it, GluonCV where it installs) in one process, interleaved, after
-warm-up, one thread, and writes a Markdown report and a bar chart to a results folder.
+warm-up, one thread, by process CPU time beside the wall clock; Albumentations 2.x,
+which needs NumPy 2, runs in its own virtual environment through a worker process whose
+turns alternate with the others' (``albu2.py``). It writes a Markdown report (with the
+machine's load over the run and the targets) and a bar chart to a results folder.
 ``python -m benchmarks`` runs it from the repository root; ``--quick`` runs a few rounds
 to prove it works. It is not part of the installed package: its peers are not
 dependencies of gluon_segaug (``pip install -c constraints.txt -r

@@ -17,10 +17,14 @@ RESULTS = HERE / "results"
 
 _DESCRIPTION = """\
 Time gluon_segaug against its peers on an image and its mask: every op, whole
-pipelines (MXNet's mask tutorial, the usual training pipeline, GluonCV's), and a Gluon
-DataLoader end to end. Candidates run in one process, interleaved, one thread; the
-report gives medians and ratios. A full run takes about half an hour; progress goes
-to stderr. Needs the peers:
+pipelines (MXNet's mask tutorial, the usual training pipeline, GluonCV's), 13 bands and
+extra targets under the standard geometry, and a Gluon DataLoader end to end.
+Candidates run interleaved, one thread, timed by process CPU time beside the wall
+clock; the report gives medians, CPU-time ratios and the machine's load over the run.
+Albumentations 1.3.1 runs in this process; Albumentations 2.x (it needs NumPy 2) in its
+own virtual environment, made on first use with pip (--albu2-venv), by a worker process
+whose turns alternate with the others'. A full run takes about an hour on two busy
+cores; progress goes to stderr. Needs the peers:
   pip install -c constraints.txt -r benchmarks/requirements.txt
   pip install --no-deps gluoncv==0.10.5.post0   # optional, for its row
 """
@@ -30,6 +34,8 @@ examples:
   python -m benchmarks --quick                 # a few rounds: checks that everything runs
   python -m benchmarks                         # full run into benchmarks/results/latest/
   python -m benchmarks --publish               # full run into benchmarks/results/
+  python -m benchmarks --quick --albu2 yes     # a quick run with Albumentations 2.x
+  python -m benchmarks --publish --rounds 15   # fewer rounds when time is short
 """
 
 
@@ -51,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="write to benchmarks/results/, the published numbers")
     parser.add_argument("--quick", action="store_true",
                         help="3 rounds per candidate: checks that everything runs")
+    parser.add_argument("--rounds", type=int, default=None, metavar="N",
+                        help="rounds per op and per pipeline (default 40 per op, 60 per "
+                             "pipeline; 3 with --quick)")
+    parser.add_argument("--albu2", choices=("yes", "no"), default=None,
+                        help="run Albumentations 2.x beside 1.3.1, making its environment "
+                             "if needed (default: yes, no with --quick)")
+    parser.add_argument("--albu2-venv", metavar="DIR", default=None,
+                        help="the virtual environment of Albumentations 2.x (default: "
+                             "$GLUON_SEGAUG_ALBU2_VENV or benchmarks/.venv-albu2)")
     return parser
 
 
@@ -58,6 +73,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.publish and args.quick:
         print("error: --publish takes a full run, not --quick", file=sys.stderr)
+        return 2
+    if args.rounds is not None and args.rounds < 1:
+        print(f"error: --rounds must be at least 1, not {args.rounds}", file=sys.stderr)
         return 2
     out = RESULTS if args.publish else Path(args.out) if args.out else RESULTS / "latest"
     try:
@@ -68,7 +86,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         text = run_all(Path(args.real), out, quick=args.quick,
-                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+                       progress=lambda line: print(line, file=sys.stderr, flush=True),
+                       albu2=args.albu2, rounds=args.rounds,
+                       albu2_venv=Path(args.albu2_venv) if args.albu2_venv else None)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

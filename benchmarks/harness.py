@@ -1,8 +1,16 @@
-"""Side-by-side timing: candidates run in one process, interleaved, after warm-up.
+"""Side-by-side timing: candidates run interleaved, after warm-up, on two clocks.
 
-Every candidate is a zero-argument callable. Rounds run the candidates one after the
-other in a shuffled order, so that caches, the allocator and the machine's load are
-shared fairly. Medians, not means.
+Every candidate is a zero-argument callable, or a ``SelfTimed`` one that runs and times
+its turn elsewhere (Albumentations 2.x in its own interpreter, see ``albu2.py``). Rounds
+run the candidates one after the other in a shuffled order, so that caches, the
+allocator and the machine's load are shared fairly. Medians, not means.
+
+Each turn is timed by the wall clock and by the process's CPU clock
+(``time.process_time``): on a loaded machine a candidate whose turn is long is more
+often preempted than a short one, and the wall clock charges it the time other
+processes ran (a 10 ms candidate against a 1 ms one: the published 0.20x once read
+0.07x). CPU time counts only what the process itself ran, so ratios are taken from it;
+the wall times stand beside them, with the machine's load over the run (``LoadMonitor``).
 
 Each turn of a candidate first *settles*: the candidate runs untimed for a couple of
 milliseconds, then a block of calls is timed and its mean is the turn's time per call.
@@ -20,8 +28,9 @@ import math
 import os
 import random
 import statistics
+import threading
 import time
-from typing import Callable, Dict, List, Mapping
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 
 def single_thread() -> None:
@@ -39,44 +48,154 @@ def single_thread() -> None:
     os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 
-def time_interleaved(candidates: Mapping[str, Callable[[], object]], rounds: int,
-                     warmup: int = 5, seed: int = 0, seconds: float = 0.0,
-                     settle: float = 0.002, block: float = 0.001,
-                     clock: Callable[[], float] = time.perf_counter) -> Dict[str, float]:
-    """Median seconds per call of each candidate, over ``rounds`` rounds or as many more
-    as fill about ``seconds`` (fast candidates get more rounds, steadier medians).
+class Timing(NamedTuple):
+    """Median seconds per call of one candidate, by the wall clock and by CPU time."""
+
+    wall: float
+    cpu: float
+
+
+class SelfTimed:
+    """A candidate that runs and times its turns itself (in another process).
+
+    ``warm()`` runs it untimed and returns its fastest call in seconds; ``turn(calls,
+    settle)`` runs it untimed for ``settle`` seconds, then ``calls`` times, and returns
+    the wall and CPU seconds per call of those calls, as its own clocks saw them.
+    """
+
+    def warm(self) -> float:
+        raise NotImplementedError
+
+    def turn(self, calls: int, settle: float) -> Tuple[float, float]:
+        raise NotImplementedError
+
+
+Candidate = Union[Callable[[], object], SelfTimed]
+
+
+def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,
+                        seed: int = 0, seconds: float = 0.0, settle: float = 0.002,
+                        block: float = 0.001, clock: Callable[[], float] = time.perf_counter,
+                        cpu_clock: Callable[[], float] = time.process_time
+                        ) -> Dict[str, Timing]:
+    """Median wall and CPU seconds per call of each candidate, over ``rounds`` rounds or
+    as many more as fill about ``seconds`` (fast candidates get more rounds, steadier
+    medians).
 
     A turn runs the candidate untimed for ``settle`` seconds (skipped for candidates
     whose call alone takes that long), then times as many calls as take about
     ``block`` seconds (at least one), counted from its fastest warm-up call.
     """
-    names = list(candidates)
+    names = list(candidates)  # shuffled in place each round; the answer keeps this order
     fastest = {name: math.inf for name in names}
     for _ in range(warmup):
         for name in names:
+            candidate = candidates[name]
+            if isinstance(candidate, SelfTimed):
+                fastest[name] = min(fastest[name], candidate.warm())
+                continue
             begin = clock()
-            candidates[name]()
+            candidate()
             fastest[name] = min(fastest[name], clock() - begin)
     calls = {name: max(1, int(block / max(fastest[name], 1e-9))) for name in names}
     if seconds and warmup:
         per_round = sum(calls[name] * fastest[name] + (settle if fastest[name] < settle else 0)
                         for name in names)
         rounds = max(rounds, int(seconds / max(per_round, 1e-9)))
-    times: Dict[str, List[float]] = {name: [] for name in names}
+    walls: Dict[str, List[float]] = {name: [] for name in names}
+    cpus: Dict[str, List[float]] = {name: [] for name in names}
     order = random.Random(seed)
     for _ in range(rounds):
         order.shuffle(names)
         for name in names:
             run, number = candidates[name], calls[name]
+            if isinstance(run, SelfTimed):
+                wall, cpu = run.turn(number, settle if fastest[name] < settle else 0.0)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+                continue
             if fastest[name] < settle:
                 until = clock() + settle
                 while clock() < until:
                     run()
-            begin = clock()
+            begin, begin_cpu = clock(), cpu_clock()
             for _ in range(number):
                 run()
-            times[name].append((clock() - begin) / number)
-    return {name: statistics.median(values) for name, values in times.items()}
+            cpus[name].append((cpu_clock() - begin_cpu) / number)
+            walls[name].append((clock() - begin) / number)
+    return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]))
+            for name in candidates}
+
+
+def time_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,
+                     seed: int = 0, seconds: float = 0.0, settle: float = 0.002,
+                     block: float = 0.001,
+                     clock: Callable[[], float] = time.perf_counter) -> Dict[str, float]:
+    """Median seconds per call of each candidate by ``clock`` alone (see
+    ``measure_interleaved``, which gives CPU time beside it)."""
+    timings = measure_interleaved(candidates, rounds, warmup, seed, seconds, settle, block,
+                                  clock=clock, cpu_clock=clock)
+    return {name: timing.wall for name, timing in timings.items()}
+
+
+def read_loadavg(path: str = "/proc/loadavg") -> Optional[Tuple[float, float, float]]:
+    """The 1, 5 and 15 minute load averages, or None where the system does not say."""
+    try:
+        with open(path) as f:
+            one, five, fifteen = f.read().split()[:3]
+        return float(one), float(five), float(fifteen)
+    except (OSError, ValueError):
+        return None
+
+
+class LoadMonitor:
+    """The machine's load over a run: ``/proc/loadavg`` before, every ``every`` seconds
+    during (a daemon thread that sleeps between reads), and after.
+
+    Used as a context manager; ``summary()`` says it in one line.
+    """
+
+    def __init__(self, every: float = 10.0, read: Callable[[], Optional[Tuple[float, ...]]]
+                 = read_loadavg) -> None:
+        self.every, self.read = every, read
+        self.before: Optional[Tuple[float, ...]] = None
+        self.after: Optional[Tuple[float, ...]] = None
+        self.samples: List[float] = []
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def __enter__(self) -> "LoadMonitor":
+        self.before = self.read()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every):
+            load = self.read()
+            if load is not None:
+                self.samples.append(load[0])
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.after = self.read()
+
+    def summary(self, cpus: Optional[int] = None) -> str:
+        """Load before, over (min / median / max of the 1-minute average) and after."""
+        cpus = cpus or os.cpu_count() or 1
+        if self.before is None:
+            return "machine load: not available (no /proc/loadavg)"
+
+        def three(load):
+            return "/".join(f"{v:.2f}" for v in load) if load else "?"
+
+        over = (f"{min(self.samples):.2f} / {statistics.median(self.samples):.2f} / "
+                f"{max(self.samples):.2f} (min / median / max of {len(self.samples)} "
+                f"readings)" if self.samples else "no reading")
+        return (f"machine load ({cpus} CPUs; 1/5/15-minute averages): before {three(self.before)}, "
+                f"1-minute average over the run {over}, after {three(self.after)}")
 
 
 def markdown_table(rows: List[Dict[str, object]], columns: List[str]) -> str:

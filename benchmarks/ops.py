@@ -1,10 +1,15 @@
 """Per-op benchmark: one augmenter on an image and its mask, against Albumentations.
 
-Each case pairs a gluon_segaug step with the Albumentations transform that does the
-same (probability forced to 1 on both sides). Inputs: the real COCO giraffe (427x640)
-and an upscaled copy (1024x2048), each with its class mask; positional ops also run
-with three targets (class mask, int32 instance ids, float32 weight map) and with a
-13-channel float32 image.
+Each case pairs a gluon_segaug step with the Albumentations 1.3.1 transform that does
+the same (probability forced to 1 on both sides), timed in this process, and with the
+Albumentations 2.x one (``albu2_specs``), timed by its worker process between the
+turns of the others. Inputs: the real COCO giraffe (427x640) and an upscaled copy
+(1024x2048), each with its class mask; positional ops also run with three targets
+(class mask, int32 instance ids, float32 weight map) and with a 13-channel float32
+image. Ratios are of CPU time (``harness``); wall times stand beside them.
+
+Mosaic and CopyPaste take several samples a call: their rows come from
+``mixing_cases`` (empty until those augmenters land).
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ import numpy as np
 
 import gluon_segaug as gsa
 
-from .harness import time_interleaved
+from . import albu2_specs
+from .harness import measure_interleaved
 
 Case = Tuple[str, Callable[[], object], Optional[Callable[[], object]], str]
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -53,7 +59,18 @@ def positional_cases() -> List[Case]:
          lambda: A.SmallestMaxSize(256), ""),
         ("random sized crop 224", lambda: gsa.RandomSizedCrop((150, 300), 224),
          lambda: A.RandomSizedCrop((150, 300), 224, 224), ""),
+        ("optical distortion", lambda: gsa.OpticalDistortion(p=1.0),
+         lambda: A.OpticalDistortion(p=1, **_CONST), ""),
+        # ThinPlateSpline arrived in Albumentations 2.0: no peer in 1.3.1.
+        ("thin plate spline", lambda: gsa.ThinPlateSpline(p=1.0), None, ""),
     ]
+
+
+def mixing_cases() -> List[Case]:
+    """Rows for the augmenters that mix samples (Mosaic, CopyPaste): (name, ours,
+    Albumentations 1.3.1, note) as for the other cases, added by the code that brings
+    them; ``run`` times them on the image + mask input like the colour cases."""
+    return []
 
 
 def colour_cases() -> List[Case]:
@@ -156,13 +173,16 @@ def _theirs(step, arrays):
 
 
 def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
-        progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
-    """Rows of the per-op table (medians in ms and the ratio to Albumentations);
-    ``progress`` is told each row as it is done."""
+        progress: Callable[[str], None] = lambda line: None,
+        albu2=None, albu2_note: str = "") -> List[Dict[str, object]]:
+    """Rows of the per-op table (medians in ms, CPU and wall, and CPU-time ratios to
+    Albumentations 1.3.1 and 2.x); ``albu2`` is a running ``albu2.Albu2Worker`` or None
+    (then ``albu2_note`` says why); ``progress`` is told each row as it is done."""
     rows = []
     for size, (image, mask) in samples.items():
         variants = inputs(image, mask)
-        cases = [(c, True) for c in positional_cases()] + [(c, False) for c in colour_cases()]
+        cases = ([(c, True) for c in positional_cases()] + [(c, False) for c in colour_cases()]
+                 + [(c, False) for c in mixing_cases()])
         for (name, ours, theirs, note), is_positional in cases:
             if note == "pad":
                 ours, theirs = _pad_pair(image.shape)
@@ -170,8 +190,10 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
             for variant, arrays in variants.items():
                 if variant != "image + mask" and (not is_positional or size != "427x640"):
                     continue
-                rows.append(_row(name, size, variant, ours, theirs, arrays, rounds))
-                progress(f"{name}, {size}, {variant}: {rows[-1]['ratio']}x Albumentations")
+                rows.append(_row(name, size, variant, ours, theirs, arrays, rounds, albu2,
+                                 albu2_note))
+                progress(f"{name}, {size}, {variant}: {rows[-1]['ratio']}x Albumentations "
+                         f"1.3.1, {rows[-1]['ratio to 2.x']}x 2.x")
     return rows
 
 
@@ -199,6 +221,20 @@ _WHY = {
     "mask dropout": ("objects are the mask's values, found with one np.unique; "
                      "Albumentations labels connected components instead"),
     "grid distortion": "per-pixel source maps built in NumPy, then one remap per group",
+    "optical distortion": ("per-pixel source maps from the lens model in NumPy, then one "
+                           "remap per group; Albumentations 1.3.1 has OpenCV build them "
+                           "(initUndistortRectifyMap)"),
+    "transpose": "returns copies, with the per-call cost of a joint pipeline",
+    "safe rotate 30": "exact borders, as rotate",
+    "xy masking": "per-call cost of a joint pipeline (one copy per array, a fill per stripe)",
+    "pixel dropout": "per-call cost of a joint pipeline (one copy and one masked fill)",
+    "channel shuffle": "per-call cost of a joint pipeline (one copy of the channels)",
+    "median blur": "per-call cost of a joint pipeline (one medianBlur, as Albumentations)",
+    "multiplicative noise": "per-call cost of a joint pipeline",
+    "rgb shift": "per-call cost of a joint pipeline (one LUT per channel)",
+    "tone curve": "per-call cost of a joint pipeline (one LUT)",
+    "sepia": "per-call cost of a joint pipeline (one colour matrix)",
+    "sun flare": "per-call cost of a joint pipeline",
     "brightness": "per-call cost of a joint pipeline (the op itself is one cv2.addWeighted)",
     "contrast": "per-call cost of a joint pipeline plus the mean (one cv2.addWeighted)",
     "saturation": "per-call cost of a joint pipeline (one colour matrix)",
@@ -231,21 +267,56 @@ _WHY = {
 }
 
 
-def _row(name, size, variant, ours, theirs, arrays, rounds) -> Dict[str, object]:
+COLUMNS = ["op", "input", "gluon_segaug ms", "Albumentations 1.3.1 ms", "ratio",
+           "Albumentations 2.x ms", "ratio to 2.x", "wall ms (ours / 1.3.1 / 2.x)", "note"]
+
+
+def _albu2_candidate(albu2, name, arrays):
+    """The 2.x candidate of a row, or None and the reason."""
+    steps = albu2_specs.op(name, arrays[0].shape)
+    if steps is None:
+        return None, albu2_specs.WHY_NOT.get(name, "no spec for Albumentations 2.x")
+    keys = ["image", "mask", "ids", "weights"][:len(arrays)]
+    targets = {"ids": "mask", "weights": "image"} if len(arrays) == 4 else None
+    from .albu2 import Albu2Unavailable
+
+    try:
+        return albu2.candidate(steps, dict(zip(keys, arrays)), targets), ""
+    except Albu2Unavailable as err:
+        return None, f"2.x fails: {str(err).splitlines()[0][:80]}"
+
+
+def _ms(seconds) -> str:
+    return f"{1e3 * seconds:.2f}" if seconds is not None else "-"
+
+
+def _row(name, size, variant, ours, theirs, arrays, rounds, albu2=None,
+         albu2_note="") -> Dict[str, object]:
     candidates = {"ours": _ours(ours(), arrays)}
-    note = "" if theirs is not None else "no peer in Albumentations 1.3.1"
+    notes = [] if theirs is not None else ["no peer in Albumentations 1.3.1"]
     try:
         if theirs is not None:
             candidate = _theirs(theirs(), arrays)
             candidate()
             candidates["albumentations"] = candidate
     except Exception as err:  # a peer that cannot do it is a result, not a crash
-        note = f"Albumentations fails: {type(err).__name__}"
-    medians = time_interleaved(candidates, rounds, warmup=2)
-    ours_ms = 1e3 * medians["ours"]
-    theirs_ms = 1e3 * medians["albumentations"] if "albumentations" in medians else None
-    if theirs_ms and ours_ms > theirs_ms and not note:
-        note = _WHY.get(name, "")
-    return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": f"{ours_ms:.2f}",
-            "Albumentations ms": f"{theirs_ms:.2f}" if theirs_ms else "-",
-            "ratio": f"{ours_ms / theirs_ms:.2f}" if theirs_ms else "-", "note": note}
+        notes.append(f"Albumentations 1.3.1 fails: {type(err).__name__}")
+    remote, why = (_albu2_candidate(albu2, name, arrays) if albu2 is not None
+                   else (None, albu2_note))
+    if remote is not None:
+        candidates["albu2"] = remote
+    medians = measure_interleaved(candidates, rounds, warmup=2)
+    if remote is not None:
+        remote.drop()
+    ours_t, theirs_t, albu2_t = (medians.get(k) for k in ("ours", "albumentations", "albu2"))
+    if theirs_t and ours_t.cpu > theirs_t.cpu and not notes:
+        notes.append(_WHY.get(name, ""))
+    if why and why not in notes and (variant == "image + mask" or albu2 is not None):
+        notes.append(why)
+    wall = " / ".join(_ms(t.wall if t else None) for t in (ours_t, theirs_t, albu2_t))
+    return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": _ms(ours_t.cpu),
+            "Albumentations 1.3.1 ms": _ms(theirs_t.cpu if theirs_t else None),
+            "ratio": f"{ours_t.cpu / theirs_t.cpu:.2f}" if theirs_t else "-",
+            "Albumentations 2.x ms": _ms(albu2_t.cpu if albu2_t else None),
+            "ratio to 2.x": f"{ours_t.cpu / albu2_t.cpu:.2f}" if albu2_t else "-",
+            "wall ms (ours / 1.3.1 / 2.x)": wall, "note": "; ".join(n for n in notes if n)}

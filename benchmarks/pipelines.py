@@ -14,6 +14,10 @@
   Python costs is the gap to it).
 - ``gluoncv``: GluonCV's ``SegmentationDataset._sync_transform`` (mirror, random long
   side 260-1040, pad, crop 480, PIL blur half the time) against the same steps here.
+
+The tutorial and standard pipelines also run in Albumentations 2.x (``albu2_specs``),
+timed by its worker process between the other candidates' turns. Times and ratios are
+of CPU time (``harness``); wall times stand beside them.
 """
 from __future__ import annotations
 
@@ -25,8 +29,9 @@ import numpy as np
 
 import gluon_segaug as gsa
 
+from . import albu2_specs
 from .floor import standard_floor, tutorial_floor
-from .harness import time_interleaved
+from .harness import measure_interleaved
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 Candidates = Dict[str, Callable[[], object]]
@@ -34,6 +39,7 @@ FLOOR = "OpenCV calls alone (floor)"
 KERNELS = "gluon_segaug's kernels alone"
 ALBUMENTATIONS = "Albumentations 1.3.1"
 ALBUMENTATIONS_ND = "Albumentations 1.3.1, NDArray (asnumpy in, mx.nd.array out)"
+ALBU2 = "Albumentations 2.x"
 _ON_NDARRAYS = ("NDArray", "mx.image")  # candidates that take and give NDArrays
 
 
@@ -119,13 +125,19 @@ def _gluoncv(image: np.ndarray, mask: np.ndarray) -> Candidates:
 PIPELINES = {"tutorial": (_tutorial, "mx.image, as the tutorial"),
              "standard": (_standard, ALBUMENTATIONS),
              "gluoncv": (_gluoncv, "GluonCV 0.10 _sync_transform")}
+# Albumentations 2.x's spec of a pipeline, and whether it ends network-ready (CHW, int32).
+ALBU2_SPECS = {"tutorial": (albu2_specs.tutorial, False), "standard": (albu2_specs.standard, True)}
+COLUMNS = ["pipeline", "input", "candidate", "median ms", "wall ms", "x reference",
+           "x Albumentations", "x Albumentations, same arrays", "x Albumentations 2.x", "note"]
 
 
 def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
-        seconds: float = 0.0,
-        progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
-    """Rows: pipeline, input, candidate, median ms, ratio to the pipeline's reference;
-    at least ``rounds`` rounds each, more to fill ``seconds`` per pipeline and input."""
+        seconds: float = 0.0, progress: Callable[[str], None] = lambda line: None,
+        albu2=None, albu2_note: str = "") -> List[Dict[str, object]]:
+    """Rows: pipeline, input, candidate, median CPU and wall ms, CPU-time ratios to the
+    pipeline's reference and to Albumentations 1.3.1 and 2.x; at least ``rounds`` rounds
+    each, more to fill ``seconds`` per pipeline and input. ``albu2``: a running
+    ``albu2.Albu2Worker`` or None (then ``albu2_note`` says why)."""
     rows = []
     for pipeline, (make, reference) in PIPELINES.items():
         for size, (image, mask) in samples.items():
@@ -135,19 +147,39 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
                 candidates = make(image, mask)
             except ImportError as err:
                 rows.append({"pipeline": pipeline, "input": size, "candidate": reference,
-                             "median ms": "-", "ratio": "-", "note": f"not installed: {err.name}"})
+                             "median ms": "-", "note": f"not installed: {err.name}"})
                 continue
-            medians = time_interleaved(candidates, rounds, warmup=3, seconds=seconds)
+            albu2_row_note, remote = "", None
+            if pipeline in ALBU2_SPECS:
+                spec, chw = ALBU2_SPECS[pipeline]
+                if albu2 is None:
+                    albu2_row_note = albu2_note
+                else:
+                    from .albu2 import Albu2Unavailable
+
+                    try:
+                        remote = candidates[ALBU2] = albu2.candidate(
+                            spec(), {"image": image, "mask": mask}, chw=chw)
+                    except Albu2Unavailable as err:
+                        albu2_row_note = f"2.x fails: {str(err).splitlines()[0][:80]}"
+            medians = measure_interleaved(candidates, rounds, warmup=3, seconds=seconds)
+            if remote is not None:
+                remote.drop()
             progress(f"{pipeline}, {size}: {len(medians)} candidates timed")
-            albumentations = medians.get(ALBUMENTATIONS)
-            for name, seconds in medians.items():
-                same = medians.get(ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)
-                                   else ALBUMENTATIONS)
+            cpu = {name: t.cpu for name, t in medians.items()}
+            albumentations, albu2_cpu = cpu.get(ALBUMENTATIONS), cpu.get(ALBU2)
+            for name, timing in medians.items():
+                same = cpu.get(ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)
+                               else ALBUMENTATIONS)
                 rows.append({"pipeline": pipeline, "input": size, "candidate": name,
-                             "median ms": f"{1e3 * seconds:.2f}",
-                             "x reference": f"{seconds / medians[reference]:.2f}",
-                             "x Albumentations": (f"{seconds / albumentations:.2f}"
+                             "median ms": f"{1e3 * timing.cpu:.2f}",
+                             "wall ms": f"{1e3 * timing.wall:.2f}",
+                             "x reference": f"{timing.cpu / cpu[reference]:.2f}",
+                             "x Albumentations": (f"{timing.cpu / albumentations:.2f}"
                                                   if albumentations else "-"),
-                             "x Albumentations, same arrays": (f"{seconds / same:.2f}"
-                                                               if same else "-")})
+                             "x Albumentations, same arrays": (f"{timing.cpu / same:.2f}"
+                                                               if same else "-"),
+                             "x Albumentations 2.x": (f"{timing.cpu / albu2_cpu:.2f}"
+                                                      if albu2_cpu else "-"),
+                             "note": albu2_row_note if name == ALBUMENTATIONS else ""})
     return rows

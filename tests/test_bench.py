@@ -22,6 +22,10 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
     assert main(["--quick", "--real", str(real_dir), "--out", str(tmp_path)]) == 0
     report = (tmp_path / "results.md").read_text()
     for row in ("| rotate 15 | 427x640, image + mask |", "| elastic | 427x640, 13 bands + mask |",
+                "| clahe | 427x640, image + mask |", "| thin plate spline | 427x640, image + mask |",
+                "| bands | 13 bands uint8 + mask |", "| bands | 13 bands float32 + mask |",
+                "| targets | image + mask + ids + map |",
+                "| loader, 2 workers, SharedBatchify: augmenting >= 0.9x of ToTensor alone |",
                 "| colour jitter |", "| tutorial | 427x640 | mx.image, as the tutorial |",
                 "| standard | 427x640 | Albumentations 1.3.1 |",
                 "| standard | 427x640 | gluon_segaug, fuse=False |",
@@ -32,6 +36,10 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
                 "| standard | 427x640 | OpenCV calls alone (floor) |",
                 "| 2 | SharedBatchify | decode + OpenCV calls alone (floor) |"):
         assert row in report, row
+    # Quick runs leave Albumentations 2.x out unless asked, and the tables say so.
+    assert "Albumentations 2.x not run (--albu2 no)" in report
+    assert "Times and ratios are of process CPU time" in report
+    assert "machine load" in report
     with open(tmp_path / "ratios.png", "rb") as chart:
         assert chart.read(8) == b"\x89PNG\r\n\x1a\n"
     assert f"wrote {tmp_path / 'results.md'}" in capsys.readouterr().out
@@ -122,7 +130,7 @@ def test_only_publish_writes_the_published_results(argv, where, monkeypatch, tmp
 
     written = []
     monkeypatch.setattr(benchmarks.report, "run_all",
-                        lambda real, out, quick, progress: written.append(out) or "")
+                        lambda real, out, quick, progress, **options: written.append(out) or "")
     assert main(argv + ["--real", str(tmp_path)]) == 0
     assert written == [RESULTS if where == "published" else RESULTS / "latest"]
 
@@ -221,3 +229,244 @@ def test_the_docs_show_the_published_results():
                                            "benchmarks/results/results.md: run "
                                            "python benchmarks/update_docs.py")
     assert updated(page, "new numbers") != page
+
+
+def test_the_harness_takes_cpu_time_beside_the_wall_clock():
+    from benchmarks.harness import measure_interleaved
+
+    # The wall clock runs on while the process is preempted; its CPU clock does not.
+    # The slow candidate is preempted for 30 ms in every turn (its turn is long), the
+    # fast one never: by the wall clock the fast one would look 4x faster than it is.
+    clocks = {"wall": 0.0, "cpu": 0.0}
+
+    def candidate(cost, preempted):
+        def call():
+            clocks["wall"] += cost + preempted
+            clocks["cpu"] += cost
+        return call
+
+    candidates = {"fast": candidate(1e-3, 0.0), "slow": candidate(10e-3, 30e-3)}
+    timings = measure_interleaved(candidates, rounds=5, warmup=1, settle=0.0, block=0.0,
+                                  clock=lambda: clocks["wall"], cpu_clock=lambda: clocks["cpu"])
+    assert timings["fast"].cpu == pytest.approx(1e-3) and timings["fast"].wall == pytest.approx(1e-3)
+    assert timings["slow"].cpu == pytest.approx(10e-3)
+    assert timings["slow"].wall == pytest.approx(40e-3)
+
+
+def test_a_self_timed_candidate_reports_its_own_turns():
+    from benchmarks.harness import SelfTimed, measure_interleaved
+
+    class Remote(SelfTimed):
+        def __init__(self):
+            self.turns = []
+
+        def warm(self):
+            return 0.5e-3
+
+        def turn(self, calls, settle):
+            self.turns.append((calls, settle))
+            return 2e-3, 1e-3 * len(self.turns)
+
+    remote = Remote()
+    timings = measure_interleaved({"remote": remote, "local": lambda: None}, rounds=3,
+                                  warmup=2, settle=0.002, block=0.001)
+    # Two calls fill a 1 ms block; its turns settle for 2 ms like the local candidates'.
+    assert remote.turns == [(2, 0.002)] * 3
+    assert timings["remote"] == (2e-3, 2e-3)  # median of its CPU times 1, 2, 3 ms
+
+
+def test_the_load_monitor_reads_before_during_and_after(tmp_path):
+    import time
+
+    from benchmarks.harness import LoadMonitor, read_loadavg
+
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("1.50 0.75 0.25 3/120 999\n")
+    assert read_loadavg(str(loadavg)) == (1.5, 0.75, 0.25)
+    assert read_loadavg(str(tmp_path / "missing")) is None
+    readings = iter([(1.0, 0.5, 0.2)] + [(v, 0.0, 0.0) for v in (2.0, 4.0, 3.0)]
+                    + [(3.0, 3.0, 3.0)] * 1000)
+    with LoadMonitor(every=0.01, read=lambda: next(readings)) as load:
+        time.sleep(0.1)
+    summary = load.summary(cpus=2)
+    assert summary.startswith("machine load (2 CPUs; 1/5/15-minute averages): before 1.00/0.50/0.20")
+    assert load.samples[:3] == [2.0, 4.0, 3.0]
+    assert "after 3.00/3.00/3.00" in summary
+    with LoadMonitor(read=lambda: None) as nothing:
+        pass
+    assert nothing.summary() == "machine load: not available (no /proc/loadavg)"
+
+
+# The augmenters the toolbox issue added, each of which needs a per-op row (with a mask)
+# or a reason for having none.
+TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+           "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
+           "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
+           "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve", "RandomShadow",
+           "RandomFog", "RandomRain", "RandomSunFlare", "RandomSnow", "CoarseDropout",
+           "GridDropout", "XYMasking", "MaskDropout", "PixelDropout", "Transpose", "SafeRotate",
+           "LongestMaxSize", "SmallestMaxSize", "RandomSizedCrop", "OpticalDistortion",
+           "ThinPlateSpline"]
+
+
+def _op_cases():
+    from benchmarks import ops
+
+    return ops.positional_cases() + ops.colour_cases() + ops.mixing_cases()
+
+
+def test_every_toolbox_augmenter_has_a_per_op_row():
+    import gluon_segaug as gsa
+
+    covered = {}
+    for name, ours, theirs, note in _op_cases():
+        if ours is not None:
+            covered[type(ours()).__name__] = (name, theirs)
+    missing = [cls for cls in TOOLBOX if cls not in covered]
+    assert not missing, f"no per-op row for {missing}"
+    assert all(hasattr(gsa, cls) for cls in TOOLBOX)
+
+
+def test_every_per_op_row_has_a_peer_or_says_why_not():
+    from benchmarks import albu2_specs
+
+    names = [name for name, *_ in _op_cases()]
+    assert len(names) == len(set(names)), "two per-op rows share a name"
+    for name, ours, theirs, note in _op_cases():
+        has_2x = albu2_specs.op(name, (427, 640, 3)) is not None
+        assert theirs is not None or has_2x or name in albu2_specs.WHY_NOT, name
+    # A 2.x spec names a row that exists.
+    assert set(albu2_specs.names()) <= set(names)
+
+
+def test_the_albumentations_2_specs_parse_as_the_worker_reads_them():
+    import json
+
+    from benchmarks import albu2_specs
+
+    pipelines = {name: albu2_specs.op(name, (427, 640, 3)) for name in albu2_specs.names()}
+    pipelines.update(geometry=albu2_specs.geometry(), standard=albu2_specs.standard(),
+                     tutorial=albu2_specs.tutorial())
+    for name, steps in pipelines.items():
+        steps = json.loads(json.dumps(steps))  # what goes down the pipe
+        assert steps and all(isinstance(c, str) and c[:1].isupper() and isinstance(kw, dict)
+                             for c, kw in steps), name
+        # 1.3.1 spellings that 2.x dropped must not appear.
+        for _, kwargs in steps:
+            assert not {"value", "mask_value", "var_limit", "always_apply", "max_holes",
+                        "mask_fill_value", "quality_lower"} & set(kwargs), (name, kwargs)
+    pad = dict(albu2_specs.op("pad to 1.25x", (400, 640, 3))[0][1])
+    assert (pad["min_height"], pad["min_width"], pad["fill_mask"]) == (500, 800, 255)
+
+
+def _albu2_python():
+    from benchmarks import albu2
+
+    try:
+        return albu2.ensure_venv(create=False)
+    except albu2.Albu2Unavailable as err:
+        pytest.skip(f"Albumentations 2.x environment absent ({err}); "
+                    f"python -m benchmarks --quick --albu2 yes makes it")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_albumentations_2_builds_and_runs_every_spec(real_samples):
+    from benchmarks import albu2, albu2_specs, bands
+
+    _name, image, mask = real_samples[0]
+    image, mask = np.ascontiguousarray(image[:300, :400]), np.ascontiguousarray(mask[:300, :400])
+    failures = {}
+    with albu2.Albu2Worker(_albu2_python()) as worker:
+        assert worker.versions["albumentations"].startswith("2.")
+        assert int(worker.versions["numpy"].split(".")[0]) >= 2
+        for name in albu2_specs.names():
+            try:
+                worker.candidate(albu2_specs.op(name, image.shape),
+                                 {"image": image, "mask": mask}).drop()
+            except albu2.Albu2Unavailable as err:
+                failures[name] = str(err)
+        for steps, chw in ((albu2_specs.standard(), True), (albu2_specs.tutorial(), False)):
+            worker.candidate(steps, {"image": image, "mask": mask}, chw=chw).drop()
+        worker.candidate(albu2_specs.geometry(), {"image": bands.thirteen_bands(image),
+                                                  "mask": mask}).drop()
+    assert not failures, failures
+
+
+def test_the_worker_protocol_times_itself_and_reports_errors():
+    # The worker runs under this interpreter's Albumentations (1.3.1) with a transform
+    # both versions spell alike: what is checked is the protocol, not the version.
+    pytest.importorskip("albumentations")
+    from benchmarks import albu2
+    from benchmarks.harness import measure_interleaved
+
+    image = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    mask = (np.arange(24, dtype=np.uint8).reshape(4, 6) % 3)
+    with albu2.Albu2Worker(sys.executable) as worker:
+        assert {"albumentations", "numpy", "opencv", "python"} <= set(worker.versions)
+        remote = worker.candidate([["HorizontalFlip", {"p": 1}]], {"image": image, "mask": mask})
+        timing = measure_interleaved({"remote": remote}, rounds=3, warmup=1)["remote"]
+        assert 0 < timing.cpu < 0.1 and 0 < timing.wall < 0.1
+        with pytest.raises(albu2.Albu2Unavailable, match="AttributeError: .*NoSuchTransform"):
+            worker.candidate([["NoSuchTransform", {}]], {"image": image, "mask": mask})
+        remote.drop()
+    assert worker.cpu_seconds is not None and worker.cpu_seconds > 0  # its rusage
+
+
+def test_a_missing_albumentations_2_environment_is_named(tmp_path):
+    from benchmarks import albu2
+
+    with pytest.raises(albu2.Albu2Unavailable, match=f"no Albumentations 2.x in {tmp_path}"):
+        albu2.ensure_venv(tmp_path / "none", create=False)
+
+
+def test_rounds_must_be_positive(capsys):
+    assert main(["--rounds", "0"]) == 2
+    assert "--rounds must be at least 1, not 0" in capsys.readouterr().err
+
+
+def _busy_item(i):
+    import time
+
+    until = time.process_time() + 0.05
+    while time.process_time() < until:
+        pass
+    return np.zeros((2, 2), np.float32), np.zeros((2, 2), np.float32)
+
+
+class _BusyDataset:
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return _busy_item(i)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc schedstat")
+def test_the_loaders_cpu_time_counts_its_worker_processes():
+    import time
+
+    from mxnet import gluon
+
+    from benchmarks import loader
+
+    assert loader._task_cpu(os.getpid()) > 0
+    data = gluon.data.DataLoader(_BusyDataset(), batch_size=2, num_workers=1)
+    try:
+        loader._epoch_rate(data)  # the worker starts
+        main_before = time.process_time()
+        _rate, per_sample = loader._epoch_rate(data)
+        main = time.process_time() - main_before
+        # Each item burns 50 ms of the worker's CPU; this process only waits for it.
+        assert per_sample >= 0.045 and main < 8 * 0.045
+        assert len(loader._workers(data)) == 1
+    finally:
+        del data
+
+
+def test_the_harness_answers_in_the_candidates_order():
+    from benchmarks.harness import measure_interleaved
+
+    names = [f"c{i}" for i in range(8)]
+    timings = measure_interleaved({name: (lambda: None) for name in names}, rounds=3,
+                                  warmup=1, settle=0.0, block=0.0)
+    assert list(timings) == names
