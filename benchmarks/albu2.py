@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -30,6 +30,11 @@ from .harness import SelfTimed
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "albu2_worker.py"
 REQUIREMENT = "albumentations>=2,<3"
+# AlbumentationsX, the maintained fork (Mosaic, CopyAndPaste): it installs as
+# ``albumentations`` too, so it gets a virtual environment of its own; it imports PyTorch
+# (not among its declared dependencies) and OpenCV (an extra).
+ALBUX_REQUIREMENT = ("torch", "albumentationsx[headless]>=2,<3")
+ALBUX_DISTRIBUTION = "albumentationsx"
 
 
 class Albu2Unavailable(RuntimeError):
@@ -41,16 +46,26 @@ def default_venv() -> Path:
     return Path(os.environ.get("GLUON_SEGAUG_ALBU2_VENV", HERE / ".venv-albu2"))
 
 
+def default_albux_venv() -> Path:
+    """``GLUON_SEGAUG_ALBUX_VENV``, or ``benchmarks/.venv-albux``."""
+    return Path(os.environ.get("GLUON_SEGAUG_ALBUX_VENV", HERE / ".venv-albux"))
+
+
 def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def installed_version(python: Path) -> Optional[str]:
-    """The Albumentations version ``python`` imports, or None."""
+def installed_version(python: Path, distribution: Optional[str] = None) -> Optional[str]:
+    """The Albumentations version ``python`` imports, or None; with ``distribution``
+    (``"albumentationsx"``, which also installs as ``albumentations``), that package's
+    version, if it is installed and imports."""
     if not python.exists():
         return None
-    result = subprocess.run([str(python), "-c", "import albumentations; "
-                             "print(albumentations.__version__)"], capture_output=True,
+    code = "import albumentations; print(albumentations.__version__)"
+    if distribution:
+        code = (f"import albumentations, importlib.metadata as m; "
+                f"print(m.version({distribution!r}))")
+    result = subprocess.run([str(python), "-c", code], capture_output=True,
                             text=True, env=_clean_env(), timeout=120)
     return result.stdout.strip() or None if result.returncode == 0 else None
 
@@ -61,27 +76,35 @@ def _clean_env() -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PYTHONHOME", "PIP_CONSTRAINT", "VIRTUAL_ENV")}
     env["NO_ALBUMENTATIONS_UPDATE"] = "1"
+    # AlbumentationsX reports each pipeline it builds unless told not to.
+    env["ALBUMENTATIONS_NO_TELEMETRY"] = env["ALBUMENTATIONS_OFFLINE"] = "1"
     return env
 
 
 def ensure_venv(venv: Optional[Path] = None, create: bool = True,
-                progress: Callable[[str], None] = lambda line: None) -> Path:
+                progress: Callable[[str], None] = lambda line: None,
+                requirement: Union[str, Sequence[str]] = REQUIREMENT,
+                distribution: Optional[str] = None) -> Path:
     """The Python of a virtual environment with Albumentations 2.x: ``venv`` (default
-    ``default_venv()``) if it has it, else made there when ``create``.
+    ``default_venv()``) if it has it, else made there when ``create``, with pip
+    installing ``requirement``. ``distribution`` names the package that must be there
+    (``"albumentationsx"`` for the fork; by default any Albumentations 2.x).
 
     Raises ``Albu2Unavailable`` naming what failed (no venv module, pip offline, ...).
     """
     venv = Path(venv) if venv else default_venv()
     python = venv_python(venv)
-    version = installed_version(python)
+    what = distribution or "Albumentations 2.x"
+    version = installed_version(python, distribution)
     if version and version.split(".")[0] == "2":
         return python
     if not create:
-        raise Albu2Unavailable(f"no Albumentations 2.x in {venv} (pass --albu2 to make it)")
-    progress(f"making {venv} with {REQUIREMENT} (a few minutes, once)")
+        raise Albu2Unavailable(f"no {what} in {venv} (pass --albu2 yes or --albux yes to make it)")
+    requirements = [requirement] if isinstance(requirement, str) else list(requirement)
+    progress(f"making {venv} with {' '.join(requirements)} (a few minutes, once)")
     base = getattr(sys, "_base_executable", sys.executable)
     steps = [[base, "-m", "venv", str(venv)],
-             [str(python), "-m", "pip", "install", "--quiet", REQUIREMENT]]
+             [str(python), "-m", "pip", "install", "--quiet", *requirements]]
     env = _clean_env()
     env["PIP_CONSTRAINT"] = ""  # the machine's numpy<1.24 pin is MXNet's, not 2.x's
     for command in steps:
@@ -95,9 +118,10 @@ def ensure_venv(venv: Optional[Path] = None, create: bool = True,
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["?"]
             raise Albu2Unavailable(f"{' '.join(command[:4])} failed: {tail[0]}")
-    version = installed_version(python)
+    version = installed_version(python, distribution)
     if not (version and version.split(".")[0] == "2"):
-        raise Albu2Unavailable(f"{venv} has Albumentations {version}, not 2.x")
+        raise Albu2Unavailable(f"{venv} has {distribution or 'Albumentations'} {version}, "
+                               f"not 2.x")
     return python
 
 
@@ -154,8 +178,13 @@ class Albu2Worker:
             raise Albu2Unavailable(answer["error"])
         return answer
 
-    def _path(self, array: np.ndarray) -> str:
-        """The .npy file of ``array`` (written once; kept while the array lives here)."""
+    def _path(self, array):
+        """The .npy file of ``array`` (written once; kept while the array lives here);
+        for a list or dict of arrays, the same of paths."""
+        if isinstance(array, list):
+            return [self._path(a) for a in array]
+        if isinstance(array, dict):
+            return {k: self._path(a) for k, a in array.items()}
         known = self._files.get(id(array))
         if known is None or known[0] is not array:
             path = os.path.join(self._tmp.name, f"{len(self._files)}.npy")
@@ -163,7 +192,7 @@ class Albu2Worker:
             known = self._files[id(array)] = (array, path)
         return known[1]
 
-    def candidate(self, steps: List[list], arrays: Dict[str, np.ndarray],
+    def candidate(self, steps: List[list], arrays: Dict[str, object],
                   targets: Optional[Dict[str, str]] = None, chw: bool = False) -> "Remote":
         case = next(self._ids)
         self.ask({"cmd": "load", "case": case, "steps": steps, "chw": chw,

@@ -11,7 +11,9 @@ on stdout:
 - ``{"cmd": "load", "case": id, "steps": [[class, kwargs], ...], "arrays": {name: .npy
   path}, "targets": {name: "mask" | "image"}, "chw": bool}``: build the pipeline (one
   thread, ``image`` and ``mask`` plus the extra targets) and call it once; ``chw`` also
-  makes the image CHW and the mask int32, as a network-ready pipeline gives them.
+  makes the image CHW and the mask int32, as a network-ready pipeline gives them. An
+  array may also be a list of ``{name: .npy path}`` (the other samples of a mixing
+  transform, e.g. ``mosaic_metadata``).
 - ``{"cmd": "warm", "case": id}``: one untimed call; its wall seconds.
 - ``{"cmd": "turn", "case": id, "calls": n, "settle": s}``: run untimed for ``s``
   seconds, then ``n`` calls; their wall and CPU (``time.process_time``) seconds per call.
@@ -40,11 +42,20 @@ warnings.simplefilter("ignore")
 import albumentations as A  # noqa: E402
 
 
+def _load(value):
+    """An array from its .npy path; lists and dicts of them, element by element."""
+    if isinstance(value, list):
+        return [_load(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _load(v) for k, v in value.items()}
+    return np.load(value)
+
+
 def _build(message):
     steps = [getattr(A, name)(**kwargs) for name, kwargs in message["steps"]]
     targets = message.get("targets") or {}
     pipeline = A.Compose(steps, additional_targets=targets) if targets else A.Compose(steps)
-    arrays = {key: np.load(path) for key, path in message["arrays"].items()}
+    arrays = {key: _load(value) for key, value in message["arrays"].items()}
     chw = message.get("chw", False)
 
     def call():

@@ -8,8 +8,8 @@ turns of the others. Inputs: the real COCO giraffe (427x640) and an upscaled cop
 (class mask, int32 instance ids, float32 weight map) and with a 13-channel float32
 image. Ratios are of CPU time (``harness``); wall times stand beside them.
 
-Mosaic and CopyPaste take several samples a call: their rows come from
-``mixing_cases`` (empty until those augmenters land).
+Mosaic and CopyPaste take several samples a call: they have a table of their own
+(``mixing``).
 """
 from __future__ import annotations
 
@@ -64,13 +64,6 @@ def positional_cases() -> List[Case]:
         # ThinPlateSpline arrived in Albumentations 2.0: no peer in 1.3.1.
         ("thin plate spline", lambda: gsa.ThinPlateSpline(p=1.0), None, ""),
     ]
-
-
-def mixing_cases() -> List[Case]:
-    """Rows for the augmenters that mix samples (Mosaic, CopyPaste): (name, ours,
-    Albumentations 1.3.1, note) as for the other cases, added by the code that brings
-    them; ``run`` times them on the image + mask input like the colour cases."""
-    return []
 
 
 def colour_cases() -> List[Case]:
@@ -181,8 +174,7 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
     rows = []
     for size, (image, mask) in samples.items():
         variants = inputs(image, mask)
-        cases = ([(c, True) for c in positional_cases()] + [(c, False) for c in colour_cases()]
-                 + [(c, False) for c in mixing_cases()])
+        cases = [(c, True) for c in positional_cases()] + [(c, False) for c in colour_cases()]
         for (name, ours, theirs, note), is_positional in cases:
             if note == "pad":
                 ours, theirs = _pad_pair(image.shape)
