@@ -1,16 +1,18 @@
-"""Run every suite and write the report: ``results.md`` and ``ratios.png``.
+"""Run the suites and write the report: ``results.json``, ``results.md``, ``ratios.png``.
 
-The report opens with the machine, the load over the run and the targets (each with its
-measured CPU-time ratio and whether it is met), then the tables: per op, pipelines, many
-bands and targets, the loader.
+The report opens with the runs its tables come from (date, machine, the load over the
+run) and the targets (each with its measured CPU-time ratio and whether it is met), then
+the tables: per op, pipelines, many bands and targets, mixing samples, the loader. A run
+of some sections (``only``) replaces just their tables (``store``).
 """
 from __future__ import annotations
 
 import contextlib
+import datetime
 import platform
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import mxnet as mx
@@ -19,7 +21,7 @@ import numpy as np
 import gluon_segaug as gsa
 
 from . import albu2 as albu2_mod
-from . import bands, loader, ops, pipelines
+from . import bands, loader, mixing, mixing_cases, ops, pipelines, store
 from .harness import LoadMonitor, markdown_table, single_thread
 
 REAL_NAMES = ["giraffe"] + [f"voc{i}" for i in range(1, 7)]
@@ -100,6 +102,8 @@ def _targets(op_rows, pipeline_rows, band_rows, loader_rows) -> List[Dict[str, o
             add(f"loader, 2 workers, {row['batchify']}: augmenting {row['target']} of "
                 f"ToTensor alone", f"{row['x ToTensor alone']}x", row["met"],
                 f"{row['samples/s']} samples/s by the wall clock")
+    if not op_rows:
+        return out
     timed = [r for r in op_rows if r["ratio"] != "-"]
     slower = [r for r in timed if float(r["ratio"]) > 1]
     unexplained = [r for r in slower if not r["note"]]
@@ -110,83 +114,155 @@ def _targets(op_rows, pipeline_rows, band_rows, loader_rows) -> List[Dict[str, o
     return out
 
 
-def _albu2_worker(mode: str, venv: Optional[Path], progress) -> Tuple[object, str]:
-    """A context manager giving the running 2.x worker (or None) and a note why not."""
+def _albu2_worker(mode: str, venv: Optional[Path], progress, fork: bool = False
+                  ) -> Tuple[object, str]:
+    """A context manager giving the running 2.x worker (or None) and a note why not;
+    ``fork``: the worker of AlbumentationsX rather than Albumentations 2.x."""
+    name = "AlbumentationsX" if fork else "Albumentations 2.x"
     if mode == "no":
-        return contextlib.nullcontext(None), "Albumentations 2.x not run (--albu2 no)"
+        return contextlib.nullcontext(None), f"{name} not run (--{'albux' if fork else 'albu2'} no)"
+    options = dict(requirement=albu2_mod.ALBUX_REQUIREMENT,
+                   distribution=albu2_mod.ALBUX_DISTRIBUTION) if fork else {}
     try:
-        python = albu2_mod.ensure_venv(venv, create=True, progress=progress)
+        python = albu2_mod.ensure_venv(venv or (albu2_mod.default_albux_venv() if fork else None),
+                                       create=True, progress=progress, **options)
     except albu2_mod.Albu2Unavailable as err:
-        return contextlib.nullcontext(None), f"Albumentations 2.x unavailable: {err}"
+        return contextlib.nullcontext(None), f"{name} unavailable: {err}"
     return albu2_mod.Albu2Worker(python), ""
+
+
+def _peer_line(running, note: str, fork: bool = False) -> str:
+    if running is None:
+        return note
+    versions = running.versions
+    return (f"{'AlbumentationsX' if fork else 'Albumentations'} {versions['albumentations']} "
+            f"in its own environment (NumPy {versions['numpy']}, OpenCV {versions['opencv']}), "
+            f"timed by its worker process")
+
+
+# The sections timed against Albumentations 2.x (its worker runs only for them).
+_WITH_ALBU2 = ("ops", "pipelines", "bands")
 
 
 def run_all(real: Path, out_dir: Path, quick: bool = False,
             progress: Callable[[str], None] = lambda line: None,
             albu2: Optional[str] = None, albu2_venv: Optional[Path] = None,
-            rounds: Optional[int] = None) -> str:
-    """Run the per-op, pipeline, bands and end-to-end suites; write ``results.md`` and
-    ``ratios.png`` to ``out_dir`` and return the Markdown. ``progress`` is told what
-    each suite has done, a line at a time. ``albu2``: "yes" (make the 2.x venv if
-    missing and run it), "no"; by default "no" for ``quick`` runs, else "yes".
+            rounds: Optional[int] = None, only: Optional[Sequence[str]] = None,
+            albux: Optional[str] = None, albux_venv: Optional[Path] = None) -> str:
+    """Run the suites (per op, pipelines, bands and targets, mixing samples, the loader),
+    or those named in ``only`` (``store.SECTIONS``); merge their tables into the results
+    already in ``out_dir`` (``store.merge``: the other sections are kept, each with the
+    run it came from); write ``results.json``, ``results.md`` and ``ratios.png`` there
+    and return the Markdown. ``progress`` is told what each suite has done, a line at a
+    time. ``albu2`` / ``albux``: "yes" (make Albumentations 2.x's / AlbumentationsX's
+    venv if missing and run it), "no"; by default "no" for ``quick`` runs, else "yes".
     ``rounds`` overrides the rounds per op (40; 3 when ``quick``)."""
     single_thread()
+    sections = list(only) if only else list(store.SECTIONS)
     albu2 = albu2 or ("no" if quick else "yes")
+    albux = albux or ("no" if quick else "yes")
     op_rounds = rounds or (3 if quick else 40)
     pipeline_rounds = rounds or (3 if quick else 60)
     data = samples(Path(real))
     if quick:
         data = {"427x640": data["427x640"]}
     started = time.monotonic()
+    count = len(sections)
 
     def step(suite: str) -> Callable[[str], None]:
         return lambda line: progress(f"[{time.monotonic() - started:6.0f} s] {suite}: {line}")
 
-    worker, albu2_note = _albu2_worker(albu2, albu2_venv, step("0/4 Albumentations 2.x"))
+    def label(name: str, title: str) -> Callable[[str], None]:
+        return step(f"{sections.index(name) + 1}/{count} {title}")
+
+    rows: Dict[str, List[Dict[str, object]]] = {}
+    peers = []
+    if any(name in _WITH_ALBU2 for name in sections):
+        worker, albu2_note = _albu2_worker(albu2, albu2_venv, step("Albumentations 2.x"))
+    else:
+        worker, albu2_note = contextlib.nullcontext(None), ""
+    if "mixing" in sections:
+        fork, albux_note = _albu2_worker(albux, albux_venv, step("AlbumentationsX"), fork=True)
+    else:
+        fork, albux_note = contextlib.nullcontext(None), ""
     with LoadMonitor() as load:
-        with worker as running:
-            if running is not None:
-                versions = running.versions
-                albu2_line = (f"Albumentations {versions['albumentations']} in its own "
-                              f"environment (NumPy {versions['numpy']}, OpenCV "
-                              f"{versions['opencv']}), timed by its worker process")
-            else:
-                albu2_line = albu2_note
-            op_rows = ops.run(data, op_rounds, progress=step("1/4 per op"), albu2=running,
-                              albu2_note=albu2_note)
-            pipeline_rows = pipelines.run(data, pipeline_rounds, seconds=0 if quick else 4,
-                                          progress=step("2/4 pipelines"), albu2=running,
-                                          albu2_note=albu2_note)
-            band_rows = bands.run(*data["427x640"], op_rounds, albu2=running,
-                                  albu2_note=albu2_note, progress=step("3/4 bands, targets"))
-        if running is not None and running.cpu_seconds is not None:
-            albu2_line += f" (its CPU time over the run by rusage: {running.cpu_seconds:.0f} s)"
-        loader_rows = loader.run(Path(real), REAL_NAMES, repeat=2 if quick else 8,
-                                 epochs=1 if quick else 15, progress=step("4/4 loader"))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _chart(op_rows, out_dir / "ratios.png")
+        with worker as running, fork as running_x:
+            if "ops" in sections:
+                rows["ops"] = ops.run(data, op_rounds, progress=label("ops", "per op"),
+                                      albu2=running, albu2_note=albu2_note)
+            if "pipelines" in sections:
+                rows["pipelines"] = pipelines.run(
+                    data, pipeline_rounds, seconds=0 if quick else 4,
+                    progress=label("pipelines", "pipelines"), albu2=running,
+                    albu2_note=albu2_note)
+            if "bands" in sections:
+                rows["bands"] = bands.run(*data["427x640"], op_rounds, albu2=running,
+                                          albu2_note=albu2_note,
+                                          progress=label("bands", "bands, targets"))
+            if "mixing" in sections:
+                rows["mixing"] = mixing.run(mixing_cases.load_real(Path(real)), op_rounds,
+                                            albux=running_x, albux_note=albux_note,
+                                            progress=label("mixing", "mixing samples"))
+        for peer, note, is_fork in ((running, albu2_note, False), (running_x, albux_note, True)):
+            if peer is None and not note:
+                continue  # not needed by these sections
+            line = _peer_line(peer, note, is_fork)
+            if peer is not None and peer.cpu_seconds is not None:
+                line += f" (its CPU time over the run by rusage: {peer.cpu_seconds:.0f} s)"
+            peers.append(line)
+        if "loader" in sections:
+            rows["loader"] = loader.run(Path(real), REAL_NAMES, repeat=2 if quick else 8,
+                                        epochs=1 if quick else 15,
+                                        progress=label("loader", "loader"))
     minutes = (time.monotonic() - started) / 60
-    text = "\n\n".join([
-        f"Machine: {platform.processor() or platform.machine()}, Python "
-        f"{platform.python_version()}, MXNet {mx.__version__}, OpenCV {cv2.__version__}, "
-        f"Albumentations 1.3.1 in process; {albu2_line}. One thread, candidates "
-        f"interleaved, medians of {op_rounds} rounds per op and at least {pipeline_rounds} per "
-        f"pipeline{' (quick run)' if quick else ''}; {minutes:.0f} minutes.",
-        f"Times and ratios are of process CPU time (`time.process_time`; the 2.x worker's "
-        f"own; the loader's main process and workers together); wall times stand beside "
-        f"them. The {load.summary()}.",
-        "### Targets",
-        markdown_table(_targets(op_rows, pipeline_rows, band_rows, loader_rows),
-                       ["target", "measured (CPU time)", "met", "alongside"]),
-        "### Per op (image + class mask unless said; CPU ms)",
-        markdown_table(op_rows, ops.COLUMNS),
-        "### Pipelines (CPU ms)",
-        markdown_table(pipeline_rows, pipelines.COLUMNS),
-        "### Many bands and many targets: the standard geometry (scale, rotate, pad, crop "
-        "512, flip), 427x640 (CPU ms)",
-        markdown_table(band_rows, bands.COLUMNS),
-        "### End to end: Gluon DataLoader over the real photos, batch 8",
-        markdown_table(loader_rows, loader.COLUMNS),
-    ])
-    (out_dir / "results.md").write_text(text + "\n")
+    setup = (f"Machine: {platform.processor() or platform.machine()}, Python "
+             f"{platform.python_version()}, MXNet {mx.__version__}, OpenCV {cv2.__version__}, "
+             f"Albumentations 1.3.1 in process{''.join('; ' + p for p in peers)}. One thread, "
+             f"candidates interleaved, medians of {op_rounds} rounds per op and at least "
+             f"{pipeline_rounds} per pipeline{' (quick run)' if quick else ''}; "
+             f"{minutes:.0f} minutes.")
+    run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    new = {"runs": {run_id: {"date": run_id[:16] + " UTC", "setup": setup,
+                             "load": load.summary(), "sections": sections}},
+           "sections": {name: {"run": run_id, "rows": rows[name]} for name in sections}}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = store.merge(store.read(out_dir), new)
+    store.write(out_dir, results)
+    op_rows = results["sections"].get("ops", {}).get("rows", [])
+    if op_rows and ("ops" in sections or not (out_dir / "ratios.png").exists()):
+        _chart(op_rows, out_dir / "ratios.png")
+    text = render(results)
+    (out_dir / store.MARKDOWN).write_text(text + "\n")
     return text
+
+
+_TITLES = {"ops": "per op", "pipelines": "pipelines", "bands": "bands and targets",
+           "mixing": "mixing samples", "loader": "loader"}
+_COLUMNS = {"ops": ops.COLUMNS, "pipelines": pipelines.COLUMNS, "bands": bands.COLUMNS,
+            "mixing": mixing.COLUMNS, "loader": loader.COLUMNS}
+
+
+def render(results: Dict[str, object]) -> str:
+    """The Markdown report of ``results`` (``store``): how it was timed, the runs its
+    tables come from (date, setup, load), the targets, then a table per section."""
+    sections = results["sections"]
+    rows = {name: entry["rows"] for name, entry in sections.items()}
+    runs = [f"- **{run['date'] or 'date not recorded'}** "
+            f"({', '.join(_TITLES[name] for name in run['sections'])}): {run['setup']} The "
+            f"{run['load']}." for run in results["runs"].values()]
+    parts = [
+        "Times and ratios are of process CPU time (`time.process_time`; the 2.x worker's "
+        "own; the loader's main process and workers together); wall times stand beside "
+        "them. Each table comes from the run listed here with its setup and the machine "
+        "load over it (a partial rerun, `python -m benchmarks --publish --only SECTIONS`, "
+        "replaces only its own tables).",
+        "\n".join(runs),
+        "### Targets",
+        markdown_table(_targets(rows.get("ops", []), rows.get("pipelines", []),
+                                rows.get("bands", []), rows.get("loader", [])),
+                       ["target", "measured (CPU time)", "met", "alongside"]),
+    ]
+    for name in store.SECTIONS:
+        if name in rows:
+            parts += [store.HEADINGS[name], markdown_table(rows[name], _COLUMNS[name])]
+    return "\n\n".join(parts)

@@ -42,7 +42,7 @@ def test_quick_bench_writes_every_table_and_the_chart(real_dir, tmp_path, capsys
     assert "machine load" in report
     with open(tmp_path / "ratios.png", "rb") as chart:
         assert chart.read(8) == b"\x89PNG\r\n\x1a\n"
-    assert f"wrote {tmp_path / 'results.md'}" in capsys.readouterr().out
+    assert f"{tmp_path / 'results.md'} and {tmp_path / 'ratios.png'}" in capsys.readouterr().out
 
 
 class _Machine:
@@ -312,7 +312,7 @@ TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
 def _op_cases():
     from benchmarks import ops
 
-    return ops.positional_cases() + ops.colour_cases() + ops.mixing_cases()
+    return ops.positional_cases() + ops.colour_cases()
 
 
 def test_every_toolbox_augmenter_has_a_per_op_row():
@@ -470,3 +470,236 @@ def test_the_harness_answers_in_the_candidates_order():
     timings = measure_interleaved({name: (lambda: None) for name in names}, rounds=3,
                                   warmup=1, settle=0.0, block=0.0)
     assert list(timings) == names
+
+
+# --- Mixing samples -----------------------------------------------------------------
+
+
+def _tiny_samples():
+    """Two small photos with class masks of two objects each (ids 1 and 2 of class 3,
+    one of class 5), as the mixing suite takes them."""
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, (h, w) in (("a", (40, 60)), ("b", (50, 44))):
+        mask = np.zeros((h, w), np.uint8)
+        mask[5:15, 5:20] = 3
+        mask[25:35, 30:40] = 3
+        mask[20:30, 2:10] = 5
+        out[name] = (rng.integers(0, 256, (h, w, 3), dtype=np.uint8), mask)
+    return out
+
+
+def test_the_mosaic_floors_tile_the_canvas_with_the_photos():
+    from benchmarks import mixing, mixing_cases
+
+    samples = _tiny_samples()
+    tiles = mixing_cases._tiles(samples)
+    image, mask = mixing_cases.cases(samples)[mixing_cases.MOSAIC_FLOOR]()
+    for k, (tile, tile_mask) in enumerate(tiles):
+        top, left = 512 * (k // 2), 512 * (k % 2)
+        np.testing.assert_array_equal(image[top:top + 512, left:left + 512], tile)
+        np.testing.assert_array_equal(mask[top:top + 512, left:left + 512], tile_mask)
+    # The warped floor: each quarter is its tile turned about its centre, labels nearest.
+    image, mask = mixing._tile_floor(tiles)()
+    assert image.shape == (1024, 1024, 3) and mask.shape == (1024, 1024)
+    for k, (_, tile_mask) in enumerate(tiles):
+        top, left = 512 * (k // 2), 512 * (k % 2)
+        quarter = mask[top:top + 512, left:left + 512]
+        assert set(np.unique(quarter)) <= set(np.unique(tile_mask)) | {255}
+        assert quarter[256, 256] == tile_mask[256, 256] or \
+            quarter[256, 256] == tile_mask[256, 255]  # the centre stays (up to the flip)
+
+
+def test_the_copy_paste_floor_pastes_whole_instances_of_the_other_photo():
+    from benchmarks import mixing, mixing_cases
+
+    samples = _tiny_samples()
+    (image_a, mask_a), _ = samples.values()
+    ids_a = mixing_cases.instances_of(mask_a)
+    np.testing.assert_array_equal(np.unique(ids_a), [0, 1, 2, 3])
+    image, mask, ids = mixing._paste_floor(samples)()  # the first pair: b into a
+    changed = ids != ids_a
+    assert changed.any()
+    # Outside what was pasted the primary is untouched; inside, ids are above its own.
+    np.testing.assert_array_equal(image[~changed], image_a[~changed])
+    np.testing.assert_array_equal(mask[~changed], mask_a[~changed])
+    assert ids[changed].min() > ids_a.max()
+    assert set(np.unique(mask[changed])) <= {3, 5}
+
+
+def test_albumentationsx_gets_its_mosaic_tiles_and_one_donor_per_instance():
+    from benchmarks import mixing, mixing_cases
+
+    samples = _tiny_samples()
+    mosaic = mixing.albux_arrays(mixing_cases.MOSAIC, samples)
+    assert mosaic["image"].shape == (512, 512, 3) and len(mosaic["mosaic_metadata"]) == 3
+    paste = mixing.albux_arrays(mixing_cases.COPY_PASTE, samples)
+    (_, mask_a), (image_b, mask_b) = samples.values()
+    assert paste["masks"].shape == (3,) + mask_a.shape
+    donors = paste["copy_paste_metadata"]
+    assert len(donors) == 3  # the other photo's three connected objects
+    np.testing.assert_array_equal(sum(d["mask"] for d in donors), mask_b > 0)
+    assert all(d["image"] is image_b and d["semantic_mask"] is mask_b for d in donors)
+    # Every row has an AlbumentationsX spec or says why not.
+    for row in mixing.ROWS:
+        assert (row in mixing.ALBUX_SPECS) != (row in mixing.ALBUX_WHY_NOT), row
+
+
+def test_the_worker_loads_lists_of_arrays_for_the_mixing_transforms():
+    pytest.importorskip("albumentations")
+    from benchmarks import albu2
+
+    image = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    mask = (np.arange(24, dtype=np.uint8).reshape(4, 6) % 3)
+    with albu2.Albu2Worker(sys.executable) as worker:
+        arrays = {"image": image, "mask": mask,
+                  "others": [{"image": image[::-1].copy(), "mask": mask}]}
+        paths = worker._path(arrays)
+        assert paths["others"][0]["mask"] == paths["mask"]  # each array written once
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        try:
+            import albu2_worker
+        finally:
+            sys.path.remove(str(ROOT / "benchmarks"))
+        loaded = albu2_worker._load(paths)
+        np.testing.assert_array_equal(loaded["others"][0]["image"], image[::-1])
+        np.testing.assert_array_equal(loaded["mask"], mask)
+        # 1.3.1 passes an unknown key through: the protocol carries the list.
+        worker.candidate([["HorizontalFlip", {"p": 1}]], arrays).drop()
+
+
+def _albux_python():
+    from benchmarks import albu2
+
+    try:
+        return albu2.ensure_venv(albu2.default_albux_venv(), create=False,
+                                 distribution=albu2.ALBUX_DISTRIBUTION)
+    except albu2.Albu2Unavailable as err:
+        pytest.skip(f"AlbumentationsX environment absent ({err}); python -m benchmarks "
+                    f"--only mixing --albux yes makes it")
+
+
+def test_albumentationsx_runs_the_mixing_rows(real_dir):
+    from benchmarks import albu2, mixing, mixing_cases
+
+    python = _albux_python()
+    samples = mixing_cases.load_real(real_dir)
+    with albu2.Albu2Worker(python) as worker:
+        rows = mixing.run(samples, rounds=1, albux=worker)
+    by_case = {row["case"]: row for row in rows}
+    for row in mixing.ALBUX_SPECS:
+        assert by_case[row]["AlbumentationsX ms"] != "-", by_case[row]["note"]
+    assert by_case[mixing_cases.MOSAIC_TILED]["note"] == \
+        mixing.ALBUX_WHY_NOT[mixing_cases.MOSAIC_TILED]
+
+
+# --- Partial reruns -----------------------------------------------------------------
+
+
+def test_only_takes_the_names_of_sections(capsys):
+    from benchmarks import store
+
+    assert store.parse_only("mixing, bands") == ["bands", "mixing"]  # the report's order
+    for bad in ("bands,mosaic", "", ","):
+        with pytest.raises(ValueError, match=f"--only takes .*but got {bad!r}"):
+            store.parse_only(bad)
+    assert main(["--only", "bands,mosaic"]) == 2
+    assert "ops, pipelines, bands, mixing, loader, but got 'bands,mosaic'" in \
+        capsys.readouterr().err
+
+
+def _results(run_id, date, **sections):
+    return {"runs": {run_id: {"date": date, "setup": f"setup of {run_id}",
+                              "load": f"machine load of {run_id}",
+                              "sections": list(sections)}},
+            "sections": {name: {"run": run_id, "rows": rows}
+                         for name, rows in sections.items()}}
+
+
+def test_a_partial_rerun_replaces_only_its_own_sections():
+    import copy
+
+    from benchmarks import store
+
+    old = _results("A", "2026-12-01 10:00 UTC", ops=[{"op": "flip", "ratio": "1.0"}],
+                   bands=[{"input": "13 bands", "x our base": "8.0"}],
+                   loader=[{"workers": 2}])
+    new = _results("B", "2026-12-03 15:00 UTC", bands=[{"input": "13 bands",
+                                                        "x our base": "3.5"}],
+                   mixing=[{"case": "mosaic"}])
+    before = copy.deepcopy((old, new))
+    merged = store.merge(old, new)
+    assert (old, new) == before  # neither input is modified
+    assert merged["sections"] == {"ops": old["sections"]["ops"],
+                                  "bands": new["sections"]["bands"],
+                                  "mixing": new["sections"]["mixing"],
+                                  "loader": old["sections"]["loader"]}
+    assert list(merged["sections"]) == ["ops", "bands", "mixing", "loader"]
+    assert merged["runs"]["A"]["sections"] == ["ops", "loader"]
+    assert merged["runs"]["B"]["sections"] == ["bands", "mixing"]
+    assert merged["runs"]["A"]["date"] == "2026-12-01 10:00 UTC"
+    # A run no section comes from any more is dropped.
+    again = store.merge(merged, _results("C", None, ops=[], loader=[]))
+    assert set(again["runs"]) == {"B", "C"}
+    # With nothing before, the new results are all there is.
+    assert store.merge(None, new) == new
+
+
+def test_results_written_before_results_json_are_read_from_their_tables():
+    from benchmarks import store
+    from benchmarks.harness import markdown_table
+
+    ops_rows = [{"op": "rotate 15", "input": "427x640, image + mask", "ratio": "0.50"},
+                {"op": "clahe", "input": "427x640, image + mask", "ratio": "1.20"}]
+    loader_rows = [{"workers": "2", "batchify": "SharedBatchify", "samples/s": "178"}]
+    text = "\n\n".join([
+        "Machine: x86_64, Python 3.11.7; 24 minutes.",
+        "Times and ratios are of process CPU time; wall times stand beside them. The "
+        "machine load (2 CPUs): before 4.92/5.91/6.08, after 5.24/4.67/5.07.",
+        "### Targets", markdown_table([{"target": "t", "met": "yes"}], ["target", "met"]),
+        store.HEADINGS["ops"], markdown_table(ops_rows, ["op", "input", "ratio"]),
+        store.HEADINGS["loader"], markdown_table(loader_rows, list(loader_rows[0]))])
+    results = store.parse_markdown(text + "\n", date="2026-12-03 12:58 UTC")
+    assert results["sections"] == {"ops": {"run": "earlier", "rows": ops_rows},
+                                   "loader": {"run": "earlier", "rows": loader_rows}}
+    assert results["runs"]["earlier"] == {
+        "date": "2026-12-03 12:58 UTC", "setup": "Machine: x86_64, Python 3.11.7; 24 minutes.",
+        "load": "machine load (2 CPUs): before 4.92/5.91/6.08, after 5.24/4.67/5.07",
+        "sections": ["ops", "loader"]}
+
+
+def test_run_all_with_only_keeps_the_other_tables_of_the_folder(real_dir, tmp_path,
+                                                                 monkeypatch):
+    import json
+
+    from benchmarks import bands, report, store
+
+    old = _results("A", "2026-12-01 10:00 UTC",
+                   ops=[{"op": "rotate 15", "input": "427x640, image + mask",
+                         "gluon_segaug ms": "1.00", "ratio": "0.50", "note": ""}],
+                   bands=[{"group": "bands", "input": "stale row", "target": ""}])
+    store.write(tmp_path, old)
+    fresh = [{"group": "bands", "input": "fresh row", "target": ""}]
+    monkeypatch.setattr(bands, "run", lambda *args, **kwargs: fresh)
+    text = report.run_all(real_dir, tmp_path, quick=True, only=["bands"])
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["sections"]["ops"] == old["sections"]["ops"]
+    assert saved["sections"]["bands"]["rows"] == fresh
+    new_run = saved["sections"]["bands"]["run"]
+    assert saved["runs"][new_run]["sections"] == ["bands"]
+    assert "machine load" in saved["runs"][new_run]["load"]
+    assert text == (tmp_path / "results.md").read_text().rstrip("\n")
+    assert "| rotate 15 | 427x640, image + mask | 1.00 |" in text
+    assert "| bands | fresh row |" in text and "stale row" not in text
+    assert "**2026-12-01 10:00 UTC** (per op): setup of A The machine load of A." in text
+    assert f"**{saved['runs'][new_run]['date']}** (bands and targets): Machine:" in text
+    assert (tmp_path / "ratios.png").is_file()  # drawn from the kept per-op table
+
+
+def test_the_published_report_is_rendered_from_the_published_results():
+    from benchmarks import report, store
+
+    published = ROOT / "benchmarks" / "results"
+    results = store.read(published)
+    assert (published / store.JSON).is_file(), "publish writes results.json"
+    assert report.render(results) + "\n" == (published / store.MARKDOWN).read_text()
