@@ -129,10 +129,12 @@ def _ms(seconds: Optional[float]) -> str:
     return f"{1e3 * seconds:.2f}" if seconds is not None else "-"
 
 
-def run(samples: Dict[str, Arrays], rounds: int, albux=None, albux_note: str = "",
+def run(samples: Dict[str, Arrays], rounds: int, seconds: float = 0.0, albux=None,
+        albux_note: str = "",
         progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
-    """Rows of the mixing table; ``albux`` is a running ``albu2.Albu2Worker`` of
-    AlbumentationsX, or None (then ``albux_note`` says why)."""
+    """Rows of the mixing table: at least ``rounds`` rounds a row, more to fill about
+    ``seconds``; ``albux`` is a running ``albu2.Albu2Worker`` of AlbumentationsX, or
+    None (then ``albux_note`` says why)."""
     ours = mixing_cases.cases(samples)
     floors = {mixing_cases.MOSAIC: ours[mixing_cases.MOSAIC_FLOOR],
               mixing_cases.MOSAIC_TILED: _tile_floor(mixing_cases._tiles(samples)),
@@ -154,7 +156,7 @@ def run(samples: Dict[str, Arrays], rounds: int, albux=None, albux_note: str = "
                 notes.append(ALBUX_NOTES.get(row, ""))
             except Albu2Unavailable as err:
                 notes.append(f"AlbumentationsX fails: {str(err).splitlines()[0][:80]}")
-        medians = measure_interleaved(candidates, rounds, warmup=2)
+        medians = measure_interleaved(candidates, rounds, warmup=2, seconds=seconds)
         if remote is not None:
             remote.drop()
         ours_t, floor_t, x_t = (medians.get(k) for k in ("ours", "floor", "X"))

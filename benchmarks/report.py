@@ -201,6 +201,7 @@ def run_all(real: Path, out_dir: Path, quick: bool = False,
                                           progress=label("bands", "bands, targets"))
             if "mixing" in sections:
                 rows["mixing"] = mixing.run(mixing_cases.load_real(Path(real)), op_rounds,
+                                            seconds=0 if quick else 4,
                                             albux=running_x, albux_note=albux_note,
                                             progress=label("mixing", "mixing samples"))
         for peer, note, is_fork in ((running, albu2_note, False), (running_x, albux_note, True)):
@@ -215,12 +216,19 @@ def run_all(real: Path, out_dir: Path, quick: bool = False,
                                         epochs=1 if quick else 15,
                                         progress=label("loader", "loader"))
     minutes = (time.monotonic() - started) / 60
+    medians = []
+    if any(name in sections for name in ("ops", "bands", "mixing")):
+        medians.append(f"{op_rounds} rounds per op")
+    if "pipelines" in sections:
+        medians.append(f"at least {pipeline_rounds} per pipeline")
+    if "loader" in sections:
+        medians.append(f"{1 if quick else 15} passes per loader")
     setup = (f"Machine: {platform.processor() or platform.machine()}, Python "
              f"{platform.python_version()}, MXNet {mx.__version__}, OpenCV {cv2.__version__}, "
              f"Albumentations 1.3.1 in process{''.join('; ' + p for p in peers)}. One thread, "
-             f"candidates interleaved, medians of {op_rounds} rounds per op and at least "
-             f"{pipeline_rounds} per pipeline{' (quick run)' if quick else ''}; "
-             f"{minutes:.0f} minutes.")
+             f"candidates interleaved, medians of {' and '.join(medians)}"
+             f"{' (quick run)' if quick else ''}; {max(1, round(minutes))} "
+             f"minute{'s' if round(minutes) > 1 else ''}.")
     run_id = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     new = {"runs": {run_id: {"date": run_id[:16] + " UTC", "setup": setup,
                              "load": load.summary(), "sections": sections}},
