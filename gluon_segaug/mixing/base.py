@@ -7,7 +7,8 @@ Mixer
     ``make_params(rng, primary, others, layout)`` draws, ``apply(primary, others,
     params, layout)`` mixes, both on ``Joint`` samples. Called on arrays,
     ``mixer(samples, targets=...)`` mixes a list of ``(image, *targets)`` tuples (what
-    the benchmarks and the tests do); in training, ``MixDataset`` feeds it.
+    the benchmarks and the tests do); in training, ``MixDataset`` feeds it. Samples
+    with boxes or keypoints go to ``apply_points`` as ``Sample`` objects.
 renumber_instances
     The instance ids of a sample that joins another, moved above the ids already used.
 Sample, split, merge
@@ -328,14 +329,14 @@ def present_values(array: np.ndarray) -> np.ndarray:
 
 
 def refresh_derived(joint: Joint, layout: Policy) -> Joint:
-    """Targets derived from the instance map, recomputed after a mix.
+    """Pixel targets derived from others, recomputed after a mix (a hook at the end of
+    every built-in mixer's ``apply``).
 
     Image, class masks, colour masks, instance ids and continuous maps are pasted pixel
-    by pixel (or written into a mosaic's canvas) and need nothing more. This is the one
-    place where targets that are not pixel maps (boxes, keypoints) are brought up to
-    date with the mixed instance map: a box target becomes ``tight_boxes`` of the
-    updated map (occluded instances shrink, covered ones vanish, pasted ones get
-    theirs). With only pixel targets today, the sample comes back as it is.
+    by pixel (or written into a mosaic's canvas) and need nothing more, so the sample
+    comes back as it is. Boxes and keypoints are not pixel maps: the mixers move them in
+    ``apply_points`` (``gluon_segaug.mixing.points``), bound rows to the tight boxes of
+    the mixed instance map.
     """
     return joint
 

@@ -72,10 +72,13 @@ class Mosaic(Mixer):
     pixels hold the fills (image fill, ``ignore_index``, 0 for instances). Instance ids of
     the primary are kept; each further tile's ids are renumbered above the largest id
     on the canvas so far, in the order of their old ids (see ``renumber_instances``).
+    Boxes and keypoints go through their tile's geometry, clipped to its cell, then
+    placed; rows bound to the instance map take their instance's new id and the tight
+    box of its pixels on the canvas; rows are joined in tile order.
 
     Targets
     -------
-    image, masks, instances
+    image, masks, instances, boxes, keypoints
 
     Examples
     --------

@@ -108,12 +108,14 @@ class CopyPaste(Mixer):
     chosen instance lies: its class in the class masks, its renumbered id in the
     instance maps (above the primary's largest id, see ``renumber_instances``).
     Instances of the primary lose the pixels the paste covers, and vanish when all of
-    them are covered. Targets that are not pixel maps are recomputed from the instance
-    map in ``refresh_derived``.
+    them are covered. Boxes and keypoints must be bound to the instance map
+    (``Target(kind, instance_column=...)``): the pasted instances bring their rows
+    (moved by the jitter, ids renumbered), the primary's boxes become the tight boxes of
+    what is left of their instances, and rows of instances covered whole are dropped.
 
     Targets
     -------
-    image, masks, instances (required)
+    image, masks, instances (required), boxes, keypoints (bound)
 
     Examples
     --------
@@ -223,10 +225,12 @@ class CutMix(Mixer):
     -----
     The other sample is first stretched to the primary's size (labels nearest). Labels
     need no mixing weight: every pixel keeps the label of the sample it came from.
+    Boxes and keypoints bound to the instance map follow it (see ``CopyPaste``); the
+    other sample's rows come clipped to the rectangle.
 
     Targets
     -------
-    image, masks, instances
+    image, masks, instances, boxes, keypoints (bound)
     """
 
     def __init__(self, alpha: float = 1.0, interp: Optional[Union[Interp, str, int]] = None,
@@ -308,11 +312,12 @@ class ClassMix(Mixer):
     Classes are those present in the other sample's first class mask, except the
     pipeline's ``ignore_index``. The other sample is first stretched to the primary's size
     (labels nearest); then image and every target are pasted where its first class mask
-    holds a chosen class.
+    holds a chosen class. Boxes and keypoints bound to the instance map follow it (see
+    ``CopyPaste``).
 
     Targets
     -------
-    image, masks (one required), instances
+    image, masks (one required), instances, boxes, keypoints (bound)
 
     Examples
     --------
