@@ -252,3 +252,20 @@ def test_boxes_stay_exact_on_real_photos(mixer, real_samples):
         samples = [data[(seed + k) % len(data)] for k in range(mixer.extra + 1)]
         image, cls, ids, boxes, points = mixer(samples, targets=BOUND, seed=seed)
         check_exact(cls, ids, boxes, points)
+
+
+@pytest.mark.parametrize("mixer", [gsa.Mosaic(20), gsa.CopyPaste(), gsa.CutMix(), gsa.ClassMix()],
+                         ids=repr)
+def test_no_rows_and_ndarray_rows_come_back_as_they_went_in(mixer):
+    import mxnet as mx
+
+    image, mask, ids = (np.zeros((20, 24, 3), np.uint8), np.zeros((20, 24), np.uint8),
+                        np.zeros((20, 24), np.int32))
+    none = (image, mask, ids, np.zeros((0, 6), np.float32), np.zeros((0, 3)))
+    out = mixer([none] * (mixer.extra + 1), targets=BOUND, seed=0)
+    assert out[3].shape == (0, 6) and out[3].dtype == np.float32 and out[4].shape == (0, 3)
+    a, b = instances(0, h=20, w=24, n=2), instances(1, h=20, w=24, n=2)
+    nd = (a[0], a[1], a[2], mx.nd.array(a[3]), a[4])
+    out = mixer([nd] + [b] * mixer.extra, targets=BOUND, seed=0)
+    assert isinstance(out[3], mx.nd.NDArray) and isinstance(out[4], np.ndarray)
+    check_exact(out[1], out[2], out[3].asnumpy(), out[4])

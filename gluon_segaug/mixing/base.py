@@ -114,8 +114,9 @@ class Mixer:
         """Mix NumPy samples: ``samples[0]`` is the primary, the next ``extra`` the others.
 
         Each sample is ``(image, *targets)`` with the targets of ``targets``; returns the
-        mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were).
-        ``p`` is ignored: calling a mixer mixes.
+        mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were),
+        boxes and keypoints as (N, D) rows (see ``apply_points``). ``p`` is ignored:
+        calling a mixer mixes.
         """
 
         layout = Policy(tuple(targets), ignore_index, image_fill)
