@@ -85,7 +85,7 @@ class Mixer:
     def apply_points(self, primary: Any, others: Sequence[Any], params: Any,
                      layout: Policy) -> Any:
         """Mix samples that have boxes or keypoints targets: ``primary`` and ``others``
-        are ``mixing.points.Sample`` (pixel targets in ``.joint``, point targets in
+        are ``gluon_segaug.mixing.Sample`` (pixel targets in ``.joint``, point targets in
         ``.points``), ``layout`` the pipeline's full one; returns the mixed ``Sample``.
         The built-in mixers define it; a mixer of your own refuses point targets
         unless it does too."""

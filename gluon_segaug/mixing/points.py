@@ -9,9 +9,12 @@ require_bound
 renaming, rename_rows, rename_map
     The instance ids a sample brings to a mix, as ``renumber_instances`` numbers them:
     old ids, new ids; the rows of its point targets and its instance map renamed alike.
-move_rows
+check_bound_rows
+    Refuse a bound box whose instance has no pixel in its sample.
+move_rows, concat
     A sample's point targets through runs of geometry, bound to its instance map before
-    and the mixed map after (``gluon_segaug.points.move_points``).
+    and the mixed map after (``gluon_segaug.points.move_points``); the rows of several
+    samples joined in order.
 
 A bound box always ends as the tight box of its instance's pixels in the mixed map
 (an instance covered in part shrinks; one covered whole loses its box and keypoints),
@@ -23,12 +26,12 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..joint import Joint, Kind, Policy, Target
+from ..joint import Joint, Kind, Policy
 from ..points import move_points
-from .base import Sample, merge, point_targets, present_values, split
+from .base import point_targets, present_values
 
-__all__ = ["binding", "require_bound", "renaming",
-           "rename_rows", "rename_map", "move_rows"]
+__all__ = ["binding", "require_bound", "renaming", "rename_rows", "rename_map",
+           "check_bound_rows", "move_rows", "concat"]
 
 
 def binding(layout: Policy, joint: Joint, name: str) -> Optional[int]:
