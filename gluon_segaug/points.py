@@ -602,6 +602,22 @@ def move_keypoints(keypoints: np.ndarray, runs: Sequence[Run], in_hw: HW,
     return out[keep], keep
 
 
+def _without_border_copies(instances: np.ndarray, runs: Sequence[Run]) -> np.ndarray:
+    """``instances`` (H, W) after ``runs`` with 0 where an output pixel's source lies
+    outside a run's input: a non-constant border shows copies of instances there
+    (mirrored, wrapped, smeared), which are not the objects the boxes and keypoints are
+    bound to (a constant border leaves 0 there already)."""
+    if all(step.border == "constant" for run in runs for step in run):
+        return instances
+    h, w = instances.shape[:2]
+    y, x = np.divmod(np.arange(h * w, dtype=np.float64), w)
+    alive = np.ones(h * w, bool)
+    for run in reversed([run for run in runs if len(run)]):
+        x, y = backward_points(run, x, y)
+        alive &= _inside(x, y, run[0].in_hw)
+    return np.where(alive.reshape(h, w), instances, 0).astype(instances.dtype, copy=False)
+
+
 def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: Sequence[Run],
                 in_hw: HW, instances_before: Optional[np.ndarray] = None,
                 instances_after: Optional[np.ndarray] = None,
@@ -617,6 +633,7 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
     names = names or [f"{t.kind.value}" for t in targets]
     cache: dict = {}
     if instances_before is not None and instances_after is not None:
+        instances_after = _without_border_copies(np.asarray(instances_after), runs)
         instances_before, instances_after = _Map(instances_before), _Map(instances_after)
     out: List[Optional[np.ndarray]] = [None] * len(values)
     dropped: List[np.ndarray] = []

@@ -609,3 +609,38 @@ def test_mask_dropout_of_an_instance_drops_its_box_and_keypoints():
     assert left.size == 1
     np.testing.assert_array_equal(out_boxes, boxes[left - 1])
     np.testing.assert_array_equal(out_points, points[left - 1])
+
+
+# -- non-constant borders: mirrored content is not the object ------------------------------
+
+BORDER_STEPS = {
+    "pad": lambda m: [gsa.Pad((3, 2, 10, 4), border_mode=m)],
+    "rotate": lambda m: [gsa.Rotate((30, 30), border_mode=m)],
+    "affine-crop": lambda m: [gsa.Affine(translate=0.3, rotate=10, border_mode=m),
+                              gsa.RandomCrop((18, 26))],
+    "elastic": lambda m: [gsa.ElasticTransform(40, 3, border_mode=m)],
+}
+
+
+@pytest.mark.parametrize("mode", ["reflect", "symmetric", "wrap", "replicate"])
+@pytest.mark.parametrize("name", sorted(BORDER_STEPS))
+def test_bound_boxes_ignore_the_mirrored_copies_a_border_shows(name, mode):
+    """A reflected (wrapped, replicated) border shows copies of an instance's pixels
+    under its id; the object itself moved as under a constant border, so its bound box,
+    its visibility and its keypoints are those a constant border gives."""
+    ids = np.zeros((20, 30), np.int32)
+    ids[2:8, 0:6] = 1          # at the left edge: mirrored by the pad and the rotation
+    ids[10:18, 12:25] = 2
+    ids[15:20, 26:30] = 3      # at the bottom right corner
+    boxes = np.array([[0, 2, 6, 8, 1], [12, 10, 25, 18, 2], [26, 15, 30, 20, 3]], np.float32)
+    keypoints = np.array([[2.0, 4.0, 1], [15.0, 14.0, 2], [28.0, 17.0, 3]])
+    image = np.zeros((20, 30, 3), np.uint8)
+    out = {}
+    for border in ("constant", mode):
+        aug = gsa.Compose(BORDER_STEPS[name](border),
+                          targets=("instance", gsa.Target("boxes", instance_column=-1,
+                                                          min_visibility=0.5),
+                                   gsa.Target("keypoints", instance_column=2)), seed=4)
+        out[border] = aug(image, ids, boxes, keypoints)[2:]
+    for constant, extended in zip(out["constant"], out[mode]):
+        np.testing.assert_array_equal(extended, constant)
