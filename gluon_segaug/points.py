@@ -602,6 +602,26 @@ def move_keypoints(keypoints: np.ndarray, runs: Sequence[Run], in_hw: HW,
     return out[keep], keep
 
 
+def _check_id_columns(targets: Sequence[Target], values: Sequence[np.ndarray],
+                      instances: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse an instance column whose float dtype cannot hold every id of the map
+    exactly (float16 holds whole numbers up to 2**11, float32 up to 2**24): a rounded id
+    would name a neighbouring instance."""
+    if instances.size == 0 or not np.issubdtype(instances.dtype, np.integer):
+        return
+    for target, value, name in zip(targets, values, names):
+        if target.instance_column is None:
+            continue
+        limit = 2 ** (np.finfo(value.dtype).nmant + 1)
+        biggest = max(abs(int(instances.min())), int(instances.max()))
+        if biggest > limit:
+            remedy = ("pass it as float64" if biggest <= 2 ** 53
+                      else "renumber the instances (float64 holds up to 2**53)")
+            raise ValueError(f"{name} is {value.dtype} and binds to instance ids up to "
+                             f"{biggest}, which {value.dtype} cannot hold exactly (whole "
+                             f"numbers up to {limit}); {remedy}")
+
+
 def _without_border_copies(instances: np.ndarray, runs: Sequence[Run]) -> np.ndarray:
     """``instances`` (H, W) after ``runs`` with 0 where an output pixel's source lies
     outside a run's input: a non-constant border shows copies of instances there
@@ -633,6 +653,7 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
     names = names or [f"{t.kind.value}" for t in targets]
     cache: dict = {}
     if instances_before is not None and instances_after is not None:
+        _check_id_columns(targets, values, np.asarray(instances_before), names)
         instances_after = _without_border_copies(np.asarray(instances_after), runs)
         instances_before, instances_after = _Map(instances_before), _Map(instances_after)
     out: List[Optional[np.ndarray]] = [None] * len(values)

@@ -644,3 +644,25 @@ def test_bound_boxes_ignore_the_mirrored_copies_a_border_shows(name, mode):
         out[border] = aug(image, ids, boxes, keypoints)[2:]
     for constant, extended in zip(out["constant"], out[mode]):
         np.testing.assert_array_equal(extended, constant)
+
+
+@pytest.mark.parametrize("dtype, big", [(np.float16, 2 ** 11 + 1), (np.float32, 2 ** 24 + 1)])
+@pytest.mark.parametrize("kind", ["boxes", "keypoints"])
+def test_an_instance_column_too_narrow_for_the_ids_is_refused(dtype, big, kind):
+    """float16 holds whole numbers up to 2**11, float32 up to 2**24: ids beyond would be
+    read as a neighbour's id and bind a row to the wrong instance."""
+    ids = np.zeros((10, 12), np.int32)
+    ids[1:4, 1:4] = big - 1
+    ids[5:9, 6:11] = big
+    rows = ([[1, 1, 4, 4, big - 1], [6, 5, 11, 9, big]] if kind == "boxes"
+            else [[2, 2, big - 1], [8, 7, big]])
+    target = gsa.Target(kind, instance_column=-1)
+    aug = gsa.Compose([gsa.HorizontalFlip(p=1)], targets=("instance", target))
+    with pytest.raises(ValueError, match=rf"target 1 \({kind}\) is {np.dtype(dtype).name}.*"
+                                         rf"{big}.*float64"):
+        aug(np.zeros((10, 12, 3), np.uint8), ids, np.array(rows, dtype))
+    # float64 holds them: each row keeps its own instance.
+    out = aug(np.zeros((10, 12, 3), np.uint8), ids, np.array(rows, np.float64))[2]
+    np.testing.assert_array_equal(out[:, -1], [big - 1, big])
+    if kind == "boxes":
+        np.testing.assert_array_equal(out[:, :4], [[8, 1, 11, 4], [1, 5, 6, 9]])
