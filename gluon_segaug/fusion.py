@@ -273,4 +273,15 @@ def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Inte
     if tuple(array.shape[:2]) != tuple(out_hw):
         raise ValueError(f"the prediction is {array.shape[0]}x{array.shape[1]} but the "
                          f"augmented sample was {out_hw[0]}x{out_hw[1]}")
-    return resample(array, inverse3(matrix), in_hw, interp, fill)
+    back = inverse3(matrix)
+    if array.shape[2] > _CHANNELS_AT_ONCE:
+        # More classes than OpenCV warps at once: channels are independent, so in slices.
+        return np.concatenate([resample(np.ascontiguousarray(array[..., c:c + _CHANNELS_AT_ONCE]),
+                                        back, in_hw, interp, fill)
+                               for c in range(0, array.shape[2], _CHANNELS_AT_ONCE)], axis=2)
+    return resample(array, back, in_hw, interp, fill)
+
+
+# Channels of one slice of a prediction mapped back: OpenCV's 512 four-byte channels,
+# in float64 (the way round for dtypes OpenCV cannot interpolate) too.
+_CHANNELS_AT_ONCE = 256
