@@ -493,8 +493,9 @@ def check_points(value: np.ndarray, target: Target, name: str) -> np.ndarray:
             row = int(np.flatnonzero(empty)[0])
             raise ValueError(f"{name} row {row} is not a box [x_min, y_min, x_max, y_max] "
                              f"with x_min < x_max and y_min < y_max: {value[row].tolist()}")
+    columns = {}
     for option in ("instance_column", "visibility_column"):
-        index = _column(value, target, name, option)
+        index = columns[option] = _column(value, target, name, option)
         if index is not None and option == "instance_column":
             ids = value[:, index]
             bad = ~np.isfinite(ids) | (ids != np.round(ids))
@@ -502,6 +503,12 @@ def check_points(value: np.ndarray, target: Target, name: str) -> np.ndarray:
                 row = int(np.flatnonzero(bad)[0])
                 raise ValueError(f"{name} row {row} holds {ids[row]!r} in its instance "
                                  f"column {index}, which is not an instance id (an integer)")
+    if columns["instance_column"] is not None and (columns["instance_column"]
+                                                   == columns["visibility_column"]):
+        # Flagging writes 0 there, which would unbind the row (0 is no instance).
+        raise ValueError(f"{name} has its column {columns['instance_column']} as both "
+                         f"visibility_column and instance_column; give the visibility a "
+                         f"column of its own")
     return value
 
 

@@ -666,3 +666,17 @@ def test_an_instance_column_too_narrow_for_the_ids_is_refused(dtype, big, kind):
     np.testing.assert_array_equal(out[:, -1], [big - 1, big])
     if kind == "boxes":
         np.testing.assert_array_equal(out[:, :4], [[8, 1, 11, 4], [1, 5, 6, 9]])
+
+
+@pytest.mark.parametrize("visibility, instance", [(2, 2), (-1, 2), (2, -1)])
+def test_one_column_cannot_be_both_the_visibility_and_the_instance_id(visibility, instance):
+    """Flagging writes 0 into the visibility column: in the instance column that would
+    unbind the keypoint (0 is no instance) without a word."""
+    target = gsa.Target("keypoints", outside="flag", visibility_column=visibility,
+                        instance_column=instance)
+    aug = gsa.Compose([gsa.HorizontalFlip(p=1)], targets=("instance", target))
+    ids = np.zeros((6, 8), np.int32)
+    ids[1:3, 1:3] = 4
+    with pytest.raises(ValueError, match=r"target 1 \(keypoints\).*column 2 .*both "
+                                         r"visibility_column and instance_column"):
+        aug(np.zeros((6, 8, 3), np.uint8), ids, np.array([[1.0, 1.0, 4.0]]))
