@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import number
+from .._checks import integer, number
 from ..functional import Interp
 from ..geometry import CropParams, Geometry, ResizedCropParams
 from ..joint import Joint, Policy
@@ -138,7 +138,7 @@ class CopyPaste(Mixer):
         super().__init__(p, interp)
         self.scale = ordered_range(scale, "scale", positive=True)
         if max_instances is not None:
-            max_instances = int(number(max_instances, "max_instances", low=1))
+            max_instances = integer(max_instances, "max_instances", low=1)
         self.max_instances = max_instances
         if instance_target is not None and (isinstance(instance_target, bool)
                                             or not isinstance(instance_target, (int, np.integer))
