@@ -201,39 +201,13 @@ static void grid_indices(const Row *r, int x, int n, int sw, int32_t *pix, int32
 #define GATHER(T)                                                                \
     for (int x = a; x < b; x++) ((T *)out)[x] = ((const T *)src)[idx[x]];
 
-/* Pixels of 4 bytes (int32 ids, float32 maps, RGBA), four at a time: the indices read
- * two by two and the pixels written two by two, 64 bits each, two memory accesses
- * a pixel fewer than the plain loop (which is load and store bound: an int32 target
- * cost about as much as the bilinear RGB image). AVX2's gather instruction measured
- * slower here, and is much slower where the microcode mitigates Gather Data Sampling. */
-static int gather4_pairs(const uint8_t *src, const int32_t *idx, int a, int b, uint8_t *out)
-{
-    const uint32_t *s = (const uint32_t *)src;
-    int x = a;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Little-endian: the first of two int32 is the low half of their 64 bits. */
-    for (; x + 4 <= b; x += 4) {
-        uint64_t i01, i23;
-        memcpy(&i01, idx + x, 8);
-        memcpy(&i23, idx + x + 2, 8);
-        const uint64_t v01 = (uint64_t)s[(int32_t)i01] | ((uint64_t)s[(int32_t)(i01 >> 32)] << 32);
-        const uint64_t v23 = (uint64_t)s[(int32_t)i23] | ((uint64_t)s[(int32_t)(i23 >> 32)] << 32);
-        memcpy(out + 4 * (Py_ssize_t)x, &v01, 8);
-        memcpy(out + 4 * (Py_ssize_t)x + 8, &v23, 8);
-    }
-#endif
-    return x;
-}
-
 static void gather(const uint8_t *src, Py_ssize_t pb, const int32_t *idx, int a, int b,
                    uint8_t *out)
 {
     switch (pb) {
     case 1: GATHER(uint8_t) break;
     case 2: GATHER(uint16_t) break;
-    case 4:
-        a = gather4_pairs(src, idx, a, b, out);
-        GATHER(uint32_t) break;
+    case 4: GATHER(uint32_t) break;
     case 8: GATHER(uint64_t) break;
     default:
         /* Other sizes in fixed-size words (moves, not calls), the last word of a pixel

@@ -386,9 +386,9 @@ def test_sources_beyond_int32_pixel_indices_go_to_opencv(monkeypatch):
 
 @pytest.mark.parametrize("dtype, channels", [(np.int32, 1), (np.float32, 1), (np.uint8, 4),
                                              (np.int16, 2)])
-def test_four_byte_pixels_are_copied_four_at_a_time_in_order(dtype, channels, monkeypatch):
-    """Nearest of 4-byte pixels (instance ids, float32 maps, RGBA) reads the indices and
-    writes the pixels two by two: every source pixel distinct, runs of every length mod 4
+def test_four_byte_pixels_land_in_order(dtype, channels, monkeypatch):
+    """Nearest of 4-byte pixels (instance ids, float32 maps, RGBA): every source pixel
+    distinct, so a pixel copied to its neighbour's place shows; runs of every length mod 4
     starting at every offset (rotations move the run's ends), against OpenCV's bytes."""
     rng = np.random.default_rng(4)
     h, w = 23, 37
