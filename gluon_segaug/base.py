@@ -21,11 +21,13 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ._checks import check_output_size
-from .calls import call, give_back, read_sample
+from .calls import call, give_back, read_points, read_sample
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
 from .joint import Joint, Policy
+from .keywords import keyword_targets
+from .points import move_points
 from .rng import Streams, pop_sample_key
 
 __all__ = ["Augmenter", "PositionalAugmenter", "ColorAugmenter"]
@@ -64,21 +66,47 @@ class Augmenter:
         """Run this augmenter alone, as the one-step pipeline ``Compose([self])`` runs it:
         ``aug(image, *masks)``, or with keywords, ``aug(image=..., mask=...)`` or
         ``aug(image=..., masks=[...])``, which returns a dict with the same keys (see
-        ``Compose.__call__``). Every target is a class mask."""
+        ``Compose.__call__``). By position every target is a class mask; by keyword the
+        keys say what each is (``instance=``, ``color_mask=``, ``continuous=``,
+        ``bboxes=`` or ``boxes=`` for (N, 4 + k) pixel-edge boxes, ``keypoints=`` for
+        (N, 2 + k) points; see ``gluon_segaug.points``)."""
         if named:
-            masks = named.get("masks")
-            count = ("mask" in named) + (len(masks) if isinstance(masks, (list, tuple)) else 0)
+            layout = Policy(keyword_targets(named))
         else:
-            count = max(len(args) - 1, 0)
-        layout = Policy(("mask",) * count)
+            layout = Policy(("mask",) * max(len(args) - 1, 0))
         return call(lambda image, targets: self._alone(image, targets, layout), layout, args,
                     named)
 
     def _alone(self, image: Any, targets: Tuple[Any, ...], layout: Policy) -> List[Any]:
-        joint, arrays, forms = read_sample(image, targets)
-        layout.check(joint)
+        pixels_at = [i for i, t in enumerate(layout.targets) if not t.kind.is_points]
+        points = {i: read_points(value, f"{target.kind.value}", target)
+                  for i, (value, target) in enumerate(zip(targets, layout.targets))
+                  if target.kind.is_points}
+        joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at], pixels_at)
+        pixels = layout.pixels()
+        pixels.check(joint)
         rng = Streams().generator(pop_sample_key(image))
-        return give_back(self._run_alone(joint, layout, rng).groups, arrays, forms)
+        params, out = self._draw_alone(joint, pixels, rng)
+        results = give_back(out.groups, arrays, forms)
+        if points:
+            if params is None and out.hw != joint.hw:
+                raise ValueError(f"{type(self).__name__} changed the sample's size outside "
+                                 f"the positional steps, so boxes and keypoints cannot follow "
+                                 f"it; make it a PositionalAugmenter")
+            runs = [[params]] if isinstance(params, Geometry) else []
+            order = sorted(points)
+            moved = move_points([layout.targets[i] for i in order],
+                                [points[i][0] for i in order], runs, joint.hw,
+                                names=[layout.targets[i].kind.value for i in order])
+            for i, value in zip(order, moved):
+                results.insert(1 + i, points[i][1].restore(value))
+        return results
+
+    def _draw_alone(self, joint: Joint, layout: Policy,
+                    rng: np.random.Generator) -> Tuple[Any, Joint]:
+        """The draw of this step alone on ``joint`` and its output; ``_run_alone`` by
+        default (the draw is then unknown, ``None``)."""
+        return None, self._run_alone(joint, layout, rng)
 
     def _run_alone(self, joint: Joint, layout: Policy, rng: np.random.Generator) -> Joint:
         """Draw and apply this step on ``joint``, as a pipeline of it alone does."""
@@ -162,8 +190,12 @@ class PositionalAugmenter(Augmenter):
         return warp_joint(joint, [params], layout, default_interp)
 
     def _run_alone(self, joint: Joint, layout: Policy, rng: np.random.Generator) -> Joint:
+        return self._draw_alone(joint, layout, rng)[1]
+
+    def _draw_alone(self, joint: Joint, layout: Policy,
+                    rng: np.random.Generator) -> Tuple[Any, Joint]:
         params = self.sample(rng, joint, layout)
-        return joint if params is None else self.apply(joint, params, layout)
+        return params, joint if params is None else self.apply(joint, params, layout)
 
 
 class ColorAugmenter(Augmenter):

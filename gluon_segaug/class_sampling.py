@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import pickle
 import tempfile
+import types
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -86,7 +88,8 @@ def _count(mask: np.ndarray) -> Dict[int, int]:
 
 
 def _files_key(dataset: Any) -> Optional[tuple]:
-    """Where to cache and what the cache depends on, for datasets made of files."""
+    """Where to cache (``None`` where a file beside the data could go stale: a decoder
+    that is a function) and what the cache depends on, for datasets made of files."""
     items = getattr(dataset, "items", None)
     rec = getattr(dataset, "rec_path", None)
     if rec is not None:
@@ -97,11 +100,31 @@ def _files_key(dataset: Any) -> Optional[tuple]:
     else:
         return None
     decoder = getattr(dataset, "_mask_decoder", None)
-    parts = [type(dataset).__name__, repr(decoder) if decoder is not None else ""]
+    key = _decoder_key(decoder)
+    if key is None:  # no file beside the data; a path the caller names keys the rest
+        name = getattr(decoder, "__qualname__", type(decoder).__qualname__)
+        folder, key = None, f"{getattr(decoder, '__module__', '')}.{name}"
+    parts = [type(dataset).__name__, key]
     for path in paths:
         stat = os.stat(path)
         parts.append(f"{os.path.abspath(path)}\0{stat.st_size}\0{stat.st_mtime_ns}")
     return folder, parts
+
+
+def _decoder_key(decoder: Any) -> Optional[str]:
+    """What the counts depend on in a mask decoder: a digest of its pickled state (a
+    repr may abbreviate a table, ``<34 entries>``), or ``None`` for a function or an
+    object that does not pickle, whose behaviour no key can tell (then it is counted
+    every time)."""
+    if decoder is None:
+        return ""
+    if isinstance(decoder, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                            types.LambdaType)):
+        return None
+    try:
+        return hashlib.sha256(pickle.dumps(decoder, protocol=4)).hexdigest()
+    except Exception:  # pickling may fail in many ways; then there is no key
+        return None
 
 
 def _key(parts: Sequence[str]) -> str:
@@ -123,8 +146,9 @@ def class_stats(dataset: Any, cache: Union[str, bool, None] = "auto") -> ClassSt
         ``"auto"``: for folder and RecordIO datasets, a file beside the masks (or the
         pack), ``.gluon_segaug_class_stats.<key>.npz``, where the key hashes the mask
         files' paths, sizes and modification times (or the pack's) and the mask
-        decoder's ``repr``: any change makes a new key, so a stale cache is never read.
-        Other datasets are counted every time. A path: that file, keyed by those files
+        decoder's pickled state: any change makes a new key, so a stale cache is never
+        read. Other datasets, and datasets whose decoder is a function (its behaviour
+        cannot be keyed), are counted every time. A path: that file, keyed by those files
         where the dataset has them, else by its type and length only (delete the file
         when the data change). ``False`` / ``None``: no cache. A folder that cannot be
         written to is not an error: the counts are then not kept.
@@ -142,7 +166,8 @@ def class_stats(dataset: Any, cache: Union[str, bool, None] = "auto") -> ClassSt
         parts = files[1] if files else [type(inner).__name__, str(len(inner))]
         key = _key([f"format {_FORMAT}", *parts])
         if cache == "auto":
-            path = os.path.join(files[0], f"{CACHE_NAME}.{key[:16]}.npz") if files else None
+            path = (os.path.join(files[0], f"{CACHE_NAME}.{key[:16]}.npz")
+                    if files and files[0] is not None else None)
         else:
             path = os.fspath(cache)
         if path is not None:

@@ -181,6 +181,7 @@ class Compose:
         steps = _geometry_of(self.transforms, draw.params)
         interp = Interp.NEAREST if labels else Interp.LINEAR
         fill = self.layout.ignore_index if labels else 0
+        _check_prediction(value.dtype, labels, fill)
         out = invert(value, steps, draw.in_hw, interp, fill)
         if chw:
             return form.restore(np.ascontiguousarray(out.transpose(2, 0, 1)), squeeze=False)
@@ -289,6 +290,23 @@ class Draw:
 
     in_hw: Tuple[int, int]
     params: Tuple[Any, ...]
+
+
+def _check_prediction(dtype: np.dtype, labels: bool, fill: int) -> None:
+    """Refuse, naming the prediction, what ``inverse`` cannot map back: labels whose
+    dtype cannot hold the ``ignore_index`` filled outside the view, bool scores."""
+    if labels:
+        fits = (fill in (0, 1) if dtype == np.bool_ else
+                not np.issubdtype(dtype, np.integer)
+                or np.iinfo(dtype).min <= fill <= np.iinfo(dtype).max)
+        if not fits:
+            raise ValueError(f"the prediction has dtype {dtype}, which cannot hold the "
+                             f"pipeline's ignore_index {fill} (labels=True fills the pixels "
+                             f"outside the augmented view with it); pass the labels in a "
+                             f"wider dtype")
+    elif dtype == np.bool_:
+        raise ValueError("the prediction is bool, but class scores are resampled linearly; "
+                         "pass labels=True for a label map, or the scores as float32")
 
 
 def _geometry_of(steps: Sequence[Any], params: Sequence[Any]) -> List[Geometry]:

@@ -9,6 +9,8 @@ warp_joint
     every step is a matrix (``resample_groups``: the compiled kernels' groups in one
     pass, the rest by ``warpAffine`` / ``warpPerspective``, index copy or box resize),
     else one ``remap`` per group through source maps computed once.
+split_runs
+    Where a list of steps splits into runs (a border read after other geometry).
 run_border
     The border mode a fused run resamples with.
 source_maps
@@ -30,7 +32,8 @@ from .functional import Interp, inverse3, remap, resample, resample_groups
 from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Policy
 
-__all__ = ["compose", "warp_joint", "run_border", "source_maps", "FrameView", "invert"]
+__all__ = ["compose", "warp_joint", "split_runs", "run_border", "source_maps", "FrameView",
+           "invert"]
 
 HW = Tuple[int, int]
 _EYE_VALUES = np.eye(3).ravel().tolist()
@@ -131,11 +134,35 @@ def run_border(steps: Sequence[Geometry]) -> str:
     return "constant"
 
 
+def split_runs(steps: Sequence[Geometry]) -> List[List[Geometry]]:
+    """``steps`` cut where the runner would execute its pending run first: before a
+    step that reads past its input with a non-constant border, and before one that
+    reads past the output of such a run (``Runner._start_run_if_needed``'s rule)."""
+    if all(step.border == "constant" for step in steps):  # the usual case, at no cost
+        return [list(steps)]
+    runs: List[List[Geometry]] = [[]]
+    border = "constant"
+    for step in steps:
+        if (step.border != "constant" or border != "constant") and step.reads_outside():
+            if runs[-1]:
+                runs.append([])
+            border = step.border
+        runs[-1].append(step)
+    return runs
+
+
 def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
                default_interp: Interp) -> Joint:
     """Apply a run of steps to every channel group, resampling each group once, with
-    the run's border (``run_border``)."""
+    the run's border (``run_border``). Steps that the runner would not fuse (a border
+    read after other geometry, ``split_runs``) are executed as runs of their own, so a
+    caller without a runner (a mosaic's tiles) reads the pixels a pipeline reads."""
     if not steps:
+        return joint
+    runs = split_runs(steps)
+    if len(runs) > 1:
+        for run in runs:
+            joint = warp_joint(joint, run, layout, default_interp)
         return joint
     border = run_border(steps)
     image_interp = _interp_of(steps, default_interp)
@@ -246,4 +273,15 @@ def invert(array: np.ndarray, steps: Sequence[Geometry], in_hw: HW, interp: Inte
     if tuple(array.shape[:2]) != tuple(out_hw):
         raise ValueError(f"the prediction is {array.shape[0]}x{array.shape[1]} but the "
                          f"augmented sample was {out_hw[0]}x{out_hw[1]}")
-    return resample(array, inverse3(matrix), in_hw, interp, fill)
+    back = inverse3(matrix)
+    if array.shape[2] > _CHANNELS_AT_ONCE:
+        # More classes than OpenCV warps at once: channels are independent, so in slices.
+        return np.concatenate([resample(np.ascontiguousarray(array[..., c:c + _CHANNELS_AT_ONCE]),
+                                        back, in_hw, interp, fill)
+                               for c in range(0, array.shape[2], _CHANNELS_AT_ONCE)], axis=2)
+    return resample(array, back, in_hw, interp, fill)
+
+
+# Channels of one slice of a prediction mapped back: OpenCV's 512 four-byte channels,
+# in float64 (the way round for dtypes OpenCV cannot interpolate) too.
+_CHANNELS_AT_ONCE = 256

@@ -9,6 +9,9 @@ when the pipeline has exactly one target of that kind (``colour_mask``, the firs
 releases' spelling, names the colour mask too); ``masks=[...]`` holds every
 class-mask target, in order (``targets=("mask", "mask")`` is called with ``masks=[a, b]``).
 A single boxes target is also named ``bboxes``, as Albumentations calls it.
+
+``keyword_targets`` gives the targets of a single augmenter called with keywords, which
+has no declared targets: they follow from the keys.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple, Union
 
 from .joint import OLD_COLOR_MASK, Kind, Policy
 
-__all__ = ["Keywords"]
+__all__ = ["Keywords", "keyword_targets"]
 
 
 class Keywords:
@@ -93,3 +96,27 @@ class Keywords:
                         [results[1 + i] for i in where] if isinstance(where, list)
                         else results[1 + where])
         return out
+
+
+# The targets a key stands for, in the order a single augmenter's call lists them.
+_KEY_KINDS = (("mask", Kind.MASK), ("instance", Kind.INSTANCE), ("color_mask", Kind.COLOR),
+              (OLD_COLOR_MASK, Kind.COLOR), ("continuous", Kind.CONTINUOUS),
+              ("boxes", Kind.BOXES), ("bboxes", Kind.BOXES), ("keypoints", Kind.KEYPOINTS))
+
+
+def keyword_targets(named: Dict[str, Any]) -> Tuple[str, ...]:
+    """The targets of a keyword call of an augmenter alone, from its keys: one class
+    mask per mask in ``mask`` and ``masks=[...]``, then one target per other key that
+    names a kind (``bboxes`` and ``boxes`` a boxes target, ``keypoints`` a keypoints
+    target). Keys that name nothing are left for ``Keywords.unpack`` to refuse.
+
+    >>> keyword_targets({"image": 0, "bboxes": 0, "masks": [0, 0]})
+    ('mask', 'mask', 'boxes')
+    """
+    masks = named.get("masks")
+    count = ("mask" in named) + (len(masks) if isinstance(masks, (list, tuple)) else 0)
+    kinds = [Kind.MASK.value] * count
+    for key, kind in _KEY_KINDS[1:]:
+        if key in named:
+            kinds.append(kind.value)
+    return tuple(kinds)

@@ -493,8 +493,9 @@ def check_points(value: np.ndarray, target: Target, name: str) -> np.ndarray:
             row = int(np.flatnonzero(empty)[0])
             raise ValueError(f"{name} row {row} is not a box [x_min, y_min, x_max, y_max] "
                              f"with x_min < x_max and y_min < y_max: {value[row].tolist()}")
+    columns = {}
     for option in ("instance_column", "visibility_column"):
-        index = _column(value, target, name, option)
+        index = columns[option] = _column(value, target, name, option)
         if index is not None and option == "instance_column":
             ids = value[:, index]
             bad = ~np.isfinite(ids) | (ids != np.round(ids))
@@ -502,6 +503,12 @@ def check_points(value: np.ndarray, target: Target, name: str) -> np.ndarray:
                 row = int(np.flatnonzero(bad)[0])
                 raise ValueError(f"{name} row {row} holds {ids[row]!r} in its instance "
                                  f"column {index}, which is not an instance id (an integer)")
+    if columns["instance_column"] is not None and (columns["instance_column"]
+                                                   == columns["visibility_column"]):
+        # Flagging writes 0 there, which would unbind the row (0 is no instance).
+        raise ValueError(f"{name} has its column {columns['instance_column']} as both "
+                         f"visibility_column and instance_column; give the visibility a "
+                         f"column of its own")
     return value
 
 
@@ -602,6 +609,42 @@ def move_keypoints(keypoints: np.ndarray, runs: Sequence[Run], in_hw: HW,
     return out[keep], keep
 
 
+def _check_id_columns(targets: Sequence[Target], values: Sequence[np.ndarray],
+                      instances: np.ndarray, names: Sequence[str]) -> None:
+    """Refuse an instance column whose float dtype cannot hold every id of the map
+    exactly (float16 holds whole numbers up to 2**11, float32 up to 2**24): a rounded id
+    would name a neighbouring instance."""
+    if instances.size == 0 or not np.issubdtype(instances.dtype, np.integer):
+        return
+    for target, value, name in zip(targets, values, names):
+        if target.instance_column is None:
+            continue
+        limit = 2 ** (np.finfo(value.dtype).nmant + 1)
+        biggest = max(abs(int(instances.min())), int(instances.max()))
+        if biggest > limit:
+            remedy = ("pass it as float64" if biggest <= 2 ** 53
+                      else "renumber the instances (float64 holds up to 2**53)")
+            raise ValueError(f"{name} is {value.dtype} and binds to instance ids up to "
+                             f"{biggest}, which {value.dtype} cannot hold exactly (whole "
+                             f"numbers up to {limit}); {remedy}")
+
+
+def _without_border_copies(instances: np.ndarray, runs: Sequence[Run]) -> np.ndarray:
+    """``instances`` (H, W) after ``runs`` with 0 where an output pixel's source lies
+    outside a run's input: a non-constant border shows copies of instances there
+    (mirrored, wrapped, smeared), which are not the objects the boxes and keypoints are
+    bound to (a constant border leaves 0 there already)."""
+    if all(step.border == "constant" for run in runs for step in run):
+        return instances
+    h, w = instances.shape[:2]
+    y, x = np.divmod(np.arange(h * w, dtype=np.float64), w)
+    alive = np.ones(h * w, bool)
+    for run in reversed([run for run in runs if len(run)]):
+        x, y = backward_points(run, x, y)
+        alive &= _inside(x, y, run[0].in_hw)
+    return np.where(alive.reshape(h, w), instances, 0).astype(instances.dtype, copy=False)
+
+
 def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: Sequence[Run],
                 in_hw: HW, instances_before: Optional[np.ndarray] = None,
                 instances_after: Optional[np.ndarray] = None,
@@ -617,6 +660,8 @@ def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: S
     names = names or [f"{t.kind.value}" for t in targets]
     cache: dict = {}
     if instances_before is not None and instances_after is not None:
+        _check_id_columns(targets, values, np.asarray(instances_before), names)
+        instances_after = _without_border_copies(np.asarray(instances_after), runs)
         instances_before, instances_after = _Map(instances_before), _Map(instances_after)
     out: List[Optional[np.ndarray]] = [None] * len(values)
     dropped: List[np.ndarray] = []

@@ -325,3 +325,34 @@ def test_a_bad_border_of_drawn_geometry_is_refused_naming_it():
     maps = np.zeros((2, 2), np.float32)
     with pytest.raises(ValueError, match=r"border must be one of .* but got 5"):
         remap(src, maps, maps, Interp.NEAREST, border=5)
+
+
+# -- runs executed outside Compose (a mosaic's tiles, a single step) ----------------------
+
+@pytest.mark.parametrize("mode", EXTENDED)
+def test_mosaic_tiles_split_runs_at_a_border_as_pipelines_do(mode):
+    """A tile's steps and its fit are one list of geometry executed without the pipeline's
+    runner: a fit reading past a reflected tile must still fill (and a border step after a
+    constant one must still extend), as the same steps in a Compose do."""
+    rng = np.random.default_rng(3)
+    samples = [(rng.integers(0, 256, (6, 8, 3)).astype(np.uint8),
+                rng.integers(0, 4, (6, 8)).astype(np.uint8)) for _ in range(2)]
+    mosaic = gsa.Mosaic(size=(20, 48), grid=(1, 2), fit="crop",
+                        tile=[gsa.Pad((2, 2, 3, 3), border_mode=mode)])
+    _, mask = mosaic(samples, seed=0)
+    padded = [cv2.copyMakeBorder(m, 2, 2, 3, 3, CV_BORDERS[mode]) for _, m in samples]
+    found = []
+    for cell in (mask[:, :24], mask[:, 24:]):
+        rows, cols = np.nonzero(cell != 255)
+        block = cell[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        assert (cell == 255).sum() == cell.size - 10 * 14  # the fit's fill around the tile
+        found.append([k for k, p in enumerate(padded) if np.array_equal(block, p)])
+    assert sorted(sum(found, [])) == [0, 1]
+    # A border step after a constant one that reads outside: extended, never filled.
+    mosaic = gsa.Mosaic(size=(12, 32), grid=(1, 2), fit="resize",
+                        tile=[gsa.Pad(1), gsa.Rotate((30, 30), border_mode=mode)])
+    _, mask = mosaic(samples, seed=0)
+    expected = gsa.Compose([gsa.Pad(1), gsa.Rotate((30, 30), border_mode=mode),
+                            gsa.Resize((12, 16))], seed=0)
+    cells = {mask[:, :16].tobytes(), mask[:, 16:].tobytes()}
+    assert cells == {expected(*s)[1].tobytes() for s in samples}

@@ -609,3 +609,74 @@ def test_mask_dropout_of_an_instance_drops_its_box_and_keypoints():
     assert left.size == 1
     np.testing.assert_array_equal(out_boxes, boxes[left - 1])
     np.testing.assert_array_equal(out_points, points[left - 1])
+
+
+# -- non-constant borders: mirrored content is not the object ------------------------------
+
+BORDER_STEPS = {
+    "pad": lambda m: [gsa.Pad((3, 2, 10, 4), border_mode=m)],
+    "rotate": lambda m: [gsa.Rotate((30, 30), border_mode=m)],
+    "affine-crop": lambda m: [gsa.Affine(translate=0.3, rotate=10, border_mode=m),
+                              gsa.RandomCrop((18, 26))],
+    "elastic": lambda m: [gsa.ElasticTransform(40, 3, border_mode=m)],
+}
+
+
+@pytest.mark.parametrize("mode", ["reflect", "symmetric", "wrap", "replicate"])
+@pytest.mark.parametrize("name", sorted(BORDER_STEPS))
+def test_bound_boxes_ignore_the_mirrored_copies_a_border_shows(name, mode):
+    """A reflected (wrapped, replicated) border shows copies of an instance's pixels
+    under its id; the object itself moved as under a constant border, so its bound box,
+    its visibility and its keypoints are those a constant border gives."""
+    ids = np.zeros((20, 30), np.int32)
+    ids[2:8, 0:6] = 1          # at the left edge: mirrored by the pad and the rotation
+    ids[10:18, 12:25] = 2
+    ids[15:20, 26:30] = 3      # at the bottom right corner
+    boxes = np.array([[0, 2, 6, 8, 1], [12, 10, 25, 18, 2], [26, 15, 30, 20, 3]], np.float32)
+    keypoints = np.array([[2.0, 4.0, 1], [15.0, 14.0, 2], [28.0, 17.0, 3]])
+    image = np.zeros((20, 30, 3), np.uint8)
+    out = {}
+    for border in ("constant", mode):
+        aug = gsa.Compose(BORDER_STEPS[name](border),
+                          targets=("instance", gsa.Target("boxes", instance_column=-1,
+                                                          min_visibility=0.5),
+                                   gsa.Target("keypoints", instance_column=2)), seed=4)
+        out[border] = aug(image, ids, boxes, keypoints)[2:]
+    for constant, extended in zip(out["constant"], out[mode]):
+        np.testing.assert_array_equal(extended, constant)
+
+
+@pytest.mark.parametrize("dtype, big", [(np.float16, 2 ** 11 + 1), (np.float32, 2 ** 24 + 1)])
+@pytest.mark.parametrize("kind", ["boxes", "keypoints"])
+def test_an_instance_column_too_narrow_for_the_ids_is_refused(dtype, big, kind):
+    """float16 holds whole numbers up to 2**11, float32 up to 2**24: ids beyond would be
+    read as a neighbour's id and bind a row to the wrong instance."""
+    ids = np.zeros((10, 12), np.int32)
+    ids[1:4, 1:4] = big - 1
+    ids[5:9, 6:11] = big
+    rows = ([[1, 1, 4, 4, big - 1], [6, 5, 11, 9, big]] if kind == "boxes"
+            else [[2, 2, big - 1], [8, 7, big]])
+    target = gsa.Target(kind, instance_column=-1)
+    aug = gsa.Compose([gsa.HorizontalFlip(p=1)], targets=("instance", target))
+    with pytest.raises(ValueError, match=rf"target 1 \({kind}\) is {np.dtype(dtype).name}.*"
+                                         rf"{big}.*float64"):
+        aug(np.zeros((10, 12, 3), np.uint8), ids, np.array(rows, dtype))
+    # float64 holds them: each row keeps its own instance.
+    out = aug(np.zeros((10, 12, 3), np.uint8), ids, np.array(rows, np.float64))[2]
+    np.testing.assert_array_equal(out[:, -1], [big - 1, big])
+    if kind == "boxes":
+        np.testing.assert_array_equal(out[:, :4], [[8, 1, 11, 4], [1, 5, 6, 9]])
+
+
+@pytest.mark.parametrize("visibility, instance", [(2, 2), (-1, 2), (2, -1)])
+def test_one_column_cannot_be_both_the_visibility_and_the_instance_id(visibility, instance):
+    """Flagging writes 0 into the visibility column: in the instance column that would
+    unbind the keypoint (0 is no instance) without a word."""
+    target = gsa.Target("keypoints", outside="flag", visibility_column=visibility,
+                        instance_column=instance)
+    aug = gsa.Compose([gsa.HorizontalFlip(p=1)], targets=("instance", target))
+    ids = np.zeros((6, 8), np.int32)
+    ids[1:3, 1:3] = 4
+    with pytest.raises(ValueError, match=r"target 1 \(keypoints\).*column 2 .*both "
+                                         r"visibility_column and instance_column"):
+        aug(np.zeros((6, 8, 3), np.uint8), ids, np.array([[1.0, 1.0, 4.0]]))

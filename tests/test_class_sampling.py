@@ -182,3 +182,19 @@ def test_class_index_survives_pickling_and_hints_nest():
             assert current_class_hint() is None
         assert current_class_hint() == 4
     assert current_class_hint() is None
+
+
+def test_a_changed_mask_decoder_is_not_read_from_the_cache_of_another(folder):
+    """Decoders with many entries have a short repr ('<12 entries>'): two of one size
+    that map the labels differently must not share a cache, nor a function whose
+    repr is its address."""
+    table = {k: k for k in range(12)}
+    plain = gsa.ImageWithMaskDataset(str(folder), mask_decoder=gsa.RemapLabels(table))
+    first = gsa.class_stats(plain)
+    moved = gsa.ImageWithMaskDataset(str(folder),
+                                     mask_decoder=gsa.RemapLabels({**table, 1: 9}))
+    second = gsa.class_stats(moved)
+    assert 9 in second.classes.tolist() and 1 not in second.classes.tolist()
+    assert 1 in first.classes.tolist()
+    shifted = gsa.ImageWithMaskDataset(str(folder), mask_decoder=lambda m: m // 2)
+    np.testing.assert_array_equal(gsa.class_stats(shifted).classes, [0, 1, 127])

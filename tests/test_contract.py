@@ -297,6 +297,30 @@ def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypa
 
 
 @pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_a_single_augmenter_called_with_boxes_and_keypoints_is_the_one_step_pipeline(
+        make, monkeypatch):
+    # The keys name the targets (bboxes= a boxes target, keypoints= a keypoints target):
+    # the call must equal the one-step pipeline declared with those targets.
+    real = np.random.SeedSequence
+    monkeypatch.setattr(np.random, "SeedSequence",
+                        lambda entropy=None: real(5 if entropy is None else entropy))
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    mask = rng.integers(0, 3, (40, 50)).astype(np.uint8)
+    boxes = np.array([[2, 3, 20, 30, 1], [25, 5, 48, 38, 2]], np.float32)
+    points = np.array([[4.0, 5.0, 7], [30.5, 20.25, 8]])
+    aug = make()
+    named = aug(image=image, mask=mask, bboxes=boxes, keypoints=points)
+    assert list(named) == ["image", "mask", "bboxes", "keypoints"]
+    piped = gsa.Compose([aug], targets=("mask", "boxes", "keypoints"), seed=5)(
+        image, mask, boxes, points)
+    for x, y in zip(named.values(), piped):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(aug(image=image, mask=mask, boxes=boxes)["boxes"], piped[2])
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
 def test_repr_is_readable(make):
     aug = make()
     text = repr(aug)

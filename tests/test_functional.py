@@ -339,3 +339,25 @@ def test_a_matrix_that_is_not_3x3_is_refused():
     for matrix in (np.eye(3).ravel(), np.eye(3)[:2], np.eye(4)):
         with pytest.raises(ValueError, match=r"matrix must be 3x3, but got shape"):
             resample(src, matrix, (4, 5), Interp.LINEAR)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.float16])
+@pytest.mark.parametrize("border", ["constant", "reflect"])
+def test_dtypes_interpolated_in_float64_take_up_to_512_channels(dtype, border):
+    """int8, int32 and float16 interpolate through float64, twice their OpenCV width:
+    300 channels must still work (the guide promises any count up to 512), each channel
+    as it does alone."""
+    src = RNG.integers(-100, 100, (9, 11, 300)).astype(dtype)
+    m = rotation(25, (5.0, 4.0), 1.2)
+    out = resample(src, m, (10, 12), Interp.LINEAR, fill=3, border=border)
+    assert out.shape == (10, 12, 300) and out.dtype == dtype
+    for c in (0, 127, 128, 255, 256, 299):
+        alone = resample(np.ascontiguousarray(src[..., c:c + 1]), m, (10, 12), Interp.LINEAR,
+                         fill=3, border=border)
+        np.testing.assert_array_equal(out[..., c], alone[..., 0])
+    # Where all four neighbours lie inside, no border is read: OpenCV's own float64 warp.
+    inside = cv2.warpAffine(np.ones((9, 11), np.float32), m[:2], (12, 10),
+                            flags=cv2.INTER_LINEAR) > 0.999
+    expected = warp_reference(np.ascontiguousarray(src[..., 7]).astype(np.float64), m, (12, 10),
+                              cv2.INTER_LINEAR)
+    assert np.abs(out[..., 7].astype(np.float64) - expected)[inside].max() <= 0.51

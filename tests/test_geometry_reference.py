@@ -378,3 +378,29 @@ def test_affine_rows_are_the_matrices_first_rows_and_compose_as_their_product():
     projective = MatrixParams((30, 90), values=(1, 0, 0, 0, 1, 0, 1e-3, 0, 1), size=(30, 90))
     assert projective.affine() is None
     assert math.isclose(projective.matrix()[2, 0], 1e-3)
+
+
+def test_inverse_names_the_prediction_when_its_dtype_cannot_be_mapped_back():
+    aug = gsa.Compose([gsa.Rotate((20, 20)), gsa.RandomCrop((8, 8))], seed=0)
+    _, _, draw = aug.with_draw(np.zeros((10, 12, 3), np.uint8), np.zeros((10, 12), np.uint8))
+    for dtype in (np.int8, np.bool_):
+        with pytest.raises(ValueError, match=rf"prediction has dtype {np.dtype(dtype).name}, "
+                                             rf"which cannot hold .*ignore_index 255"):
+            aug.inverse(draw, np.zeros((8, 8), dtype), labels=True)
+    with pytest.raises(ValueError, match=r"prediction is bool.*labels=True"):
+        aug.inverse(draw, np.zeros((8, 8, 3), bool))
+
+
+def test_inverse_of_scores_with_more_channels_than_opencv_takes_at_once():
+    """A score map of 600 classes maps back as each of its channels does alone."""
+    rng = np.random.default_rng(5)
+    aug = gsa.Compose([gsa.Affine(rotate=25, scale=(0.8, 0.8)), gsa.RandomCrop((9, 11))],
+                      targets=(), seed=1)
+    _, draw = aug.with_draw(np.zeros((12, 14, 3), np.uint8))
+    scores = rng.random((9, 11, 600)).astype(np.float32)
+    back = aug.inverse(draw, scores)
+    assert back.shape == (12, 14, 600) and back.dtype == np.float32
+    for c in (0, 1, 255, 256, 511, 512, 599):
+        np.testing.assert_array_equal(back[..., c], aug.inverse(draw, scores[..., c:c + 1])[..., 0])
+    chw = aug.inverse(draw, np.ascontiguousarray(scores.transpose(2, 0, 1)), channels_first=True)
+    np.testing.assert_array_equal(chw, back.transpose(2, 0, 1))

@@ -7,6 +7,7 @@ instance maps, and label-set bounds on the real photos.
 from __future__ import annotations
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -140,6 +141,15 @@ def test_mosaic_arguments_are_checked():
         gsa.Mosaic(size=2, grid=(3, 3))
     assert gsa.Mosaic(size=64, grid=(3, 2)).extra == 5
     assert "Mosaic(size=(64, 64), grid=(2, 2)" in repr(gsa.Mosaic(64))
+
+
+@pytest.mark.parametrize("value", [2.5, 1.0, "2", True])
+def test_copy_paste_refuses_a_max_instances_that_is_not_an_int(value):
+    """2.5 was truncated to 2 without a word."""
+    with pytest.raises(ValueError, match=rf"max_instances must be an int >= 1, but got "
+                                         rf"{re.escape(repr(value))}"):
+        gsa.CopyPaste(max_instances=value)
+    assert gsa.CopyPaste(max_instances=np.int64(3)).max_instances == 3
 
 
 def test_mixers_refuse_samples_that_disagree():

@@ -382,3 +382,23 @@ def test_sources_beyond_int32_pixel_indices_go_to_opencv(monkeypatch):
     monkeypatch.setattr(_native, "warp_planes", None)  # would raise TypeError if called
     for interp, reference in want.items():
         assert np.array_equal(resample(src, matrix, (16, 16), interp, fill=3), reference)
+
+
+@pytest.mark.parametrize("dtype, channels", [(np.int32, 1), (np.float32, 1), (np.uint8, 4),
+                                             (np.int16, 2)])
+def test_four_byte_pixels_land_in_order(dtype, channels, monkeypatch):
+    """Nearest of 4-byte pixels (instance ids, float32 maps, RGBA): every source pixel
+    distinct, so a pixel copied to its neighbour's place shows; runs of every length mod 4
+    starting at every offset (rotations move the run's ends), against OpenCV's bytes."""
+    rng = np.random.default_rng(4)
+    h, w = 23, 37
+    src = np.arange(h * w * 4, dtype=np.uint8).reshape(h, w, 4).view(dtype) if dtype == np.uint8 \
+        else np.arange(h * w * channels).reshape(h, w, channels).astype(dtype)
+    src = np.ascontiguousarray(src.reshape(h, w, channels))
+    for out_w in range(1, 14):
+        for _ in range(4):
+            matrix = _random_affine(rng, h, w)
+            ours = resample(src, matrix, (9, out_w), Interp.NEAREST, fill=7)
+            reference = _through_opencv(monkeypatch, src, matrix, (9, out_w), Interp.NEAREST,
+                                        fill=7)
+            assert np.array_equal(ours.view(np.uint8), reference.view(np.uint8)), (out_w, matrix)

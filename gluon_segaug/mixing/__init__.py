@@ -3,7 +3,8 @@
 Holds
 -----
 Mixer
-    Base class: ``extra`` (how many further samples), ``make_params``, ``apply``.
+    Base class: ``extra`` (how many further samples), ``make_params``, ``apply``, and
+    ``apply_points`` for samples with boxes or keypoints (as ``Sample`` objects).
 Mosaic
     A grid of samples on one canvas, each tile through its own fused geometry.
 CopyPaste
@@ -15,12 +16,12 @@ MixDataset
 """
 from __future__ import annotations
 
-from .base import Mixer, refresh_derived, renumber_instances, tight_boxes
+from .base import Mixer, Sample, refresh_derived, renumber_instances, tight_boxes
 from .dataset import MixDataset
 from .mosaic import Mosaic, MosaicParams
 from .paste import ClassMix, ClassMixParams, CopyPaste, CopyPasteParams, CutMix, CutMixParams
 
-__all__ = ["Mixer", "Mosaic", "MosaicParams", "CopyPaste", "CopyPasteParams", "CutMix",
+__all__ = ["Mixer", "Sample", "Mosaic", "MosaicParams", "CopyPaste", "CopyPasteParams", "CutMix",
            "CutMixParams", "ClassMix", "ClassMixParams", "MixDataset", "renumber_instances",
            "tight_boxes", "refresh_derived"]
 

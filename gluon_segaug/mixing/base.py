@@ -7,9 +7,14 @@ Mixer
     ``make_params(rng, primary, others, layout)`` draws, ``apply(primary, others,
     params, layout)`` mixes, both on ``Joint`` samples. Called on arrays,
     ``mixer(samples, targets=...)`` mixes a list of ``(image, *targets)`` tuples (what
-    the benchmarks and the tests do); in training, ``MixDataset`` feeds it.
+    the benchmarks and the tests do); in training, ``MixDataset`` feeds it. Samples
+    with boxes or keypoints go to ``apply_points`` as ``Sample`` objects.
 renumber_instances
     The instance ids of a sample that joins another, moved above the ids already used.
+Sample, split, merge
+    A sample of a mix with boxes or keypoints targets: its pixel targets as a
+    ``Joint``, its point targets as arrays (the layout's point targets in order); the
+    call's ``(image, *targets)`` as one and back.
 tight_boxes, refresh_derived
     The tight box of every instance of an instance-id map, and the one place where
     targets derived from the instance map (boxes) are brought up to date after a mix.
@@ -20,13 +25,14 @@ collide.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .._checks import check_dtype
-from ..calls import to_hwc
+from ..calls import read_points, to_hwc
 from ..functional import Interp
 from ..fusion import warp_joint
 from ..geometry import Geometry, ResizeParams
@@ -76,13 +82,31 @@ class Mixer:
         """Mix with drawn ``params``; never writes to the samples' arrays."""
         raise NotImplementedError
 
-    def mix(self, rng: np.random.Generator, primary: Joint, others: Sequence[Joint],
-            layout: Policy) -> Joint:
-        """``make_params`` then ``apply``, after checking the samples agree (``p`` is the
-        caller's: ``MixDataset`` decides it before loading the others)."""
-        check_samples(primary, others, layout, self)
-        return self.apply(primary, others, self.make_params(rng, primary, others, layout),
-                          layout)
+    def apply_points(self, primary: Any, others: Sequence[Any], params: Any,
+                     layout: Policy) -> Any:
+        """Mix samples that have boxes or keypoints targets: ``primary`` and ``others``
+        are ``gluon_segaug.mixing.Sample`` (pixel targets in ``.joint``, point targets in
+        ``.points``), ``layout`` the pipeline's full one; returns the mixed ``Sample``.
+        The built-in mixers define it; a mixer of your own refuses point targets
+        unless it does too."""
+        raise ValueError(f"{type(self).__name__} does not move boxes or keypoints (it "
+                         f"defines no apply_points), but the targets are {_kinds(layout)}")
+
+    def mix(self, rng: np.random.Generator, primary: Any, others: Sequence[Any],
+            layout: Policy) -> Any:
+        """``make_params`` then ``apply`` (``apply_points`` when ``layout`` has boxes or
+        keypoints: then ``primary`` and ``others`` are ``Sample`` objects), after
+        checking the samples agree (``p`` is the caller's: ``MixDataset`` decides it
+        before loading the others)."""
+        if not layout.has_points:
+            check_samples(primary, others, layout, self)
+            return self.apply(primary, others, self.make_params(rng, primary, others, layout),
+                              layout)
+        check_samples(primary.joint, [o.joint for o in others], layout.pixels(), self)
+        check_point_samples(primary, others, layout, self)
+        params = self.make_params(rng, primary.joint, [o.joint for o in others],
+                                  layout.pixels())
+        return self.apply_points(primary, others, params, layout)
 
     def __call__(self, samples: Sequence[Sequence[Any]],
                  targets: Sequence[Union[str, Target]] = ("mask",), ignore_index: int = 255,
@@ -90,8 +114,9 @@ class Mixer:
         """Mix NumPy samples: ``samples[0]`` is the primary, the next ``extra`` the others.
 
         Each sample is ``(image, *targets)`` with the targets of ``targets``; returns the
-        mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were).
-        ``p`` is ignored: calling a mixer mixes.
+        mixed ``(image, *targets)`` as (H, W, C) arrays (2-D where the primary's were),
+        boxes and keypoints as (N, D) rows (see ``apply_points``). ``p`` is ignored:
+        calling a mixer mixes.
         """
 
         layout = Policy(tuple(targets), ignore_index, image_fill)
@@ -105,13 +130,12 @@ class Mixer:
                 raise ValueError(f"sample {k} must be (image, *targets) with "
                                  f"{len(layout.targets)} target(s) {_kinds(layout)}, "
                                  f"but got {_describe(sample)}")
-            converted = [to_hwc(value, f"sample {k} " + ("image" if j == 0 else f"target {j - 1}"))
-                         for j, value in enumerate(sample)]
-            joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
-            forms = forms or [form for _, form in converted]
+            arrays, converted = read_values(sample, layout, f"sample {k}")
+            joints.append(arrays)
+            forms = forms or converted
         rng = np.random.default_rng(seed)
-        out = self.mix(rng, joints[0], joints[1:], layout)
-        return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out.groups, forms))
+        return tuple(form.restore(np.ascontiguousarray(a))
+                     for a, form in zip(mix_values(self, rng, joints, layout), forms))
 
     def init_args(self) -> Dict[str, Any]:
         names = [name for name in inspect.signature(type(self).__init__).parameters
@@ -122,6 +146,77 @@ class Mixer:
         args = ", ".join(f"{k}={v.value!r}" if isinstance(v, Interp) else f"{k}={v!r}"
                          for k, v in self.init_args().items())
         return f"{type(self).__name__}({args})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    """A sample of a mix: pixel targets in ``joint``, point targets in ``points``."""
+
+    joint: Joint
+    points: Tuple[np.ndarray, ...] = ()
+
+
+def point_targets(layout: Policy) -> List[Target]:
+    """The boxes and keypoints targets, in order."""
+    return [t for t in layout.targets if t.kind.is_points]
+
+
+def split(values: Sequence[np.ndarray], layout: Policy) -> Sample:
+    """``(image, *targets)`` (pixel targets (H, W, C), point targets (N, D)) as a
+    ``Sample``."""
+    kinds = [t.kind for t in layout.targets]
+    pixels = tuple(v for v, k in zip(values[1:], kinds) if not k.is_points)
+    points = tuple(v for v, k in zip(values[1:], kinds) if k.is_points)
+    return Sample(Joint(values[0], pixels), points)
+
+
+def merge(sample: Sample, layout: Policy) -> List[np.ndarray]:
+    """The ``Sample`` as ``[image, *targets]`` in the layout's order."""
+    pixels, points = iter(sample.joint.targets), iter(sample.points)
+    return [sample.joint.image] + [next(points) if t.kind.is_points else next(pixels)
+                                   for t in layout.targets]
+
+
+def read_values(sample: Sequence[Any], layout: Policy, where: str) -> Tuple[list, list]:
+    """A sample's ``(image, *targets)`` as arrays (pixel groups (H, W, C), point targets
+    checked (N, D)) and how each came in."""
+    arrays, forms = [], []
+    for j, value in enumerate(sample):
+        target = layout.targets[j - 1] if j else None
+        name = f"{where} " + ("image" if j == 0 else f"target {j - 1}")
+        if target is not None and target.kind.is_points:
+            array, form = read_points(value, f"{name} ({target.kind.value})", target)
+        else:
+            array, form = to_hwc(value, name)
+        arrays.append(array)
+        forms.append(form)
+    return arrays, forms
+
+
+def mix_values(mixer: "Mixer", rng: np.random.Generator, samples: Sequence[Sequence[Any]],
+               layout: Policy) -> list:
+    """``mixer.mix`` on samples given as ``[image, *targets]`` arrays; the mixed
+    ``[image, *targets]`` in the layout's order."""
+    if not layout.has_points:
+        out = mixer.mix(rng, Joint(samples[0][0], tuple(samples[0][1:])),
+                        [Joint(s[0], tuple(s[1:])) for s in samples[1:]], layout)
+        return list(out.groups)
+    parts = [split(s, layout) for s in samples]
+    return merge(mixer.mix(rng, parts[0], parts[1:], layout), layout)
+
+
+def check_point_samples(primary: Any, others: Sequence[Any], layout: Policy, step: Any) -> None:
+    """Refuse point targets that cannot be joined: rows of another width or dtype than
+    the primary's (a mix concatenates them)."""
+    name = type(step).__name__
+    index = [i for i, t in enumerate(layout.targets) if t.kind.is_points]
+    for k, other in enumerate(others, 1):
+        for i, a, b in zip(index, primary.points, other.points):
+            if a.shape[1] != b.shape[1] or a.dtype != b.dtype:
+                raise ValueError(f"{name}: target {i} ({layout.targets[i].kind.value}) of "
+                                 f"extra sample {k} has rows of {b.shape[1]} columns of "
+                                 f"{b.dtype}, the primary's {a.shape[1]} of {a.dtype}; "
+                                 f"samples mix only when they agree")
 
 
 def _count(samples: Any) -> str:
@@ -235,14 +330,14 @@ def present_values(array: np.ndarray) -> np.ndarray:
 
 
 def refresh_derived(joint: Joint, layout: Policy) -> Joint:
-    """Targets derived from the instance map, recomputed after a mix.
+    """Pixel targets derived from others, recomputed after a mix (a hook at the end of
+    every built-in mixer's ``apply``).
 
     Image, class masks, colour masks, instance ids and continuous maps are pasted pixel
-    by pixel (or written into a mosaic's canvas) and need nothing more. This is the one
-    place where targets that are not pixel maps (boxes, keypoints) are brought up to
-    date with the mixed instance map: a box target becomes ``tight_boxes`` of the
-    updated map (occluded instances shrink, covered ones vanish, pasted ones get
-    theirs). With only pixel targets today, the sample comes back as it is.
+    by pixel (or written into a mosaic's canvas) and need nothing more, so the sample
+    comes back as it is. Boxes and keypoints are not pixel maps: the mixers move them in
+    ``apply_points`` (``gluon_segaug.mixing.points``), bound rows to the tight boxes of
+    the mixed instance map.
     """
     return joint
 

@@ -6,11 +6,10 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 import numpy as np
 from mxnet import gluon
 
-from ..calls import to_hwc
 from ..hints import class_hint
-from ..joint import Joint, Policy, Target
+from ..joint import Policy, Target
 from ..rng import SampleCounter, Streams, set_sample_key
-from .base import Mixer, check_samples
+from .base import Mixer, mix_values, read_values
 
 __all__ = ["MixDataset"]
 
@@ -156,17 +155,14 @@ class MixDataset(gluon.data.Dataset):
             picks = picks + (picks >= i)  # any sample but i itself
         else:
             picks = np.zeros_like(picks)
-        joints, forms = [], None
+        samples, forms = [], None
         for k, j in enumerate([i] + picks.tolist()):
             values = sample if k == 0 else self._load(int(j))
-            converted = [to_hwc(v, f"sample {j} " + ("image" if m == 0 else f"target {m - 1}"))
-                         for m, v in enumerate(values)]
-            joints.append(Joint(converted[0][0], tuple(a for a, _ in converted[1:])))
-            forms = forms or [form for _, form in converted]
-        check_samples(joints[0], joints[1:], layout, mixer)
-        params = mixer.make_params(rng, joints[0], joints[1:], layout)
-        out = mixer.apply(joints[0], joints[1:], params, layout)
-        return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out.groups, forms))
+            arrays, converted = read_values(values, layout, f"sample {j}")
+            samples.append(arrays)
+            forms = forms or converted
+        out = mix_values(mixer, rng, samples, layout)
+        return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out, forms))
 
     def __repr__(self) -> str:
         return (f"MixDataset({self.dataset!r}, mixer={self.mixer!r}, "

@@ -14,8 +14,10 @@ from ..geometry import CropParams, Geometry, ResizedCropParams, ResizeParams
 from ..joint import Joint, Policy
 from ..positional._args import Size, size_pair
 from ..rng import randint, uniform
-from .base import (Mixer, fills, instance_targets, max_id, refresh_derived,
+from .base import (Mixer, Sample, fills, instance_targets, max_id, refresh_derived,
                    renumber_instances, warp)
+from .points import (binding, check_bound_rows, concat, move_rows, rename_map, rename_rows,
+                     renaming)
 
 __all__ = ["Mosaic", "MosaicParams"]
 
@@ -70,10 +72,13 @@ class Mosaic(Mixer):
     pixels hold the fills (image fill, ``ignore_index``, 0 for instances). Instance ids of
     the primary are kept; each further tile's ids are renumbered above the largest id
     on the canvas so far, in the order of their old ids (see ``renumber_instances``).
+    Boxes and keypoints go through their tile's geometry, clipped to its cell, then
+    placed; rows bound to the instance map take their instance's new id and the tight
+    box of its pixels on the canvas; rows are joined in tile order.
 
     Targets
     -------
-    image, masks, instances
+    image, masks, instances, boxes, keypoints
 
     Examples
     --------
@@ -169,16 +174,55 @@ class Mosaic(Mixer):
 
     def apply(self, primary: Joint, others: Sequence[Joint], params: MosaicParams,
               layout: Policy) -> Joint:
+        return refresh_derived(self._canvas(primary, others, params, layout, None)[0], layout)
+
+    def apply_points(self, primary: Sample, others: Sequence[Sample], params: MosaicParams,
+                     layout: Policy) -> Sample:
+        """Each tile's boxes and keypoints through its geometry, clipped to its cell,
+        then placed on the canvas; bound rows take their instance's new id and the
+        tight box of its pixels on the canvas. Rows are joined in tile order (the
+        primary's first)."""
+        pixels = layout.pixels()
+        bind = binding(layout, primary.joint, "Mosaic")
+        joints = [o.joint for o in others]
+        mixed, renamings = self._canvas(primary.joint, joints, params, pixels, bind)
+        h, w = params.size
+        after = None if bind is None else mixed.targets[bind][..., 0]
+        parts = []
+        for k, (sample, cell, steps) in enumerate(zip((primary, *others), params.cells,
+                                                      params.geometry)):
+            top, left, ch, cw = cell
+            # Two runs: clipped at the cell (the tile's frame), then placed on the canvas.
+            runs = [list(steps), [CropParams((ch, cw), top=-top, left=-left, height=h,
+                                             width=w)]]
+            points, before = list(sample.points), None
+            if bind is not None:
+                ids = sample.joint.targets[bind][..., 0]
+                check_bound_rows(layout, points, ids, f"Mosaic: tile {k}")
+                old, new = renamings[k]
+                points = rename_rows(layout, points, old, new)
+                before = rename_map(ids, old, new)
+            parts.append(move_rows(layout, points, runs, sample.joint.hw, before, after))
+        return Sample(mixed, concat(layout, parts))
+
+    def _canvas(self, primary: Joint, others: Sequence[Joint], params: MosaicParams,
+                layout: Policy, bind: Optional[int]) -> Tuple[Joint, list]:
+        """The canvas, and for instance target ``bind`` each tile's ``(old ids, new
+        ids)`` (the ids its warped tile holds, and the ones they have on the canvas)."""
         h, w = params.size
         canvas = [np.empty((h, w, g.shape[2]), g.dtype) for g in primary.groups]
         for group, fill in zip(canvas, fills(layout)):
             group[...] = np.asarray(fill, dtype=np.float64).astype(group.dtype)
         used = {j: 0 for j in instance_targets(layout)}
+        renamings = []
         for k, (joint, cell, steps) in enumerate(zip((primary, *others), params.cells,
                                                      params.geometry)):
             tile = warp(joint, steps, layout, self.interp)
             targets = list(tile.targets)
             for j in used:
+                if j == bind:
+                    old, new = renaming(targets[j], used[j] if k else 0)
+                    renamings.append((old, old) if k == 0 else (old, new))
                 if k == 0:
                     used[j] = max_id(targets[j])
                 else:
@@ -187,4 +231,4 @@ class Mosaic(Mixer):
             top, left, ch, cw = cell
             for group, array in zip(canvas, (tile.image, *targets)):
                 group[top:top + ch, left:left + cw] = array
-        return refresh_derived(Joint(canvas[0], tuple(canvas[1:])), layout)
+        return Joint(canvas[0], tuple(canvas[1:])), renamings

@@ -14,14 +14,16 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import number
+from .._checks import integer, number
 from ..functional import Interp
-from ..geometry import Geometry, ResizedCropParams
+from ..geometry import CropParams, Geometry, ResizedCropParams
 from ..joint import Joint, Policy
 from ..positional._args import ordered_range, uniform_in
 from ..rng import randint
-from .base import (Mixer, class_targets, instance_targets, join_instances, paste,
-                   present_values, refresh_derived, resized_to, warp)
+from .base import (Mixer, Sample, class_targets, instance_targets, join_instances, max_id,
+                   paste, present_values, refresh_derived, resized_to, warp)
+from .points import (binding, check_bound_rows, concat, move_rows, rename_map, rename_rows,
+                     renaming, require_bound)
 
 __all__ = ["CopyPaste", "CopyPasteParams", "CutMix", "CutMixParams", "ClassMix",
            "ClassMixParams"]
@@ -35,10 +37,37 @@ def _one_instance_target(layout: Policy, name: str, index: Optional[int]) -> int
                          f"{tuple(t.kind.value for t in layout.targets)}")
     if index is None:
         return found[0]
-    if index not in found:
+    # ``index`` counts every target of the call; ``layout`` may hold its pixel ones only.
+    numbers = [layout._index[j] for j in found]
+    if index not in numbers:
         raise ValueError(f"{name}: instance_target={index} is not an instance target; the "
-                         f"instance targets are {found}")
-    return index
+                         f"instance targets are {numbers}")
+    return found[numbers.index(index)]
+
+
+def _paste_sample(primary: Sample, other: Sample, warped: Joint, region: np.ndarray,
+                  runs: Sequence[Sequence[Geometry]], layout: Policy, name: str) -> Sample:
+    """``warped`` (``other`` in the primary's frame) pasted where ``region`` holds, with
+    the point targets: the primary's rows keep their instances' tight boxes of what is
+    left (rows of instances covered whole go), the other's rows of the instances it
+    brings come through ``runs`` with their new ids and the tight boxes of their
+    pasted pixels."""
+    require_bound(layout, name)
+    pixels = layout.pixels()
+    bind = binding(layout, primary.joint, name)
+    own = primary.joint.targets[bind][..., 0]
+    ids = other.joint.targets[bind][..., 0]
+    check_bound_rows(layout, primary.points, own, f"{name}: the primary's")
+    check_bound_rows(layout, other.points, ids, f"{name}: the other sample's")
+    joined = join_instances(primary.joint, warped, pixels, f"{name}: the other sample's",
+                            region)
+    mixed = paste(primary.joint, joined, region)
+    after = mixed.targets[bind][..., 0]
+    old, new = renaming(np.where(region, warped.targets[bind][..., 0], 0), max_id(own))
+    kept = move_rows(layout, primary.points, [], primary.joint.hw, own, after)
+    brought = move_rows(layout, rename_rows(layout, other.points, old, new), runs,
+                        other.joint.hw, rename_map(ids, old, new), after)
+    return Sample(refresh_derived(mixed, pixels), concat(layout, [kept, brought]))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,12 +108,14 @@ class CopyPaste(Mixer):
     chosen instance lies: its class in the class masks, its renumbered id in the
     instance maps (above the primary's largest id, see ``renumber_instances``).
     Instances of the primary lose the pixels the paste covers, and vanish when all of
-    them are covered. Targets that are not pixel maps are recomputed from the instance
-    map in ``refresh_derived``.
+    them are covered. Boxes and keypoints must be bound to the instance map
+    (``Target(kind, instance_column=...)``): the pasted instances bring their rows
+    (moved by the jitter, ids renumbered), the primary's boxes become the tight boxes of
+    what is left of their instances, and rows of instances covered whole are dropped.
 
     Targets
     -------
-    image, masks, instances (required)
+    image, masks, instances (required), boxes, keypoints (bound)
 
     Examples
     --------
@@ -107,7 +138,7 @@ class CopyPaste(Mixer):
         super().__init__(p, interp)
         self.scale = ordered_range(scale, "scale", positive=True)
         if max_instances is not None:
-            max_instances = int(number(max_instances, "max_instances", low=1))
+            max_instances = integer(max_instances, "max_instances", low=1)
         self.max_instances = max_instances
         if instance_target is not None and (isinstance(instance_target, bool)
                                             or not isinstance(instance_target, (int, np.integer))
@@ -150,6 +181,21 @@ class CopyPaste(Mixer):
         other = join_instances(primary, other, layout, "CopyPaste: the pasted sample's", region)
         return refresh_derived(paste(primary, other, region), layout)
 
+    def apply_points(self, primary: Sample, others: Sequence[Sample], params: CopyPasteParams,
+                     layout: Policy) -> Sample:
+        """With bound boxes and keypoints (see ``require_bound``): the pasted instances
+        bring their rows, moved by the scale jitter; the primary's rows keep the tight
+        boxes of what the paste leaves of their instances."""
+        require_bound(layout, "CopyPaste")
+        pixels = layout.pixels()
+        j = _one_instance_target(pixels, "CopyPaste", self.instance_target)
+        if not params.ids:
+            return primary
+        warped = warp(others[0].joint, [params.geometry], pixels, self.interp)
+        region = np.isin(warped.targets[j][..., 0], np.asarray(params.ids))
+        return _paste_sample(primary, others[0], warped, region, [[params.geometry]], layout,
+                             "CopyPaste")
+
 
 @dataclasses.dataclass(frozen=True)
 class CutMixParams:
@@ -179,10 +225,12 @@ class CutMix(Mixer):
     -----
     The other sample is first stretched to the primary's size (labels nearest). Labels
     need no mixing weight: every pixel keeps the label of the sample it came from.
+    Boxes and keypoints bound to the instance map follow it (see ``CopyPaste``); the
+    other sample's rows come clipped to the rectangle.
 
     Targets
     -------
-    image, masks, instances
+    image, masks, instances, boxes, keypoints (bound)
     """
 
     def __init__(self, alpha: float = 1.0, interp: Optional[Union[Interp, str, int]] = None,
@@ -216,6 +264,27 @@ class CutMix(Mixer):
         other = join_instances(primary, other, layout, "CutMix: the other sample's", region)
         return refresh_derived(paste(primary, other, region), layout)
 
+    def apply_points(self, primary: Sample, others: Sequence[Sample], params: CutMixParams,
+                     layout: Policy) -> Sample:
+        """With bound boxes and keypoints (see ``require_bound``): the other sample's
+        rows of the instances the rectangle brings come with it, clipped to the
+        rectangle (keypoints outside it are outside the frame); the primary's rows keep
+        the tight boxes of what is left of their instances."""
+        require_bound(layout, "CutMix")
+        if params.height == 0 or params.width == 0:
+            return primary
+        pixels = layout.pixels()
+        warped = warp(others[0].joint, [params.geometry], pixels, self.interp)
+        region = np.zeros(primary.joint.hw, bool)
+        region[params.top:params.top + params.height, params.left:params.left + params.width] = True
+        (h, w), (t, left) = primary.joint.hw, (params.top, params.left)
+        # The rectangle is the pasted rows' frame: in it, then back in place.
+        runs = [[params.geometry] if params.geometry is not None else [],
+                [CropParams((h, w), top=t, left=left, height=params.height, width=params.width)],
+                [CropParams((params.height, params.width), top=-t, left=-left, height=h,
+                            width=w)]]
+        return _paste_sample(primary, others[0], warped, region, runs, layout, "CutMix")
+
 
 @dataclasses.dataclass(frozen=True)
 class ClassMixParams:
@@ -243,11 +312,12 @@ class ClassMix(Mixer):
     Classes are those present in the other sample's first class mask, except the
     pipeline's ``ignore_index``. The other sample is first stretched to the primary's size
     (labels nearest); then image and every target are pasted where its first class mask
-    holds a chosen class.
+    holds a chosen class. Boxes and keypoints bound to the instance map follow it (see
+    ``CopyPaste``).
 
     Targets
     -------
-    image, masks (one required), instances
+    image, masks (one required), instances, boxes, keypoints (bound)
 
     Examples
     --------
@@ -302,3 +372,17 @@ class ClassMix(Mixer):
         region = np.isin(self._mask(other, layout), np.asarray(params.classes))
         other = join_instances(primary, other, layout, "ClassMix: the other sample's", region)
         return refresh_derived(paste(primary, other, region), layout)
+
+    def apply_points(self, primary: Sample, others: Sequence[Sample], params: ClassMixParams,
+                     layout: Policy) -> Sample:
+        """With bound boxes and keypoints (see ``require_bound``): the other sample's
+        rows of the instances with pixels of the pasted classes come with them; the
+        primary's rows keep the tight boxes of what is left of their instances."""
+        require_bound(layout, "ClassMix")
+        if not params.classes:
+            return primary
+        pixels = layout.pixels()
+        warped = warp(others[0].joint, [params.geometry], pixels, self.interp)
+        region = np.isin(self._mask(warped, pixels), np.asarray(params.classes))
+        runs = [[params.geometry] if params.geometry is not None else []]
+        return _paste_sample(primary, others[0], warped, region, runs, layout, "ClassMix")
