@@ -100,6 +100,7 @@ def colour_cases() -> List[Case]:
         ("emboss", lambda: gsa.Emboss(p=1), lambda: A.Emboss(p=1), ""),
         ("motion blur", lambda: gsa.MotionBlur(p=1), lambda: A.MotionBlur(p=1), ""),
         ("median blur", lambda: gsa.MedianBlur(p=1), lambda: A.MedianBlur(p=1), ""),
+        ("box blur", lambda: gsa.Blur(p=1), lambda: A.Blur(p=1), ""),
         ("downscale", lambda: gsa.Downscale(p=1),
          lambda: A.Downscale(interpolation=A.Downscale.Interpolation(
              downscale=cv2.INTER_AREA, upscale=cv2.INTER_LINEAR), p=1), ""),

@@ -15,7 +15,7 @@ from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, ColorJitter,
                      Contrast, Downscale, Emboss, Equalize, GaussianBlur, GaussianNoise, Gamma,
                      Hue, HueSaturationValue, ImageCompression, InvertImg, ISONoise, Lighting,
-                     LinearColor, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
+                     LinearColor, Blur, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
                      Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
                      Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
                      RandomShadow, RandomSnow, RandomSunFlare)
@@ -67,7 +67,7 @@ __all__ = [
     "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
-    "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+    "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Blur", "Downscale",
     "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
     "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",
