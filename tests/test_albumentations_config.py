@@ -312,3 +312,29 @@ def test_albumentations_2_border_arguments():
     assert (pad_if_needed.min_size, pad_if_needed.border_mode) == ((40, 50), "replicate")
     assert random_crop.size == (40, 50) and elastic.border_mode == "reflect"
     assert isinstance(perspective, gsa.Perspective)
+
+
+@pytest.mark.parametrize("code", [0, 4])
+def test_pad_if_needed_divisors_give_albumentations_own_pixels(code, real_samples):
+    """Padding to a multiple is determined: constant (mask fill 0 both sides) and
+    reflect give Albumentations' pixels, image and mask."""
+    for _, image, mask in real_samples[:3]:
+        for kwargs in (dict(min_height=None, min_width=None, pad_height_divisor=32,
+                            pad_width_divisor=7),
+                       dict(min_height=None, min_width=image.shape[1] + 13,
+                            pad_height_divisor=64),
+                       dict(min_height=image.shape[0] + 9, min_width=None,
+                            pad_width_divisor=image.shape[1])):  # a multiple already
+            peer = A.Compose([A.PadIfNeeded(border_mode=code, value=0, mask_value=0,
+                                            **kwargs)])
+            ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+            step, = ours.transforms
+            assert (step.pad_height_divisor, step.pad_width_divisor) == (
+                kwargs.get("pad_height_divisor"), kwargs.get("pad_width_divisor"))
+            expected = peer(image=image, mask=mask)
+            got_image, got_mask = ours(image, mask)
+            assert got_image.shape[0] % (kwargs.get("pad_height_divisor") or 1) == 0
+            np.testing.assert_array_equal(got_mask, expected["mask"])
+            np.testing.assert_array_equal(got_image, expected["image"])
+            again = gsa.from_json(ours.to_json())
+            np.testing.assert_array_equal(again(image, mask)[0], expected["image"])

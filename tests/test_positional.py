@@ -156,3 +156,32 @@ def test_reprs_are_readable():
                                     "p=1.0, border_mode='constant')")
     assert repr(gsa.Resize(100, interp=2)) == "Resize(size=100, side='short', interp='cubic')"
     assert repr(gsa.RandomCrop(4)) == "RandomCrop(size=(4, 4), p=1.0, border_mode='constant')"
+
+
+def test_pad_if_needed_pads_to_a_minimum_then_to_a_multiple():
+    image = np.arange(5 * 6, dtype=np.uint8).reshape(5, 6)
+    step = gsa.PadIfNeeded((7, None), position="top_left", pad_height_divisor=4,
+                           pad_width_divisor=4)
+    out = gsa.Compose([step], targets=(), image_fill=99)(image)
+    # height: at least 7, then a multiple of 4 -> 8; width: 6 -> 8
+    expected = np.full((8, 8), 99, np.uint8)
+    expected[:5, :6] = image
+    np.testing.assert_array_equal(out, expected)
+    assert gsa.Compose([gsa.PadIfNeeded(None, pad_height_divisor=5, pad_width_divisor=3)],
+                       targets=())(image).shape == (5, 6)  # multiples already: untouched
+    assert repr(step) == ("PadIfNeeded(min_size=(7, None), position='top_left', "
+                          "border_mode='constant', pad_height_divisor=4, pad_width_divisor=4)")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(min_size=None), r"min_size None sets no height and pad_height_divisor is None"),
+    (dict(min_size=(None, 4), pad_width_divisor=2),
+     r"min_size \(None, 4\) sets no height and pad_height_divisor is None"),
+    (dict(min_size=(None, 0), pad_height_divisor=2), r"min_size .*but got \(None, 0\)"),
+    (dict(min_size=(None, 2.5), pad_height_divisor=2), r"min_size .*but got \(None, 2\.5\)"),
+    (dict(min_size=8, pad_width_divisor=0), r"pad_width_divisor must be None or an int .* "
+                                            r"but got 0"),
+])
+def test_pad_if_needed_refuses_sides_with_no_size_by_name(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gsa.PadIfNeeded(**kwargs)

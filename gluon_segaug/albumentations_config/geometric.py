@@ -147,14 +147,15 @@ def _random_scale(args: _Args) -> Any:
 def _pad_if_needed(args: _Args) -> Any:
     p = _p(args, 1.0)
     height, width = args.take("min_height", 1024), args.take("min_width", 1024)
-    args.expect("pad_height_divisor", None), args.expect("pad_width_divisor", None)
-    if height is None or width is None:
-        raise args.refuse("min_height and min_width must both be set (divisors are not "
-                          "supported yet)")
+    # Albumentations takes a minimum or a divisor per side; a side set by its divisor
+    # has no minimum (None) here.
+    min_size = tuple(None if v is None else int(v) for v in (height, width))
     border = args.border()
     position = _position(args, "position")
-    return _maybe(positional.PadIfNeeded((int(height), int(width)), position=position,
-                                         border_mode=border), p)
+    return _maybe(positional.PadIfNeeded(
+        min_size, position=position, border_mode=border,
+        pad_height_divisor=args.take("pad_height_divisor"),
+        pad_width_divisor=args.take("pad_width_divisor")), p)
 
 
 def _pad(args: _Args) -> Any:
