@@ -48,6 +48,8 @@ def positional_cases() -> List[Case]:
         ("grid distortion", lambda: gsa.GridDistortion(),
          lambda: A.GridDistortion(p=1, **_CONST), ""),
         ("pad to 1.25x", None, None, "pad"),
+        ("crop 256 at (100, 50)", lambda: gsa.Crop(100, 50, 356, 306),
+         lambda: A.Crop(100, 50, 356, 306), ""),
         ("random resized crop 224", lambda: gsa.RandomResizedCrop(224),
          lambda: A.RandomResizedCrop(224, 224), ""),
         ("transpose", lambda: gsa.Transpose(p=1.0), lambda: A.Transpose(p=1), ""),

@@ -31,7 +31,7 @@ from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridPara
                        RotateParams, SplineParams)
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
-from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
+from .positional import (Affine, CenterCrop, Crop, ElasticTransform, GridDistortion, HorizontalFlip,
                          OpticalDistortion, ThinPlateSpline,
                          LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
                          RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
@@ -59,7 +59,7 @@ __all__ = [
     "Augmenter", "PositionalAugmenter", "ColorAugmenter", "FrameView",
     "Compose", "JointTransform", "Draw", "ToTensor", "MxColor",
     "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
-    "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
+    "RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomCropNearClasses",
     "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",

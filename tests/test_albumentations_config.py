@@ -338,3 +338,18 @@ def test_pad_if_needed_divisors_give_albumentations_own_pixels(code, real_sample
             np.testing.assert_array_equal(got_image, expected["image"])
             again = gsa.from_json(ours.to_json())
             np.testing.assert_array_equal(again(image, mask)[0], expected["image"])
+
+
+def test_a_fixed_crop_gives_albumentations_own_pixels(real_samples):
+    for _, image, mask in real_samples[:3]:
+        peer = A.Compose([A.Crop(x_min=17, y_min=9, x_max=image.shape[1] - 4, y_max=200,
+                                 p=1.0)])
+        ours = gsa.from_albumentations(A.to_dict(peer))
+        step, = ours.transforms
+        assert (type(step), step.x_min, step.y_min, step.y_max) == (gsa.Crop, 17, 9, 200)
+        expected = peer(image=image, mask=mask)
+        got_image, got_mask = ours(image, mask)
+        np.testing.assert_array_equal(got_mask, expected["mask"])
+        np.testing.assert_array_equal(got_image, expected["image"])
+        np.testing.assert_array_equal(gsa.from_json(ours.to_json())(image, mask)[0],
+                                      expected["image"])

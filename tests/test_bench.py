@@ -307,7 +307,7 @@ TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
            "RandomFog", "RandomRain", "RandomSunFlare", "RandomSnow", "CoarseDropout",
            "GridDropout", "XYMasking", "MaskDropout", "PixelDropout", "Transpose", "SafeRotate",
            "LongestMaxSize", "SmallestMaxSize", "RandomSizedCrop", "OpticalDistortion",
-           "ThinPlateSpline"]
+           "ThinPlateSpline", "Crop"]
 
 
 def _op_cases():

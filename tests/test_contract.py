@@ -20,6 +20,7 @@ from conftest import coord_image, coord_mask, decode
 REGISTRY = {
     gsa.RandomCrop: dict(size=(30, 40)),
     gsa.CenterCrop: dict(size=(30, 40)),
+    gsa.Crop: dict(x_min=5, y_min=-4, x_max=50, y_max=30),
     gsa.RandomResizedCrop: dict(size=(32, 48)),
     gsa.RandomCropNearClasses: dict(size=(30, 30)),
     gsa.Resize: dict(size=(40, 50)),
@@ -332,6 +333,8 @@ OUT_OF_RANGE = {
     gsa.Resize: dict(size=[0, -3, 40000, (20000, 20000)]),
     gsa.RandomScale: dict(scale=[(0, 1), (-1, 1), (2, 1)]),
     gsa.Pad: dict(padding=[-1, 40000, (1, 2, 3, -4)]),
+    gsa.Crop: dict(x_min=[50, 2.5, 40000, "5"], y_min=[30, -40000], x_max=[5, 40000, None],
+                   y_max=[-4, 1.0]),
     gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000), (None, 0), (None, "1")],
                           pad_height_divisor=[0, -2, 2.5, True, "8", 70000],
                           pad_width_divisor=[0, float("nan"), False]),
@@ -581,6 +584,7 @@ def test_every_shape_and_interpolation_keeps_codes_aligned(make):
 
 # Arguments that fix an output size (or wrap another augmenter) have no default.
 NEEDS_ARGUMENTS = {"MxColor": {"source"}, "RandomCrop": {"size"}, "CenterCrop": {"size"},
+                   "Crop": {"x_min", "y_min", "x_max", "y_max"},
                    "RandomResizedCrop": {"size"}, "RandomCropNearClasses": {"size"},
                    "Resize": {"size"}, "Pad": {"padding"}, "PadIfNeeded": {"min_size"},
                    "RandomSizedCrop": {"min_max_height", "size"}}

@@ -185,3 +185,58 @@ def test_pad_if_needed_pads_to_a_minimum_then_to_a_multiple():
 def test_pad_if_needed_refuses_sides_with_no_size_by_name(kwargs, message):
     with pytest.raises(ValueError, match=message):
         gsa.PadIfNeeded(**kwargs)
+
+
+def test_crop_is_the_fixed_window_padded_where_it_reaches_past_the_sample():
+    h, w = 20, 30
+    image = coord_image(h, w)
+    mask = coord_mask(h, w)
+    for mode, np_mode in (("constant", "constant"), ("reflect", "reflect"),
+                          ("replicate", "edge"), ("symmetric", "symmetric"), ("wrap", "wrap")):
+        for x_min, y_min, x_max, y_max in ((3, 2, 17, 19), (-4, -3, 10, 8), (25, 15, 36, 27),
+                                           (-2, -1, 33, 22)):
+            step = gsa.Crop(x_min, y_min, x_max, y_max, border_mode=mode)
+            out_image, out_mask = gsa.Compose([step], ignore_index=7, image_fill=-1.0)(
+                image, mask)
+            # np.pad by the reach on each side, then slice: an independent reference
+            pads = ((max(0, -y_min), max(0, y_max - h)), (max(0, -x_min), max(0, x_max - w)))
+            rows = slice(y_min + pads[0][0], y_max + pads[0][0])
+            cols = slice(x_min + pads[1][0], x_max + pads[1][0])
+            fill = {"constant_values": -1.0} if np_mode == "constant" else {}
+            expected = np.pad(image, pads + ((0, 0),), mode=np_mode, **fill)[rows, cols]
+            np.testing.assert_array_equal(out_image, expected)
+            fill = {"constant_values": 7} if np_mode == "constant" else {}
+            np.testing.assert_array_equal(out_mask, np.pad(mask, pads, mode=np_mode,
+                                                           **fill)[rows, cols])
+
+
+def test_crop_fuses_with_other_geometry_exactly():
+    h, w = 37, 41
+    image, mask = coord_image(h, w, np.int32), coord_mask(h, w)
+    steps = [gsa.Crop(3, 2, 35, 34), gsa.HorizontalFlip(p=1.0), gsa.Rotate((90, 90)),
+             gsa.Crop(-2, 1, 20, 40)]
+    fused = gsa.Compose(steps, ignore_index=-1)(image, mask)
+    stepwise = gsa.Compose(steps, ignore_index=-1, fuse=False)(image, mask)
+    # Where the one-by-one run has a pixel, the fused one has the same; the fused run
+    # also sees what the first window cut off (as every fused crop does).
+    kept = stepwise[1] >= 0
+    assert fused[1].shape == (39, 22) and (~kept).any() and kept.any()
+    np.testing.assert_array_equal(fused[0][kept], stepwise[0][kept])
+    np.testing.assert_array_equal(fused[1][kept], stepwise[1][kept])
+    x, y = decode(fused[1], w)
+    inside = fused[1] >= 0
+    np.testing.assert_array_equal(fused[0][..., 0][inside], x[inside])
+    np.testing.assert_array_equal(fused[0][..., 1][inside], y[inside])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(x_min=5, y_min=0, x_max=5, y_max=4), r"x_max must be greater than x_min, but got "
+                                                r"x_min=5, x_max=5"),
+    (dict(x_min=0, y_min=3, x_max=5, y_max=1), r"y_max must be greater than y_min"),
+    (dict(x_min=0.5, y_min=0, x_max=5, y_max=4), r"x_min must be an int .* but got 0\.5"),
+    (dict(x_min=-30000, y_min=0, x_max=30000, y_max=4), r"the window .* must stay within "
+                                                        r"MAX_SIDE"),
+])
+def test_crop_refuses_empty_or_huge_windows_by_name(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gsa.Crop(**kwargs)

@@ -96,6 +96,13 @@ def _crop(cls: type, takes_p: bool) -> Callable[[_Args], Any]:
     return make
 
 
+def _fixed_crop(args: _Args) -> Any:
+    p = _p(args, 1.0)
+    corners = [args.take(key, default) for key, default in
+               (("x_min", 0), ("y_min", 0), ("x_max", 1024), ("y_max", 1024))]
+    return _maybe(positional.Crop(*corners), p)
+
+
 def _resize(args: _Args) -> Any:
     p, size, interp = _p(args, 1.0), _size(args), args.interp()
     args.expect("mask_interpolation", 0, None)
@@ -236,7 +243,7 @@ GEOMETRIC: Dict[str, Callable[[_Args], Any]] = {
     "RandomRotate90": lambda args: positional.RandomRotate90(p=_p(args, 0.5)),
     "Rotate": _rotate, "ShiftScaleRotate": _shift_scale_rotate, "Affine": _affine,
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
-    "CenterCrop": _crop(positional.CenterCrop, takes_p=False),
+    "CenterCrop": _crop(positional.CenterCrop, takes_p=False), "Crop": _fixed_crop,
     "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
     "OpticalDistortion": _optical, "ThinPlateSpline": _thin_plate_spline,
     "ElasticTransform": _elastic, "GridDistortion": _grid_distortion,

@@ -10,7 +10,7 @@ pixels: a saved pipeline cannot make OpenCV run or allocate for hours.
 ========================= ====================================================
 module                    augmenters
 ========================= ====================================================
-``crop``                  RandomCrop, CenterCrop, RandomResizedCrop,
+``crop``                  RandomCrop, CenterCrop, Crop, RandomResizedCrop,
                           RandomSizedCrop, RandomCropNearClasses
 ``resize``                Resize, LongestMaxSize, SmallestMaxSize, RandomScale,
                           Pad, PadIfNeeded
@@ -24,13 +24,13 @@ module                    augmenters
 from __future__ import annotations
 
 from .affine import Affine, Perspective, Rotate, SafeRotate
-from .crop import (CenterCrop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
+from .crop import (CenterCrop, Crop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
                    RandomSizedCrop)
 from .distort import ElasticTransform, GridDistortion, OpticalDistortion, ThinPlateSpline
 from .flip import HorizontalFlip, RandomRotate90, SquareSymmetry, Transpose, VerticalFlip
 from .resize import LongestMaxSize, Pad, PadIfNeeded, RandomScale, Resize, SmallestMaxSize
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
+__all__ = ["RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomSizedCrop",
            "RandomCropNearClasses", "Resize", "LongestMaxSize", "SmallestMaxSize",
            "RandomScale", "Pad", "PadIfNeeded",
            "HorizontalFlip", "VerticalFlip", "Transpose", "RandomRotate90", "SquareSymmetry",
