@@ -50,6 +50,8 @@ def positional_cases() -> List[Case]:
         ("pad to 1.25x", None, None, "pad"),
         ("crop 256 at (100, 50)", lambda: gsa.Crop(100, 50, 356, 306),
          lambda: A.Crop(100, 50, 356, 306), ""),
+        ("crop and pad", lambda: gsa.CropAndPad(px=(-20, 20)),
+         lambda: A.CropAndPad(px=(-20, 21)), ""),
         ("random resized crop 224", lambda: gsa.RandomResizedCrop(224),
          lambda: A.RandomResizedCrop(224, 224), ""),
         ("transpose", lambda: gsa.Transpose(p=1.0), lambda: A.Transpose(p=1), ""),

@@ -31,7 +31,7 @@ from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridPara
                        RotateParams, SplineParams)
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
-from .positional import (Affine, CenterCrop, Crop, ElasticTransform, GridDistortion, HorizontalFlip,
+from .positional import (Affine, CenterCrop, Crop, CropAndPad, ElasticTransform, GridDistortion, HorizontalFlip,
                          OpticalDistortion, ThinPlateSpline,
                          LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
                          RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
@@ -60,7 +60,7 @@ __all__ = [
     "Compose", "JointTransform", "Draw", "ToTensor", "MxColor",
     "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
     "RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomCropNearClasses",
-    "Resize", "RandomScale", "Pad", "PadIfNeeded",
+    "CropAndPad", "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",
     "RandomSizedCrop", "OpticalDistortion", "ThinPlateSpline", "Perspective",

@@ -353,3 +353,65 @@ def test_a_fixed_crop_gives_albumentations_own_pixels(real_samples):
         np.testing.assert_array_equal(got_image, expected["image"])
         np.testing.assert_array_equal(gsa.from_json(ours.to_json())(image, mask)[0],
                                       expected["image"])
+
+
+CROP_AND_PAD = [dict(px=-7), dict(px=9), dict(px=(-5, 8, 0, -3)), dict(percent=-0.1),
+                dict(percent=0.15), dict(percent=(-0.05, 0.1, 0.2, -0.13))]
+
+
+@pytest.mark.parametrize("code", [0, 4])
+@pytest.mark.parametrize("kwargs", CROP_AND_PAD, ids=[str(k) for k in CROP_AND_PAD])
+def test_crop_and_pad_with_fixed_amounts_is_albumentations(kwargs, code, real_samples):
+    """Fixed amounts are determined: without keep_size every pixel is Albumentations'
+    own; with it the linear resize agrees but where OpenCV's resize of the padded
+    image blends the constant fill into the first image row (a fill here, where the
+    source point is past the sample) and by OpenCV's rounding elsewhere."""
+    _, image, mask = real_samples[0]
+    for keep_size in (False, True):
+        peer = A.Compose([A.CropAndPad(**kwargs, pad_mode=code, keep_size=keep_size,
+                                       interpolation=1)])
+        ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+        step, = ours.transforms
+        assert (step.keep_size, step.border_mode) == (keep_size, BORDER_CODES.get(code,
+                                                                                  "constant"))
+        expected = peer(image=image, mask=mask)
+        got_image, got_mask = ours(image, mask)
+        assert got_image.shape == expected["image"].shape
+        if not keep_size:
+            np.testing.assert_array_equal(got_mask, expected["mask"])
+            np.testing.assert_array_equal(got_image, expected["image"])
+            continue
+        diff = np.abs(got_image.astype(int) - expected["image"]).max(axis=2)
+        # Leave out two pixels either side of where the sample's edges land.
+        h, w = image.shape[:2]
+        params = step.make_params(np.random.default_rng(0), (h, w))  # fixed: any rng
+        rows, cols = np.mgrid[0:h, 0:w]
+        near = np.zeros((h, w), bool)
+        for edge in (-params.top, h - params.top):
+            near |= np.abs((rows + 0.5) * params.height / h - edge) < 2.5
+        for edge in (-params.left, w - params.left):
+            near |= np.abs((cols + 0.5) * params.width / w - edge) < 2.5
+        assert diff[~near].max() <= 5 and np.mean(diff[~near] > 1) < 0.01, diff[~near].max()
+
+
+def test_crop_and_pad_ranges_draw_what_albumentations_draws():
+    # Albumentations draws px from range(low, high): the last value is never drawn.
+    config = stored(A.CropAndPad(px=(-3, 2), sample_independently=False, keep_size=False),
+                    A.CropAndPad(px=((0, 2), 1, (-2, 0), -1)),
+                    A.CropAndPad(percent=(-0.1, 0.2), pad_mode=1, pad_cval=0, p=0.5))
+    shared, per_side, fractions = gsa.from_albumentations(config).transforms
+    assert shared.px == (-3, 1) and not shared.sample_independently
+    assert per_side.px == ((0, 1), 1, (-2, -1), -1)
+    assert fractions.percent == (-0.1, 0.2) and fractions.border_mode == "replicate"
+    assert fractions.p == 0.5
+    sizes = set()
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        params = shared.make_params(rng, (50, 60))
+        sizes.add((params.height, params.width))
+    assert sizes == {(50 + 2 * a, 60 + 2 * a) for a in range(-3, 2)}
+    with pytest.raises(ValueError, match=r"\(CropAndPad\): px range \[2, 2\]: Albumentations "
+                                         r"draws from range\(low, high\)"):
+        gsa.from_albumentations({"__version__": "1.3.1", "transform": {
+            "__class_fullname__": "Compose", "p": 1.0, "transforms": [
+                {"__class_fullname__": "CropAndPad", "px": [2, 2], "p": 1.0}]}})

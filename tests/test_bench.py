@@ -307,7 +307,7 @@ TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
            "RandomFog", "RandomRain", "RandomSunFlare", "RandomSnow", "CoarseDropout",
            "GridDropout", "XYMasking", "MaskDropout", "PixelDropout", "Transpose", "SafeRotate",
            "LongestMaxSize", "SmallestMaxSize", "RandomSizedCrop", "OpticalDistortion",
-           "ThinPlateSpline", "Crop"]
+           "ThinPlateSpline", "Crop", "CropAndPad"]
 
 
 def _op_cases():

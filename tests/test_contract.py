@@ -21,6 +21,9 @@ REGISTRY = {
     gsa.RandomCrop: dict(size=(30, 40)),
     gsa.CenterCrop: dict(size=(30, 40)),
     gsa.Crop: dict(x_min=5, y_min=-4, x_max=50, y_max=30),
+    # Crops and a pad whose resize back enlarges by 1.3 or more: OpenCV's area
+    # enlargement (used for a box) copies pixels off-centre by up to a pixel near 1.
+    gsa.CropAndPad: dict(px=((-14, -10), (4, 6), (-14, -10), (-30, -26))),
     gsa.RandomResizedCrop: dict(size=(32, 48)),
     gsa.RandomCropNearClasses: dict(size=(30, 30)),
     gsa.Resize: dict(size=(40, 50)),
@@ -335,6 +338,9 @@ OUT_OF_RANGE = {
     gsa.Pad: dict(padding=[-1, 40000, (1, 2, 3, -4)]),
     gsa.Crop: dict(x_min=[50, 2.5, 40000, "5"], y_min=[30, -40000], x_max=[5, 40000, None],
                    y_max=[-4, 1.0]),
+    gsa.CropAndPad: dict(px=[(6, -4), 40000, (1, 2, 3), ((1, 2), 3, 4.5, 5)],
+                         percent=[-1.0, (0.2, 0.1)], keep_size=["yes", 1],
+                         sample_independently=[0]),
     gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000), (None, 0), (None, "1")],
                           pad_height_divisor=[0, -2, 2.5, True, "8", 70000],
                           pad_width_divisor=[0, float("nan"), False]),

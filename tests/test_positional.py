@@ -240,3 +240,82 @@ def test_crop_fuses_with_other_geometry_exactly():
 def test_crop_refuses_empty_or_huge_windows_by_name(kwargs, message):
     with pytest.raises(ValueError, match=message):
         gsa.Crop(**kwargs)
+
+
+@pytest.mark.parametrize("mode, np_mode", [("constant", "constant"), ("reflect", "reflect"),
+                                           ("replicate", "edge"), ("wrap", "wrap")])
+def test_crop_and_pad_is_a_pad_then_a_crop_per_side(mode, np_mode):
+    h, w = 20, 30
+    image, mask = coord_image(h, w), coord_mask(h, w)
+    for px in (4, -3, (-2, 5, 3, -6), (0, -29, 0, 0)):
+        step = gsa.CropAndPad(px=px, keep_size=False, border_mode=mode)
+        out_image, out_mask = gsa.Compose([step], ignore_index=7, image_fill=-1.0)(image, mask)
+        top, right, bottom, left = (px,) * 4 if isinstance(px, int) else px
+        pads = ((max(top, 0), max(bottom, 0)), (max(left, 0), max(right, 0)))
+        fill = {"constant_values": -1.0} if np_mode == "constant" else {}
+        padded = np.pad(image, pads + ((0, 0),), mode=np_mode, **fill)
+        crop = (slice(max(-top, 0), padded.shape[0] - max(-bottom, 0)),
+                slice(max(-left, 0), padded.shape[1] - max(-right, 0)))
+        np.testing.assert_array_equal(out_image, padded[crop])
+        fill = {"constant_values": 7} if np_mode == "constant" else {}
+        np.testing.assert_array_equal(out_mask, np.pad(mask, pads, mode=np_mode,
+                                                       **fill)[crop])
+
+
+def test_crop_and_pad_keep_size_is_one_resample_of_the_window():
+    h, w = 20, 30
+    image, mask = coord_image(h, w), coord_mask(h, w)
+    step = gsa.CropAndPad(px=(-4, 6, 2, -3), interp="nearest")
+    out_image, out_mask = gsa.Compose([step], ignore_index=-1)(image, mask)
+    assert out_image.shape == image.shape and out_mask.shape == mask.shape
+    # The window: rows 4 .. 20 + 2, columns 3 .. 30 + 6 of the input, stretched onto
+    # (20, 30); every pixel with a source holds that source's coordinates.
+    ys = 4 + (np.arange(h) + 0.5) * (h - 4 + 2) / h - 0.5
+    xs = 3 + (np.arange(w) + 0.5) * (w - 3 + 6) / w - 0.5
+    x, y = decode(out_mask, w)
+    inside = out_mask >= 0
+    np.testing.assert_allclose(y[inside], np.broadcast_to(ys[:, None], (h, w))[inside],
+                               atol=0.5)
+    np.testing.assert_allclose(x[inside], np.broadcast_to(xs[None, :], (h, w))[inside],
+                               atol=0.5)
+    assert not inside[-1].any() and not inside[:, -1].any()  # the padded bottom / right
+    np.testing.assert_array_equal(out_image[..., 0][inside], x[inside])
+    fused = gsa.Compose([gsa.CropAndPad(px=(-4, 6, 2, -3), keep_size=False),
+                         gsa.Resize((h, w), interp="nearest")], ignore_index=-1)(image, mask)
+    np.testing.assert_array_equal(fused[1], out_mask)
+
+
+def test_crop_and_pad_never_crops_a_side_to_nothing():
+    A = pytest.importorskip("albumentations")
+    prevent = A.CropAndPad._prevent_zero  # Albumentations' own rule, where it holds
+    step = gsa.CropAndPad(px=0, keep_size=False)
+    h, w = 10, 12
+    for crops in ((8, 5, 2, 0), (10, 0, 0, 0), (6, 6, 6, 6), (3, 12, 9, 1)):
+        top, right, bottom, left = crops
+        params = gsa.CropAndPad(px=tuple(-c for c in crops), keep_size=False).make_params(
+            np.random.default_rng(0), (h, w))
+        theirs = prevent(list(crops), h, w)  # (top, right, bottom, left)
+        assert (params.top, params.left) == (theirs[0], theirs[3])
+        assert (params.height, params.width) == (h - theirs[0] - theirs[2],
+                                                 w - theirs[3] - theirs[1])
+    # one crop far past the side: Albumentations would crop to nothing; one row stays
+    params = gsa.CropAndPad(px=(-30, 0, 0, 0), keep_size=False).make_params(
+        np.random.default_rng(0), (h, w))
+    assert (params.top, params.height) == (9, 1)
+    assert step.make_params(np.random.default_rng(0), (h, w)).out_hw == (h, w)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(), r"give px or percent, exactly one of them, but got px=None, percent=None"),
+    (dict(px=1, percent=0.1), r"exactly one of them, but got px=1, percent=0\.1"),
+    (dict(px=(3, 1)), r"px must be an amount, a \(low, high\) range or four of them .* but "
+                      r"got \(3, 1\)"),
+    (dict(px=(1, 2, 3)), r"px must be .* but got \(1, 2, 3\)"),
+    (dict(px=0.5), r"px must be .*ints within .* but got 0\.5"),
+    (dict(percent=-1.0), r"percent must be .*finite numbers > -1, but got -1\.0"),
+    (dict(percent=(0.1, float("nan"))), r"percent must be .* but got \(0\.1, nan\)"),
+    (dict(px=1, keep_size="yes"), r"keep_size must be True or False, but got 'yes'"),
+])
+def test_crop_and_pad_refuses_bad_amounts_by_name(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gsa.CropAndPad(**kwargs)

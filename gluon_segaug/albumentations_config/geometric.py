@@ -103,6 +103,38 @@ def _fixed_crop(args: _Args) -> Any:
     return _maybe(positional.Crop(*corners), p)
 
 
+def _px_range(args: _Args, value: Any) -> Any:
+    """A stored ``px`` range as this library reads it: Albumentations draws from
+    ``range(low, high)`` (``high`` excluded, 1.x and 2.x alike), here both ends are."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = value
+        if not (isinstance(low, int) and isinstance(high, int)) or high <= low:
+            raise args.refuse(f"px range {list(value)!r}: Albumentations draws from "
+                              f"range(low, high), which must hold a value")
+        return (low, high - 1)
+    return value
+
+
+def _crop_and_pad(args: _Args) -> Any:
+    p, interp = _p(args, 1.0), args.interp()
+    args.expect("mask_interpolation", 0, None)
+    # 1.x: pad_mode, pad_cval, pad_cval_mask; 2.x: border_mode, fill, fill_mask.
+    border = args.border("pad_mode" if "pad_mode" in args.values else "border_mode",
+                         default=0, fills=("pad_cval", "fill"),
+                         mask_fills=("pad_cval_mask", "fill_mask"))
+    px, percent = args.take("px"), args.take("percent")
+    if isinstance(px, (list, tuple)) and len(px) == 4:
+        px = tuple(_px_range(args, side) for side in px)
+    elif px is not None:
+        px = _px_range(args, px)
+    if isinstance(percent, list):
+        percent = tuple(tuple(v) if isinstance(v, list) else v for v in percent)
+    return positional.CropAndPad(px=px, percent=percent,
+                                 keep_size=args.take("keep_size", True),
+                                 sample_independently=args.take("sample_independently", True),
+                                 interp=interp, p=p, border_mode=border)
+
+
 def _resize(args: _Args) -> Any:
     p, size, interp = _p(args, 1.0), _size(args), args.interp()
     args.expect("mask_interpolation", 0, None)
@@ -244,6 +276,7 @@ GEOMETRIC: Dict[str, Callable[[_Args], Any]] = {
     "Rotate": _rotate, "ShiftScaleRotate": _shift_scale_rotate, "Affine": _affine,
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
     "CenterCrop": _crop(positional.CenterCrop, takes_p=False), "Crop": _fixed_crop,
+    "CropAndPad": _crop_and_pad,
     "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
     "OpticalDistortion": _optical, "ThinPlateSpline": _thin_plate_spline,
     "ElasticTransform": _elastic, "GridDistortion": _grid_distortion,
