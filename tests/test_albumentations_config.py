@@ -148,8 +148,8 @@ def test_albumentations_2_arguments():
      r"pipeline\.transforms\[0\]\.transforms\[0\] \(GlassBlur\)"),
     ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
      r"\(SomeOf\): replace=True with n > 1"),
-    ([A.Affine(translate_px=5, p=1.0)], {},
-     r"\(Affine\): translate_px=.* has no equivalent here \(translate_percent is read"),
+    ([A.Affine(fit_output=True, p=1.0)], {},
+     r"\(Affine\): fit_output=True has no equivalent here"),
     ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc")},
      r"bbox_params: boxes and keypoints are not supported yet"),
     ([A.HorizontalFlip()], {"additional_targets": {"image2": "image"}},
@@ -415,3 +415,18 @@ def test_crop_and_pad_ranges_draw_what_albumentations_draws():
         gsa.from_albumentations({"__version__": "1.3.1", "transform": {
             "__class_fullname__": "Compose", "p": 1.0, "transforms": [
                 {"__class_fullname__": "CropAndPad", "px": [2, 2], "p": 1.0}]}})
+
+
+@pytest.mark.parametrize("translate_px", [7, {"x": -5, "y": 3}, (4, 4)])
+def test_affine_translate_px_gives_albumentations_own_pixels(translate_px, real_samples):
+    _, image, mask = real_samples[1]
+    peer = A.Compose([A.Affine(translate_px=translate_px, rotate=(10, 10), interpolation=0,
+                               p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+    step, = ours.transforms
+    assert step.translate_px is not None
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    # the same matrix; OpenCV's fixed-point source positions may pick a neighbour
+    assert np.mean(got_mask != expected["mask"]) < 0.002
+    assert np.mean(np.any(got_image != expected["image"], axis=2)) < 0.002

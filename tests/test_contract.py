@@ -346,7 +346,7 @@ OUT_OF_RANGE = {
                           pad_width_divisor=[0, float("nan"), False]),
     gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1]),
     gsa.Affine: dict(scale=[(0, 1), (-1, 1)], translate=[-0.1], rotate=[(5, -5)],
-                     shear=[(5, -5)]),
+                     shear=[(5, -5)], translate_px=[2.5, (1, 2, 3), True, {"x": 1}]),
     gsa.Perspective: dict(scale=[(-0.1, 0.1), (0.2, 0.1)]),
     gsa.ElasticTransform: dict(alpha=[0, -1.0], sigma=[0, -1.0, 1e5]),
     gsa.GridDistortion: dict(num_steps=[0, 10 ** 6], distort_limit=[-0.1, 1.0]),

@@ -319,3 +319,25 @@ def test_crop_and_pad_never_crops_a_side_to_nothing():
 def test_crop_and_pad_refuses_bad_amounts_by_name(kwargs, message):
     with pytest.raises(ValueError, match=message):
         gsa.CropAndPad(**kwargs)
+
+
+def test_affine_translate_px_shifts_by_whole_pixels_both_ends_included():
+    step = gsa.Affine(translate_px=(-2, 1))
+    rng = np.random.default_rng(0)
+    shifts = set()
+    for _ in range(200):
+        matrix = step.sample_geometry(rng, (10, 12)).matrix()
+        np.testing.assert_array_equal(matrix[:2, :2], np.eye(2))
+        shifts.add((matrix[0, 2], matrix[1, 2]))
+    assert {x for x, _ in shifts} == {-2, -1, 0, 1} == {y for _, y in shifts}
+    assert len(shifts) > 4  # x and y drawn separately
+    image = np.arange(20, dtype=np.uint8).reshape(4, 5)
+    moved = gsa.Compose([gsa.Affine(translate_px={"x": (2, 2), "y": (-1, -1)})],
+                        targets=())(image)
+    expected = np.zeros_like(image)
+    expected[:3, 2:] = image[1:, :3]
+    np.testing.assert_array_equal(moved, expected)
+    with pytest.raises(ValueError, match=r"give translate or translate_px, not both"):
+        gsa.Affine(translate=0.1, translate_px=3)
+    with pytest.raises(ValueError, match=r"translate_px must be an int, .* but got 2\.5"):
+        gsa.Affine(translate_px=2.5)

@@ -49,7 +49,7 @@ def _affine(args: _Args) -> Any:
     # 1.x: mode, cval, cval_mask; 2.x: border_mode, fill, fill_mask.
     border = args.border("mode" if "mode" in args.values else "border_mode", default=0,
                          fills=("cval", "fill"), mask_fills=("cval_mask", "fill_mask"))
-    args.expect("translate_px", None, why="translate_percent is read; pixels are not yet")
+    translate_px = args.take("translate_px")
     args.expect("fit_output", False)
     args.expect("keep_ratio", False)
     args.expect("rotate_method", "largest_box")
@@ -63,8 +63,17 @@ def _affine(args: _Args) -> Any:
             return (float(value), float(value))
         return (float(value[0]), float(value[1]))
 
+    def whole(value: Any) -> Any:  # pixels: ints, drawn with both ends included there too
+        if isinstance(value, dict):
+            return {axis: whole(value[axis]) for axis in ("x", "y")}
+        low, high = value
+        return (int(low), int(high)) if low == int(low) and high == int(high) else value
+
+    if translate_px is not None:
+        translate_px = whole(per_axis(translate_px, (0, 0)))
     return positional.Affine(scale=per_axis(args.take("scale"), (1.0, 1.0)),
                              translate=per_axis(args.take("translate_percent"), (0.0, 0.0)),
+                             translate_px=translate_px,
                              rotate=per_axis(args.take("rotate"), (0.0, 0.0)),
                              shear=per_axis(args.take("shear"), (0.0, 0.0)),
                              interp=interp, p=p, border_mode=border)
