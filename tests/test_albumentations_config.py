@@ -430,3 +430,21 @@ def test_affine_translate_px_gives_albumentations_own_pixels(translate_px, real_
     # the same matrix; OpenCV's fixed-point source positions may pick a neighbour
     assert np.mean(got_mask != expected["mask"]) < 0.002
     assert np.mean(np.any(got_image != expected["image"], axis=2)) < 0.002
+
+
+@pytest.mark.parametrize("angle", [-35, 12, 60])
+def test_a_rotation_cropped_to_its_border_is_albumentations(angle, real_samples):
+    _, image, mask = real_samples[0]
+    peer = A.Compose([A.Rotate(limit=(angle, angle), crop_border=True, interpolation=0,
+                               border_mode=0, p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer))
+    step, = ours.transforms
+    assert step.crop_border
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    assert got_mask.shape == expected["mask"].shape and got_image.shape == expected["image"].shape
+    assert (got_mask == 255).mean() < 0.001  # the window holds no border
+    # the same turn about the same centre; OpenCV's fixed-point positions may pick a
+    # neighbour where ours picks the nearest
+    assert np.mean(got_mask == expected["mask"]) > 0.995
+    assert np.mean(np.all(got_image == expected["image"], axis=2)) > 0.99

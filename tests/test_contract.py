@@ -344,7 +344,7 @@ OUT_OF_RANGE = {
     gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000), (None, 0), (None, "1")],
                           pad_height_divisor=[0, -2, 2.5, True, "8", 70000],
                           pad_width_divisor=[0, float("nan"), False]),
-    gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1]),
+    gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1], crop_border=["yes", 1]),
     gsa.Affine: dict(scale=[(0, 1), (-1, 1)], translate=[-0.1], rotate=[(5, -5)],
                      shear=[(5, -5)], translate_px=[2.5, (1, 2, 3), True, {"x": 1}]),
     gsa.Perspective: dict(scale=[(-0.1, 0.1), (0.2, 0.1)]),

@@ -341,3 +341,32 @@ def test_affine_translate_px_shifts_by_whole_pixels_both_ends_included():
         gsa.Affine(translate=0.1, translate_px=3)
     with pytest.raises(ValueError, match=r"translate_px must be an int, .* but got 2\.5"):
         gsa.Affine(translate_px=2.5)
+
+
+def test_rotate_crop_border_keeps_the_largest_rectangle_with_no_border():
+    h, w = 40, 60
+    image, mask = coord_image(h, w), coord_mask(h, w)
+    for angle in (-50, -20, 10, 33, 90):
+        step = gsa.Rotate((angle, angle), crop_border=True, interp="nearest")
+        out_image, out_mask = gsa.Compose([step], ignore_index=-1)(image, mask)
+        # No border but where Albumentations' rounding (outwards) takes in a corner
+        # pixel whose centre lies just past the turned edge.
+        inside = out_mask >= 0
+        assert inside[1:-1, 1:-1].all() and (~inside).sum() <= 4, (~inside).sum()
+        x, y = decode(out_mask, w)
+        np.testing.assert_array_equal(out_image[..., 0][inside], x[inside])
+        # every output pixel is the turn of its place on the full canvas, shifted by the
+        # window's corner; the window is centred on the canvas
+        oh, ow = out_mask.shape
+        full = gsa.Compose([gsa.Rotate((angle, angle), interp="nearest")],
+                           ignore_index=-1)(image, mask)[1]
+        top, left = (h - oh) // 2, (w - ow) // 2
+        window = full[top:top + oh, left:left + ow]
+        assert np.mean(window == out_mask) > 0.99 or np.mean(
+            full[top + 1:top + 1 + oh, left + 1:left + 1 + ow] == out_mask) > 0.99
+    area = [np.prod(gsa.Rotate((a, a), crop_border=True).sample_geometry(
+        np.random.default_rng(0), (h, w)).out_hw) for a in (0, 10, 30, 45)]
+    assert area[0] == h * w and area == sorted(area, reverse=True)
+    with pytest.raises(ValueError, match=r"expand grows the canvas and crop_border shrinks "
+                                         r"it: give one, but got expand=True"):
+        gsa.Rotate(10, expand=True, crop_border=True)

@@ -20,9 +20,10 @@ def _rotate(args: _Args) -> Any:
     p, degrees, interp = _p(args, 0.5), _symmetric(args.take("limit", 90)), args.interp()
     border = args.border()
     args.expect("rotate_method", "largest_box")
-    args.expect("crop_border", False, why="use expand=True to keep the whole sample instead")
+    crop_border = args.take("crop_border", False)
     args.expect("mask_interpolation", 0, None)
-    return positional.Rotate(degrees, interp=interp, p=p, border_mode=border)
+    return positional.Rotate(degrees, interp=interp, p=p, border_mode=border,
+                             crop_border=crop_border)
 
 
 def _shift_scale_rotate(args: _Args) -> Any:

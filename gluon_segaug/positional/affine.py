@@ -37,6 +37,10 @@ class Rotate(PositionalAugmenter):
     border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
         What pixels past the sample read: the pipeline's fills (``"constant"``), or the
         sample itself, extended (``functional.borders``; labels stay exact).
+    crop_border : bool
+        Keep only the largest upright rectangle inside the rotated sample, so no border
+        shows (Albumentations' ``crop_border``; the output size then changes with the
+        angle). Not with ``expand``.
 
     Targets
     -------
@@ -45,6 +49,8 @@ class Rotate(PositionalAugmenter):
     Examples
     --------
     >>> import numpy as np
+    >>> Rotate((30, 30), crop_border=True)(np.ones((40, 60), np.uint8)).shape
+    (23, 41)
     >>> mask = np.array([[1, 2], [3, 4]], dtype=np.uint8)
     >>> Rotate((90, 90))(np.zeros((2, 2, 3), np.uint8), mask)[1]
     array([[2, 4],
@@ -53,18 +59,54 @@ class Rotate(PositionalAugmenter):
 
     def __init__(self, degrees: Range = 90.0, expand: bool = False,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
-                 border_mode: str = "constant") -> None:
+                 border_mode: str = "constant", crop_border: bool = False) -> None:
         super().__init__(p)
         self.border_mode = border_arg(border_mode)
         self.degrees = symmetric_range(degrees, "degrees")
         self.expand = flag(expand, "expand")
+        self.crop_border = flag(crop_border, "crop_border")
+        if self.expand and self.crop_border:
+            raise ValueError(f"expand grows the canvas and crop_border shrinks it: give one, "
+                             f"but got expand={expand!r}, crop_border={crop_border!r}")
         self.interp = interp_or_none(interp)
 
     def make_params(self, rng, hw):
         angle = uniform_in(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
-        return RotateParams(hw, angle=angle, size=size, interpolation=self.interp,
+        turn = RotateParams(hw, angle=angle, size=size, interpolation=self.interp,
                             border=self.border_mode)
+        if not self.crop_border:
+            return turn
+        x_min, y_min, x_max, y_max = _inside_box(hw, angle)
+        # The turn on the sample's own canvas, then the window of that canvas.
+        matrix = turn.matrix()
+        matrix[:2, 2] -= (x_min, y_min)
+        return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()),
+                            size=(y_max - y_min, x_max - x_min), interpolation=self.interp,
+                            border=self.border_mode)
+
+
+def _inside_box(hw: Tuple[int, int], angle: float) -> Tuple[int, int, int, int]:
+    """``(x_min, y_min, x_max, y_max)``: the largest-area upright rectangle inside the
+    sample turned by ``angle`` degrees, centred on the canvas, rounded inwards as
+    Albumentations rounds it (at least one pixel)."""
+    h, w = hw
+    a = math.radians(angle)
+    sin, cos = abs(math.sin(a)), abs(math.cos(a))
+    long_side, short_side = max(w, h), min(w, h)
+    if short_side <= 2.0 * sin * cos * long_side or abs(sin - cos) < 1e-10:
+        # Two corners on the long side, the other two on the mid-line: the short side
+        # alone bounds the rectangle.
+        half = 0.5 * short_side
+        across, along = (half / sin, half / cos) if sin > 0 else (long_side, short_side)
+        box_w, box_h = (across, along) if w >= h else (along, across)
+    else:
+        # Each corner of the rectangle touches one side of the turned sample.
+        cos_2a = cos * cos - sin * sin
+        box_w, box_h = (w * cos - h * sin) / cos_2a, (h * cos - w * sin) / cos_2a
+    x_min, x_max = max(0, int(w / 2 - box_w / 2)), min(w, int(w / 2 + box_w / 2))
+    y_min, y_max = max(0, int(h / 2 - box_h / 2)), min(h, int(h / 2 + box_h / 2))
+    return x_min, y_min, max(x_max, x_min + 1), max(y_max, y_min + 1)
 
 
 class SafeRotate(PositionalAugmenter):
