@@ -146,8 +146,8 @@ def test_albumentations_2_arguments():
      r"pipeline\.transforms\[1\] \(RandomGridShuffle\): no equivalent here yet"),
     ([A.OneOf([A.GlassBlur()])], {},
      r"pipeline\.transforms\[0\]\.transforms\[0\] \(GlassBlur\)"),
-    ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
-     r"\(SomeOf\): replace=True with n > 1"),
+    ([A.SomeOf([A.HorizontalFlip(p=0.3), A.VerticalFlip(p=0.6)], n=1)], {},
+     r"\(SomeOf\): children with different probabilities"),
     ([A.Affine(fit_output=True, p=1.0)], {},
      r"\(Affine\): fit_output=True has no equivalent here"),
     ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc")},
@@ -448,3 +448,19 @@ def test_a_rotation_cropped_to_its_border_is_albumentations(angle, real_samples)
     # neighbour where ours picks the nearest
     assert np.mean(got_mask == expected["mask"]) > 0.995
     assert np.mean(np.all(got_image == expected["image"], axis=2)) > 0.99
+
+
+def test_some_of_with_replacement_may_run_a_child_twice():
+    """Albumentations' default replace=True: two flips drawn from two may be the same
+    flip twice (the identity) or both (a half turn), never one flip alone."""
+    config = stored(A.SomeOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], n=2))
+    pipeline = gsa.from_albumentations(config, seed=0)
+    block, = pipeline.transforms
+    assert block.replace and block.n == 2
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    outcomes = set()
+    for _ in range(40):
+        out, _ = pipeline(image, image.copy())
+        assert np.array_equal(out, image) or np.array_equal(out, image[::-1, ::-1])
+        outcomes.add(np.array_equal(out, image))
+    assert outcomes == {True, False}

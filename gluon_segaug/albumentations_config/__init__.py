@@ -95,11 +95,9 @@ def _container(args: _Args) -> Any:
         if len(set(weights)) > 1:
             raise args.refuse(f"children with different probabilities {weights} (weights of "
                               f"SomeOf) are not supported yet")
-        if replace and n != 1:
-            raise args.refuse("replace=True with n > 1 (a transform drawn twice) is not "
-                              "supported yet")
         args.done()
-        return blocks.SomeOf(children, n=n, p=p)
+        # With replace=True (Albumentations' default) a child may run twice.
+        return blocks.SomeOf(children, n=n, p=p, replace=bool(replace) and n > 1)
     if name == "Compose":
         for key in ("bbox_params", "keypoint_params"):
             if args.take(key) is not None:
