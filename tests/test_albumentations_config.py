@@ -150,8 +150,16 @@ def test_albumentations_2_arguments():
      r"\(SomeOf\): children with different probabilities"),
     ([A.Affine(fit_output=True, p=1.0)], {},
      r"\(Affine\): fit_output=True has no equivalent here"),
-    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc")},
-     r"bbox_params: boxes and keypoints are not supported yet"),
+    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("coco")},
+     r"pipeline\.bbox_params \(BboxParams\): format='coco': boxes are pixel edges .* "
+     r"convert them to that format"),
+    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc", min_width=3)},
+     r"\(BboxParams\): min_width=3 has no equivalent here"),
+    ([A.HorizontalFlip()], {"keypoint_params": A.KeypointParams("xya")},
+     r"pipeline\.keypoint_params \(KeypointParams\): format='xya'.* convert them to 'xy'"),
+    ([A.HorizontalFlip()], {"keypoint_params": A.KeypointParams("xy",
+                                                                 remove_invisible=False)},
+     r"\(KeypointParams\): remove_invisible=False has no equivalent here"),
     ([A.HorizontalFlip()], {"additional_targets": {"image2": "image"}},
      r"additional target 'image2' of kind 'image'"),
 ])
@@ -464,3 +472,59 @@ def test_some_of_with_replacement_may_run_a_child_twice():
         assert np.array_equal(out, image) or np.array_equal(out, image[::-1, ::-1])
         outcomes.add(np.array_equal(out, image))
     assert outcomes == {True, False}
+
+
+def test_boxes_and_keypoints_load_and_move_as_albumentations_moves_them(real_samples):
+    _, image, mask = real_samples[1]
+    h, w = image.shape[:2]
+    peer = A.Compose([A.HorizontalFlip(p=1.0), A.Crop(20, 10, w - 30, h - 5),
+                      A.PadIfNeeded(h + 20, w + 10, border_mode=0),
+                      A.Rotate(limit=(90, 90), p=1.0, border_mode=0)],
+                     bbox_params=A.BboxParams("pascal_voc", label_fields=["labels"],
+                                              min_area=30),
+                     keypoint_params=A.KeypointParams("xy", label_fields=["ids"]))
+    # Albumentations cuts at each step; a fused run here is one resample, which brings
+    # back what the crop cut and the pad restores (in the pixels too): one by one here.
+    ours = gsa.from_albumentations(A.to_dict(peer), fuse=False)
+    boxes_target, keypoints_target = ours.layout.targets[1:]
+    assert (boxes_target.kind.value, boxes_target.min_area) == ("boxes", 30.0)
+    assert keypoints_target.kind.value == "keypoints"
+    boxes = np.array([[5, 5, 60, 40], [w - 40, 20, w - 1, 90], [100, 50, 180, 120],
+                      [w - 36, h - 30, w - 2, h - 2]], np.float64)
+    labels = [3, 7, 9, 4]
+    keypoints = np.array([[10.0, 12.0], [w - 5.0, 40.0], [150.0, 80.0], [200.0, h - 2.0]])
+    ids = [1, 2, 3, 4]
+    expected = peer(image=image, mask=mask, bboxes=boxes, labels=labels,
+                    keypoints=keypoints, ids=ids)
+    # the labels ride along as the columns after the coordinates
+    _, _, got_boxes, got_keypoints = ours(image, mask, np.column_stack([boxes, labels]),
+                                          np.column_stack([keypoints, ids]))
+    np.testing.assert_array_equal(got_boxes[:, 4], expected["labels"])
+    np.testing.assert_allclose(got_boxes[:, :4], np.array(expected["bboxes"]), atol=1e-6)
+    np.testing.assert_array_equal(got_keypoints[:, 2], expected["ids"])
+    np.testing.assert_allclose(got_keypoints[:, :2], np.array(expected["keypoints"]),
+                               atol=1e-6)
+    assert 0 < len(got_boxes) < len(boxes) and 0 < len(got_keypoints) < len(keypoints)
+
+
+def test_min_visibility_counts_from_the_box_given_to_the_pipeline(real_samples):
+    """One crop: Albumentations' filter and ours keep the same boxes. Over two cropping
+    steps Albumentations compares each step's box with the one before that step, this
+    library with the box given to the pipeline (the documented difference)."""
+    _, image, mask = real_samples[1]
+    h, w = image.shape[:2]
+    boxes = np.array([[0, 0, 40, 40, 1], [30, 30, 70, 70, 2], [100, 100, 150, 150, 3]],
+                     np.float64)
+    params = A.BboxParams("pascal_voc", label_fields=["labels"], min_visibility=0.4)
+    one = A.Compose([A.Crop(20, 20, w, h)], bbox_params=params)
+    expected = one(image=image, mask=mask, bboxes=boxes[:, :4], labels=boxes[:, 4])
+    _, _, got = gsa.from_albumentations(A.to_dict(one))(image, mask, boxes)
+    assert got[:, 4].tolist() == list(expected["labels"]) == [2.0, 3.0]
+    np.testing.assert_allclose(got[:, :4], np.array(expected["bboxes"]))
+    # box 1 keeps 30 of its 40 rows and columns after the first crop (56%), 20 of 30
+    # after the second (44%), 25% of itself after both: kept there, dropped here
+    two = A.Compose([A.Crop(10, 10, w, h), A.Crop(10, 10, w - 10, h - 10)],
+                    bbox_params=params)
+    theirs = two(image=image, mask=mask, bboxes=boxes[:1, :4], labels=[1])
+    _, _, ours = gsa.from_albumentations(A.to_dict(two), fuse=False)(image, mask, boxes[:1])
+    assert list(theirs["labels"]) == [1] and len(ours) == 0
