@@ -153,7 +153,7 @@ def test_bad_arguments_are_named(make, message):
 
 def test_reprs_are_readable():
     assert repr(gsa.Rotate(15)) == ("Rotate(degrees=(-15.0, 15.0), expand=False, interp=None, "
-                                    "p=1.0, border_mode='constant')")
+                                    "p=1.0, border_mode='constant', crop_border=False)")
     assert repr(gsa.Resize(100, interp=2)) == "Resize(size=100, side='short', interp='cubic')"
     assert repr(gsa.RandomCrop(4)) == "RandomCrop(size=(4, 4), p=1.0, border_mode='constant')"
 
