@@ -48,6 +48,10 @@ def positional_cases() -> List[Case]:
         ("grid distortion", lambda: gsa.GridDistortion(),
          lambda: A.GridDistortion(p=1, **_CONST), ""),
         ("pad to 1.25x", None, None, "pad"),
+        ("crop 256 at (100, 50)", lambda: gsa.Crop(100, 50, 356, 306),
+         lambda: A.Crop(100, 50, 356, 306), ""),
+        ("crop and pad", lambda: gsa.CropAndPad(px=(-20, 20)),
+         lambda: A.CropAndPad(px=(-20, 21)), ""),
         ("random resized crop 224", lambda: gsa.RandomResizedCrop(224),
          lambda: A.RandomResizedCrop(224, 224), ""),
         ("transpose", lambda: gsa.Transpose(p=1.0), lambda: A.Transpose(p=1), ""),
@@ -93,6 +97,7 @@ def colour_cases() -> List[Case]:
         ("emboss", lambda: gsa.Emboss(p=1), lambda: A.Emboss(p=1), ""),
         ("motion blur", lambda: gsa.MotionBlur(p=1), lambda: A.MotionBlur(p=1), ""),
         ("median blur", lambda: gsa.MedianBlur(p=1), lambda: A.MedianBlur(p=1), ""),
+        ("box blur", lambda: gsa.Blur(p=1), lambda: A.Blur(p=1), ""),
         ("downscale", lambda: gsa.Downscale(p=1),
          lambda: A.Downscale(interpolation=A.Downscale.Interpolation(
              downscale=cv2.INTER_AREA, upscale=cv2.INTER_LINEAR), p=1), ""),

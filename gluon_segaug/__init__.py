@@ -15,7 +15,7 @@ from .blocks import Block, BlockParams, OneOf, RandomApply, RandomOrder, SomeOf
 from .colour import (CLAHE, Brightness, Cast, ChannelDropout, ChannelShuffle, ColorJitter,
                      Contrast, Downscale, Emboss, Equalize, GaussianBlur, GaussianNoise, Gamma,
                      Hue, HueSaturationValue, ImageCompression, InvertImg, ISONoise, Lighting,
-                     LinearColor, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
+                     LinearColor, Blur, MedianBlur, MotionBlur, MultiplicativeNoise, Normalize,
                      Posterize, RandomBrightnessContrast, RandomGray, RandomToneCurve, RGBShift,
                      Saturation, Sharpen, Solarize, ToSepia, RandomFog, RandomRain,
                      RandomShadow, RandomSnow, RandomSunFlare)
@@ -31,7 +31,7 @@ from .geometry import (CropParams, ElasticParams, FlipParams, Geometry, GridPara
                        RotateParams, SplineParams)
 from .joint import Joint, Kind, Policy, Target
 from .mxcompat import MxColor
-from .positional import (Affine, CenterCrop, ElasticTransform, GridDistortion, HorizontalFlip,
+from .positional import (Affine, CenterCrop, Crop, CropAndPad, ElasticTransform, GridDistortion, HorizontalFlip,
                          OpticalDistortion, ThinPlateSpline,
                          LongestMaxSize, Pad, PadIfNeeded, Perspective, RandomCrop,
                          RandomCropNearClasses, RandomResizedCrop, RandomRotate90,
@@ -59,15 +59,15 @@ __all__ = [
     "Augmenter", "PositionalAugmenter", "ColorAugmenter", "FrameView",
     "Compose", "JointTransform", "Draw", "ToTensor", "MxColor",
     "OneOf", "SomeOf", "RandomApply", "RandomOrder", "Block", "BlockParams",
-    "RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomCropNearClasses",
-    "Resize", "RandomScale", "Pad", "PadIfNeeded",
+    "RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomCropNearClasses",
+    "CropAndPad", "Resize", "RandomScale", "Pad", "PadIfNeeded",
     "HorizontalFlip", "VerticalFlip", "RandomRotate90", "SquareSymmetry",
     "Rotate", "SafeRotate", "Affine", "Transpose", "LongestMaxSize", "SmallestMaxSize",
     "RandomSizedCrop", "OpticalDistortion", "ThinPlateSpline", "Perspective",
     "ElasticTransform", "GridDistortion",
     "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter", "RandomGray", "Lighting",
     "Gamma", "Normalize", "Cast", "GaussianNoise", "GaussianBlur", "LinearColor",
-    "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+    "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Blur", "Downscale",
     "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift", "HueSaturationValue",
     "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout", "Posterize", "Solarize",
     "InvertImg", "ToSepia", "RandomToneCurve", "RandomSnow", "RandomShadow", "RandomRain",

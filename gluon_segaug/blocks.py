@@ -11,11 +11,16 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._checks import flag
 from .base import _check_p
 from .mxcompat import adopt
 from .rng import randint
 
 __all__ = ["Block", "OneOf", "SomeOf", "RandomApply", "RandomOrder", "BlockParams"]
+
+MAX_REPEATS = 64
+"""Most steps a ``SomeOf`` with ``replace`` may run (a count, not a bound on work per
+step): a saved pipeline cannot ask for millions of runs."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +103,8 @@ class OneOf(Block):
 
 class SomeOf(Block):
     """Run ``n`` of ``transforms`` (a number drawn from ``n`` when it is a range), chosen
-    without repetition; in list order, or shuffled with ``random_order``.
+    without repetition, or with it (``replace``: a step may run twice, with a draw of
+    its own each time); in list order, or shuffled with ``random_order``.
 
     Examples
     --------
@@ -106,33 +112,35 @@ class SomeOf(Block):
     >>> block = SomeOf([gsa.Brightness(), gsa.Contrast(), gsa.Gamma()], n=2)
     >>> len(block.choose(np.random.default_rng(0)))
     2
+    >>> SomeOf([gsa.Brightness()], n=3, replace=True).choose(np.random.default_rng(0))
+    (0, 0, 0)
     """
 
     def __init__(self, transforms: Sequence[Any], n: Union[int, Sequence[int]] = 1,
-                 random_order: bool = False, p: float = 1.0) -> None:
+                 random_order: bool = False, p: float = 1.0, replace: bool = False) -> None:
         super().__init__(transforms, p)
+        self.replace = flag(replace, "replace")
+        most = MAX_REPEATS if self.replace else len(self.transforms)
         pair = (n, n) if isinstance(n, (int, np.integer)) else n
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(
                 isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)
-                and 0 <= pair[0] <= pair[1] <= len(self.transforms)):
+                and 0 <= pair[0] <= pair[1] <= most):
             raise ValueError(f"n must be a count or (low, high) range within "
-                             f"0..{len(transforms)}, but got {n!r}")
+                             f"0..{most}{' (with replace)' if self.replace else ''}, but got "
+                             f"{n!r}")
         low, high = pair
-        if not (0 <= int(low) <= int(high) <= len(self.transforms)):
-            raise ValueError(f"n must be a count or (low, high) range within 0..{len(transforms)},"
-                             f" but got {n!r}")
         self.n = int(n) if low == high else (int(low), int(high))
         self.random_order = bool(random_order)
 
     def _choose(self, rng):
         low, high = (self.n, self.n) if isinstance(self.n, int) else self.n
         count = randint(rng, low, high + 1)
-        picked = rng.choice(len(self.transforms), size=count, replace=False)
+        picked = rng.choice(len(self.transforms), size=count, replace=self.replace)
         return tuple(int(i) for i in (picked if self.random_order else np.sort(picked)))
 
     def init_args(self):
         return {"transforms": self.transforms, "n": self.n, "random_order": self.random_order,
-                "p": self.p}
+                "p": self.p, "replace": self.replace}
 
 
 class RandomApply(Block):

@@ -144,13 +144,22 @@ def test_albumentations_2_arguments():
      r"\(GridDistortion\): normalized=False has no equivalent here"),
     ([A.HorizontalFlip(), A.RandomGridShuffle()], {},
      r"pipeline\.transforms\[1\] \(RandomGridShuffle\): no equivalent here yet"),
-    ([A.OneOf([A.Blur()])], {}, r"pipeline\.transforms\[0\]\.transforms\[0\] \(Blur\)"),
-    ([A.SomeOf([A.HorizontalFlip(), A.VerticalFlip()], n=2)], {},
-     r"\(SomeOf\): replace=True with n > 1"),
-    ([A.Affine(translate_px=5, p=1.0)], {},
-     r"\(Affine\): translate_px=.* has no equivalent here \(translate_percent is read"),
-    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc")},
-     r"bbox_params: boxes and keypoints are not supported yet"),
+    ([A.OneOf([A.GlassBlur()])], {},
+     r"pipeline\.transforms\[0\]\.transforms\[0\] \(GlassBlur\)"),
+    ([A.SomeOf([A.HorizontalFlip(p=0.3), A.VerticalFlip(p=0.6)], n=1)], {},
+     r"\(SomeOf\): children with different probabilities"),
+    ([A.Affine(fit_output=True, p=1.0)], {},
+     r"\(Affine\): fit_output=True has no equivalent here"),
+    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("coco")},
+     r"pipeline\.bbox_params \(BboxParams\): format='coco': boxes are pixel edges .* "
+     r"convert them to that format"),
+    ([A.HorizontalFlip()], {"bbox_params": A.BboxParams("pascal_voc", min_width=3)},
+     r"\(BboxParams\): min_width=3 has no equivalent here"),
+    ([A.HorizontalFlip()], {"keypoint_params": A.KeypointParams("xya")},
+     r"pipeline\.keypoint_params \(KeypointParams\): format='xya'.* convert them to 'xy'"),
+    ([A.HorizontalFlip()], {"keypoint_params": A.KeypointParams("xy",
+                                                                 remove_invisible=False)},
+     r"\(KeypointParams\): remove_invisible=False has no equivalent here"),
     ([A.HorizontalFlip()], {"additional_targets": {"image2": "image"}},
      r"additional target 'image2' of kind 'image'"),
 ])
@@ -311,3 +320,211 @@ def test_albumentations_2_border_arguments():
     assert (pad_if_needed.min_size, pad_if_needed.border_mode) == ((40, 50), "replicate")
     assert random_crop.size == (40, 50) and elastic.border_mode == "reflect"
     assert isinstance(perspective, gsa.Perspective)
+
+
+@pytest.mark.parametrize("code", [0, 4])
+def test_pad_if_needed_divisors_give_albumentations_own_pixels(code, real_samples):
+    """Padding to a multiple is determined: constant (mask fill 0 both sides) and
+    reflect give Albumentations' pixels, image and mask."""
+    for _, image, mask in real_samples[:3]:
+        for kwargs in (dict(min_height=None, min_width=None, pad_height_divisor=32,
+                            pad_width_divisor=7),
+                       dict(min_height=None, min_width=image.shape[1] + 13,
+                            pad_height_divisor=64),
+                       dict(min_height=image.shape[0] + 9, min_width=None,
+                            pad_width_divisor=image.shape[1])):  # a multiple already
+            peer = A.Compose([A.PadIfNeeded(border_mode=code, value=0, mask_value=0,
+                                            **kwargs)])
+            ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+            step, = ours.transforms
+            assert (step.pad_height_divisor, step.pad_width_divisor) == (
+                kwargs.get("pad_height_divisor"), kwargs.get("pad_width_divisor"))
+            expected = peer(image=image, mask=mask)
+            got_image, got_mask = ours(image, mask)
+            assert got_image.shape[0] % (kwargs.get("pad_height_divisor") or 1) == 0
+            np.testing.assert_array_equal(got_mask, expected["mask"])
+            np.testing.assert_array_equal(got_image, expected["image"])
+            again = gsa.from_json(ours.to_json())
+            np.testing.assert_array_equal(again(image, mask)[0], expected["image"])
+
+
+def test_a_fixed_crop_gives_albumentations_own_pixels(real_samples):
+    for _, image, mask in real_samples[:3]:
+        peer = A.Compose([A.Crop(x_min=17, y_min=9, x_max=image.shape[1] - 4, y_max=200,
+                                 p=1.0)])
+        ours = gsa.from_albumentations(A.to_dict(peer))
+        step, = ours.transforms
+        assert (type(step), step.x_min, step.y_min, step.y_max) == (gsa.Crop, 17, 9, 200)
+        expected = peer(image=image, mask=mask)
+        got_image, got_mask = ours(image, mask)
+        np.testing.assert_array_equal(got_mask, expected["mask"])
+        np.testing.assert_array_equal(got_image, expected["image"])
+        np.testing.assert_array_equal(gsa.from_json(ours.to_json())(image, mask)[0],
+                                      expected["image"])
+
+
+CROP_AND_PAD = [dict(px=-7), dict(px=9), dict(px=(-5, 8, 0, -3)), dict(percent=-0.1),
+                dict(percent=0.15), dict(percent=(-0.05, 0.1, 0.2, -0.13))]
+
+
+@pytest.mark.parametrize("code", [0, 4])
+@pytest.mark.parametrize("kwargs", CROP_AND_PAD, ids=[str(k) for k in CROP_AND_PAD])
+def test_crop_and_pad_with_fixed_amounts_is_albumentations(kwargs, code, real_samples):
+    """Fixed amounts are determined: without keep_size every pixel is Albumentations'
+    own; with it the linear resize agrees but where OpenCV's resize of the padded
+    image blends the constant fill into the first image row (a fill here, where the
+    source point is past the sample) and by OpenCV's rounding elsewhere."""
+    _, image, mask = real_samples[0]
+    for keep_size in (False, True):
+        peer = A.Compose([A.CropAndPad(**kwargs, pad_mode=code, keep_size=keep_size,
+                                       interpolation=1)])
+        ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+        step, = ours.transforms
+        assert (step.keep_size, step.border_mode) == (keep_size, BORDER_CODES.get(code,
+                                                                                  "constant"))
+        expected = peer(image=image, mask=mask)
+        got_image, got_mask = ours(image, mask)
+        assert got_image.shape == expected["image"].shape
+        if not keep_size:
+            np.testing.assert_array_equal(got_mask, expected["mask"])
+            np.testing.assert_array_equal(got_image, expected["image"])
+            continue
+        diff = np.abs(got_image.astype(int) - expected["image"]).max(axis=2)
+        # Leave out two pixels either side of where the sample's edges land.
+        h, w = image.shape[:2]
+        params = step.make_params(np.random.default_rng(0), (h, w))  # fixed: any rng
+        rows, cols = np.mgrid[0:h, 0:w]
+        near = np.zeros((h, w), bool)
+        for edge in (-params.top, h - params.top):
+            near |= np.abs((rows + 0.5) * params.height / h - edge) < 2.5
+        for edge in (-params.left, w - params.left):
+            near |= np.abs((cols + 0.5) * params.width / w - edge) < 2.5
+        assert diff[~near].max() <= 5 and np.mean(diff[~near] > 1) < 0.01, diff[~near].max()
+
+
+def test_crop_and_pad_ranges_draw_what_albumentations_draws():
+    # Albumentations draws px from range(low, high): the last value is never drawn.
+    config = stored(A.CropAndPad(px=(-3, 2), sample_independently=False, keep_size=False),
+                    A.CropAndPad(px=((0, 2), 1, (-2, 0), -1)),
+                    A.CropAndPad(percent=(-0.1, 0.2), pad_mode=1, pad_cval=0, p=0.5))
+    shared, per_side, fractions = gsa.from_albumentations(config).transforms
+    assert shared.px == (-3, 1) and not shared.sample_independently
+    assert per_side.px == ((0, 1), 1, (-2, -1), -1)
+    assert fractions.percent == (-0.1, 0.2) and fractions.border_mode == "replicate"
+    assert fractions.p == 0.5
+    sizes = set()
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        params = shared.make_params(rng, (50, 60))
+        sizes.add((params.height, params.width))
+    assert sizes == {(50 + 2 * a, 60 + 2 * a) for a in range(-3, 2)}
+    with pytest.raises(ValueError, match=r"\(CropAndPad\): px range \[2, 2\]: Albumentations "
+                                         r"draws from range\(low, high\)"):
+        gsa.from_albumentations({"__version__": "1.3.1", "transform": {
+            "__class_fullname__": "Compose", "p": 1.0, "transforms": [
+                {"__class_fullname__": "CropAndPad", "px": [2, 2], "p": 1.0}]}})
+
+
+@pytest.mark.parametrize("translate_px", [7, {"x": -5, "y": 3}, (4, 4)])
+def test_affine_translate_px_gives_albumentations_own_pixels(translate_px, real_samples):
+    _, image, mask = real_samples[1]
+    peer = A.Compose([A.Affine(translate_px=translate_px, rotate=(10, 10), interpolation=0,
+                               p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer), ignore_index=0)
+    step, = ours.transforms
+    assert step.translate_px is not None
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    # the same matrix; OpenCV's fixed-point source positions may pick a neighbour
+    assert np.mean(got_mask != expected["mask"]) < 0.002
+    assert np.mean(np.any(got_image != expected["image"], axis=2)) < 0.002
+
+
+@pytest.mark.parametrize("angle", [-35, 12, 60])
+def test_a_rotation_cropped_to_its_border_is_albumentations(angle, real_samples):
+    _, image, mask = real_samples[0]
+    peer = A.Compose([A.Rotate(limit=(angle, angle), crop_border=True, interpolation=0,
+                               border_mode=0, p=1.0)])
+    ours = gsa.from_albumentations(A.to_dict(peer))
+    step, = ours.transforms
+    assert step.crop_border
+    expected = peer(image=image, mask=mask)
+    got_image, got_mask = ours(image, mask)
+    assert got_mask.shape == expected["mask"].shape and got_image.shape == expected["image"].shape
+    assert (got_mask == 255).mean() < 0.001  # the window holds no border
+    # the same turn about the same centre; OpenCV's fixed-point positions may pick a
+    # neighbour where ours picks the nearest
+    assert np.mean(got_mask == expected["mask"]) > 0.995
+    assert np.mean(np.all(got_image == expected["image"], axis=2)) > 0.99
+
+
+def test_some_of_with_replacement_may_run_a_child_twice():
+    """Albumentations' default replace=True: two flips drawn from two may be the same
+    flip twice (the identity) or both (a half turn), never one flip alone."""
+    config = stored(A.SomeOf([A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)], n=2))
+    pipeline = gsa.from_albumentations(config, seed=0)
+    block, = pipeline.transforms
+    assert block.replace and block.n == 2
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    outcomes = set()
+    for _ in range(40):
+        out, _ = pipeline(image, image.copy())
+        assert np.array_equal(out, image) or np.array_equal(out, image[::-1, ::-1])
+        outcomes.add(np.array_equal(out, image))
+    assert outcomes == {True, False}
+
+
+def test_boxes_and_keypoints_load_and_move_as_albumentations_moves_them(real_samples):
+    _, image, mask = real_samples[1]
+    h, w = image.shape[:2]
+    peer = A.Compose([A.HorizontalFlip(p=1.0), A.Crop(20, 10, w - 30, h - 5),
+                      A.PadIfNeeded(h + 20, w + 10, border_mode=0),
+                      A.Rotate(limit=(90, 90), p=1.0, border_mode=0)],
+                     bbox_params=A.BboxParams("pascal_voc", label_fields=["labels"],
+                                              min_area=30),
+                     keypoint_params=A.KeypointParams("xy", label_fields=["ids"]))
+    # Albumentations cuts at each step; a fused run here is one resample, which brings
+    # back what the crop cut and the pad restores (in the pixels too): one by one here.
+    ours = gsa.from_albumentations(A.to_dict(peer), fuse=False)
+    boxes_target, keypoints_target = ours.layout.targets[1:]
+    assert (boxes_target.kind.value, boxes_target.min_area) == ("boxes", 30.0)
+    assert keypoints_target.kind.value == "keypoints"
+    boxes = np.array([[5, 5, 60, 40], [w - 40, 20, w - 1, 90], [100, 50, 180, 120],
+                      [w - 36, h - 30, w - 2, h - 2]], np.float64)
+    labels = [3, 7, 9, 4]
+    keypoints = np.array([[10.0, 12.0], [w - 5.0, 40.0], [150.0, 80.0], [200.0, h - 2.0]])
+    ids = [1, 2, 3, 4]
+    expected = peer(image=image, mask=mask, bboxes=boxes, labels=labels,
+                    keypoints=keypoints, ids=ids)
+    # the labels ride along as the columns after the coordinates
+    _, _, got_boxes, got_keypoints = ours(image, mask, np.column_stack([boxes, labels]),
+                                          np.column_stack([keypoints, ids]))
+    np.testing.assert_array_equal(got_boxes[:, 4], expected["labels"])
+    np.testing.assert_allclose(got_boxes[:, :4], np.array(expected["bboxes"]), atol=1e-6)
+    np.testing.assert_array_equal(got_keypoints[:, 2], expected["ids"])
+    np.testing.assert_allclose(got_keypoints[:, :2], np.array(expected["keypoints"]),
+                               atol=1e-6)
+    assert 0 < len(got_boxes) < len(boxes) and 0 < len(got_keypoints) < len(keypoints)
+
+
+def test_min_visibility_counts_from_the_box_given_to_the_pipeline(real_samples):
+    """One crop: Albumentations' filter and ours keep the same boxes. Over two cropping
+    steps Albumentations compares each step's box with the one before that step, this
+    library with the box given to the pipeline (the documented difference)."""
+    _, image, mask = real_samples[1]
+    h, w = image.shape[:2]
+    boxes = np.array([[0, 0, 40, 40, 1], [30, 30, 70, 70, 2], [100, 100, 150, 150, 3]],
+                     np.float64)
+    params = A.BboxParams("pascal_voc", label_fields=["labels"], min_visibility=0.4)
+    one = A.Compose([A.Crop(20, 20, w, h)], bbox_params=params)
+    expected = one(image=image, mask=mask, bboxes=boxes[:, :4], labels=boxes[:, 4])
+    _, _, got = gsa.from_albumentations(A.to_dict(one))(image, mask, boxes)
+    assert got[:, 4].tolist() == list(expected["labels"]) == [2.0, 3.0]
+    np.testing.assert_allclose(got[:, :4], np.array(expected["bboxes"]))
+    # box 1 keeps 30 of its 40 rows and columns after the first crop (56%), 20 of 30
+    # after the second (44%), 25% of itself after both: kept there, dropped here
+    two = A.Compose([A.Crop(10, 10, w, h), A.Crop(10, 10, w - 10, h - 10)],
+                    bbox_params=params)
+    theirs = two(image=image, mask=mask, bboxes=boxes[:1, :4], labels=[1])
+    _, _, ours = gsa.from_albumentations(A.to_dict(two), fuse=False)(image, mask, boxes[:1])
+    assert list(theirs["labels"]) == [1] and len(ours) == 0

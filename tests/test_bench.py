@@ -299,14 +299,15 @@ def test_the_load_monitor_reads_before_during_and_after(tmp_path):
 
 # The augmenters the toolbox issue added, each of which needs a per-op row (with a mask)
 # or a reason for having none.
-TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+TOOLBOX = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Blur",
+           "Downscale",
            "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
            "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
            "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve", "RandomShadow",
            "RandomFog", "RandomRain", "RandomSunFlare", "RandomSnow", "CoarseDropout",
            "GridDropout", "XYMasking", "MaskDropout", "PixelDropout", "Transpose", "SafeRotate",
            "LongestMaxSize", "SmallestMaxSize", "RandomSizedCrop", "OpticalDistortion",
-           "ThinPlateSpline"]
+           "ThinPlateSpline", "Crop", "CropAndPad"]
 
 
 def _op_cases():

@@ -103,3 +103,29 @@ def test_joint_transform_checks_what_blocks_hold():
 def test_block_arguments_are_checked(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_some_of_with_replacement_runs_a_step_again_with_a_draw_of_its_own():
+    turn = gsa.Rotate((90, 90))
+    pipeline = gsa.Compose([gsa.SomeOf([turn], n=2, replace=True)], targets=(), seed=0)
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    out, draw = pipeline.with_draw(image)
+    np.testing.assert_array_equal(out, np.rot90(image, 2))  # two quarter turns
+    block = draw.params[0]
+    assert block.chosen == (0, 0) and len(block.params) == 2
+    np.testing.assert_array_equal(pipeline.replay(draw, image), out)
+    # a drawn amount: two separate draws, applied one after the other
+    twice = gsa.Compose([gsa.SomeOf([gsa.Brightness(0.5, p=1.0)], n=2, replace=True)],
+                        targets=(), seed=3)
+    photo = np.random.default_rng(0).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    out, draw = twice.with_draw(photo.astype(np.float32))
+    first, second = draw.params[0].params
+    assert first != second
+    step = gsa.Brightness(0.5, p=1.0)
+    expected = step.apply_image(step.apply_image(photo.astype(np.float32), first), second)
+    np.testing.assert_allclose(out, expected, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"n must be a count .* within 0\.\.64 \(with "
+                                         r"replace\), but got 65"):
+        gsa.SomeOf([turn], n=65, replace=True)
+    with pytest.raises(ValueError, match=r"replace must be True or False, but got 1"):
+        gsa.SomeOf([turn], replace=1)

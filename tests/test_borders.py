@@ -221,7 +221,7 @@ def test_replay_and_inverse_with_a_border():
 
 BORDERED = [gsa.Rotate, gsa.SafeRotate, gsa.Affine, gsa.ElasticTransform, gsa.OpticalDistortion, gsa.ThinPlateSpline, gsa.RandomCrop,
             gsa.CenterCrop, gsa.RandomSizedCrop, gsa.RandomCropNearClasses, gsa.Pad,
-            gsa.PadIfNeeded]
+            gsa.PadIfNeeded, gsa.Crop, gsa.CropAndPad]
 
 
 def test_saved_with_their_border_and_old_files_load_as_constant():

@@ -20,6 +20,10 @@ from conftest import coord_image, coord_mask, decode
 REGISTRY = {
     gsa.RandomCrop: dict(size=(30, 40)),
     gsa.CenterCrop: dict(size=(30, 40)),
+    gsa.Crop: dict(x_min=5, y_min=-4, x_max=50, y_max=30),
+    # Crops and a pad whose resize back enlarges by 1.3 or more: OpenCV's area
+    # enlargement (used for a box) copies pixels off-centre by up to a pixel near 1.
+    gsa.CropAndPad: dict(px=((-14, -10), (4, 6), (-14, -10), (-30, -26))),
     gsa.RandomResizedCrop: dict(size=(32, 48)),
     gsa.RandomCropNearClasses: dict(size=(30, 30)),
     gsa.Resize: dict(size=(40, 50)),
@@ -61,6 +65,7 @@ REGISTRY = {
     gsa.Emboss: dict(alpha=(0.2, 0.5), strength=(0.2, 0.7), p=1.0),
     gsa.MotionBlur: dict(blur_limit=(3, 7), p=1.0),
     gsa.MedianBlur: dict(blur_limit=(3, 7), p=1.0),
+    gsa.Blur: dict(blur_limit=(3, 7), p=1.0),
     gsa.Downscale: dict(scale_min=0.25, scale_max=0.5, p=1.0),
     gsa.ImageCompression: dict(quality_lower=50, quality_upper=90, p=1.0),
     gsa.ISONoise: dict(color_shift=(0.01, 0.05), intensity=(0.1, 0.5), p=1.0),
@@ -355,10 +360,17 @@ OUT_OF_RANGE = {
     gsa.Resize: dict(size=[0, -3, 40000, (20000, 20000)]),
     gsa.RandomScale: dict(scale=[(0, 1), (-1, 1), (2, 1)]),
     gsa.Pad: dict(padding=[-1, 40000, (1, 2, 3, -4)]),
-    gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000)]),
-    gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1]),
+    gsa.Crop: dict(x_min=[50, 2.5, 40000, "5"], y_min=[30, -40000], x_max=[5, 40000, None],
+                   y_max=[-4, 1.0]),
+    gsa.CropAndPad: dict(px=[(6, -4), 40000, (1, 2, 3), ((1, 2), 3, 4.5, 5)],
+                         percent=[-1.0, (0.2, 0.1)], keep_size=["yes", 1],
+                         sample_independently=[0]),
+    gsa.PadIfNeeded: dict(min_size=[0, 70000, (70000, 70000), (None, 0), (None, "1")],
+                          pad_height_divisor=[0, -2, 2.5, True, "8", 70000],
+                          pad_width_divisor=[0, float("nan"), False]),
+    gsa.Rotate: dict(degrees=[-5, (10, -10)], expand=["yes", 1], crop_border=["yes", 1]),
     gsa.Affine: dict(scale=[(0, 1), (-1, 1)], translate=[-0.1], rotate=[(5, -5)],
-                     shear=[(5, -5)]),
+                     shear=[(5, -5)], translate_px=[2.5, (1, 2, 3), True, {"x": 1}]),
     gsa.Perspective: dict(scale=[(-0.1, 0.1), (0.2, 0.1)]),
     gsa.ElasticTransform: dict(alpha=[0, -1.0], sigma=[0, -1.0, 1e5]),
     gsa.GridDistortion: dict(num_steps=[0, 10 ** 6], distort_limit=[-0.1, 1.0]),
@@ -381,6 +393,7 @@ OUT_OF_RANGE = {
     gsa.Emboss: dict(alpha=[-0.1, (0, 2)], strength=[-1.0, (1, 0.5)]),
     gsa.MotionBlur: dict(blur_limit=[1, 2.5, (1, 3), (7, 3), 1000], allow_shifted=["yes", 1]),
     gsa.MedianBlur: dict(blur_limit=[1, (3, 4), (4, 6), (7, 3), 1001]),
+    gsa.Blur: dict(blur_limit=[1, (3, 4), (4, 6), (7, 3), 1001, 2.5]),
     gsa.Downscale: dict(scale_min=[0, -0.5, 1.0, 0.9], scale_max=[0, 1.0, 1.5],
                         interpolation=["bilinear", 10, ("area",), ("area", "linear", "cubic")]),
     gsa.ImageCompression: dict(quality_lower=[-1, 101, 95, 2.5], quality_upper=[101, 40, 2.5],
@@ -601,6 +614,7 @@ def test_every_shape_and_interpolation_keeps_codes_aligned(make):
 
 # Arguments that fix an output size (or wrap another augmenter) have no default.
 NEEDS_ARGUMENTS = {"MxColor": {"source"}, "RandomCrop": {"size"}, "CenterCrop": {"size"},
+                   "Crop": {"x_min", "y_min", "x_max", "y_max"},
                    "RandomResizedCrop": {"size"}, "RandomCropNearClasses": {"size"},
                    "Resize": {"size"}, "Pad": {"padding"}, "PadIfNeeded": {"min_size"},
                    "RandomSizedCrop": {"min_max_height", "size"}}

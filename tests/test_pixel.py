@@ -175,6 +175,43 @@ def test_median_blur_is_opencv_and_scipy():
         np.testing.assert_array_equal(run(step, floats, params), expected)
 
 
+def test_blur_is_opencv_box_blur_and_albumentations():
+    from albumentations.augmentations.blur import functional as ABF
+
+    step = gsa.Blur(blur_limit=(3, 9))
+    five = np.concatenate([SMOOTH, IMAGE[..., :2]], axis=2)
+    sizes = set()
+    for params in draws(step, IMAGE, n=16):
+        k = params.ksize
+        sizes.add(k)
+        np.testing.assert_array_equal(run(step, SMOOTH, params), ABF.blur(SMOOTH, k))
+        for c in range(5):  # OpenCV per plane: the channel count does not matter
+            np.testing.assert_array_equal(run(step, five, params)[..., c],
+                                          cv2.blur(five[..., c].copy(), (k, k)))
+        for dtype in (np.uint16, np.int16, np.float32, np.float64):
+            values = (five.astype(np.float64) * 100 - 9000).astype(dtype)
+            if dtype == np.uint16:
+                values = five.astype(dtype) * 250
+            np.testing.assert_array_equal(run(step, values, params),
+                                          cv2.blur(values, (k, k)))
+        # dtypes OpenCV's blur does not keep: a float64 mean, rounded and saturated
+        wide = (five.astype(np.int64) - 128) * 10 ** 6
+        mean = cv2.blur(wide.astype(np.float64), (k, k))
+        np.testing.assert_array_equal(run(step, wide.astype(np.int32), params),
+                                      np.rint(mean).astype(np.int32))
+        tiny = (five.astype(np.int16) - 128).astype(np.int8)
+        np.testing.assert_array_equal(
+            run(step, tiny, params),
+            np.rint(cv2.blur(tiny.astype(np.float64), (k, k))).astype(np.int8))
+    assert sizes == {3, 5, 7, 9}
+
+
+def test_blur_draws_odd_sizes_as_albumentations_reads_blur_limit():
+    assert gsa.Blur(7)._range == (3, 7) and gsa.Blur((5, 5))._range == (5, 5)
+    with pytest.raises(ValueError, match=r"blur_limit.*\(4, 6\)"):
+        gsa.Blur((4, 6))
+
+
 # --- quality ---------------------------------------------------------------------------
 def test_downscale_is_albumentations():
     nearest = gsa.Downscale(0.2, 0.7, interpolation="nearest")
@@ -424,7 +461,7 @@ def test_random_sun_flare_is_albumentations(radius, colour):
 
 # --- targets ---------------------------------------------------------------------------
 PIXEL_STEPS = [gsa.CLAHE, gsa.Equalize, gsa.Sharpen, gsa.Emboss, gsa.MotionBlur,
-               gsa.MedianBlur, gsa.Downscale, gsa.ImageCompression, gsa.ISONoise,
+               gsa.MedianBlur, gsa.Blur, gsa.Downscale, gsa.ImageCompression, gsa.ISONoise,
                gsa.MultiplicativeNoise, gsa.RGBShift, gsa.HueSaturationValue,
                gsa.RandomBrightnessContrast, gsa.ChannelShuffle, gsa.ChannelDropout,
                gsa.Posterize, gsa.Solarize, gsa.InvertImg, gsa.ToSepia, gsa.RandomToneCurve,

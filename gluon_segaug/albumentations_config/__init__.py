@@ -13,6 +13,8 @@ _args
     border codes, fills, probabilities and ranges.
 geometric, pixel
     The mapping of each transform, by Albumentations' name.
+points
+    ``bbox_params`` / ``keypoint_params`` as ``"boxes"`` / ``"keypoints"`` targets.
 
 Every transform with an equivalent here is mapped, its arguments translated (ranges,
 probabilities, interpolation and border codes, fills); every argument is read or checked
@@ -37,6 +39,7 @@ from ..tensor import ToTensor
 from ._args import _Args, _p
 from .geometric import GEOMETRIC
 from .pixel import _SAME, PIXEL  # _SAME: the steps passed through (tests list them)
+from .points import point_targets
 
 __all__ = ["from_albumentations"]
 
@@ -95,11 +98,9 @@ def _container(args: _Args) -> Any:
         if len(set(weights)) > 1:
             raise args.refuse(f"children with different probabilities {weights} (weights of "
                               f"SomeOf) are not supported yet")
-        if replace and n != 1:
-            raise args.refuse("replace=True with n > 1 (a transform drawn twice) is not "
-                              "supported yet")
         args.done()
-        return blocks.SomeOf(children, n=n, p=p)
+        # With replace=True (Albumentations' default) a child may run twice.
+        return blocks.SomeOf(children, n=n, p=p, replace=bool(replace) and n > 1)
     if name == "Compose":
         for key in ("bbox_params", "keypoint_params"):
             if args.take(key) is not None:
@@ -150,7 +151,11 @@ def from_albumentations(config: Any, ignore_index: int = 255, seed: Optional[int
     -------
     Compose
         With one ``mask`` target, plus one per ``additional_targets`` entry of kind
-        ``mask``. ``Normalize`` followed by ``ToTensorV2`` becomes one ``ToTensor``.
+        ``mask``, then a ``"boxes"`` target for ``bbox_params`` (format ``pascal_voc``;
+        ``min_visibility`` and ``min_area`` kept) and a ``"keypoints"`` target for
+        ``keypoint_params`` (format ``xy``). Labels named by ``label_fields`` are passed
+        as extra columns of the boxes / keypoints arrays, after the coordinates.
+        ``Normalize`` followed by ``ToTensorV2`` becomes one ``ToTensor``.
 
     Examples
     --------
@@ -172,15 +177,13 @@ def from_albumentations(config: Any, ignore_index: int = 255, seed: Optional[int
     args = _Args(dict(root), "Compose", "pipeline")
     specs = args.take("transforms")
     p = _p(args, 1.0)
-    targets: List[str] = ["mask"]
+    targets: List[Any] = ["mask"]
     for key, kind in (args.take("additional_targets") or {}).items():
         if kind != "mask":
             raise args.refuse(f"additional target {key!r} of kind {kind!r}: only masks "
                               f"are supported as extra targets")
         targets.append("mask")
-    for key in ("bbox_params", "keypoint_params"):
-        if args.take(key) is not None:
-            raise args.refuse(f"{key}: boxes and keypoints are not supported yet")
+    targets += point_targets(args.take("bbox_params"), args.take("keypoint_params"))
     args.drop("is_check_shapes", "strict", "seed", "mask_interpolation",
               "save_applied_params")
     args.done()

@@ -20,9 +20,10 @@ def _rotate(args: _Args) -> Any:
     p, degrees, interp = _p(args, 0.5), _symmetric(args.take("limit", 90)), args.interp()
     border = args.border()
     args.expect("rotate_method", "largest_box")
-    args.expect("crop_border", False, why="use expand=True to keep the whole sample instead")
+    crop_border = args.take("crop_border", False)
     args.expect("mask_interpolation", 0, None)
-    return positional.Rotate(degrees, interp=interp, p=p, border_mode=border)
+    return positional.Rotate(degrees, interp=interp, p=p, border_mode=border,
+                             crop_border=crop_border)
 
 
 def _shift_scale_rotate(args: _Args) -> Any:
@@ -49,7 +50,7 @@ def _affine(args: _Args) -> Any:
     # 1.x: mode, cval, cval_mask; 2.x: border_mode, fill, fill_mask.
     border = args.border("mode" if "mode" in args.values else "border_mode", default=0,
                          fills=("cval", "fill"), mask_fills=("cval_mask", "fill_mask"))
-    args.expect("translate_px", None, why="translate_percent is read; pixels are not yet")
+    translate_px = args.take("translate_px")
     args.expect("fit_output", False)
     args.expect("keep_ratio", False)
     args.expect("rotate_method", "largest_box")
@@ -63,8 +64,17 @@ def _affine(args: _Args) -> Any:
             return (float(value), float(value))
         return (float(value[0]), float(value[1]))
 
+    def whole(value: Any) -> Any:  # pixels: ints, drawn with both ends included there too
+        if isinstance(value, dict):
+            return {axis: whole(value[axis]) for axis in ("x", "y")}
+        low, high = value
+        return (int(low), int(high)) if low == int(low) and high == int(high) else value
+
+    if translate_px is not None:
+        translate_px = whole(per_axis(translate_px, (0, 0)))
     return positional.Affine(scale=per_axis(args.take("scale"), (1.0, 1.0)),
                              translate=per_axis(args.take("translate_percent"), (0.0, 0.0)),
+                             translate_px=translate_px,
                              rotate=per_axis(args.take("rotate"), (0.0, 0.0)),
                              shear=per_axis(args.take("shear"), (0.0, 0.0)),
                              interp=interp, p=p, border_mode=border)
@@ -94,6 +104,45 @@ def _crop(cls: type, takes_p: bool) -> Callable[[_Args], Any]:
         args.border(default=0)  # never read without padding, there as here
         return cls(size, p=p) if takes_p else _maybe(cls(size), p)
     return make
+
+
+def _fixed_crop(args: _Args) -> Any:
+    p = _p(args, 1.0)
+    corners = [args.take(key, default) for key, default in
+               (("x_min", 0), ("y_min", 0), ("x_max", 1024), ("y_max", 1024))]
+    return _maybe(positional.Crop(*corners), p)
+
+
+def _px_range(args: _Args, value: Any) -> Any:
+    """A stored ``px`` range as this library reads it: Albumentations draws from
+    ``range(low, high)`` (``high`` excluded, 1.x and 2.x alike), here both ends are."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = value
+        if not (isinstance(low, int) and isinstance(high, int)) or high <= low:
+            raise args.refuse(f"px range {list(value)!r}: Albumentations draws from "
+                              f"range(low, high), which must hold a value")
+        return (low, high - 1)
+    return value
+
+
+def _crop_and_pad(args: _Args) -> Any:
+    p, interp = _p(args, 1.0), args.interp()
+    args.expect("mask_interpolation", 0, None)
+    # 1.x: pad_mode, pad_cval, pad_cval_mask; 2.x: border_mode, fill, fill_mask.
+    border = args.border("pad_mode" if "pad_mode" in args.values else "border_mode",
+                         default=0, fills=("pad_cval", "fill"),
+                         mask_fills=("pad_cval_mask", "fill_mask"))
+    px, percent = args.take("px"), args.take("percent")
+    if isinstance(px, (list, tuple)) and len(px) == 4:
+        px = tuple(_px_range(args, side) for side in px)
+    elif px is not None:
+        px = _px_range(args, px)
+    if isinstance(percent, list):
+        percent = tuple(tuple(v) if isinstance(v, list) else v for v in percent)
+    return positional.CropAndPad(px=px, percent=percent,
+                                 keep_size=args.take("keep_size", True),
+                                 sample_independently=args.take("sample_independently", True),
+                                 interp=interp, p=p, border_mode=border)
 
 
 def _resize(args: _Args) -> Any:
@@ -147,14 +196,15 @@ def _random_scale(args: _Args) -> Any:
 def _pad_if_needed(args: _Args) -> Any:
     p = _p(args, 1.0)
     height, width = args.take("min_height", 1024), args.take("min_width", 1024)
-    args.expect("pad_height_divisor", None), args.expect("pad_width_divisor", None)
-    if height is None or width is None:
-        raise args.refuse("min_height and min_width must both be set (divisors are not "
-                          "supported yet)")
+    # Albumentations takes a minimum or a divisor per side; a side set by its divisor
+    # has no minimum (None) here.
+    min_size = tuple(None if v is None else int(v) for v in (height, width))
     border = args.border()
     position = _position(args, "position")
-    return _maybe(positional.PadIfNeeded((int(height), int(width)), position=position,
-                                         border_mode=border), p)
+    return _maybe(positional.PadIfNeeded(
+        min_size, position=position, border_mode=border,
+        pad_height_divisor=args.take("pad_height_divisor"),
+        pad_width_divisor=args.take("pad_width_divisor")), p)
 
 
 def _pad(args: _Args) -> Any:
@@ -235,7 +285,8 @@ GEOMETRIC: Dict[str, Callable[[_Args], Any]] = {
     "RandomRotate90": lambda args: positional.RandomRotate90(p=_p(args, 0.5)),
     "Rotate": _rotate, "ShiftScaleRotate": _shift_scale_rotate, "Affine": _affine,
     "RandomCrop": _crop(positional.RandomCrop, takes_p=True),
-    "CenterCrop": _crop(positional.CenterCrop, takes_p=False),
+    "CenterCrop": _crop(positional.CenterCrop, takes_p=False), "Crop": _fixed_crop,
+    "CropAndPad": _crop_and_pad,
     "Transpose": _flip(positional.Transpose), "SafeRotate": _safe_rotate,
     "OpticalDistortion": _optical, "ThinPlateSpline": _thin_plate_spline,
     "ElasticTransform": _elastic, "GridDistortion": _grid_distortion,

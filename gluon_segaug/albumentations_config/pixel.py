@@ -14,7 +14,8 @@ __all__ = ["PIXEL"]
 
 # The transforms named and argued as here: their arguments pass through as they are
 # (less ``always_apply``, which has no equivalent; ``p=1`` does its work).
-_SAME = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Downscale",
+_SAME = ["CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Blur",
+         "Downscale",
          "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
          "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
          "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve", "RandomShadow",

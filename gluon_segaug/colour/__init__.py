@@ -8,7 +8,7 @@ module                    augmenters
 ``pointwise``             Gamma, Normalize, Cast
 ``filters``               GaussianNoise, GaussianBlur
 ``histogram``             CLAHE, Equalize
-``kernels``               Sharpen, Emboss, MotionBlur, MedianBlur
+``kernels``               Sharpen, Emboss, MotionBlur, MedianBlur, Blur
 ``quality``               Downscale, ImageCompression
 ``noise``                 ISONoise, MultiplicativeNoise
 ``channels``              RGBShift, ChannelShuffle, ChannelDropout, InvertImg,
@@ -31,7 +31,7 @@ from __future__ import annotations
 from .channels import ChannelDropout, ChannelShuffle, InvertImg, RGBShift, ToSepia
 from .filters import GaussianBlur, GaussianNoise
 from .histogram import CLAHE, Equalize
-from .kernels import Emboss, MedianBlur, MotionBlur, Sharpen
+from .kernels import Blur, Emboss, MedianBlur, MotionBlur, Sharpen
 from .linear import (Brightness, ColorJitter, Contrast, Hue, Lighting, LinearColor,
                      RandomGray, Saturation)
 from .noise import ISONoise, MultiplicativeNoise
@@ -44,7 +44,7 @@ from .weather import RandomFog, RandomRain, RandomShadow, RandomSnow, RandomSunF
 __all__ = ["LinearColor", "Brightness", "Contrast", "Saturation", "Hue", "ColorJitter",
            "RandomGray", "Lighting", "Gamma", "Normalize", "Cast", "GaussianNoise",
            "GaussianBlur", "CLAHE", "Equalize", "Sharpen", "Emboss", "MotionBlur", "MedianBlur",
-           "Downscale", "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
+           "Blur", "Downscale", "ImageCompression", "ISONoise", "MultiplicativeNoise", "RGBShift",
            "HueSaturationValue", "RandomBrightnessContrast", "ChannelShuffle", "ChannelDropout",
            "Posterize", "Solarize", "InvertImg", "ToSepia", "RandomToneCurve",
            "RandomSnow", "RandomShadow", "RandomRain", "RandomFog", "RandomSunFlare"]

@@ -1,8 +1,8 @@
-"""Small-kernel filters: ``Sharpen``, ``Emboss``, ``MotionBlur``, ``MedianBlur``.
+"""Small-kernel filters: ``Sharpen``, ``Emboss``, ``MotionBlur``, ``MedianBlur``, ``Blur``.
 
 Any number of channels; uint8, uint16, int16 and float images keep their dtype (integer
 results rounded and saturated, float results not clipped). Edges are reflected
-(``filter2D``) or replicated (the median, as OpenCV does).
+(``filter2D`` and the box blur) or replicated (the median, as OpenCV does).
 """
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ import numpy as np
 
 from .._checks import flag
 from ..base import ColorAugmenter
-from ..functional import draw_lines, filter2d, median_blur
+from ..functional import CV_ARITHMETIC, box_blur, draw_lines, filter2d, median_blur
 from ..rng import randint, uniform
 from ._image import back_to
 from ._limits import int_range, limit_range
 
-__all__ = ["Sharpen", "Emboss", "MotionBlur", "MedianBlur"]
+__all__ = ["Sharpen", "Emboss", "MotionBlur", "MedianBlur", "Blur"]
 
 # Values copied at once by MedianBlur's general path (about 32 MB of float64).
 _MEDIAN_BAND = 1 << 22
 
 _IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], np.float64)
 MAX_KERNEL = 255
-"""Largest kernel side of ``MotionBlur`` and ``MedianBlur``."""
+"""Largest kernel side of ``MotionBlur``, ``MedianBlur`` and ``Blur``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,6 +184,12 @@ class MedianParams:
     ksize: int
 
 
+def _odd_size(rng: np.random.Generator, size_range) -> int:
+    """One odd size drawn uniformly from an odd ``(low, high)`` range."""
+    low, high = size_range
+    return low + 2 * randint(rng, 0, (high - low) // 2 + 1)
+
+
 class MedianBlur(ColorAugmenter):
     """Median of the ``k`` x ``k`` neighbourhood, ``k`` odd, drawn from ``blur_limit``.
 
@@ -215,8 +221,7 @@ class MedianBlur(ColorAugmenter):
         self._range = _blur_limit(blur_limit, odd=True)
 
     def make_params(self, rng, image):
-        low, high = self._range
-        return MedianParams(low + 2 * randint(rng, 0, (high - low) // 2 + 1))
+        return MedianParams(_odd_size(rng, self._range))
 
     def apply_image(self, image, params):
         k = params.ksize
@@ -234,3 +239,49 @@ class MedianBlur(ColorAugmenter):
             band = windows[top:top + rows]
             out[top:top + rows] = np.median(band.reshape(band.shape[:3] + (k * k,)), axis=-1)
         return back_to(image, out)
+
+
+@dataclasses.dataclass(frozen=True)
+class BlurParams:
+    ksize: int
+
+
+class Blur(ColorAugmenter):
+    """Box blur: the mean of the ``k`` x ``k`` neighbourhood (OpenCV's ``blur``, edges
+    reflected as ``dcb|abcd|cba``), ``k`` odd, drawn from ``blur_limit``.
+
+    Albumentations' ``Blur`` with the same ``blur_limit``. uint8, uint16, int16 and
+    float images are blurred in their dtype (integers rounded, as OpenCV does); other
+    dtypes through float64, then rounded and saturated back.
+
+    Parameters
+    ----------
+    blur_limit : int or (low, high)
+        Odd kernel sizes to draw from; one number ``v`` means ``(3, v)``. At most 255.
+    p : float
+
+    Targets
+    -------
+    image (any dtype and channel count)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dot = np.zeros((3, 4, 1), np.uint8); dot[1, 1] = 90
+    >>> Blur(3, p=1)(dot)[..., 0]  # 90 / 9 per copy of the dot (the edge mirrors it)
+    array([[40, 20, 20,  0],
+           [20, 10, 10,  0],
+           [40, 20, 20,  0]], dtype=uint8)
+    """
+
+    def __init__(self, blur_limit: Union[int, Sequence[int]] = 7, p: float = 0.5) -> None:
+        super().__init__(p)
+        self.blur_limit = blur_limit
+        self._range = _blur_limit(blur_limit, odd=True)
+
+    def make_params(self, rng, image):
+        return BlurParams(_odd_size(rng, self._range))
+
+    def apply_image(self, image, params):
+        work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
+        return back_to(image, box_blur(work, params.ksize).reshape(image.shape))

@@ -10,8 +10,9 @@ pixels: a saved pipeline cannot make OpenCV run or allocate for hours.
 ========================= ====================================================
 module                    augmenters
 ========================= ====================================================
-``crop``                  RandomCrop, CenterCrop, RandomResizedCrop,
+``crop``                  RandomCrop, CenterCrop, Crop, RandomResizedCrop,
                           RandomSizedCrop, RandomCropNearClasses
+``crop_and_pad``          CropAndPad
 ``resize``                Resize, LongestMaxSize, SmallestMaxSize, RandomScale,
                           Pad, PadIfNeeded
 ``flip``                  HorizontalFlip, VerticalFlip, Transpose,
@@ -24,14 +25,15 @@ module                    augmenters
 from __future__ import annotations
 
 from .affine import Affine, Perspective, Rotate, SafeRotate
-from .crop import (CenterCrop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
+from .crop import (CenterCrop, Crop, RandomCrop, RandomCropNearClasses, RandomResizedCrop,
                    RandomSizedCrop)
+from .crop_and_pad import CropAndPad
 from .distort import ElasticTransform, GridDistortion, OpticalDistortion, ThinPlateSpline
 from .flip import HorizontalFlip, RandomRotate90, SquareSymmetry, Transpose, VerticalFlip
 from .resize import LongestMaxSize, Pad, PadIfNeeded, RandomScale, Resize, SmallestMaxSize
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
-           "RandomCropNearClasses", "Resize", "LongestMaxSize", "SmallestMaxSize",
+__all__ = ["RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomSizedCrop",
+           "RandomCropNearClasses", "CropAndPad", "Resize", "LongestMaxSize", "SmallestMaxSize",
            "RandomScale", "Pad", "PadIfNeeded",
            "HorizontalFlip", "VerticalFlip", "Transpose", "RandomRotate90", "SquareSymmetry",
            "Rotate", "SafeRotate", "Affine", "Perspective", "ElasticTransform",

@@ -10,11 +10,13 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import flag
+from .._checks import MAX_SIDE, flag
 from ..base import PositionalAugmenter
 from ..functional import Interp, perspective_matrix
 from ..geometry import MatrixParams, RotateParams
-from ._args import border_arg, Range, interp_or_none, ordered_range, symmetric_range, uniform_in
+from ..rng import randint
+from ._args import (border_arg, _is_int, Range, interp_or_none, ordered_range, symmetric_range,
+                    uniform_in)
 
 __all__ = ["Rotate", "SafeRotate", "Affine", "Perspective"]
 
@@ -35,6 +37,10 @@ class Rotate(PositionalAugmenter):
     border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
         What pixels past the sample read: the pipeline's fills (``"constant"``), or the
         sample itself, extended (``functional.borders``; labels stay exact).
+    crop_border : bool
+        Keep only the largest upright rectangle inside the rotated sample, so no border
+        shows (Albumentations' ``crop_border``; the output size then changes with the
+        angle). Not with ``expand``.
 
     Targets
     -------
@@ -43,6 +49,8 @@ class Rotate(PositionalAugmenter):
     Examples
     --------
     >>> import numpy as np
+    >>> Rotate((30, 30), crop_border=True)(np.ones((40, 60), np.uint8)).shape
+    (23, 41)
     >>> mask = np.array([[1, 2], [3, 4]], dtype=np.uint8)
     >>> Rotate((90, 90))(np.zeros((2, 2, 3), np.uint8), mask)[1]
     array([[2, 4],
@@ -51,18 +59,54 @@ class Rotate(PositionalAugmenter):
 
     def __init__(self, degrees: Range = 90.0, expand: bool = False,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
-                 border_mode: str = "constant") -> None:
+                 border_mode: str = "constant", crop_border: bool = False) -> None:
         super().__init__(p)
         self.border_mode = border_arg(border_mode)
         self.degrees = symmetric_range(degrees, "degrees")
         self.expand = flag(expand, "expand")
+        self.crop_border = flag(crop_border, "crop_border")
+        if self.expand and self.crop_border:
+            raise ValueError(f"expand grows the canvas and crop_border shrinks it: give one, "
+                             f"but got expand={expand!r}, crop_border={crop_border!r}")
         self.interp = interp_or_none(interp)
 
     def make_params(self, rng, hw):
         angle = uniform_in(rng, self.degrees)
         size = RotateParams.expanded_size(hw, angle) if self.expand else hw
-        return RotateParams(hw, angle=angle, size=size, interpolation=self.interp,
+        turn = RotateParams(hw, angle=angle, size=size, interpolation=self.interp,
                             border=self.border_mode)
+        if not self.crop_border:
+            return turn
+        x_min, y_min, x_max, y_max = _inside_box(hw, angle)
+        # The turn on the sample's own canvas, then the window of that canvas.
+        matrix = turn.matrix()
+        matrix[:2, 2] -= (x_min, y_min)
+        return MatrixParams(hw, values=tuple(float(v) for v in matrix.ravel()),
+                            size=(y_max - y_min, x_max - x_min), interpolation=self.interp,
+                            border=self.border_mode)
+
+
+def _inside_box(hw: Tuple[int, int], angle: float) -> Tuple[int, int, int, int]:
+    """``(x_min, y_min, x_max, y_max)``: the largest-area upright rectangle inside the
+    sample turned by ``angle`` degrees, centred on the canvas, rounded inwards as
+    Albumentations rounds it (at least one pixel)."""
+    h, w = hw
+    a = math.radians(angle)
+    sin, cos = abs(math.sin(a)), abs(math.cos(a))
+    long_side, short_side = max(w, h), min(w, h)
+    if short_side <= 2.0 * sin * cos * long_side or abs(sin - cos) < 1e-10:
+        # Two corners on the long side, the other two on the mid-line: the short side
+        # alone bounds the rectangle.
+        half = 0.5 * short_side
+        across, along = (half / sin, half / cos) if sin > 0 else (long_side, short_side)
+        box_w, box_h = (across, along) if w >= h else (along, across)
+    else:
+        # Each corner of the rectangle touches one side of the turned sample.
+        cos_2a = cos * cos - sin * sin
+        box_w, box_h = (w * cos - h * sin) / cos_2a, (h * cos - w * sin) / cos_2a
+    x_min, x_max = max(0, int(w / 2 - box_w / 2)), min(w, int(w / 2 + box_w / 2))
+    y_min, y_max = max(0, int(h / 2 - box_h / 2)), min(h, int(h / 2 + box_h / 2))
+    return x_min, y_min, max(x_max, x_min + 1), max(y_max, y_min + 1)
 
 
 class SafeRotate(PositionalAugmenter):
@@ -143,6 +187,20 @@ def _per_axis(value: PerAxis, name: str, around: float = 0.0,
     return one(value, name), None
 
 
+def _pixel_shift(value: PerAxis) -> Tuple[Tuple[int, int], Optional[Tuple[int, int]]]:
+    """``translate_px`` as ``_per_axis`` reads it, whole pixels within +-MAX_SIDE."""
+    items = list(value.values()) if isinstance(value, dict) else [value]
+    numbers = [v for item in items
+               for v in (item if isinstance(item, (tuple, list)) else [item])]
+    if not numbers or not all(_is_int(v) and abs(v) <= MAX_SIDE for v in numbers) or (
+            isinstance(value, dict) and set(value) != {"x", "y"}):
+        raise ValueError(f"translate_px must be an int, a (low, high) pair of ints or a "
+                         f"dict of them with the keys 'x' and 'y', within +-MAX_SIDE = {MAX_SIDE}, but got "
+                         f"{value!r}")
+    x, y = _per_axis(value, "translate_px")
+    return ((int(x[0]), int(x[1])), None if y is None else (int(y[0]), int(y[1])))
+
+
 class Affine(PositionalAugmenter):
     """Scale, shear, rotate and translate about the centre, keeping the canvas size.
 
@@ -165,6 +223,10 @@ class Affine(PositionalAugmenter):
     border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
         What pixels past the sample read: the pipeline's fills (``"constant"``), or the
         sample itself, extended (``functional.borders``; labels stay exact).
+    translate_px : int, (low, high) or per-axis dict of ints, optional
+        Shift in whole pixels instead of ``translate`` (which must then be 0), drawn
+        uniformly with both ends included (Albumentations' ``translate_px``); a number
+        ``d`` is ``(-d, d)``, and a single range draws x and y separately.
 
     Notes
     -----
@@ -190,16 +252,23 @@ class Affine(PositionalAugmenter):
     def __init__(self, scale: PerAxis = (1.0, 1.0), translate: PerAxis = 0.0,
                  rotate: Range = 0.0, shear: PerAxis = 0.0,
                  interp: Optional[Union[Interp, str, int]] = None, p: float = 1.0,
-                 border_mode: str = "constant") -> None:
+                 border_mode: str = "constant",
+                 translate_px: Optional[PerAxis] = None) -> None:
         super().__init__(p)
         self.border_mode = border_arg(border_mode)
         self.scale = scale
         self.translate = translate
+        self.translate_px = translate_px
         self.rotate = rotate
         self.shear = shear
         self.interp = interp_or_none(interp)
         self._scale = _per_axis(scale, "scale", positive=True)
         self._translate = _per_axis(translate, "translate")
+        self._translate_px = None if translate_px is None else _pixel_shift(translate_px)
+        if self._translate_px is not None and any(
+                r is not None and r != (0.0, 0.0) for r in self._translate):
+            raise ValueError(f"give translate or translate_px, not both, but got "
+                             f"translate={translate!r}, translate_px={translate_px!r}")
         self._rotate = symmetric_range(rotate, "rotate")
         self._shear = _per_axis(shear, "shear")
 
@@ -207,8 +276,14 @@ class Affine(PositionalAugmenter):
         h, w = hw
         sx = uniform_in(rng, self._scale[0])
         sy = uniform_in(rng, self._scale[1]) if self._scale[1] else sx
-        tx = uniform_in(rng, self._translate[0]) * w
-        ty = uniform_in(rng, self._translate[1] or self._translate[0]) * h
+        if self._translate_px is None:
+            tx = uniform_in(rng, self._translate[0]) * w
+            ty = uniform_in(rng, self._translate[1] or self._translate[0]) * h
+        else:
+            x_range, y_range = self._translate_px
+            y_range = y_range or x_range
+            tx = float(randint(rng, x_range[0], x_range[1] + 1))
+            ty = float(randint(rng, y_range[0], y_range[1] + 1))
         angle = math.radians(uniform_in(rng, self._rotate))
         shx = math.radians(uniform_in(rng, self._shear[0]))
         shy = math.radians(uniform_in(rng, self._shear[1])) if self._shear[1] else 0.0

@@ -1,4 +1,5 @@
-"""Crops: ``RandomCrop``, ``CenterCrop``, ``RandomResizedCrop``, ``RandomCropNearClasses``.
+"""Crops: ``RandomCrop``, ``CenterCrop``, ``Crop``, ``RandomResizedCrop``,
+``RandomSizedCrop``, ``RandomCropNearClasses``.
 
 A crop window may reach past the sample; the part outside is filled (image fill for
 the image, ``ignore_index`` for class masks), so a crop can pad in the same step.
@@ -10,15 +11,15 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import number
+from .._checks import MAX_SIDE, check_size, number
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
 from ..hints import current_class_hint
 from ..rng import randint, uniform
-from ._args import border_arg, Size, interp_or_none, ordered_range, size_pair
+from ._args import border_arg, Size, _is_int, interp_or_none, ordered_range, size_pair
 
-__all__ = ["RandomCrop", "CenterCrop", "RandomResizedCrop", "RandomSizedCrop",
+__all__ = ["RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomSizedCrop",
            "RandomCropNearClasses"]
 
 
@@ -107,6 +108,64 @@ class CenterCrop(PositionalAugmenter):
         # after the sample when padding (as mx.image and torchvision).
         return CropParams(hw, top=int((h - ch) / 2), left=int((w - cw) / 2), height=ch, width=cw,
                           border=self.border_mode)
+
+
+class Crop(PositionalAugmenter):
+    """Crop the fixed window ``x_min <= x < x_max``, ``y_min <= y < y_max`` (pixels,
+    Albumentations' ``Crop``).
+
+    Where the window reaches past the sample (a negative corner, or an end beyond the
+    sample's size) it is filled as ``CenterCrop`` fills: the pipeline's fills, or the
+    sample extended by ``border_mode`` (Albumentations refuses such a window).
+
+    Parameters
+    ----------
+    x_min, y_min : int
+        Left column and top row of the window, included.
+    x_max, y_max : int
+        Right column and bottom row, excluded: the output is ``(y_max - y_min,
+        x_max - x_min)``.
+    border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
+        What pixels past the sample read: the pipeline's fills (``"constant"``), or the
+        sample itself, extended (``functional.borders``; labels stay exact).
+
+    Targets
+    -------
+    image, masks
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    >>> Crop(1, 0, 3, 2)(image)
+    array([[1, 2],
+           [5, 6]], dtype=uint8)
+    >>> Crop(2, 1, 5, 2)(image)  # one column past the sample: the fill
+    array([[6, 7, 0]], dtype=uint8)
+    """
+
+    def __init__(self, x_min: int, y_min: int, x_max: int, y_max: int,
+                 border_mode: str = "constant") -> None:
+        super().__init__(1.0)
+        self.border_mode = border_arg(border_mode)
+        for name, value in (("x_min", x_min), ("y_min", y_min), ("x_max", x_max),
+                            ("y_max", y_max)):
+            if not _is_int(value) or abs(value) > MAX_SIDE:
+                raise ValueError(f"{name} must be an int within +-MAX_SIDE = {MAX_SIDE}, "
+                                 f"but got {value!r}")
+        for low, high, lo_name, hi_name in ((x_min, x_max, "x_min", "x_max"),
+                                            (y_min, y_max, "y_min", "y_max")):
+            if high <= low:
+                raise ValueError(f"{hi_name} must be greater than {lo_name}, but got "
+                                 f"{lo_name}={low!r}, {hi_name}={high!r}")
+        check_size((y_max - y_min, x_max - x_min), "the window (y_max - y_min, x_max - x_min)",
+                   (x_min, y_min, x_max, y_max))
+        self.x_min, self.y_min, self.x_max, self.y_max = (int(v) for v in (x_min, y_min,
+                                                                          x_max, y_max))
+
+    def make_params(self, rng, hw):
+        return CropParams(hw, top=self.y_min, left=self.x_min, height=self.y_max - self.y_min,
+                          width=self.x_max - self.x_min, border=self.border_mode)
 
 
 class RandomSizedCrop(PositionalAugmenter):

@@ -217,17 +217,24 @@ class Pad(PositionalAugmenter):
 
 
 class PadIfNeeded(PositionalAugmenter):
-    """Pad to at least ``min_size``; larger sides are left as they are.
+    """Pad to at least ``min_size`` and / or to a multiple of the divisors; larger sides
+    are left as they are.
 
     Parameters
     ----------
-    min_size : int or (height, width)
+    min_size : int, (height, width) or None
+        The smallest output size; ``None`` (or ``None`` for one side) sets no minimum
+        there, and that side's divisor must be given.
     position : {"center", "top_left", "random"}
         Where the sample sits in the padded canvas (``"center"`` puts an odd extra
         pixel after it, at the bottom / right).
     border_mode : {"constant", "reflect", "replicate", "wrap", "symmetric"}
         What pixels past the sample read: the pipeline's fills (``"constant"``), or the
         sample itself, extended (``functional.borders``; labels stay exact).
+    pad_height_divisor, pad_width_divisor : int or None
+        Pad that side (after the minimum, if both are given) up to the next multiple,
+        as segmentation networks with strided stages need (Albumentations'
+        arguments of the same names).
 
     Targets
     -------
@@ -238,21 +245,30 @@ class PadIfNeeded(PositionalAugmenter):
     >>> import numpy as np
     >>> PadIfNeeded((1, 4))(np.ones((1, 1), np.uint8))
     array([[0, 1, 0, 0]], dtype=uint8)
+    >>> PadIfNeeded(None, pad_height_divisor=2, pad_width_divisor=4)(
+    ...     np.ones((1, 1), np.uint8))
+    array([[0, 1, 0, 0],
+           [0, 0, 0, 0]], dtype=uint8)
     """
 
-    def __init__(self, min_size: Size, position: str = "center",
-                 border_mode: str = "constant") -> None:
+    def __init__(self, min_size: Optional[Union[Size, Sequence[Optional[int]]]],
+                 position: str = "center", border_mode: str = "constant",
+                 pad_height_divisor: Optional[int] = None,
+                 pad_width_divisor: Optional[int] = None) -> None:
         super().__init__(1.0)
         self.border_mode = border_arg(border_mode)
-        self.min_size = size_pair(min_size, "min_size")
+        self.pad_height_divisor = _divisor(pad_height_divisor, "pad_height_divisor")
+        self.pad_width_divisor = _divisor(pad_width_divisor, "pad_width_divisor")
+        self.min_size = _min_size(min_size, (self.pad_height_divisor, self.pad_width_divisor))
         if position not in ("center", "top_left", "random"):
             raise ValueError(f"position must be 'center', 'top_left' or 'random', "
                              f"but got {position!r}")
         self.position = position
 
     def make_params(self, rng, hw):
-        (h, w), (mh, mw) = hw, self.min_size
-        out_h, out_w = max(h, mh), max(w, mw)
+        out_h, out_w = (_padded(side, least, divisor) for side, least, divisor in zip(
+            hw, self.min_size, (self.pad_height_divisor, self.pad_width_divisor)))
+        h, w = hw
         if self.position == "center":
             top, left = (out_h - h) // 2, (out_w - w) // 2
         elif self.position == "top_left":
@@ -262,3 +278,38 @@ class PadIfNeeded(PositionalAugmenter):
             left = randint(rng, 0, out_w - w + 1)
         return CropParams(hw, top=-top, left=-left, height=out_h, width=out_w,
                           border=self.border_mode)
+
+
+def _divisor(value, name: str) -> Optional[int]:
+    if value is None:
+        return None
+    if not _is_int(value) or not 1 <= value <= MAX_SIDE:
+        raise ValueError(f"{name} must be None or an int from 1 to MAX_SIDE = {MAX_SIDE}, "
+                         f"but got {value!r}")
+    return int(value)
+
+
+def _min_size(value, divisors) -> Tuple[Optional[int], Optional[int]]:
+    """``PadIfNeeded``'s ``min_size`` as a (height, width) pair whose sides may be None
+    where that side has a divisor."""
+    if value is None:
+        pair = (None, None)
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and None in value:
+        if not all(v is None or (_is_int(v) and 1 <= v <= MAX_SIDE) for v in value):
+            raise ValueError(f"min_size must be an int or a (height, width) pair of "
+                             f"positive ints (None for a side set by its divisor), but got "
+                             f"{value!r}")
+        pair = tuple(None if v is None else int(v) for v in value)
+    else:
+        pair = size_pair(value, "min_size")
+    for side, least, divisor in zip(("height", "width"), pair, divisors):
+        if least is None and divisor is None:
+            raise ValueError(f"min_size {value!r} sets no {side} and pad_{side}_divisor is "
+                             f"None: give one of them")
+    return pair
+
+
+def _padded(side: int, least: Optional[int], divisor: Optional[int]) -> int:
+    """``side`` grown to ``least``, then to the next multiple of ``divisor``."""
+    out = side if least is None else max(side, least)
+    return out if divisor is None else -(-out // divisor) * divisor
