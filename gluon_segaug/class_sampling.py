@@ -20,14 +20,13 @@ import os
 import pickle
 import tempfile
 import types
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
-from mxnet import gluon
 
 from .mixing import MixDataset
 from .hints import ClassIndex
-from .sharding import ShardSampler, _check_int
+from .sharding import EpochSampler, ShardSampler, _check_int
 
 __all__ = ["ClassStats", "class_stats", "ClassBalancedSampler", "CACHE_NAME"]
 
@@ -214,7 +213,7 @@ def _write_cache(path: str, key: str, stats: ClassStats) -> None:
             os.remove(temp)
 
 
-class ClassBalancedSampler(gluon.data.Sampler):
+class ClassBalancedSampler(EpochSampler):
     """Draw samples so that each class is chosen with the share asked for.
 
     Every draw first picks a class, with probability ``weights[class]``, then a sample
@@ -300,8 +299,6 @@ class ClassBalancedSampler(gluon.data.Sampler):
             else:
                 chance = None
             self._pools.append((pool, chance))
-        self._epoch = 0
-        self._explicit = 0
 
     def _classes(self, classes: Optional[Sequence[int]]) -> List[int]:
         found = [int(c) for c in self.stats.classes.tolist() if c != self.ignore_index]
@@ -341,16 +338,6 @@ class ClassBalancedSampler(gluon.data.Sampler):
             raise ValueError(f"weights must be finite, >= 0 and not all 0, but got {weights!r}")
         return values / values.sum()
 
-    @property
-    def epoch(self) -> int:
-        """The epoch the next iteration uses."""
-        return self._epoch
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next iteration use ``epoch``."""
-        self._epoch = _check_int(epoch, "epoch", 0)
-        self._explicit += 1
-
     def draws(self, epoch: Optional[int] = None) -> List[ClassIndex]:
         """All ``length`` draws of ``epoch`` (default: the next iteration's), before
         sharding; the epoch does not advance."""
@@ -373,14 +360,6 @@ class ClassBalancedSampler(gluon.data.Sampler):
         if self.shard is None:
             return drawn
         return [drawn[p] for p in self.shard.indices(epoch)]
-
-    def __iter__(self) -> Iterator[ClassIndex]:
-        return self._iterate(self._epoch, self._explicit)
-
-    def _iterate(self, epoch: int, explicit: int) -> Iterator[ClassIndex]:
-        yield from self.indices(epoch)
-        if self._explicit == explicit:
-            self._epoch = epoch + 1
 
     def __len__(self) -> int:
         return self.length if self.shard is None else len(self.shard)

@@ -34,7 +34,40 @@ def _check_int(value: Any, name: str, low: int, high: Optional[int] = None,
     return int(value)
 
 
-class ShardSampler(gluon.data.Sampler):
+class EpochSampler(gluon.data.Sampler):
+    """A sampler whose draws depend on an epoch that advances as ``ShardSampler``'s
+    Notes say: ``set_epoch(e)``, or a full iteration moves to the next. A subclass
+    defines ``indices(epoch)``."""
+
+    def __init__(self) -> None:
+        self._epoch = 0
+        self._explicit = 0  # counts set_epoch calls: an iteration started before one defers
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next iteration uses."""
+        return self._epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next iteration use ``epoch`` (see ``ShardSampler``'s Notes on how
+        epochs advance)."""
+        self._epoch = _check_int(epoch, "epoch", 0)
+        self._explicit += 1
+
+    def indices(self, epoch: Optional[int] = None) -> List[Any]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        # Not a generator function: the epoch is read now, at iter(), not at the first next().
+        return self._iterate(self._epoch, self._explicit)
+
+    def _iterate(self, epoch: int, explicit: int) -> Iterator[Any]:
+        yield from self.indices(epoch)
+        if self._explicit == explicit:
+            self._epoch = epoch + 1
+
+
+class ShardSampler(EpochSampler):
     """The indices of one worker's shard of a dataset, a new permutation every epoch.
 
     Like PyTorch's ``DistributedSampler``: the indices ``0 .. length - 1`` are permuted
@@ -121,8 +154,7 @@ class ShardSampler(gluon.data.Sampler):
             raise TypeError(f"drop_last must be a bool, but got {drop_last!r}")
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self._epoch = 0
-        self._explicit = 0  # counts set_epoch calls: an iteration started before one defers
+        super().__init__()
 
     @classmethod
     def from_kvstore(cls, kv: Any, length: int, **kwargs: Any) -> "ShardSampler":
@@ -162,16 +194,6 @@ class ShardSampler(gluon.data.Sampler):
         """
         return cls(length, num_shards=hvd.size(), index=hvd.rank(), **kwargs)
 
-    @property
-    def epoch(self) -> int:
-        """The epoch the next iteration uses."""
-        return self._epoch
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next iteration use ``epoch`` (see Notes on how epochs advance)."""
-        self._epoch = _check_int(epoch, "epoch", 0)
-        self._explicit += 1
-
     def indices(self, epoch: Optional[int] = None) -> List[int]:
         """This shard's indices for ``epoch`` (default: the next iteration's), in the
         order they are yielded; the epoch does not advance."""
@@ -187,15 +209,9 @@ class ShardSampler(gluon.data.Sampler):
         return order[self.index:total:self.num_shards].tolist()
 
     def __iter__(self) -> Iterator[int]:
-        # Not a generator function: the epoch is read now, at iter(), not at the first next().
         if self.dataset is not None:
             self.dataset.set_epoch(self._epoch)
-        return self._iterate(self._epoch, self._explicit)
-
-    def _iterate(self, epoch: int, explicit: int) -> Iterator[int]:
-        yield from self.indices(epoch)
-        if self._explicit == explicit:
-            self._epoch = epoch + 1
+        return super().__iter__()
 
     def __len__(self) -> int:
         if self.drop_last:
