@@ -225,12 +225,17 @@ class Compose:
                 f"{tuple(t.kind.value for t in self.layout.targets)} but was called with "
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
-        pixels_at = [i for i, t in enumerate(self.layout.targets) if not t.kind.is_points]
-        points = {i: read_points(value, f"target {i} ({target.kind.value})", target)
-                  for i, (value, target) in enumerate(zip(targets, self.layout.targets))
-                  if target.kind.is_points}
-        joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at], pixels_at)
         layout = self.layout.pixels()
+        points: Dict[int, Tuple[np.ndarray, Form]] = {}
+        if layout is self.layout:  # no boxes or keypoints: the usual case, read as called
+            joint, arrays, forms = read_sample(image, targets)
+        else:
+            pixels_at = [i for i, t in enumerate(self.layout.targets) if not t.kind.is_points]
+            points = {i: read_points(value, f"target {i} ({target.kind.value})", target)
+                      for i, (value, target) in enumerate(zip(targets, self.layout.targets))
+                      if target.kind.is_points}
+            joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at],
+                                               pixels_at)
         layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
