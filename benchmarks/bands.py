@@ -10,7 +10,8 @@ The standard geometry (scale 0.5-2, rotate 15, pad to 512, crop 512, flip) on th
   continuous map, plus both: what each extra target costs.
 
 Each group is timed in one interleaved run (ours, Albumentations 1.3.1 in process and 2.x
-by its worker), CPU-time medians; the ratios are of our own times, the peers' times
+by its worker), CPU-time medians; the ratios are of our own times, taken round by round
+(``harness.paired_ratio``: their median, with the quartiles beside it), the peers' times
 stand beside them. Targets (the performance issue; reported, not asserted): 13 bands at
 most 5x RGB in either dtype; image + mask + ids + map at most 2.05x image + mask, each
 extra target at most 0.35x.
@@ -25,7 +26,7 @@ import numpy as np
 import gluon_segaug as gsa
 
 from . import albu2_specs
-from .harness import Timing, measure_interleaved
+from .harness import Timing, measure_interleaved, paired_ratio
 
 BANDS_LIMIT, ALL_TARGETS_LIMIT, EXTRA_TARGET_LIMIT = 5.0, 2.05, 0.35
 _KINDS = {"ids": "instance", "map": "continuous"}
@@ -83,7 +84,8 @@ BASE = {"13 bands uint8 + mask": "RGB uint8 + mask",
         "13 bands float32 + mask": "RGB float32 + mask",
         "image + mask + int32 ids": "image + mask", "image + mask + float32 map": "image + mask",
         "image + mask + ids + map": "image + mask"}
-COLUMNS = ["group", "input", "gluon_segaug ms", "x our base", "target", "met",
+COLUMNS = ["group", "input", "gluon_segaug ms", "x our base", "quartiles of the rounds",
+           "target", "met",
            "Albumentations 1.3.1 ms", "Albumentations 2.x ms", "wall ms (ours / 1.3.1 / 2.x)",
            "note"]
 
@@ -133,7 +135,8 @@ def run(image: np.ndarray, mask: np.ndarray, rounds: int, albu2=None, albu2_note
             elif albu2_note:
                 notes[label].append(albu2_note)
         keyed = {f"{who}|{label}": c for (who, label), c in candidates.items()}
-        medians = measure_interleaved(keyed, rounds, warmup=2)
+        cpu_rounds: Dict[str, List[float]] = {}
+        medians = measure_interleaved(keyed, rounds, warmup=2, per_round=cpu_rounds)
         for remote in remotes:
             remote.drop()
         times: Dict[Tuple[str, str], Optional[Timing]] = {
@@ -141,12 +144,16 @@ def run(image: np.ndarray, mask: np.ndarray, rounds: int, albu2=None, albu2_note
         for label in labels:
             ours_t = times[("ours", label)]
             base = BASE.get(label)
-            ratio = ours_t.cpu / times[("ours", base)].cpu if base else 1.0
+            paired = (paired_ratio(cpu_rounds[f"ours|{label}"], cpu_rounds[f"ours|{base}"])
+                      if base else None)
+            ratio = paired.median if paired else 1.0
             target, met = _target(label, ratio)
             peer, peer2 = times.get(("1.3.1", label)), times.get(("2.x", label))
             wall = " / ".join(f"{1e3 * t.wall:.2f}" if t else "-" for t in (ours_t, peer, peer2))
             rows.append({"group": group, "input": label, "gluon_segaug ms": f"{1e3 * ours_t.cpu:.2f}",
                          "x our base": f"{ratio:.2f}" if base else "1.00 (base)",
+                         "quartiles of the rounds":
+                             f"{paired.low:.2f}-{paired.high:.2f}" if paired else "",
                          "target": target, "met": met,
                          "Albumentations 1.3.1 ms": f"{1e3 * peer.cpu:.2f}" if peer else "-",
                          "Albumentations 2.x ms": f"{1e3 * peer2.cpu:.2f}" if peer2 else "-",

@@ -76,11 +76,13 @@ Candidate = Union[Callable[[], object], SelfTimed]
 def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,
                         seed: int = 0, seconds: float = 0.0, settle: float = 0.002,
                         block: float = 0.001, clock: Callable[[], float] = time.perf_counter,
-                        cpu_clock: Callable[[], float] = time.process_time
+                        cpu_clock: Callable[[], float] = time.process_time,
+                        per_round: Optional[Dict[str, List[float]]] = None
                         ) -> Dict[str, Timing]:
     """Median wall and CPU seconds per call of each candidate, over ``rounds`` rounds or
     as many more as fill about ``seconds`` (fast candidates get more rounds, steadier
-    medians).
+    medians). ``per_round``, when given, receives each candidate's CPU seconds per call
+    of every round, in round order (for ``paired_ratio``).
 
     A turn runs the candidate untimed for ``settle`` seconds (skipped for candidates
     whose call alone takes that long), then times as many calls as take about
@@ -123,8 +125,41 @@ def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup
                 run()
             cpus[name].append((cpu_clock() - begin_cpu) / number)
             walls[name].append((clock() - begin) / number)
+    if per_round is not None:
+        per_round.update({name: cpus[name] for name in candidates})
     return {name: Timing(statistics.median(walls[name]), statistics.median(cpus[name]))
             for name in candidates}
+
+
+class Ratio(NamedTuple):
+    """The median of per-round ratios, and their quartiles."""
+
+    median: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.median:.2f} ({self.low:.2f}-{self.high:.2f})"
+
+
+def paired_ratio(numerator: List[float], denominator: List[float]) -> Ratio:
+    """The ratio of two candidates' times taken round by round, then its median and
+    quartiles.
+
+    Both ran in every round, a few milliseconds apart: whatever slows the machine for a
+    while (the shared host's other tenants: on the benchmark machine every candidate's
+    time doubles for tens of seconds, then comes back) slows both turns of a round, and
+    their ratio keeps it out. The ratio of the two medians mixes rounds from different
+    spells instead, and moves with them.
+    """
+    if len(numerator) != len(denominator) or not numerator:
+        raise ValueError(f"paired_ratio needs as many rounds on both sides, and some: got "
+                         f"{len(numerator)} and {len(denominator)}")
+    ratios = sorted(n / d for n, d in zip(numerator, denominator))
+    if len(ratios) == 1:
+        return Ratio(ratios[0], ratios[0], ratios[0])
+    low, _, high = statistics.quantiles(ratios, n=4, method="inclusive")
+    return Ratio(statistics.median(ratios), low, high)
 
 
 def time_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,

@@ -94,7 +94,9 @@ def _targets(op_rows, pipeline_rows, band_rows, loader_rows) -> List[Dict[str, o
             base = by_input[bands.BASE[row["input"]]]
             peer, peer_base = row["Albumentations 2.x ms"], base["Albumentations 2.x ms"]
             add(f"standard geometry, {row['input']}: {row['target']} of {base['input']}",
-                f"{row['x our base']}x", row["met"],
+                f"{row['x our base']}x" + (f" (rounds' quartiles {row['quartiles of the rounds']})"
+                                           if row.get("quartiles of the rounds") else ""),
+                row["met"],
                 f"Albumentations 2.x: {float(peer) / float(peer_base):.2f}x its own"
                 if "-" not in (peer, peer_base) else "")
     for row in loader_rows:

@@ -253,6 +253,57 @@ def test_the_harness_takes_cpu_time_beside_the_wall_clock():
     assert timings["slow"].wall == pytest.approx(40e-3)
 
 
+def test_the_harness_gives_each_rounds_cpu_time_for_paired_ratios():
+    from benchmarks.harness import measure_interleaved, paired_ratio
+
+    # Without warm-up, settling or blocks, a turn is one call and a round two calls. The
+    # machine runs at full speed for three rounds, then at half speed for two (the
+    # shared host's spells); the base also jitters by +-10% from round to round.
+    clocks = {"cpu": 0.0, "calls": 0}
+    slow, jitter = [1, 1, 1, 2, 2], [1.0, 1.1, 0.9, 1.1, 0.9]
+
+    def candidate(cost, jitters):
+        def call():
+            r = clocks["calls"] // 2
+            clocks["cpu"] += cost * slow[r] * (jitter[r] if jitters else 1.0)
+            clocks["calls"] += 1
+        return call
+
+    per_round = {}
+    timings = measure_interleaved({"base": candidate(1e-3, True),
+                                   "target": candidate(1.3e-3, False)},
+                                  rounds=5, warmup=0, settle=0.0, block=0.0,
+                                  clock=lambda: clocks["cpu"], cpu_clock=lambda: clocks["cpu"],
+                                  per_round=per_round)
+    expected = {"base": [1e-3 * s * j for s, j in zip(slow, jitter)],
+                "target": [1.3e-3 * s for s in slow]}
+    for name in expected:
+        assert per_round[name] == pytest.approx(expected[name])
+        assert timings[name].cpu == pytest.approx(sorted(expected[name])[2])
+    ratio = paired_ratio(per_round["target"], per_round["base"])
+    by_round = sorted(1.3 / j for j in jitter)  # 1.18, 1.18, 1.3, 1.44, 1.44
+    assert ratio.median == pytest.approx(by_round[2])
+    assert (ratio.low, ratio.high) == (pytest.approx(by_round[1]), pytest.approx(by_round[3]))
+
+
+def test_the_paired_ratio_is_the_median_of_the_rounds_ratios():
+    from benchmarks.harness import paired_ratio
+
+    # Round by round 2, 2, 2, 10 (the last round an outlier): median 2; the quartiles
+    # by the inclusive rule are 2 and 4 (a quarter of the way from 2 to 10 past the third).
+    ratio = paired_ratio([2.0, 4.0, 6.0, 100.0], [1.0, 2.0, 3.0, 10.0])
+    assert (ratio.median, ratio.low, ratio.high) == (2.0, 2.0, 4.0)
+    assert str(ratio) == "2.00 (2.00-4.00)"
+    # The ratio of the medians (5.0 / 2.5 = 2.0 here) is not what it computes: swap two
+    # rounds of one side and the medians stay, the round-by-round ratios do not.
+    swapped = paired_ratio([4.0, 2.0, 6.0, 100.0], [1.0, 2.0, 3.0, 10.0])
+    assert (swapped.median, swapped.low, swapped.high) == (3.0, 1.75, 5.5)  # of 1, 2, 4, 10
+    with pytest.raises(ValueError, match="as many rounds on both sides, and some: got 2 and 1"):
+        paired_ratio([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="got 0 and 0"):
+        paired_ratio([], [])
+
+
 def test_a_self_timed_candidate_reports_its_own_turns():
     from benchmarks.harness import SelfTimed, measure_interleaved
 
