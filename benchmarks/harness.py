@@ -101,9 +101,9 @@ def measure_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup
             fastest[name] = min(fastest[name], clock() - begin)
     calls = {name: max(1, int(block / max(fastest[name], 1e-9))) for name in names}
     if seconds and warmup:
-        per_round = sum(calls[name] * fastest[name] + (settle if fastest[name] < settle else 0)
+        round_cost = sum(calls[name] * fastest[name] + (settle if fastest[name] < settle else 0)
                         for name in names)
-        rounds = max(rounds, int(seconds / max(per_round, 1e-9)))
+        rounds = max(rounds, int(seconds / max(round_cost, 1e-9)))
     walls: Dict[str, List[float]] = {name: [] for name in names}
     cpus: Dict[str, List[float]] = {name: [] for name in names}
     order = random.Random(seed)

@@ -284,6 +284,14 @@ def test_the_harness_gives_each_rounds_cpu_time_for_paired_ratios():
     by_round = sorted(1.3 / j for j in jitter)  # 1.18, 1.18, 1.3, 1.44, 1.44
     assert ratio.median == pytest.approx(by_round[2])
     assert (ratio.low, ratio.high) == (pytest.approx(by_round[1]), pytest.approx(by_round[3]))
+    # With ``seconds``, fast candidates get more rounds: every one of them is given.
+    clocks["calls"], per_round = 0, {}
+    slow[:], jitter[:] = [1] * 100, [1.0] * 100
+    measure_interleaved({"base": candidate(1e-3, True), "target": candidate(1.3e-3, False)},
+                        rounds=5, warmup=1, settle=0.0, block=0.0, seconds=0.0235,
+                        clock=lambda: clocks["cpu"], cpu_clock=lambda: clocks["cpu"],
+                        per_round=per_round)
+    assert len(per_round["base"]) == len(per_round["target"]) == 10  # 23.5 ms at 2.3 ms a round
 
 
 def test_the_paired_ratio_is_the_median_of_the_rounds_ratios():
