@@ -12,14 +12,14 @@ and 2 workers, each with Gluon's default batchify and with ``SharedBatchify``;
 throughput in samples per second by the wall clock, and by CPU time: the processor time
 of the main process and of the loader's worker processes (their threads' run time from
 ``/proc/<pid>/task/*/schedstat``) per sample, so that a loaded machine's preemptions do
-not count. Ratios are of CPU time: each loader against the same loader with ``ToTensor``
-alone (the network-ready ceiling; target: the augmenting loader with 2 workers at least
-0.9x of it) and against decode-only.
+not count. Ratios are of CPU time, taken pass by pass (the median of the passes' ratios,
+``harness.paired_ratio``): each loader against the same loader with ``ToTensor`` alone
+(the network-ready ceiling; target: the augmenting loader with 2 workers at least 0.9x of
+it) and against decode-only.
 """
 from __future__ import annotations
 
 import glob
-import os
 import random
 import statistics
 import time
@@ -34,6 +34,7 @@ import gluon_segaug as gsa
 from gluon_segaug.interop import to_ndarray, to_numpy
 
 from .floor import standard_floor
+from .harness import paired_ratio
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -160,7 +161,12 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
         medians = {key: statistics.median(values) for key, values in rates.items()}
         cpu = {key: statistics.median(values) for key, values in cpus.items()}
         for (batchify, label), rate in medians.items():
-            share = cpu[(batchify, TENSOR_ONLY)] / cpu[(batchify, label)]
+            # Throughput against another loader: its CPU time a sample over this one's,
+            # pass by pass (their passes ran in the same epoch).
+            def against(other: str) -> float:
+                return paired_ratio(cpus[(batchify, other)], cpus[(batchify, label)]).median
+
+            share = against(TENSOR_ONLY)
             is_target = workers == 2 and label == "decode + augment"
             rows.append({"workers": workers, "batchify": batchify, "loader": label,
                          "samples/s": f"{rate:.0f}",
@@ -168,7 +174,7 @@ def run(real: Path, names: Sequence[str], repeat: int, epochs: int,
                          "x ToTensor alone": f"{share:.3f}",
                          "target": f">= {TENSOR_TARGET:g}x" if is_target else "",
                          "met": ("yes" if share >= TENSOR_TARGET else "no") if is_target else "",
-                         "x decode-only": f"{cpu[(batchify, DECODE_ONLY)] / cpu[(batchify, label)]:.2f}"})
+                         "x decode-only": f"{against(DECODE_ONLY):.2f}"})
         del loaders
     mx.nd.waitall()
     return rows

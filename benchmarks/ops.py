@@ -6,7 +6,8 @@ Albumentations 2.x one (``albu2_specs``), timed by its worker process between th
 turns of the others. Inputs: the real COCO giraffe (427x640) and an upscaled copy
 (1024x2048), each with its class mask; positional ops also run with three targets
 (class mask, int32 instance ids, float32 weight map) and with a 13-channel float32
-image. Ratios are of CPU time (``harness``); wall times stand beside them.
+image. Ratios are of CPU time, taken round by round (``harness.paired_ratio``); wall
+times stand beside them.
 
 Mosaic and CopyPaste take several samples a call: they have a table of their own
 (``mixing``).
@@ -21,7 +22,7 @@ import numpy as np
 import gluon_segaug as gsa
 
 from . import albu2_specs
-from .harness import measure_interleaved
+from .harness import measure_interleaved, paired_ratio
 
 Case = Tuple[str, Callable[[], object], Optional[Callable[[], object]], str]
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -302,18 +303,21 @@ def _row(name, size, variant, ours, theirs, arrays, rounds, albu2=None,
                    else (None, albu2_note))
     if remote is not None:
         candidates["albu2"] = remote
-    medians = measure_interleaved(candidates, rounds, warmup=2)
+    cpu_rounds: Dict[str, List[float]] = {}
+    medians = measure_interleaved(candidates, rounds, warmup=2, per_round=cpu_rounds)
     if remote is not None:
         remote.drop()
     ours_t, theirs_t, albu2_t = (medians.get(k) for k in ("ours", "albumentations", "albu2"))
-    if theirs_t and ours_t.cpu > theirs_t.cpu and not notes:
+    ratio, ratio2 = (paired_ratio(cpu_rounds["ours"], cpu_rounds[k]).median
+                     if k in cpu_rounds else None for k in ("albumentations", "albu2"))
+    if ratio is not None and ratio > 1 and not notes:
         notes.append(_WHY.get(name, ""))
     if why and why not in notes and (variant == "image + mask" or albu2 is not None):
         notes.append(why)
     wall = " / ".join(_ms(t.wall if t else None) for t in (ours_t, theirs_t, albu2_t))
     return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": _ms(ours_t.cpu),
             "Albumentations 1.3.1 ms": _ms(theirs_t.cpu if theirs_t else None),
-            "ratio": f"{ours_t.cpu / theirs_t.cpu:.2f}" if theirs_t else "-",
+            "ratio": f"{ratio:.2f}" if ratio is not None else "-",
             "Albumentations 2.x ms": _ms(albu2_t.cpu if albu2_t else None),
-            "ratio to 2.x": f"{ours_t.cpu / albu2_t.cpu:.2f}" if albu2_t else "-",
+            "ratio to 2.x": f"{ratio2:.2f}" if ratio2 is not None else "-",
             "wall ms (ours / 1.3.1 / 2.x)": wall, "note": "; ".join(n for n in notes if n)}

@@ -17,11 +17,12 @@
 
 The tutorial and standard pipelines also run in Albumentations 2.x (``albu2_specs``),
 timed by its worker process between the other candidates' turns. Times and ratios are
-of CPU time (``harness``); wall times stand beside them.
+of CPU time (``harness``; the ratios taken round by round, ``harness.paired_ratio``); wall
+times stand beside them.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 import mxnet as mx
@@ -31,7 +32,7 @@ import gluon_segaug as gsa
 
 from . import albu2_specs
 from .floor import standard_floor, tutorial_floor
-from .harness import measure_interleaved
+from .harness import measure_interleaved, paired_ratio
 
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 Candidates = Dict[str, Callable[[], object]]
@@ -162,24 +163,26 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
                             spec(), {"image": image, "mask": mask}, chw=chw)
                     except Albu2Unavailable as err:
                         albu2_row_note = f"2.x fails: {str(err).splitlines()[0][:80]}"
-            medians = measure_interleaved(candidates, rounds, warmup=3, seconds=seconds)
+            cpu_rounds: Dict[str, List[float]] = {}
+            medians = measure_interleaved(candidates, rounds, warmup=3, seconds=seconds,
+                                          per_round=cpu_rounds)
             if remote is not None:
                 remote.drop()
             progress(f"{pipeline}, {size}: {len(medians)} candidates timed")
-            cpu = {name: t.cpu for name, t in medians.items()}
-            albumentations, albu2_cpu = cpu.get(ALBUMENTATIONS), cpu.get(ALBU2)
+            def x(name: str, base: Optional[str]) -> str:
+                if base not in cpu_rounds:
+                    return "-"
+                return f"{paired_ratio(cpu_rounds[name], cpu_rounds[base]).median:.2f}"
+
             for name, timing in medians.items():
-                same = cpu.get(ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)
-                               else ALBUMENTATIONS)
+                same = (ALBUMENTATIONS_ND if any(k in name for k in _ON_NDARRAYS)
+                        else ALBUMENTATIONS)
                 rows.append({"pipeline": pipeline, "input": size, "candidate": name,
                              "median ms": f"{1e3 * timing.cpu:.2f}",
                              "wall ms": f"{1e3 * timing.wall:.2f}",
-                             "x reference": f"{timing.cpu / cpu[reference]:.2f}",
-                             "x Albumentations": (f"{timing.cpu / albumentations:.2f}"
-                                                  if albumentations else "-"),
-                             "x Albumentations, same arrays": (f"{timing.cpu / same:.2f}"
-                                                               if same else "-"),
-                             "x Albumentations 2.x": (f"{timing.cpu / albu2_cpu:.2f}"
-                                                      if albu2_cpu else "-"),
+                             "x reference": x(name, reference),
+                             "x Albumentations": x(name, ALBUMENTATIONS),
+                             "x Albumentations, same arrays": x(name, same),
+                             "x Albumentations 2.x": x(name, ALBU2),
                              "note": albu2_row_note if name == ALBUMENTATIONS else ""})
     return rows
