@@ -258,14 +258,17 @@ def test_the_harness_gives_each_rounds_cpu_time_for_paired_ratios():
 
     # Without warm-up, settling or blocks, a turn is one call and a round two calls. The
     # machine runs at full speed for three rounds, then at half speed for two (the
-    # shared host's spells); the base also jitters by +-10% from round to round.
-    clocks = {"cpu": 0.0, "calls": 0}
+    # shared host's spells); the base also jitters by +-10% from round to round. Every
+    # call is also preempted for 5 ms, which the wall clock counts and CPU time does not.
+    clocks = {"cpu": 0.0, "wall": 0.0, "preempted": 5e-3, "calls": 0}
     slow, jitter = [1, 1, 1, 2, 2], [1.0, 1.1, 0.9, 1.1, 0.9]
 
     def candidate(cost, jitters):
         def call():
             r = clocks["calls"] // 2
-            clocks["cpu"] += cost * slow[r] * (jitter[r] if jitters else 1.0)
+            spent = cost * slow[r] * (jitter[r] if jitters else 1.0)
+            clocks["cpu"] += spent
+            clocks["wall"] += spent + clocks["preempted"]
             clocks["calls"] += 1
         return call
 
@@ -273,7 +276,7 @@ def test_the_harness_gives_each_rounds_cpu_time_for_paired_ratios():
     timings = measure_interleaved({"base": candidate(1e-3, True),
                                    "target": candidate(1.3e-3, False)},
                                   rounds=5, warmup=0, settle=0.0, block=0.0,
-                                  clock=lambda: clocks["cpu"], cpu_clock=lambda: clocks["cpu"],
+                                  clock=lambda: clocks["wall"], cpu_clock=lambda: clocks["cpu"],
                                   per_round=per_round)
     expected = {"base": [1e-3 * s * j for s, j in zip(slow, jitter)],
                 "target": [1.3e-3 * s for s in slow]}
@@ -285,11 +288,11 @@ def test_the_harness_gives_each_rounds_cpu_time_for_paired_ratios():
     assert ratio.median == pytest.approx(by_round[2])
     assert (ratio.low, ratio.high) == (pytest.approx(by_round[1]), pytest.approx(by_round[3]))
     # With ``seconds``, fast candidates get more rounds: every one of them is given.
-    clocks["calls"], per_round = 0, {}
+    clocks["calls"], clocks["preempted"], per_round = 0, 0.0, {}
     slow[:], jitter[:] = [1] * 100, [1.0] * 100
     measure_interleaved({"base": candidate(1e-3, True), "target": candidate(1.3e-3, False)},
                         rounds=5, warmup=1, settle=0.0, block=0.0, seconds=0.0235,
-                        clock=lambda: clocks["cpu"], cpu_clock=lambda: clocks["cpu"],
+                        clock=lambda: clocks["wall"], cpu_clock=lambda: clocks["cpu"],
                         per_round=per_round)
     assert len(per_round["base"]) == len(per_round["target"]) == 10  # 23.5 ms at 2.3 ms a round
 
