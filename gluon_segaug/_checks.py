@@ -92,6 +92,19 @@ def flag(value: Any, name: str) -> bool:
     return bool(value)
 
 
+def one_spelling(us: Any, uk: Any, us_name: str, uk_name: str,
+                 default: Any) -> Tuple[Any, str]:
+    """The value of an argument that takes two spellings (``color`` / ``colour``), and
+    the name the caller used (messages should say it), or ``default`` and the US name;
+    both given is refused."""
+    if us is not None and uk is not None:
+        raise TypeError(f"{us_name} and {uk_name} are the same argument (two spellings); "
+                        "pass one of them")
+    if uk is not None:
+        return uk, uk_name
+    return (us if us is not None else default), us_name
+
+
 def check_dtype(dtype: np.dtype, what: str) -> None:
     """Refuse a dtype the kernels cannot resample, naming ``what`` holds it."""
     dtype = np.dtype(dtype)

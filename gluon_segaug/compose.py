@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import mxnet as mx
 import numpy as np
 
-from ._checks import flag
+from ._checks import flag, one_spelling
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .blocks import Block
 from .calls import Form, call, give_back, read_points, read_sample, to_hwc
@@ -366,12 +366,7 @@ class JointTransform(Compose):
 
     def __init__(self, positional: Sequence[Any] = (), color: Optional[Sequence[Any]] = None,
                  colour: Optional[Sequence[Any]] = None, **kwargs: Any) -> None:
-        if color is not None and colour is not None:
-            raise TypeError("color and colour are the same argument (two spellings); "
-                            "pass one of them")
-        # Messages name the list as the caller spelled it.
-        name = "colour" if colour is not None else "color"
-        steps = color if color is not None else colour if colour is not None else ()
+        steps, name = one_spelling(color, colour, "color", "colour", ())
         for role, given in (("positional", positional), (name, steps)):
             if isinstance(given, (Augmenter, Block, ToTensor, mx.image.Augmenter, str)):
                 raise TypeError(f"{role} must be a list of augmenters, but got {given!r}; "

@@ -27,6 +27,8 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._checks import one_spelling
+
 __all__ = ["ColorToClass", "ClassToColor", "RemapLabels", "one_hot", "CITYSCAPES_TRAIN_IDS",
            "voc_palette"]
 
@@ -322,13 +324,8 @@ class ClassToColor:
     def __init__(self, palette: Palette, ignore_index: Optional[int] = 255,
                  ignore_color: Optional[Colour] = None,
                  ignore_colour: Optional[Colour] = None) -> None:
-        if ignore_color is not None and ignore_colour is not None:
-            raise TypeError("ignore_color and ignore_colour are the same argument (two "
-                            "spellings); pass one of them")
-        # Messages name the argument as the caller spelled it.
-        name = "ignore_colour" if ignore_colour is not None else "ignore_color"
-        ignore_color = next((c for c in (ignore_color, ignore_colour) if c is not None),
-                            (255, 255, 255))
+        ignore_color, name = one_spelling(ignore_color, ignore_colour, "ignore_color",
+                                          "ignore_colour", (255, 255, 255))
         if ignore_index is not None and not _is_int(ignore_index):
             raise ValueError(f"ignore_index must be an int or None, but got {ignore_index!r}")
         if (not isinstance(ignore_color, (tuple, list)) or len(ignore_color) != 3

@@ -62,8 +62,8 @@ def per_channel_pair(mean: np.ndarray, std: np.ndarray,
     return np.broadcast_to(mean, (channels,)), np.broadcast_to(std, (channels,))
 
 
-def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: float,
-              out: Optional[np.ndarray] = None) -> np.ndarray:
+def normalise(image: np.ndarray, mean: np.ndarray, std: np.ndarray, max_value: float
+              ) -> np.ndarray:
     """``(image / max_value - mean) / std`` as float32 (H, W, C); uint8 images go through
     one lookup table per channel."""
     channels = image.shape[2]

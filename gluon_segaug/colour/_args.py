@@ -5,7 +5,6 @@ import math
 from typing import Optional, Sequence, Tuple, Union
 
 from .._checks import is_number as _number
-from .._checks import number
 
 
 def _finite(value) -> bool:

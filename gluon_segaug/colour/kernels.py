@@ -13,7 +13,7 @@ import numpy as np
 
 from .._checks import flag
 from ..base import ColorAugmenter
-from ..functional import CV_ARITHMETIC, box_blur, draw_lines, filter2d, median_blur
+from ..functional import box_blur, draw_lines, filter2d, median_blur
 from ..rng import randint, uniform
 from ._image import back_to
 from ._limits import int_range, limit_range
@@ -283,5 +283,4 @@ class Blur(ColorAugmenter):
         return BlurParams(_odd_size(rng, self._range))
 
     def apply_image(self, image, params):
-        work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
-        return back_to(image, box_blur(work, params.ksize).reshape(image.shape))
+        return back_to(image, box_blur(image, params.ksize))

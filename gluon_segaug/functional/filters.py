@@ -39,8 +39,11 @@ def median_blur(image: np.ndarray, ksize: int) -> np.ndarray:
 
 
 def box_blur(image: np.ndarray, ksize: int) -> np.ndarray:
-    """Mean of every ``ksize`` x ``ksize`` window (OpenCV's ``blur``). A new array."""
-    return cv2.blur(image, (ksize, ksize))
+    """Mean of every ``ksize`` x ``ksize`` window (OpenCV's ``blur``), in ``image``'s
+    shape. uint8, uint16, int16 and float32/64 keep their dtype; others come back as
+    float64 (as ``filter2d``). A new array."""
+    work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
+    return cv2.blur(work, (ksize, ksize)).reshape(image.shape)
 
 
 def filter2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
