@@ -9,12 +9,12 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from .. import blocks
+from ..functional.borders import CV_BORDERS
 
 # OpenCV's interpolation codes, as Albumentations stores them.
 _INTERP = {0: "nearest", 1: "linear", 2: "cubic", 3: "area", 4: "lanczos"}
-# OpenCV's border codes: BORDER_REFLECT (2) repeats the edge pixel ("symmetric" here),
-# BORDER_REFLECT_101 (4, Albumentations' default) does not ("reflect" here).
-_BORDERS = {0: "constant", 1: "replicate", 2: "symmetric", 3: "wrap", 4: "reflect"}
+# OpenCV's border codes, as Albumentations stores them, to the modes' names.
+_BORDERS = {code: name for name, code in CV_BORDERS.items()}
 
 
 class _Args:

@@ -10,22 +10,21 @@ from typing import Tuple
 import cv2
 import numpy as np
 
+from .borders import CV_BORDERS
 from .interp import CV_FLAGS, Interp
 from .pixels import CV_ARITHMETIC, saturate_cast
 
 __all__ = ["gaussian_blur", "median_blur", "box_blur", "filter2d", "equalize_hist",
            "clahe", "resize", "rescale"]
 
-_BORDERS = {"reflect101": cv2.BORDER_REFLECT_101, "reflect": cv2.BORDER_REFLECT}
-
-
-def gaussian_blur(image: np.ndarray, sigma: float, border: str = "reflect101") -> np.ndarray:
+def gaussian_blur(image: np.ndarray, sigma: float, border: str = "reflect") -> np.ndarray:
     """Gaussian blur of standard deviation ``sigma`` (OpenCV sizes the kernel), in the
-    dtype of ``image`` where OpenCV can and through float64 otherwise; ``border`` is
-    ``"reflect101"`` (``dcb|abcd|cba``) or ``"reflect"`` (``cba|abcd|dcb``). Any array
-    OpenCV takes: (H, W) or (H, W, C). A new array of ``image``'s shape and dtype."""
+    dtype of ``image`` where OpenCV can and through float64 otherwise; ``border`` a mode
+    of ``borders`` that reads inside the image (``"reflect"``: ``dcb|abcd|cba``,
+    ``"symmetric"``: ``cba|abcd|dcb``, ...). Any array OpenCV takes: (H, W) or
+    (H, W, C). A new array of ``image``'s shape and dtype."""
     work = image if image.dtype in CV_ARITHMETIC else image.astype(np.float64)
-    out = cv2.GaussianBlur(work, (0, 0), sigma, borderType=_BORDERS[border])
+    out = cv2.GaussianBlur(work, (0, 0), sigma, borderType=CV_BORDERS[border])
     return saturate_cast(out.reshape(image.shape), image.dtype)
 
 

@@ -11,13 +11,13 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .._checks import MAX_SIDE, check_size, number
+from .._checks import MAX_SIDE, check_size, integer, number
 from ..base import PositionalAugmenter
 from ..functional import Interp
 from ..geometry import CropParams, ResizedCropParams
 from ..hints import current_class_hint
 from ..rng import randint, uniform
-from ._args import border_arg, Size, _is_int, interp_or_none, ordered_range, size_pair
+from ._args import border_arg, Size, interp_or_none, ordered_range, size_pair
 
 __all__ = ["RandomCrop", "CenterCrop", "Crop", "RandomResizedCrop", "RandomSizedCrop",
            "RandomCropNearClasses"]
@@ -148,11 +148,9 @@ class Crop(PositionalAugmenter):
                  border_mode: str = "constant") -> None:
         super().__init__(1.0)
         self.border_mode = border_arg(border_mode)
-        for name, value in (("x_min", x_min), ("y_min", y_min), ("x_max", x_max),
-                            ("y_max", y_max)):
-            if not _is_int(value) or abs(value) > MAX_SIDE:
-                raise ValueError(f"{name} must be an int within +-MAX_SIDE = {MAX_SIDE}, "
-                                 f"but got {value!r}")
+        x_min, y_min, x_max, y_max = (integer(value, name, -MAX_SIDE, MAX_SIDE) for name, value
+                                      in (("x_min", x_min), ("y_min", y_min),
+                                          ("x_max", x_max), ("y_max", y_max)))
         for low, high, lo_name, hi_name in ((x_min, x_max, "x_min", "x_max"),
                                             (y_min, y_max, "y_min", "y_max")):
             if high <= low:
@@ -160,8 +158,7 @@ class Crop(PositionalAugmenter):
                                  f"{lo_name}={low!r}, {hi_name}={high!r}")
         check_size((y_max - y_min, x_max - x_min), "the window (y_max - y_min, x_max - x_min)",
                    (x_min, y_min, x_max, y_max))
-        self.x_min, self.y_min, self.x_max, self.y_max = (int(v) for v in (x_min, y_min,
-                                                                          x_max, y_max))
+        self.x_min, self.y_min, self.x_max, self.y_max = x_min, y_min, x_max, y_max
 
     def make_params(self, rng, hw):
         return CropParams(hw, top=self.y_min, left=self.x_min, height=self.y_max - self.y_min,

@@ -21,7 +21,7 @@ Amount = Union[float, Sequence[float]]
 _Side = Tuple[float, float]
 
 
-def _side(value, name: str, whole: bool) -> Optional[_Side]:
+def _side(value, whole: bool) -> Optional[_Side]:
     """One amount or ``(low, high)`` as a range; ``None`` when it is neither."""
     if whole:
         def ok(v):
@@ -40,11 +40,11 @@ def _side(value, name: str, whole: bool) -> Optional[_Side]:
 def _amounts(value, name: str, whole: bool) -> Tuple[List[_Side], bool]:
     """``px`` / ``percent`` as four (top, right, bottom, left) ranges, and whether one
     range holds for every side (what ``sample_independently=False`` draws once)."""
-    one = _side(value, name, whole)
+    one = _side(value, whole)
     if one is not None:
         return [one] * 4, True
     if isinstance(value, (tuple, list)) and len(value) == 4:
-        sides = [_side(v, name, whole) for v in value]
+        sides = [_side(v, whole) for v in value]
         if all(s is not None for s in sides):
             return sides, False
     what = (f"ints within +-MAX_SIDE = {MAX_SIDE}" if whole else "finite numbers > -1")

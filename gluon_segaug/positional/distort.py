@@ -62,7 +62,7 @@ class ElasticTransform(PositionalAugmenter):
         fields = []
         for _ in range(2):
             noise = rng.uniform(-1.0, 1.0, hw).astype(np.float32)
-            smooth = gaussian_blur(noise, self.sigma, border="reflect")
+            smooth = gaussian_blur(noise, self.sigma, border="symmetric")
             fields.append(smooth * np.float32(self.alpha))
         return ElasticParams(hw, dx=fields[0], dy=fields[1], interpolation=self.interp,
                              border=self.border_mode)
