@@ -346,6 +346,34 @@ static void run_f32_c1_avx2(const float *src, Py_ssize_t ss, const int32_t *pix,
     run_f32_c1_sse(src, ss, pix, wix, x, b, out);
 }
 
+/* Four values (pixels or channels) of uint16, int16 or float32 as floats, and back
+ * (rounded half to even and saturated, as to_u16 / to_s16); load8 / store8 below take
+ * eight with AVX2. */
+__attribute__((target("ssse3")))
+static inline __m128 load4(int dtype, const void *ptr)
+{
+    if (dtype == DT_F32) return _mm_loadu_ps((const float *)ptr);
+    const __m128i v = _mm_loadl_epi64((const __m128i *)ptr);
+    return _mm_cvtepi32_ps(dtype == DT_U16 ? _mm_unpacklo_epi16(v, _mm_setzero_si128())
+                                           : _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
+}
+
+__attribute__((target("ssse3")))
+static inline void store4(int dtype, void *ptr, __m128 sum)
+{
+    if (dtype == DT_F32) {
+        _mm_storeu_ps((float *)ptr, sum);
+        return;
+    }
+    __m128i v = _mm_cvtps_epi32(sum);
+    const __m128i lo = _mm_set1_epi32(dtype == DT_S16 ? -32768 : 0);
+    const __m128i hi = _mm_set1_epi32(dtype == DT_S16 ? 32767 : 65535);
+    v = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(v, hi), hi), _mm_andnot_si128(_mm_cmpgt_epi32(v, hi), v));
+    v = _mm_or_si128(_mm_and_si128(_mm_cmplt_epi32(v, lo), lo), _mm_andnot_si128(_mm_cmplt_epi32(v, lo), v));
+    _mm_storel_epi64((__m128i *)ptr, _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1,
+                                                                      -1, -1, -1, -1, -1, -1)));
+}
+
 /* One-channel uint16 / int16, 4 pixels at a time: each row's two taps loaded as one
  * 32-bit word. */
 __attribute__((target("ssse3")))
@@ -377,18 +405,7 @@ static void run_16_c1_sse(const uint8_t *src, Py_ssize_t ss, int is_signed,
         const __m128i g = _mm_loadu_si128((const __m128i *)(wix + x));
         const __m128 sum = float_sum_4(_mm_cvtepi32_ps(t00), _mm_cvtepi32_ps(t01),
                                        _mm_cvtepi32_ps(t10), _mm_cvtepi32_ps(t11), g);
-        /* Rounded half to even (as round_even), then saturated as to_u16 / to_s16. */
-        __m128i v = _mm_cvtps_epi32(sum);
-        const __m128i lo = _mm_set1_epi32(is_signed ? -32768 : 0);
-        const __m128i hi = _mm_set1_epi32(is_signed ? 32767 : 65535);
-        v = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(v, hi), hi),
-                         _mm_andnot_si128(_mm_cmpgt_epi32(v, hi), v));
-        v = _mm_or_si128(_mm_and_si128(_mm_cmplt_epi32(v, lo), lo),
-                         _mm_andnot_si128(_mm_cmplt_epi32(v, lo), v));
-        /* The low 16 bits of each lane (now in range) into 4 uint16 / int16. */
-        const __m128i packed = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1,
-                                                                 -1, -1, -1, -1, -1, -1));
-        _mm_storel_epi64((__m128i *)(out + 2 * (Py_ssize_t)x), packed);
+        store4(is_signed ? DT_S16 : DT_U16, out + 2 * (Py_ssize_t)x, sum);
     }
     if (is_signed)
         run_s16((const int16_t *)src, ss, 1, pix, wix, x, b, (int16_t *)out);
@@ -397,33 +414,6 @@ static void run_16_c1_sse(const uint8_t *src, Py_ssize_t ss, int is_signed,
 }
 
 /* ---------------------------------------------------------------- many channels (float) */
-
-/* Four (SSE) or eight (AVX2) channels of uint16, int16 or float32 as floats, and back
- * (rounded half to even and saturated, as to_u16 / to_s16). */
-__attribute__((target("ssse3")))
-static inline __m128 load4(int dtype, const void *ptr)
-{
-    if (dtype == DT_F32) return _mm_loadu_ps((const float *)ptr);
-    const __m128i v = _mm_loadl_epi64((const __m128i *)ptr);
-    return _mm_cvtepi32_ps(dtype == DT_U16 ? _mm_unpacklo_epi16(v, _mm_setzero_si128())
-                                           : _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
-}
-
-__attribute__((target("ssse3")))
-static inline void store4(int dtype, void *ptr, __m128 sum)
-{
-    if (dtype == DT_F32) {
-        _mm_storeu_ps((float *)ptr, sum);
-        return;
-    }
-    __m128i v = _mm_cvtps_epi32(sum);
-    const __m128i lo = _mm_set1_epi32(dtype == DT_S16 ? -32768 : 0);
-    const __m128i hi = _mm_set1_epi32(dtype == DT_S16 ? 32767 : 65535);
-    v = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(v, hi), hi), _mm_andnot_si128(_mm_cmpgt_epi32(v, hi), v));
-    v = _mm_or_si128(_mm_and_si128(_mm_cmplt_epi32(v, lo), lo), _mm_andnot_si128(_mm_cmplt_epi32(v, lo), v));
-    _mm_storel_epi64((__m128i *)ptr, _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, -1, -1,
-                                                                      -1, -1, -1, -1, -1, -1)));
-}
 
 /* uint16, int16 or float32 with 4 or more channels: blocks of 4 channels, the last
  * ending at the last channel (overlapping the one before, which writes the same

@@ -23,12 +23,12 @@ invert
 """
 from __future__ import annotations
 
-import functools
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .functional import Interp, inverse3, remap, resample, resample_groups
+from .functional.resample import nearest_first
 from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Policy
 
@@ -182,7 +182,7 @@ def warp_joint(joint: Joint, steps: Sequence[Geometry], layout: Policy,
     cache: dict = {}
     groups: List[np.ndarray] = [None] * len(policies)  # type: ignore[list-item]
     arrays = joint.groups
-    for i in _nearest_first(policies):
+    for i in nearest_first(tuple(interp for interp, _ in policies)):
         groups[i] = remap(arrays[i], map_x, map_y, *policies[i], cache, border)
     return Joint(groups[0], tuple(groups[1:]))
 
@@ -194,11 +194,6 @@ def _asks_mx_nearest(steps: Sequence[Geometry]) -> bool:
         if step.interp is not None:
             return bool(getattr(step, "mx_nearest", False))
     return False
-
-
-@functools.lru_cache(maxsize=64)
-def _nearest_first(policies: Tuple[Tuple[Interp, object], ...]) -> Tuple[int, ...]:
-    return tuple(sorted(range(len(policies)), key=lambda i: policies[i][0] is not Interp.NEAREST))
 
 
 class FrameView:

@@ -98,8 +98,9 @@ class Keywords:
         return out
 
 
-# The targets a key stands for, in the order a single augmenter's call lists them.
-_KEY_KINDS = (("mask", Kind.MASK), ("instance", Kind.INSTANCE), ("color_mask", Kind.COLOR),
+# The targets a key stands for, in the order a single augmenter's call lists them after
+# its class masks (``mask`` and ``masks``).
+_KEY_KINDS = (("instance", Kind.INSTANCE), ("color_mask", Kind.COLOR),
               (OLD_COLOR_MASK, Kind.COLOR), ("continuous", Kind.CONTINUOUS),
               ("boxes", Kind.BOXES), ("bboxes", Kind.BOXES), ("keypoints", Kind.KEYPOINTS))
 
@@ -116,7 +117,7 @@ def keyword_targets(named: Dict[str, Any]) -> Tuple[str, ...]:
     masks = named.get("masks")
     count = ("mask" in named) + (len(masks) if isinstance(masks, (list, tuple)) else 0)
     kinds = [Kind.MASK.value] * count
-    for key, kind in _KEY_KINDS[1:]:
+    for key, kind in _KEY_KINDS:
         if key in named:
             kinds.append(kind.value)
     return tuple(kinds)

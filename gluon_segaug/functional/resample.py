@@ -146,11 +146,18 @@ def resample_groups(arrays: Sequence[np.ndarray], matrix: np.ndarray, out_hw: Tu
         plan = _plan_of(matrix, arrays[0].shape[:2], out_hw, cache)
         if not (plan.projective or plan.index_map or plan.box is not None):
             _warp_together(arrays, plan, out_hw, policies, outs)
-    for i in sorted(range(len(arrays)), key=lambda i: policies[i][0] is not Interp.NEAREST):
+    for i in nearest_first(tuple(interp for interp, _ in policies)):
         if outs[i] is None:
             outs[i] = resample(arrays[i], matrix, out_hw, *policies[i], cache, mx_nearest,
                                border)
     return outs  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=64)
+def nearest_first(interps: Tuple[Interp, ...]) -> Tuple[int, ...]:
+    """The indices of ``interps``, the nearest ones first: a nearest warp leaves the
+    pixels without a source in the shared cache for the interpolated ones."""
+    return tuple(sorted(range(len(interps)), key=lambda i: interps[i] is not Interp.NEAREST))
 
 
 def _warp_together(arrays: Sequence[np.ndarray], plan: "_Plan", out_hw: Tuple[int, int],
@@ -247,19 +254,17 @@ def _resample_extended(src: np.ndarray, plan: "_Plan", out_hw: Tuple[int, int],
     if plan.index_map:
         return index_fold(src, plan.index_inverse, out_hw, border)
     interp = _resolve(interp, plan.matrix)
-    if interp is not Interp.NEAREST and src.dtype not in _CV_INTERPOLABLE:
-        zero = np.zeros(src.shape[2], np.float64)
-        return _via_float64(src, lambda f, _: _resample_extended(f, plan, out_hw, interp,
-                                                                border), zero)
     if interp is Interp.AREA:
+        if src.dtype not in _CV_INTERPOLABLE:
+            zero = np.zeros(src.shape[2], np.float64)
+            return _via_float64(src, lambda f, _: _resample_extended(f, plan, out_hw, interp,
+                                                                    border), zero)
         return area_extended(src, plan.matrix, plan.projective, out_hw, CV_BORDERS[border])
     return _sample_extended(src, plan.sampler(), out_hw, interp, border)
 
 
 def _sample_extended(src: np.ndarray, sampler: Sampler, out_hw: Tuple[int, int],
                      interp: Interp, border: str) -> np.ndarray:
-    if interp is Interp.AREA:  # the float64 way round an area resample: linear
-        interp = Interp.LINEAR
     if interp is Interp.NEAREST:
         return nearest_extended(src, sampler, out_hw, CV_BORDERS[border])
     if src.dtype not in _CV_INTERPOLABLE:
