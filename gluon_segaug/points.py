@@ -614,13 +614,13 @@ def _check_id_columns(targets: Sequence[Target], values: Sequence[np.ndarray],
     """Refuse an instance column whose float dtype cannot hold every id of the map
     exactly (float16 holds whole numbers up to 2**11, float32 up to 2**24): a rounded id
     would name a neighbouring instance."""
-    if instances.size == 0 or not np.issubdtype(instances.dtype, np.integer):
+    bound = [(value, name) for target, value, name in zip(targets, values, names)
+             if target.instance_column is not None]
+    if not bound or instances.size == 0 or not np.issubdtype(instances.dtype, np.integer):
         return
-    for target, value, name in zip(targets, values, names):
-        if target.instance_column is None:
-            continue
+    biggest = max(abs(int(instances.min())), int(instances.max()))
+    for value, name in bound:
         limit = 2 ** (np.finfo(value.dtype).nmant + 1)
-        biggest = max(abs(int(instances.min())), int(instances.max()))
         if biggest > limit:
             remedy = ("pass it as float64" if biggest <= 2 ** 53
                       else "renumber the instances (float64 holds up to 2**53)")
@@ -636,13 +636,17 @@ def _without_border_copies(instances: np.ndarray, runs: Sequence[Run]) -> np.nda
     bound to (a constant border leaves 0 there already)."""
     if all(step.border == "constant" for run in runs for step in run):
         return instances
-    h, w = instances.shape[:2]
-    y, x = np.divmod(np.arange(h * w, dtype=np.float64), w)
-    alive = np.ones(h * w, bool)
+    # Only instance pixels need their source: the background stays 0 either way.
+    where = np.flatnonzero(instances)
+    y, x = np.divmod(where.astype(np.float64), instances.shape[1])
+    alive = np.ones(where.size, bool)
     for run in reversed([run for run in runs if len(run)]):
         x, y = backward_points(run, x, y)
         alive &= _inside(x, y, run[0].in_hw)
-    return np.where(alive.reshape(h, w), instances, 0).astype(instances.dtype, copy=False)
+    out = np.zeros_like(instances)
+    kept = where[alive]
+    out.flat[kept] = instances.flat[kept]
+    return out
 
 
 def move_points(targets: Sequence[Target], values: Sequence[np.ndarray], runs: Sequence[Run],

@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .. import points
 from .._checks import check_dtype
 from ..calls import read_points, to_hwc
 from ..functional import Interp
@@ -354,19 +355,9 @@ def tight_boxes(ids: np.ndarray) -> Dict[int, Tuple[int, int, int, int]]:
     {1: (0, 1, 1, 2), 2: (1, 0, 3, 2)}
     """
     ids = ids[..., 0] if ids.ndim == 3 else ids
-    boxes: Dict[int, Tuple[int, int, int, int]] = {}
-    ys, xs = np.nonzero(ids > 0)
-    if ys.size == 0:
-        return boxes
-    values = ids[ys, xs]
-    order = np.argsort(values, kind="stable")
-    values, ys, xs = values[order], ys[order], xs[order]
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
-    ends = np.r_[starts[1:], values.size]
-    for s, e in zip(starts, ends):
-        boxes[int(values[s])] = (int(xs[s:e].min()), int(ys[s:e].min()),
-                                 int(xs[s:e].max()) + 1, int(ys[s:e].max()) + 1)
-    return boxes
+    present = np.unique(ids[ids > 0])
+    boxes, _ = points.tight_boxes(ids, present)
+    return {int(i): tuple(int(v) for v in row) for i, row in zip(present, boxes)}
 
 
 def resized_to(joint: Joint, hw: Tuple[int, int]) -> Optional[Geometry]:

@@ -51,8 +51,7 @@ def _paste_sample(primary: Sample, other: Sample, warped: Joint, region: np.ndar
     the point targets: the primary's rows keep their instances' tight boxes of what is
     left (rows of instances covered whole go), the other's rows of the instances it
     brings come through ``runs`` with their new ids and the tight boxes of their
-    pasted pixels."""
-    require_bound(layout, name)
+    pasted pixels. The caller has checked the binding (``require_bound``)."""
     pixels = layout.pixels()
     bind = binding(layout, primary.joint, name)
     own = primary.joint.targets[bind][..., 0]
