@@ -45,7 +45,7 @@ def instances_of(mask: np.ndarray) -> np.ndarray:
     for c in np.unique(mask):
         if c in (0, 255):
             continue
-        count, components = cv2.connectedComponents((mask == c).astype(np.uint8))
+        _, components = cv2.connectedComponents((mask == c).astype(np.uint8))
         ids[components > 0] = components[components > 0] + ids.max()
     return ids
 

@@ -285,8 +285,8 @@ def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypa
     mask = rng.integers(0, 3, (40, 50)).astype(np.uint8)
     aug = make()
     alone = aug(image, mask)
-    piped = gsa.Compose([aug], seed=5)(image, mask)
-    for x, y in zip(alone, piped):
+    one_step = gsa.Compose([aug], seed=5)(image, mask)
+    for x, y in zip(alone, one_step):
         assert type(x) is type(y) and x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
     named = aug(image=image, masks=[mask, mask])
@@ -295,8 +295,7 @@ def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypa
     for x, y in zip(named["masks"], piped[1:]):
         np.testing.assert_array_equal(x, y)
     nd = aug(mx.nd.array(image, dtype="uint8"), mx.nd.array(mask, dtype="uint8"))
-    piped = gsa.Compose([aug], seed=5)(image, mask)
-    for x, y in zip(nd, piped):
+    for x, y in zip(nd, one_step):
         assert isinstance(x, mx.nd.NDArray)
         np.testing.assert_array_equal(x.asnumpy(), y)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pickle
 import re
 
+import cv2
 import numpy as np
 import pytest
 from mxnet import gluon
@@ -205,19 +206,8 @@ def test_copy_paste_pastes_chosen_instances_over_the_primary_and_renumbers_them(
     assert boxes[1] == (0, 0, 3, 3) and boxes[5] == (2, 1, 5, 4) and boxes[6] == (4, 3, 8, 6)
 
 
-def test_copy_paste_draws_keep_every_label_from_one_of_the_samples(real_samples):
-    import cv2
-
-    samples = []
-    for _, image, mask in real_samples[:3]:
-        # Instances: connected components of each class (the photos have class masks only).
-        ids = np.zeros(mask.shape, np.int32)
-        for c in np.unique(mask):
-            if c in (0, 255):
-                continue
-            n, comp = cv2.connectedComponents((mask == c).astype(np.uint8))
-            ids[comp > 0] = comp[comp > 0] + ids.max()
-        samples.append((image, mask, ids))
+def test_copy_paste_draws_keep_every_label_from_one_of_the_samples(real_with_instances):
+    samples = real_with_instances[:3]
     for seed in range(4):
         a, b = samples[seed % 3], samples[(seed + 1) % 3]
         step = gsa.CopyPaste(scale=(0.3, 1.8))
@@ -285,10 +275,13 @@ def test_classmix_pastes_half_the_classes_of_the_other_sample(real_samples):
     params = step.make_params(np.random.default_rng(0), a, [b], layout)
     assert len(params.classes) == -(-len(present) // 2) and set(params.classes) <= set(present)
     out = step.apply(a, [b], params, layout)
-    resized = gsa.Compose([gsa.Resize(ma.shape)])(ib, mb)
-    where = np.isin(resized[1], params.classes)
-    np.testing.assert_array_equal(out.targets[0][..., 0], np.where(where, resized[1], ma))
-    np.testing.assert_array_equal(out.image, np.where(where[..., None], resized[0], ia))
+    # The other photo resized to the primary's size, by OpenCV: linear image, nearest mask.
+    size = (ma.shape[1], ma.shape[0])
+    image_b = cv2.resize(ib, size, interpolation=cv2.INTER_LINEAR)
+    mask_b = cv2.resize(mb, size, interpolation=cv2.INTER_NEAREST_EXACT)
+    where = np.isin(mask_b, params.classes)
+    np.testing.assert_array_equal(out.targets[0][..., 0], np.where(where, mask_b, ma))
+    np.testing.assert_array_equal(out.image, np.where(where[..., None], image_b, ia))
 
 
 def test_classmix_renumbers_instances_it_brings_and_needs_a_class_mask():
@@ -459,18 +452,11 @@ def test_mixer_registry_covers_every_exported_mixer():
 
 @pytest.fixture(scope="module")
 def real_with_instances(real_samples):
-    import cv2
+    """The real photos with instance ids: the connected components of each class (the
+    photos have class masks only)."""
+    from benchmarks.mixing_cases import instances_of
 
-    out = []
-    for _, image, mask in real_samples:
-        ids = np.zeros(mask.shape, np.int32)
-        for c in np.unique(mask):
-            if c in (0, 255):
-                continue
-            _, comp = cv2.connectedComponents((mask == c).astype(np.uint8))
-            ids[comp > 0] = comp[comp > 0] + ids.max()
-        out.append((image, mask, ids))
-    return out
+    return [(image, mask, instances_of(mask)) for _, image, mask in real_samples]
 
 
 @pytest.mark.parametrize("cls", list(MIXERS), ids=lambda cls: cls.__name__)

@@ -226,15 +226,11 @@ def test_mix_dataset_with_boxes_is_exact_and_the_same_whatever_the_workers():
 def real_instances(real_samples):
     """The real photos with an instance map (connected components of each class) and
     its boxes ``[x0, y0, x1, y1, class, id]`` and a keypoint per instance."""
-    import cv2
+    from benchmarks.mixing_cases import instances_of
 
     out = []
     for _, image, mask in real_samples:
-        ids = np.zeros(mask.shape, np.int32)
-        for c in np.unique(mask):
-            if c not in (0, 255):
-                _, comp = cv2.connectedComponents((mask == c).astype(np.uint8))
-                ids[comp > 0] = comp[comp > 0] + ids.max()
+        ids = instances_of(mask)
         boxes, points = [], []
         for v in np.unique(ids)[1:]:
             ys, xs = np.nonzero(ids == v)
