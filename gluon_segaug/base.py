@@ -21,7 +21,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ._checks import check_output_size
-from .calls import call, give_back, read_points, read_sample
+from .calls import call, give_back, put_points, read_call
 from .functional import Interp
 from .fusion import FrameView, warp_joint
 from .geometry import Geometry
@@ -78,11 +78,8 @@ class Augmenter:
                     named)
 
     def _alone(self, image: Any, targets: Tuple[Any, ...], layout: Policy) -> List[Any]:
-        pixels_at = [i for i, t in enumerate(layout.targets) if not t.kind.is_points]
-        points = {i: read_points(value, f"{target.kind.value}", target)
-                  for i, (value, target) in enumerate(zip(targets, layout.targets))
-                  if target.kind.is_points}
-        joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at], pixels_at)
+        joint, arrays, forms, points = read_call(image, targets, layout,
+                                                 lambda i, target: target.kind.value)
         pixels = layout.pixels()
         pixels.check(joint)
         rng = Streams().generator(pop_sample_key(image))
@@ -98,8 +95,7 @@ class Augmenter:
             moved = move_points([layout.targets[i] for i in order],
                                 [points[i][0] for i in order], runs, joint.hw,
                                 names=[layout.targets[i].kind.value for i in order])
-            for i, value in zip(order, moved):
-                results.insert(1 + i, points[i][1].restore(value))
+            put_points(results, points, dict(zip(order, moved)))
         return results
 
     def _draw_alone(self, joint: Joint, layout: Policy,

@@ -27,7 +27,7 @@ from .joint import Joint, Policy, Target
 from .keywords import Keywords
 from .points import check_points
 
-__all__ = ["call", "read_sample", "read_points", "give_back", "Form"]
+__all__ = ["call", "read_sample", "read_points", "read_call", "put_points", "give_back", "Form"]
 
 Augment = Callable[[Any, Tuple[Any, ...]], List[Any]]
 
@@ -99,6 +99,32 @@ def read_points(value: Any, name: str, target: Target) -> Tuple[np.ndarray, Form
         raise TypeError(f"{name} must be an mx.nd.NDArray or a numpy.ndarray, "
                         f"but got {type(value).__name__}")
     return check_points(array, target, name), form
+
+
+Points = Dict[int, Tuple[np.ndarray, Form]]
+
+
+def read_call(image: Any, targets: Sequence[Any], layout: Policy,
+              name: Callable[[int, Target], str]) -> Tuple[Joint, List[np.ndarray],
+                                                            List[Form], Points]:
+    """``read_sample`` of a call's pixel targets (``layout.pixels()``), and its boxes and
+    keypoints targets by their place in the call (``read_points``; ``name(i, target)``
+    names one in messages)."""
+    pixels = layout.pixels()
+    if pixels is layout:  # no boxes or keypoints: the usual case, read as called
+        return read_sample(image, targets) + ({},)
+    points = {i: read_points(value, name(i, target), target)
+              for i, (value, target) in enumerate(zip(targets, layout.targets))
+              if target.kind.is_points}
+    index = pixels._index
+    return read_sample(image, [targets[i] for i in index], index) + (points,)
+
+
+def put_points(results: List[Any], points: Points, moved: Dict[int, np.ndarray]) -> None:
+    """Insert each moved boxes or keypoints target into ``results`` (the image first) at
+    its place in the call, in its input's form."""
+    for i in sorted(points):
+        results.insert(1 + i, points[i][1].restore(moved[i]))
 
 
 def give_back(results: Sequence[np.ndarray], inputs: Sequence[np.ndarray],

@@ -26,7 +26,7 @@ import numpy as np
 from ._checks import flag, one_spelling
 from .base import Augmenter, ColorAugmenter, PositionalAugmenter
 from .blocks import Block
-from .calls import Form, call, give_back, read_points, read_sample, to_hwc
+from .calls import Form, call, give_back, put_points, read_call, read_points, to_hwc
 from .functional import Interp
 from .fusion import invert
 from .geometry import Geometry
@@ -226,16 +226,8 @@ class Compose:
                 f"{len(targets)}; call aug(image, mask) (and use dataset.transform(aug), not "
                 f"transform_first, so the mask moves with the image)")
         layout = self.layout.pixels()
-        points: Dict[int, Tuple[np.ndarray, Form]] = {}
-        if layout is self.layout:  # no boxes or keypoints: the usual case, read as called
-            joint, arrays, forms = read_sample(image, targets)
-        else:
-            pixels_at = [i for i, t in enumerate(self.layout.targets) if not t.kind.is_points]
-            points = {i: read_points(value, f"target {i} ({target.kind.value})", target)
-                      for i, (value, target) in enumerate(zip(targets, self.layout.targets))
-                      if target.kind.is_points}
-            joint, arrays, forms = read_sample(image, [targets[i] for i in pixels_at],
-                                               pixels_at)
+        joint, arrays, forms, points = read_call(
+            image, targets, self.layout, lambda i, target: f"target {i} ({target.kind.value})")
         layout.check(joint)
         if replay is not None and replay.in_hw != joint.hw:
             raise ValueError(f"the draw was made on a {replay.in_hw[0]}x{replay.in_hw[1]} "
@@ -252,9 +244,7 @@ class Compose:
             out = runner.flush()
             results = give_back(out.groups, arrays, forms)
         if points:
-            moved = self._move_points(points, runner, joint, out)
-            for i in sorted(points):
-                results.insert(1 + i, points[i][1].restore(moved[i]))
+            put_points(results, points, self._move_points(points, runner, joint, out))
         return results, Draw(joint.hw, params) if want_draw else None
 
     def _move_points(self, points: Dict[int, Tuple[np.ndarray, Form]], runner: Runner,
