@@ -32,8 +32,8 @@ from .functional.resample import nearest_first
 from .geometry import Affine, Geometry, full_matrix, then
 from .joint import Joint, Kind, Policy
 
-__all__ = ["compose", "warp_joint", "split_runs", "run_border", "source_maps", "FrameView",
-           "invert"]
+__all__ = ["compose", "warp_joint", "split_runs", "starts_run", "run_border", "source_maps",
+           "FrameView", "invert"]
 
 HW = Tuple[int, int]
 _EYE_VALUES = np.eye(3).ravel().tolist()
@@ -134,16 +134,24 @@ def run_border(steps: Sequence[Geometry]) -> str:
     return "constant"
 
 
+def starts_run(step: Geometry, run_border: str) -> bool:
+    """Whether ``step`` must begin a new run after a run of border ``run_border``, as
+    fused it would read other pixels than applied after the run: a step that reads past
+    its input with a non-constant border (it extends the run's output, not the original
+    sample), or with a constant border after such a run. Steps that read inside their
+    input, and constant borders after constant ones, fuse."""
+    return (step.border != "constant" or run_border != "constant") and step.reads_outside()
+
+
 def split_runs(steps: Sequence[Geometry]) -> List[List[Geometry]]:
-    """``steps`` cut where the runner would execute its pending run first: before a
-    step that reads past its input with a non-constant border, and before one that
-    reads past the output of such a run (``Runner._start_run_if_needed``'s rule)."""
+    """``steps`` cut where the runner would execute its pending run first
+    (``starts_run``)."""
     if all(step.border == "constant" for step in steps):  # the usual case, at no cost
         return [list(steps)]
     runs: List[List[Geometry]] = [[]]
     border = "constant"
     for step in steps:
-        if (step.border != "constant" or border != "constant") and step.reads_outside():
+        if starts_run(step, border):
             if runs[-1]:
                 runs.append([])
             border = step.border

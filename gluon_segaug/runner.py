@@ -16,7 +16,7 @@ from .blocks import Block, BlockParams
 from .colour.linear import LinearColor
 from .colour.matrix import apply_colour_matrix, fused_matrix
 from .functional import Interp
-from .fusion import FrameView, warp_joint
+from .fusion import FrameView, starts_run, warp_joint
 from .geometry import Geometry
 from .joint import Joint, Policy
 
@@ -94,14 +94,10 @@ class Runner:
 
     def _start_run_if_needed(self, params: Geometry) -> None:
         """Execute the pending run first where fusing ``params`` into it would read
-        other pixels than applying it after the run does: a step that reads past its
-        input with a non-constant border (it extends the run's output, not the original
-        sample), or with a constant border after such a run. Steps that read inside
-        their input, and constant borders after constant ones, fuse as before."""
-        border = params.border
-        if (border != "constant" or self.pending_border != "constant") and params.reads_outside():
+        other pixels than applying it after the run does (``fusion.starts_run``)."""
+        if starts_run(params, self.pending_border):
             self._flush_geometry()
-            self.pending_border = border
+            self.pending_border = params.border
 
     def flush(self) -> Joint:
         """Execute everything pending; the sample as it stands."""
