@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -125,18 +125,13 @@ class Mixer:
             raise ValueError(f"{type(self).__name__} mixes {self.extra + 1} samples "
                              f"(the primary and {self.extra} others), but got "
                              f"{_count(samples)}")
-        joints, forms = [], None
         for k, sample in enumerate(samples):
             if not isinstance(sample, (tuple, list)) or len(sample) != len(layout.targets) + 1:
                 raise ValueError(f"sample {k} must be (image, *targets) with "
                                  f"{len(layout.targets)} target(s) {_kinds(layout)}, "
                                  f"but got {_describe(sample)}")
-            arrays, converted = read_values(sample, layout, f"sample {k}")
-            joints.append(arrays)
-            forms = forms or converted
-        rng = np.random.default_rng(seed)
-        return tuple(form.restore(np.ascontiguousarray(a))
-                     for a, form in zip(mix_values(self, rng, joints, layout), forms))
+        return mix_values(self, np.random.default_rng(seed),
+                          [(sample, f"sample {k}") for k, sample in enumerate(samples)], layout)
 
     def init_args(self) -> Dict[str, Any]:
         names = [name for name in inspect.signature(type(self).__init__).parameters
@@ -194,16 +189,20 @@ def read_values(sample: Sequence[Any], layout: Policy, where: str) -> Tuple[list
     return arrays, forms
 
 
-def mix_values(mixer: "Mixer", rng: np.random.Generator, samples: Sequence[Sequence[Any]],
-               layout: Policy) -> list:
-    """``mixer.mix`` on samples given as ``[image, *targets]`` arrays; the mixed
-    ``[image, *targets]`` in the layout's order."""
+def mix_values(mixer: "Mixer", rng: np.random.Generator,
+               samples: Iterable[Tuple[Sequence[Any], str]], layout: Policy) -> Tuple[Any, ...]:
+    """``mixer.mix`` on samples given as the caller's ``(image, *targets)`` values, each
+    with the name messages give it (``read_values``), read in turn: the mixed ``(image,
+    *targets)`` in the layout's order and in the primary's (the first sample's) forms."""
+    read = [read_values(values, layout, where) for values, where in samples]
+    arrays, forms = [a for a, _ in read], read[0][1]
     if not layout.has_points:
-        out = mixer.mix(rng, Joint(samples[0][0], tuple(samples[0][1:])),
-                        [Joint(s[0], tuple(s[1:])) for s in samples[1:]], layout)
-        return list(out.groups)
-    parts = [split(s, layout) for s in samples]
-    return merge(mixer.mix(rng, parts[0], parts[1:], layout), layout)
+        out = list(mixer.mix(rng, Joint(arrays[0][0], tuple(arrays[0][1:])),
+                             [Joint(s[0], tuple(s[1:])) for s in arrays[1:]], layout).groups)
+    else:
+        parts = [split(s, layout) for s in arrays]
+        out = merge(mixer.mix(rng, parts[0], parts[1:], layout), layout)
+    return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out, forms))
 
 
 def check_point_samples(primary: Any, others: Sequence[Any], layout: Policy, step: Any) -> None:

@@ -9,7 +9,7 @@ from mxnet import gluon
 from ..hints import class_hint
 from ..joint import Policy, Target
 from ..rng import SampleCounter, Streams, set_sample_key
-from .base import Mixer, mix_values, read_values
+from .base import Mixer, mix_values
 
 __all__ = ["MixDataset"]
 
@@ -155,14 +155,10 @@ class MixDataset(gluon.data.Dataset):
             picks = picks + (picks >= i)  # any sample but i itself
         else:
             picks = np.zeros_like(picks)
-        samples, forms = [], None
-        for k, j in enumerate([i] + picks.tolist()):
-            values = sample if k == 0 else self._load(int(j))
-            arrays, converted = read_values(values, layout, f"sample {j}")
-            samples.append(arrays)
-            forms = forms or converted
-        out = mix_values(mixer, rng, samples, layout)
-        return tuple(form.restore(np.ascontiguousarray(a)) for a, form in zip(out, forms))
+        # Loaded one by one as they are read, so a bad sample is named before the next loads.
+        samples = ((sample if k == 0 else self._load(int(j)), f"sample {j}")
+                   for k, j in enumerate([i] + picks.tolist()))
+        return mix_values(mixer, rng, samples, layout)
 
     def __repr__(self) -> str:
         return (f"MixDataset({self.dataset!r}, mixer={self.mixer!r}, "
