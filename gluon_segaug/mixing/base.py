@@ -157,6 +157,11 @@ def point_targets(layout: Policy) -> List[Target]:
     return [t for t in layout.targets if t.kind.is_points]
 
 
+def point_index(layout: Policy) -> List[int]:
+    """The places of the boxes and keypoints targets among all targets."""
+    return [i for i, t in enumerate(layout.targets) if t.kind.is_points]
+
+
 def split(values: Sequence[np.ndarray], layout: Policy) -> Sample:
     """``(image, *targets)`` (pixel targets (H, W, C), point targets (N, D)) as a
     ``Sample``."""
@@ -209,9 +214,8 @@ def check_point_samples(primary: Any, others: Sequence[Any], layout: Policy, ste
     """Refuse point targets that cannot be joined: rows of another width or dtype than
     the primary's (a mix concatenates them)."""
     name = type(step).__name__
-    index = [i for i, t in enumerate(layout.targets) if t.kind.is_points]
     for k, other in enumerate(others, 1):
-        for i, a, b in zip(index, primary.points, other.points):
+        for i, a, b in zip(point_index(layout), primary.points, other.points):
             if a.shape[1] != b.shape[1] or a.dtype != b.dtype:
                 raise ValueError(f"{name}: target {i} ({layout.targets[i].kind.value}) of "
                                  f"extra sample {k} has rows of {b.shape[1]} columns of "

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..joint import Joint, Kind, Policy
 from ..points import move_points
-from .base import point_targets, present_values
+from .base import instance_targets, point_index, point_targets, present_values
 
 __all__ = ["binding", "require_bound", "renaming", "rename_rows", "rename_map",
            "check_bound_rows", "move_rows", "concat"]
@@ -39,7 +39,7 @@ def binding(layout: Policy, joint: Joint, name: str) -> Optional[int]:
     instance target, as in ``Compose``), or ``None`` when no point target is bound or
     there is no instance target."""
     pixels = layout.pixels()
-    found = [j for j, t in enumerate(pixels.targets) if t.kind is Kind.INSTANCE]
+    found = instance_targets(pixels)
     if not found or not any(t.instance_column is not None for t in point_targets(layout)):
         return None
     if joint.targets[found[0]].shape[2] != 1:
@@ -107,7 +107,7 @@ def check_bound_rows(layout: Policy, points: Sequence[np.ndarray], ids: np.ndarr
     """Refuse a bound row whose instance has no pixel in ``ids`` (its sample's map), as
     ``Compose`` does: it could never get a tight box."""
     present = present_values(ids)
-    for i, (target, rows) in zip(_point_index(layout), zip(point_targets(layout), points)):
+    for i, (target, rows) in zip(point_index(layout), zip(point_targets(layout), points)):
         if target.instance_column is None or target.kind is not Kind.BOXES:
             continue
         column = rows[:, target.instance_column]
@@ -119,10 +119,6 @@ def check_bound_rows(layout: Policy, points: Sequence[np.ndarray], ids: np.ndarr
                              f"every bound box needs its instance's pixels")
 
 
-def _point_index(layout: Policy) -> List[int]:
-    return [i for i, t in enumerate(layout.targets) if t.kind.is_points]
-
-
 def move_rows(layout: Policy, points: Sequence[np.ndarray], runs: Sequence[Sequence[Any]],
               in_hw: Tuple[int, int], before: Optional[np.ndarray],
               after: Optional[np.ndarray]) -> List[np.ndarray]:
@@ -131,7 +127,7 @@ def move_rows(layout: Policy, points: Sequence[np.ndarray], runs: Sequence[Seque
     ``after`` (the mixed map) when given."""
     if not points:
         return []
-    index = _point_index(layout)
+    index = point_index(layout)
     return move_points(point_targets(layout), list(points), [list(r) for r in runs], in_hw,
                        before, after, [f"target {i} ({layout.targets[i].kind.value})"
                                        for i in index])
