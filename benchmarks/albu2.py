@@ -200,6 +200,15 @@ class Albu2Worker:
                   "targets": targets or {}})
         return Remote(self, case)
 
+    def try_candidate(self, steps: List[list], arrays: Dict[str, object],
+                      targets: Optional[Dict[str, str]] = None, chw: bool = False,
+                      who: str = "2.x") -> Tuple[Optional["Remote"], str]:
+        """``candidate``, or ``None`` and a note why it fails (``who`` names the peer)."""
+        try:
+            return self.candidate(steps, arrays, targets, chw), ""
+        except Albu2Unavailable as err:
+            return None, f"{who} fails: {str(err).splitlines()[0][:80]}"
+
 
 class Remote(SelfTimed):
     """A pipeline loaded in the worker: timed there, turn by turn."""

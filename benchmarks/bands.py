@@ -123,15 +123,13 @@ def run(image: np.ndarray, mask: np.ndarray, rounds: int, albu2=None, albu2_note
             except Exception as err:  # a peer that cannot do it is a result
                 notes[label].append(f"Albumentations 1.3.1 fails: {type(err).__name__}")
             if albu2 is not None:
-                from .albu2 import Albu2Unavailable
-
-                try:
-                    remote = albu2.candidate(albu2_specs.geometry(), arrays,
-                                             {k: _PEER_KIND[k] for k in extra})
+                remote, why = albu2.try_candidate(albu2_specs.geometry(), arrays,
+                                                  {k: _PEER_KIND[k] for k in extra})
+                if remote is not None:
                     candidates[("2.x", label)] = remote
                     remotes.append(remote)
-                except Albu2Unavailable as err:
-                    notes[label].append(f"2.x fails: {str(err).splitlines()[0][:80]}")
+                else:
+                    notes[label].append(why)
             elif albu2_note:
                 notes[label].append(albu2_note)
         keyed = {f"{who}|{label}": c for (who, label), c in candidates.items()}

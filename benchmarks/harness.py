@@ -162,6 +162,11 @@ def paired_ratio(numerator: List[float], denominator: List[float]) -> Ratio:
     return Ratio(statistics.median(ratios), low, high)
 
 
+def ms(seconds: Optional[float]) -> str:
+    """Seconds as milliseconds for a table, ``-`` for none."""
+    return f"{1e3 * seconds:.2f}" if seconds is not None else "-"
+
+
 def time_interleaved(candidates: Mapping[str, Candidate], rounds: int, warmup: int = 5,
                      seed: int = 0, seconds: float = 0.0, settle: float = 0.002,
                      block: float = 0.001,

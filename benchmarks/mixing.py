@@ -18,13 +18,13 @@ in a virtual environment of its own, timed by the Albumentations 2.x worker
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 import cv2
 import numpy as np
 
 from . import mixing_cases
-from .harness import measure_interleaved
+from .harness import measure_interleaved, ms
 
 Arrays = Tuple[np.ndarray, np.ndarray]
 COLUMNS = ["case", "gluon_segaug ms", "floor ms", "x floor", "AlbumentationsX ms",
@@ -125,10 +125,6 @@ def albux_arrays(row: str, samples: Dict[str, Arrays]) -> Dict[str, object]:
     return {"image": image, "mask": mask, "masks": stacked(ids), "copy_paste_metadata": donors}
 
 
-def _ms(seconds: Optional[float]) -> str:
-    return f"{1e3 * seconds:.2f}" if seconds is not None else "-"
-
-
 def run(samples: Dict[str, Arrays], rounds: int, seconds: float = 0.0, albux=None,
         albux_note: str = "",
         progress: Callable[[str], None] = lambda line: None) -> List[Dict[str, object]]:
@@ -148,24 +144,21 @@ def run(samples: Dict[str, Arrays], rounds: int, seconds: float = 0.0, albux=Non
         elif row not in ALBUX_SPECS:
             notes.append(ALBUX_WHY_NOT[row])
         else:
-            from .albu2 import Albu2Unavailable
-
-            try:
-                remote = candidates["X"] = albux.candidate(ALBUX_SPECS[row],
-                                                           albux_arrays(row, samples))
-                notes.append(ALBUX_NOTES.get(row, ""))
-            except Albu2Unavailable as err:
-                notes.append(f"AlbumentationsX fails: {str(err).splitlines()[0][:80]}")
+            remote, why = albux.try_candidate(ALBUX_SPECS[row], albux_arrays(row, samples),
+                                              who="AlbumentationsX")
+            if remote is not None:
+                candidates["X"] = remote
+            notes.append(why or ALBUX_NOTES.get(row, ""))
         medians = measure_interleaved(candidates, rounds, warmup=2, seconds=seconds)
         if remote is not None:
             remote.drop()
         ours_t, floor_t, x_t = (medians.get(k) for k in ("ours", "floor", "X"))
-        rows.append({"case": row, "gluon_segaug ms": _ms(ours_t.cpu),
-                     "floor ms": _ms(floor_t.cpu), "x floor": f"{ours_t.cpu / floor_t.cpu:.2f}",
-                     "AlbumentationsX ms": _ms(x_t.cpu if x_t else None),
+        rows.append({"case": row, "gluon_segaug ms": ms(ours_t.cpu),
+                     "floor ms": ms(floor_t.cpu), "x floor": f"{ours_t.cpu / floor_t.cpu:.2f}",
+                     "AlbumentationsX ms": ms(x_t.cpu if x_t else None),
                      "x AlbumentationsX": f"{ours_t.cpu / x_t.cpu:.2f}" if x_t else "-",
                      "wall ms (ours / floor / X)": " / ".join(
-                         _ms(t.wall if t else None) for t in (ours_t, floor_t, x_t)),
+                         ms(t.wall if t else None) for t in (ours_t, floor_t, x_t)),
                      "note": "; ".join(n for n in notes if n)})
         progress(f"{row}: {rows[-1]['x floor']}x the floor, "
                  f"{rows[-1]['x AlbumentationsX']}x AlbumentationsX")

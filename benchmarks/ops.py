@@ -22,7 +22,7 @@ import numpy as np
 import gluon_segaug as gsa
 
 from . import albu2_specs
-from .harness import measure_interleaved, paired_ratio
+from .harness import measure_interleaved, ms, paired_ratio
 
 Case = Tuple[str, Callable[[], object], Optional[Callable[[], object]], str]
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -276,16 +276,7 @@ def _albu2_candidate(albu2, name, arrays):
         return None, albu2_specs.WHY_NOT.get(name, "no spec for Albumentations 2.x")
     keys = ["image", "mask", "ids", "weights"][:len(arrays)]
     targets = {"ids": "mask", "weights": "image"} if len(arrays) == 4 else None
-    from .albu2 import Albu2Unavailable
-
-    try:
-        return albu2.candidate(steps, dict(zip(keys, arrays)), targets), ""
-    except Albu2Unavailable as err:
-        return None, f"2.x fails: {str(err).splitlines()[0][:80]}"
-
-
-def _ms(seconds) -> str:
-    return f"{1e3 * seconds:.2f}" if seconds is not None else "-"
+    return albu2.try_candidate(steps, dict(zip(keys, arrays)), targets)
 
 
 def _row(name, size, variant, ours, theirs, arrays, rounds, albu2=None,
@@ -314,10 +305,10 @@ def _row(name, size, variant, ours, theirs, arrays, rounds, albu2=None,
         notes.append(_WHY.get(name, ""))
     if why and why not in notes and (variant == "image + mask" or albu2 is not None):
         notes.append(why)
-    wall = " / ".join(_ms(t.wall if t else None) for t in (ours_t, theirs_t, albu2_t))
-    return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": _ms(ours_t.cpu),
-            "Albumentations 1.3.1 ms": _ms(theirs_t.cpu if theirs_t else None),
+    wall = " / ".join(ms(t.wall if t else None) for t in (ours_t, theirs_t, albu2_t))
+    return {"op": name, "input": f"{size}, {variant}", "gluon_segaug ms": ms(ours_t.cpu),
+            "Albumentations 1.3.1 ms": ms(theirs_t.cpu if theirs_t else None),
             "ratio": f"{ratio:.2f}" if ratio is not None else "-",
-            "Albumentations 2.x ms": _ms(albu2_t.cpu if albu2_t else None),
+            "Albumentations 2.x ms": ms(albu2_t.cpu if albu2_t else None),
             "ratio to 2.x": f"{ratio2:.2f}" if ratio2 is not None else "-",
             "wall ms (ours / 1.3.1 / 2.x)": wall, "note": "; ".join(n for n in notes if n)}

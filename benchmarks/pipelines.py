@@ -156,13 +156,10 @@ def run(samples: Dict[str, Tuple[np.ndarray, np.ndarray]], rounds: int,
                 if albu2 is None:
                     albu2_row_note = albu2_note
                 else:
-                    from .albu2 import Albu2Unavailable
-
-                    try:
-                        remote = candidates[ALBU2] = albu2.candidate(
-                            spec(), {"image": image, "mask": mask}, chw=chw)
-                    except Albu2Unavailable as err:
-                        albu2_row_note = f"2.x fails: {str(err).splitlines()[0][:80]}"
+                    remote, albu2_row_note = albu2.try_candidate(
+                        spec(), {"image": image, "mask": mask}, chw=chw)
+                    if remote is not None:
+                        candidates[ALBU2] = remote
             cpu_rounds: Dict[str, List[float]] = {}
             medians = measure_interleaved(candidates, rounds, warmup=3, seconds=seconds,
                                           per_round=cpu_rounds)
