@@ -29,19 +29,16 @@ from typing import Callable, Dict, Iterator
 
 import numpy as np
 
-import gluon_segaug as gsa
 from gluon_segaug.functional import sampling
+
+from .bands import geometry
+from .harness import read_loadavg
 
 # The module (the package's ``resample`` is the function of that name).
 _resample = importlib.import_module("gluon_segaug.functional.resample")
 
 _ROWS = ["rgb u8 + mask", "13 u8 + mask", "rgb f32 + mask", "13 f32 + mask",
          "rgb u8 + mask + ids", "rgb u8 + mask + cont", "rgb u8 + mask + ids + cont"]
-
-
-def _geometry(targets) -> gsa.Compose:
-    return gsa.Compose([gsa.RandomScale((0.5, 2.0)), gsa.Rotate(15), gsa.PadIfNeeded(512),
-                        gsa.RandomCrop(512), gsa.HorizontalFlip()], targets=targets, seed=0)
 
 
 def _candidates(hw=(375, 500)) -> Dict[str, Callable[[], object]]:
@@ -62,7 +59,7 @@ def _candidates(hw=(375, 500)) -> Dict[str, Callable[[], object]]:
     kinds = {"mask": "mask", "ids": "instance", "cont": "continuous"}
     out = {}
     for name, sample in args.items():
-        pipeline = _geometry(tuple(kinds[k] for k in name.split(" + ")[1:]))
+        pipeline = geometry(tuple(kinds[k] for k in name.split(" + ")[1:]))
         out[name] = (lambda p, s: lambda: p(*s))(pipeline, sample)
     return out
 
@@ -95,11 +92,6 @@ def _cpu(fn: Callable[[], object], repeat: int) -> float:
     return (time.process_time() - start) / repeat
 
 
-def _load() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
@@ -110,13 +102,13 @@ def main(argv=None) -> None:
         settings = ["OpenCV"]
     cands = {s: _candidates() for s in settings}
     times = {(s, r): [] for s in settings for r in _ROWS}
-    print(f"load average before: {_load()}")
+    print(f"load average before: {read_loadavg()}")
     for _ in range(args.rounds):
         for s in settings:
             with _setting(s):
                 for r in _ROWS:
                     times[s, r].append(_cpu(cands[s][r], args.repeat))
-    print(f"load average after:  {_load()}")
+    print(f"load average after:  {read_loadavg()}")
     for s in settings:
         med = {r: statistics.median(times[s, r]) for r in _ROWS}
         print(f"[{s}]")
