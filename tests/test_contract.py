@@ -272,17 +272,25 @@ def test_same_seed_same_output_and_pickling(make):
             np.testing.assert_array_equal(x, y)
 
 
-@pytest.mark.parametrize("make", MAKERS, ids=IDS)
-def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypatch):
-    # With the same entropy, a pipeline without a seed draws what one seeded with it
-    # draws: then ``aug(...)`` must equal ``Compose([aug], seed=...)(...)`` exactly, by
-    # position and by keyword, NDArray in and out.
+@pytest.fixture
+def unseeded_draws_as_seed_5(monkeypatch):
+    """A call without a seed draws what a pipeline seeded with 5 draws (the same entropy),
+    and a 40x50 image with its class mask."""
     real = np.random.SeedSequence
     monkeypatch.setattr(np.random, "SeedSequence",
                         lambda entropy=None: real(5 if entropy is None else entropy))
     rng = np.random.default_rng(3)
-    image = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
-    mask = rng.integers(0, 3, (40, 50)).astype(np.uint8)
+    return (rng.integers(0, 256, (40, 50, 3)).astype(np.uint8),
+            rng.integers(0, 3, (40, 50)).astype(np.uint8))
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=IDS)
+def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make,
+                                                                  unseeded_draws_as_seed_5):
+    # With the same entropy, a pipeline without a seed draws what one seeded with it
+    # draws: then ``aug(...)`` must equal ``Compose([aug], seed=...)(...)`` exactly, by
+    # position and by keyword, NDArray in and out.
+    image, mask = unseeded_draws_as_seed_5
     aug = make()
     alone = aug(image, mask)
     one_step = gsa.Compose([aug], seed=5)(image, mask)
@@ -302,15 +310,10 @@ def test_a_single_augmenter_called_alone_is_the_one_step_pipeline(make, monkeypa
 
 @pytest.mark.parametrize("make", MAKERS, ids=IDS)
 def test_a_single_augmenter_called_with_boxes_and_keypoints_is_the_one_step_pipeline(
-        make, monkeypatch):
+        make, unseeded_draws_as_seed_5):
     # The keys name the targets (bboxes= a boxes target, keypoints= a keypoints target):
     # the call must equal the one-step pipeline declared with those targets.
-    real = np.random.SeedSequence
-    monkeypatch.setattr(np.random, "SeedSequence",
-                        lambda entropy=None: real(5 if entropy is None else entropy))
-    rng = np.random.default_rng(3)
-    image = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
-    mask = rng.integers(0, 3, (40, 50)).astype(np.uint8)
+    image, mask = unseeded_draws_as_seed_5
     boxes = np.array([[2, 3, 20, 30, 1], [25, 5, 48, 38, 2]], np.float32)
     points = np.array([[4.0, 5.0, 7], [30.5, 20.25, 8]])
     aug = make()
